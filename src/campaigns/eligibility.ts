@@ -1,0 +1,48 @@
+/**
+ * Who gets a prompt (pure). The server's search narrows the candidates; this decides, so a loose server
+ * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
+ */
+import { clinicalDateOf, codingsOf, type Patient, statusOf, type TriggerResource } from '../fhir/index.ts';
+import { dueWindow } from './search.ts';
+import type { Campaign } from './schema.ts';
+
+export type Decision =
+  /** Prompt this patient. */
+  | { kind: 'prompt' }
+  /** A real candidate who must not be prompted; the reason is recorded. */
+  | { kind: 'skip'; reason: string }
+  /** Not a candidate after all (the server matched loosely); nothing is recorded. */
+  | { kind: 'no-match'; reason: string };
+
+export function triggerMatches(campaign: Campaign, resource: TriggerResource, now: Date): Decision {
+  const { trigger } = campaign;
+  if (resource.resourceType !== trigger.resource) return { kind: 'no-match', reason: `not a ${trigger.resource}` };
+  const wanted = new Set(trigger.codes);
+  if (!codingsOf(resource).some((coding) => wanted.has(`${coding.system}|${coding.code}`))) {
+    return { kind: 'no-match', reason: 'no coding matches the campaign codes' };
+  }
+  const status = statusOf(resource);
+  if (!status || !trigger.status.includes(status)) return { kind: 'no-match', reason: `status ${status ?? 'missing'} is not allowed` };
+
+  const window = dueWindow(trigger, now);
+  if (window.from || window.to) {
+    const date = clinicalDateOf(resource);
+    const time = date ? Date.parse(date) : Number.NaN;
+    if (Number.isNaN(time)) return { kind: 'no-match', reason: 'the resource has no usable date' };
+    if (window.from && time < window.from.getTime()) return { kind: 'no-match', reason: 'dated before the window' };
+    if (window.to && time > window.to.getTime()) return { kind: 'no-match', reason: 'not due yet' };
+  }
+  return { kind: 'prompt' };
+}
+
+export function patientMayBePrompted(patient: Patient): Decision {
+  if (patient.deceasedBoolean === true || patient.deceasedDateTime) return { kind: 'skip', reason: 'patient is deceased' };
+  if (patient.active === false) return { kind: 'skip', reason: 'patient record is inactive' };
+  return { kind: 'prompt' };
+}
+
+/** The first reason not to prompt, or `prompt`. */
+export function decide(campaign: Campaign, resource: TriggerResource, patient: Patient, now: Date): Decision {
+  const trigger = triggerMatches(campaign, resource, now);
+  return trigger.kind === 'prompt' ? patientMayBePrompted(patient) : trigger;
+}

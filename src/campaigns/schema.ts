@@ -1,0 +1,56 @@
+/** The campaign file format: what care managers write in `jobs/*.yaml`. */
+import { z } from 'zod';
+import { isIanaTimezone } from '../time/index.ts';
+import { PROMPT_CATEGORIES } from '../delivery/index.ts';
+import { DURATION_HINT, parseDurationMs } from './duration.ts';
+
+const duration = z.string().refine((text) => (parseDurationMs(text) ?? 0) > 0, { message: `must be ${DURATION_HINT}` });
+
+const timezone = z.string().refine(isIanaTimezone, { message: 'must be an IANA time zone such as America/New_York' });
+
+/** Five-field cron (minute hour day-of-month month day-of-week); BullMQ's parser checks the rest. */
+const cron = z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, { message: 'must be a five-field cron expression such as "0 8-18/2 * * *"' });
+
+const codeToken = z.string().regex(/^[^|\s]+\|[^|\s]+$/, {
+  message: 'must be "system|code", e.g. "http://snomed.info/sct|18557009"',
+});
+
+export const TRIGGER_RESOURCES = ['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement'] as const;
+
+export const Trigger = z
+  .object({
+  resource: z.enum(TRIGGER_RESOURCES),
+  codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code"' }),
+  status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
+  within: duration
+    .optional()
+    .describe('the resource date (onset, performed, authored, effective) lies within this duration before the due time'),
+  delay: duration.optional().describe('the prompt is due this long after the resource date (e.g. P14D after a prescription)'),
+});
+
+export const Campaign = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lowercase letters, digits and dashes, e.g. wound-care' }),
+    name: z.string().min(1),
+    active: z.boolean().default(true),
+    schedule: z.object({ cron, timezone: timezone.default('UTC') }).strict(),
+    trigger: Trigger,
+    template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be a template id: the file name in TEMPLATES_DIR without .hbs' }),
+    category: z.enum(PROMPT_CATEGORIES).default('reminder'),
+    repeat: z.union([z.literal('once'), duration]).default('once').describe('once per trigger resource, or at most once per patient per period'),
+    review: z.enum(['none', 'required']).default('none'),
+    sensitive: z.boolean().default(false).describe('content that could upset a patient: never sent without review'),
+  })
+  .strict()
+  .superRefine((campaign, ctx) => {
+    if (campaign.sensitive && campaign.review !== 'required') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['review'],
+        message: 'must be "required" when sensitive is true: upsetting news is never sent automatically',
+      });
+    }
+  });
+
+export type Campaign = z.infer<typeof Campaign>;
+export type Trigger = z.infer<typeof Trigger>;

@@ -1,0 +1,87 @@
+/**
+ * What to ask the FHIR server on each poll (pure). A poll must be cheap when little has changed, yet never
+ * miss a resource whose date comes due later than it was last updated, so it combines:
+ *  - a full scan of the due window on the first poll, and once per repeat period for periodic campaigns;
+ *  - otherwise resources changed since the watermark (`_lastUpdated`), and, for delayed triggers,
+ *    resources whose date came due since the last poll (an `_lastUpdated` poll cannot see those).
+ * The overlap margin absorbs clock skew and in-flight writes; the idempotency key makes the overlap safe.
+ */
+import type { SearchParams } from '../fhir/index.ts';
+import { parseDurationMs } from './duration.ts';
+import type { Campaign, Trigger } from './schema.ts';
+
+export interface PollState {
+  /** Resources updated before this instant were seen by an earlier poll. */
+  watermark?: Date;
+  /** The reference time of the last completed poll. */
+  lastPolledAt?: Date;
+  /** The reference time of the last poll that scanned the whole due window. */
+  lastFullScanAt?: Date;
+}
+
+export interface TriggerSearch {
+  resourceType: Trigger['resource'];
+  params: SearchParams;
+  purpose: 'full-window' | 'changed' | 'newly-due';
+}
+
+const SEARCH_PARAMS: Record<Trigger['resource'], { status: string; date: string }> = {
+  Condition: { status: 'clinical-status', date: 'onset-date' },
+  Procedure: { status: 'status', date: 'date' },
+  MedicationRequest: { status: 'status', date: 'authoredon' },
+  MedicationStatement: { status: 'status', date: 'effective' },
+};
+
+/** The range of clinical dates that make a trigger due at `now`. */
+export function dueWindow(trigger: Trigger, now: Date): { from?: Date; to?: Date } {
+  const delayMs = trigger.delay ? (parseDurationMs(trigger.delay) ?? 0) : 0;
+  const withinMs = trigger.within ? parseDurationMs(trigger.within) : undefined;
+  const to = new Date(now.getTime() - delayMs);
+  return {
+    ...(withinMs !== undefined ? { from: new Date(to.getTime() - withinMs) } : {}),
+    // Without a delay, anything dated up to now is due; a bound would only hide clock skew.
+    ...(delayMs > 0 ? { to } : {}),
+  };
+}
+
+export function needsFullScan(campaign: Campaign, state: PollState, now: Date): boolean {
+  if (!state.watermark || !state.lastPolledAt) return true;
+  if (campaign.repeat === 'once') return false;
+  const periodMs = parseDurationMs(campaign.repeat) ?? 0;
+  return !state.lastFullScanAt || now.getTime() - state.lastFullScanAt.getTime() >= periodMs;
+}
+
+export function planTriggerSearches(campaign: Campaign, state: PollState, now: Date, overlapMs: number): TriggerSearch[] {
+  const { trigger } = campaign;
+  const window = dueWindow(trigger, now);
+  const base = (from: Date | undefined, to: Date | undefined): SearchParams => ({
+    code: trigger.codes.join(','),
+    [SEARCH_PARAMS[trigger.resource].status]: trigger.status.join(','),
+    ...dateRange(SEARCH_PARAMS[trigger.resource].date, from, to),
+  });
+  const search = (purpose: TriggerSearch['purpose'], params: SearchParams): TriggerSearch => ({
+    resourceType: trigger.resource,
+    params,
+    purpose,
+  });
+
+  if (needsFullScan(campaign, state, now) || !state.watermark || !state.lastPolledAt) {
+    return [search('full-window', base(window.from, window.to))];
+  }
+  const searches = [
+    search('changed', { ...base(window.from, window.to), _lastUpdated: `ge${iso(new Date(state.watermark.getTime() - overlapMs))}` }),
+  ];
+  if (trigger.delay && window.to) {
+    const sinceLastPoll = new Date(state.lastPolledAt.getTime() - (now.getTime() - window.to.getTime()) - overlapMs);
+    const from = window.from && window.from > sinceLastPoll ? window.from : sinceLastPoll;
+    searches.push(search('newly-due', base(from, window.to)));
+  }
+  return searches;
+}
+
+function dateRange(param: string, from: Date | undefined, to: Date | undefined): SearchParams {
+  const bounds = [...(from ? [`ge${iso(from)}`] : []), ...(to ? [`le${iso(to)}`] : [])];
+  return bounds.length === 0 ? {} : { [param]: bounds.length === 1 ? (bounds[0] as string) : bounds };
+}
+
+const iso = (date: Date) => date.toISOString();

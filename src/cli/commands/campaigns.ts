@@ -1,0 +1,70 @@
+/** `careprompt campaigns validate|apply|list` */
+import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
+import { loadOfflineConfig } from '../../config/index.ts';
+import { loadTemplateRegistry } from '../../render/index.ts';
+import { applyCampaigns, createDb, listCampaigns } from '../../store/index.ts';
+import { formatTable, printJson } from '../output.ts';
+
+export interface CampaignCommandOptions {
+  json: boolean;
+  actor: string;
+}
+
+/** A campaign must name a template that exists: checked before anything is applied. */
+async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
+  const templates = await loadTemplateRegistry(templatesDir);
+  return (campaign) =>
+    templates.has(campaign.template)
+      ? []
+      : [{ field: 'template', message: `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name` }];
+}
+
+/** Validation needs no database: DATABASE_URL is not required for it. */
+export async function validateCampaigns(path: string, options: CampaignCommandOptions): Promise<number> {
+  const loaded = await loadCampaigns(path, await templateCheck(process.env.TEMPLATES_DIR || 'templates'));
+  if (options.json) printJson(loaded.map(({ file, campaign, hash }) => ({ file, id: campaign.id, hash })));
+  else for (const { file, campaign } of loaded) console.log(`ok  ${campaign.id}  (${file})`);
+  return 0;
+}
+
+export async function applyCampaignFiles(path: string, options: CampaignCommandOptions): Promise<number> {
+  const config = loadOfflineConfig();
+  const loaded = await loadCampaigns(path, await templateCheck(config.templatesDir));
+  const db = createDb(config.databaseUrl);
+  try {
+    const changes = await applyCampaigns(db, loaded, options.actor);
+    if (options.json) printJson(changes);
+    else for (const { id, change } of changes) console.log(`${change.padEnd(9)}  ${id}`);
+    return 0;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+export async function printCampaigns(options: Pick<CampaignCommandOptions, 'json'>): Promise<number> {
+  const db = createDb(loadOfflineConfig().databaseUrl);
+  try {
+    const campaigns = await listCampaigns(db);
+    if (options.json) {
+      printJson(campaigns.map(({ campaign, hash, state }) => ({ ...campaign, hash, state })));
+      return 0;
+    }
+    console.log(
+      formatTable(
+        ['ID', 'ACTIVE', 'TRIGGER', 'SCHEDULE', 'TEMPLATE', 'REVIEW', 'LAST POLL'],
+        campaigns.map(({ campaign, state }) => [
+          campaign.id,
+          campaign.active ? 'yes' : 'no',
+          campaign.trigger.resource,
+          `${campaign.schedule.cron} ${campaign.schedule.timezone}`,
+          campaign.template,
+          campaign.review,
+          state.lastPolledAt?.toISOString(),
+        ]),
+      ),
+    );
+    return 0;
+  } finally {
+    await db.$disconnect();
+  }
+}

@@ -1,0 +1,40 @@
+/** `careprompt outreach list`: what was sent (or withheld) and why. */
+import { loadOfflineConfig } from '../../config/index.ts';
+import { createDb, listPrompts, type PromptStatus } from '../../store/index.ts';
+import { formatTable, printJson } from '../output.ts';
+
+export interface OutreachListOptions {
+  campaignId?: string;
+  patientRef?: string;
+  status?: PromptStatus;
+  limit: number;
+  json: boolean;
+}
+
+export async function listOutreach(options: OutreachListOptions): Promise<number> {
+  const db = createDb(loadOfflineConfig().databaseUrl);
+  try {
+    const prompts = await listPrompts(db, options);
+    if (options.json) {
+      printJson(prompts);
+      return 0;
+    }
+    console.log(
+      formatTable(
+        ['CREATED', 'CAMPAIGN', 'PATIENT', 'TRIGGER', 'STATUS', 'REASON / COMMUNICATION', 'ATTEMPTS'],
+        prompts.map((prompt) => [
+          prompt.createdAt.toISOString(),
+          prompt.campaignId,
+          prompt.patientRef,
+          prompt.triggerRefs.join(','),
+          prompt.status,
+          prompt.reason ?? (prompt.communicationId ? `Communication/${prompt.communicationId}` : undefined),
+          prompt.attempts,
+        ]),
+      ),
+    );
+    return 0;
+  } finally {
+    await db.$disconnect();
+  }
+}

@@ -1,0 +1,70 @@
+/** `careprompt run --once` and `careprompt worker`. */
+import { loadConfig } from '../../config/index.ts';
+import { createLogger, silentLogger } from '../../log/index.ts';
+import { type RunSummary, runOnce, startWorker } from '../../queue/index.ts';
+import { listCampaigns } from '../../store/index.ts';
+import { UsageError } from '../errors.ts';
+import { formatTable, printJson } from '../output.ts';
+import { buildServices, runtimeOptions } from '../services.ts';
+
+export async function runOnceCommand(options: { campaignId?: string; json: boolean }): Promise<number> {
+  const config = loadConfig();
+  const logger = options.json ? silentLogger : createLogger({ level: config.logLevel });
+  const services = await buildServices(config, logger);
+  try {
+    const active = (await listCampaigns(services.db, { activeOnly: true })).map((stored) => stored.campaign.id);
+    if (options.campaignId && !active.includes(options.campaignId)) {
+      throw new UsageError(`campaign "${options.campaignId}" is not an active applied campaign (active: ${active.join(', ') || 'none'})`);
+    }
+    const summary = await runOnce(services, { ...runtimeOptions(config), campaignIds: options.campaignId ? [options.campaignId] : active });
+    if (options.json) printJson(summary);
+    else console.log(formatRunSummary(summary));
+    return summary.totals.failed > 0 ? 1 : 0;
+  } finally {
+    await services.db.$disconnect();
+  }
+}
+
+export function formatRunSummary(summary: RunSummary): string {
+  const table = formatTable(
+    ['CAMPAIGN', 'MATCHED', 'SENT', 'REVIEW', 'SKIPPED', 'FAILED', 'ALREADY', 'RECENT', 'PAGES'],
+    summary.campaigns.map((c) => [
+      c.campaignId + (c.pollFailed ? ' (poll failed)' : ''),
+      c.matched,
+      c.prompts.sent,
+      c.prompts.pending_review,
+      c.prompts.skipped,
+      c.prompts.failed,
+      c.alreadyHandled,
+      c.recentlyPrompted,
+      c.pages,
+    ]),
+  );
+  const { matched, sent, skipped, failed, pendingReview } = summary.totals;
+  const requests = summary.fhirRequests;
+  return [
+    table,
+    '',
+    `matched ${matched}, sent ${sent}, pending review ${pendingReview}, skipped ${skipped}, failed ${failed}` +
+      (summary.recovered.candidates + summary.recovered.prompts > 0
+        ? `; recovered from earlier runs: ${summary.recovered.candidates} candidates, ${summary.recovered.prompts} prompts`
+        : ''),
+    `FHIR requests: ${requests.searchPages} search pages, ${requests.reads} reads, ${requests.creates} creates`,
+  ].join('\n');
+}
+
+export async function workerCommand(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const services = await buildServices(config, logger);
+  const worker = await startWorker(services, runtimeOptions(config));
+  logger.info('worker: started; SIGTERM or SIGINT stops it gracefully');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('worker: stopping (finishing jobs in progress)');
+  await worker.stop();
+  await services.db.$disconnect();
+  return 0;
+}

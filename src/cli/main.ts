@@ -1,0 +1,90 @@
+/** The `careprompt` command line. */
+import { parseArgs } from 'node:util';
+import { CampaignFileError } from '../campaigns/index.ts';
+import { ConfigError } from '../config/index.ts';
+import type { PromptStatus } from '../store/index.ts';
+import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
+import { listOutreach } from './commands/outreach.ts';
+import { runOnceCommand, workerCommand } from './commands/run.ts';
+import { EXIT, UsageError } from './errors.ts';
+
+const USAGE = `careprompt — personalized self-management prompts from EHR data
+
+Usage:
+  careprompt campaigns validate <file-or-folder>   check campaign files (nothing is applied)
+  careprompt campaigns apply <file-or-folder>      validate, then store them (all or nothing)
+  careprompt campaigns list [--json]
+  careprompt run --once [--campaign <id>] [--json] poll active campaigns once and send what is due
+  careprompt worker                                schedules, workers and sweeps until SIGTERM
+  careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
+
+Exit codes: 0 ok, 1 failure, 2 bad input. Configuration comes from the environment (see README).`;
+
+const STATUSES: PromptStatus[] = ['pending_review', 'queued', 'sent', 'failed', 'skipped'];
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      once: { type: 'boolean', default: false },
+      campaign: { type: 'string' },
+      patient: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string', default: '100' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub, target] = positionals;
+  const json = values.json;
+  const actor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
+
+  if (values.help || !command) return print(USAGE, values.help ? EXIT.ok : EXIT.badInput);
+  if (command === 'campaigns' && sub === 'validate' && target) return validateCampaigns(target, { json, actor });
+  if (command === 'campaigns' && sub === 'apply' && target) return applyCampaignFiles(target, { json, actor });
+  if (command === 'campaigns' && sub === 'list') return printCampaigns({ json });
+  if (command === 'run') {
+    if (!values.once) throw new UsageError('run needs --once (for continuous operation use `careprompt worker`)');
+    return runOnceCommand({ json, ...(values.campaign ? { campaignId: values.campaign } : {}) });
+  }
+  if (command === 'worker') return workerCommand();
+  if (command === 'outreach' && sub === 'list') {
+    const status = values.status as PromptStatus | undefined;
+    if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+    return listOutreach({
+      json,
+      limit,
+      ...(values.campaign ? { campaignId: values.campaign } : {}),
+      ...(values.patient ? { patientRef: values.patient } : {}),
+      ...(status ? { status } : {}),
+    });
+  }
+  throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+}
+
+function print(text: string, code: number): number {
+  (code === EXIT.ok ? process.stdout : process.stderr).write(`${text}\n`);
+  return code;
+}
+
+/** Maps failures to exit codes; messages carry ids and field names only, never patient data. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof CampaignFileError) {
+      return print(`careprompt: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`, EXIT.badInput);
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      return print(`careprompt: ${error.message}\n\n${USAGE}`, EXIT.badInput);
+    }
+    return print(`careprompt: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, EXIT.failure);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,25 @@
+/** The composition root: configuration in, connected services out. Nothing is built on import. */
+import type { Config } from '../config/index.ts';
+import { createFhirCommunicationTransport } from '../delivery/index.ts';
+import { createFhirGateway } from '../fhir/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { RuntimeOptions, Services } from '../queue/index.ts';
+import { loadTemplateRegistry } from '../render/index.ts';
+import { createDb, type Db } from '../store/index.ts';
+
+export async function buildServices(config: Readonly<Config>, logger: Logger, db: Db = createDb(config.databaseUrl)): Promise<Services> {
+  const gateway = createFhirGateway({ ...config.fhir, logger });
+  return {
+    db,
+    gateway,
+    templates: await loadTemplateRegistry(config.templatesDir),
+    transport: createFhirCommunicationTransport(gateway, config.delivery),
+    config,
+    logger,
+    clock: () => new Date(),
+  };
+}
+
+export function runtimeOptions(config: Readonly<Config>): RuntimeOptions {
+  return { redisUrl: config.redisUrl, prefix: config.queue.prefix, concurrency: config.queue.concurrency, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs };
+}

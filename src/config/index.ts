@@ -1,0 +1,116 @@
+/**
+ * Environment → typed, frozen configuration, parsed once at start-up. A missing or malformed variable
+ * stops the program with a message naming the variable and an example value.
+ */
+import { z } from 'zod';
+import { isIanaTimezone } from '../time/index.ts';
+
+const url = (protocols: string[]) =>
+  z.url().refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}:`)), {
+    message: `must use ${protocols.join(' or ')}`,
+  });
+
+const ianaTimezone = z.string().refine(isIanaTimezone, { message: 'is not an IANA time zone' });
+
+/** Each variable: its schema, an example shown in errors, and what it is for. */
+const variables = {
+  FHIR_BASE_URL: { schema: url(['http', 'https']), example: 'https://fhir.example.org/r4' },
+  DATABASE_URL: { schema: url(['postgresql', 'postgres']), example: 'postgresql://postgres@127.0.0.1:5432/careprompt' },
+  REDIS_URL: { schema: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'), example: 'redis://127.0.0.1:6379' },
+  TEMPLATES_DIR: { schema: z.string().min(1).default('templates'), example: 'templates' },
+  SENDER_REFERENCE: {
+    schema: z.string().regex(/^(Organization|Practitioner|PractitionerRole|CareTeam|Device)\/[A-Za-z0-9.-]{1,64}$/, {
+      message: 'must be a FHIR reference like Organization/123',
+    }),
+    example: 'Organization/careprompt-clinic',
+  },
+  ORG_NAME: { schema: z.string().min(1), example: 'Riverside Family Medicine' },
+  ORG_REPLY_TIME: { schema: z.string().min(1), example: 'within 2 business days' },
+  ORG_PHONE: { schema: z.string().min(1).optional(), example: '555-0100' },
+  IDENTIFIER_SYSTEM: {
+    schema: z.url().default('urn:careprompt:prompt'),
+    example: 'https://careprompt.example.org/prompt-id',
+  },
+  DEFAULT_TIMEZONE: { schema: ianaTimezone.default('America/New_York'), example: 'America/New_York' },
+  FHIR_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
+  FHIR_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(10).default(4), example: '4' },
+  FHIR_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(1000).default(500), example: '500' },
+  POLL_OVERLAP_SECONDS: { schema: z.coerce.number().int().min(0).max(86_400).default(300), example: '300' },
+  WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(16), example: '16' },
+  JOB_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(50).default(8), example: '8' },
+  JOB_BACKOFF_MS: { schema: z.coerce.number().int().min(1).max(3_600_000).default(2000), example: '2000' },
+  QUEUE_PREFIX: { schema: z.string().regex(/^[a-z0-9:_-]+$/).default('careprompt'), example: 'careprompt' },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    example: 'info',
+  },
+} as const;
+
+type Variables = typeof variables;
+type Name = keyof Variables;
+type Parsed<N extends Name> = { [K in N]: z.infer<Variables[K]['schema']> };
+
+export interface Config {
+  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number };
+  databaseUrl: string;
+  redisUrl: string;
+  templatesDir: string;
+  delivery: { senderReference: string; identifierSystem: string };
+  org: { name: string; replyTime: string; phone?: string };
+  defaultTimezone: string;
+  poll: { overlapSeconds: number };
+  queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number };
+  logLevel: Parsed<'LOG_LEVEL'>['LOG_LEVEL'];
+}
+
+/** What commands that talk to neither FHIR nor Redis need (campaigns validate/apply/list, outreach list). */
+export type OfflineConfig = Pick<Config, 'databaseUrl' | 'templatesDir' | 'logLevel'>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the named variables; every problem is reported at once, each with an example. */
+function parseVariables<N extends Name>(names: readonly N[], env: NodeJS.ProcessEnv): Parsed<N> {
+  const schema = z.object(Object.fromEntries(names.map((name) => [name, variables[name].schema])));
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]) as Name;
+        const problem = env[name] === undefined || env[name] === '' ? 'is not set' : issue.message;
+        return `${name} ${problem} (example: ${name}=${variables[name].example})`;
+      }),
+    );
+  }
+  return parsed.data as Parsed<N>;
+}
+
+export function loadOfflineConfig(env: NodeJS.ProcessEnv = process.env): Readonly<OfflineConfig> {
+  const e = parseVariables(['DATABASE_URL', 'TEMPLATES_DIR', 'LOG_LEVEL'], env);
+  return Object.freeze({ databaseUrl: e.DATABASE_URL, templatesDir: e.TEMPLATES_DIR, logLevel: e.LOG_LEVEL });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const e = parseVariables(Object.keys(variables) as Name[], env);
+  return Object.freeze({
+    fhir: { baseUrl: e.FHIR_BASE_URL, timeoutMs: e.FHIR_TIMEOUT_MS, maxAttempts: e.FHIR_MAX_ATTEMPTS, pageSize: e.FHIR_PAGE_SIZE },
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    templatesDir: e.TEMPLATES_DIR,
+    delivery: { senderReference: e.SENDER_REFERENCE, identifierSystem: e.IDENTIFIER_SYSTEM },
+    org: { name: e.ORG_NAME, replyTime: e.ORG_REPLY_TIME, ...(e.ORG_PHONE ? { phone: e.ORG_PHONE } : {}) },
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
+    queue: { prefix: e.QUEUE_PREFIX, concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** Names and examples of every variable, for `careprompt --help` and the README. */
+export function describeVariables(): Array<{ name: string; example: string }> {
+  return Object.entries(variables).map(([name, variable]) => ({ name, example: variable.example }));
+}

@@ -1,0 +1,281 @@
+/**
+ * FhirGateway over fhir-kit-client, adding what that library leaves to its callers: a timeout on every
+ * request, retries of transient failures, a minimal check of search Bundles and named errors.
+ *
+ * Retrying inside the request covers blips (a 503 during a deploy, a dropped connection). Longer outages
+ * surface as FhirTransientError after `maxAttempts`, and the job queue retries the whole job later.
+ * A conditional create is safe to retry: If-None-Exist turns a repeat into a 200 with the same id.
+ */
+import { setTimeout as wait } from 'node:timers/promises';
+import { Client, type RequestOptions } from 'fhir-kit-client';
+import { z } from 'zod';
+import { type Logger, silentLogger } from '../log/index.ts';
+import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
+import type {
+  ConditionalCreateResult,
+  FhirGateway,
+  FhirRequestCounts,
+  FhirResource,
+  SearchPage,
+  SearchParams,
+} from './gateway.ts';
+import { isTransient, parseRetryAfter, retryDelayMs } from './retry.ts';
+
+const GatewayConfig = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }).describe('FHIR R4 base URL, e.g. https://ehr.example/fhir'),
+  timeoutMs: z.int().positive().default(15_000).describe('Limit per attempt, reading the body included'),
+  maxAttempts: z.int().min(1).default(4).describe('Attempts per request before a transient failure is thrown'),
+  backoffBaseMs: z.int().nonnegative().default(500).describe('Ceiling of the first retry delay; doubles per retry'),
+  backoffMaxMs: z
+    .int()
+    .nonnegative()
+    .default(10_000)
+    .describe('Longest wait between attempts; a longer Retry-After is left to the job queue'),
+  pageSize: z.int().positive().default(500).describe('Sent as _count when the caller gives none'),
+  headers: z.record(z.string(), z.string()).default({}).describe('Sent with every request, e.g. Authorization'),
+});
+
+export type FhirGatewayOptions = z.input<typeof GatewayConfig> & {
+  /** Waits between attempts; tests pass one that records the delay instead. Defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Dice for backoff jitter, in [0, 1). Defaults to Math.random. */
+  random?: () => number;
+  /** Receives one warning per retried attempt (ids and statuses only). Defaults to silent. */
+  logger?: Logger;
+};
+
+/** The request an error message names: `search Condition`, `read Patient/123`. */
+interface Target {
+  action: 'search' | 'next page of' | 'read' | 'create';
+  resourceType: string;
+  id?: string;
+}
+
+const GONE = new Set([404, 410]);
+
+// What fhir-kit-client attaches to the error it throws for a non-2xx status or an unparseable body.
+const HttpFailure = z.object({
+  response: z.object({ status: z.number(), data: z.unknown() }),
+  config: z.object({ headers: z.instanceof(Headers) }).optional(),
+});
+
+// undici's wording for a failed connection or a body cut short, and the Fetch standard's (used by msw).
+const NETWORK_FAILURES = new Set(['fetch failed', 'terminated', 'Failed to fetch']);
+
+// Only what paging needs; each resource is parsed by whoever uses it.
+const SearchBundle = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  id: z.string().optional(),
+  link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
+  entry: z
+    .array(
+      z.looseObject({
+        resource: z.looseObject({ resourceType: z.string(), id: z.string().optional() }),
+        search: z.looseObject({ mode: z.enum(['match', 'include', 'outcome']).optional() }).optional(),
+      }),
+    )
+    .optional(),
+});
+type SearchBundle = z.infer<typeof SearchBundle>;
+
+const Identifier = z.looseObject({ system: z.string().optional(), value: z.string().optional() });
+
+export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
+  const config = Object.freeze(GatewayConfig.parse(options));
+  const sleep = options.sleep ?? ((ms: number) => wait(ms));
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? silentLogger;
+  const client = new Client({ baseUrl: config.baseUrl, customHeaders: config.headers });
+  const baseOrigin = new URL(config.baseUrl).origin;
+  const counts: FhirRequestCounts = { searchPages: 0, reads: 0, creates: 0 };
+
+  async function send<T>(
+    kind: keyof FhirRequestCounts,
+    target: Target,
+    request: (options: RequestOptions) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      counts[kind] += 1;
+      let failure: Error;
+      try {
+        return await request({ signal: AbortSignal.timeout(config.timeoutMs) });
+      } catch (error) {
+        failure = toFhirError(error, target, attempt, config);
+      }
+      if (!(failure instanceof FhirTransientError)) throw failure;
+      const delayMs =
+        attempt < config.maxAttempts
+          ? retryDelayMs(attempt, {
+              baseMs: config.backoffBaseMs,
+              maxMs: config.backoffMaxMs,
+              retryAfterMs: failure.retryAfterMs,
+              random,
+            })
+          : undefined;
+      if (delayMs === undefined) throw failure;
+      logger.warn(
+        {
+          fhirAction: target.action,
+          resourceType: target.resourceType,
+          resourceId: target.id,
+          attempt,
+          status: failure.status,
+          delayMs,
+        },
+        'FHIR request failed transiently; retrying',
+      );
+      await sleep(delayMs);
+    }
+  }
+
+  function nextUrlOf(bundle: SearchBundle, visited: Set<string>): string | undefined {
+    const index = bundle.link?.findIndex((link) => link.relation === 'next') ?? -1;
+    const link = bundle.link?.[index];
+    if (!link) return undefined;
+    const problem = (expected: string) =>
+      new FhirDataError({ resourceType: 'Bundle', resourceId: bundle.id, field: `link[${index}].url`, expected });
+    if (!URL.canParse(link.url, config.baseUrl)) throw problem('a URL');
+    const url = new URL(link.url, config.baseUrl);
+    // Every request carries our headers (Authorization, later); they must not follow a link to another host.
+    if (url.origin !== baseOrigin) throw problem(`a URL on ${baseOrigin}`);
+    // A server that links back to a page already read would keep a poll paging forever.
+    if (visited.has(url.href)) throw problem('a page not yet read in this search');
+    visited.add(url.href);
+    return url.href;
+  }
+
+  function pageOf(bundle: SearchBundle, resourceType: string): SearchPage {
+    const page: SearchPage = { matches: [], included: [] };
+    let outcomes = 0;
+    for (const entry of bundle.entry ?? []) {
+      const mode = entry.search?.mode ?? 'match';
+      if (mode === 'outcome') outcomes += 1;
+      else (mode === 'include' ? page.included : page.matches).push(entry.resource);
+    }
+    // Outcome entries are the server's warnings about the search; their text stays out of logs.
+    if (outcomes > 0) logger.warn({ resourceType, outcomes }, 'FHIR search returned OperationOutcome entries');
+    return page;
+  }
+
+  return {
+    async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
+      const searchParams = { _count: String(config.pageSize), ...params };
+      let bundle = toSearchBundle(
+        await send('searchPages', { action: 'search', resourceType }, (options) =>
+          client.search({ resourceType, searchParams, options }),
+        ),
+      );
+      const visited = new Set<string>();
+      for (;;) {
+        yield pageOf(bundle, resourceType);
+        const next = nextUrlOf(bundle, visited);
+        if (next === undefined) return;
+        bundle = toSearchBundle(
+          await send('searchPages', { action: 'next page of', resourceType }, (options) =>
+            client.request(next, { options }),
+          ),
+        );
+      }
+    },
+
+    async read(resourceType: string, id: string): Promise<FhirResource | undefined> {
+      let body: unknown;
+      try {
+        body = await send('reads', { action: 'read', resourceType, id }, (options) =>
+          client.read({ resourceType, id, options }),
+        );
+      } catch (error) {
+        if (error instanceof FhirRequestError && GONE.has(error.status)) return undefined;
+        throw error;
+      }
+      const parsed = z.looseObject({ resourceType: z.literal(resourceType), id: z.string() }).safeParse(body);
+      if (!parsed.success) throw FhirDataError.fromZod(resourceType, id, parsed.error);
+      return parsed.data;
+    },
+
+    async createIfNoneExist(
+      resource: FhirResource,
+      identifier: { system: string; value: string },
+    ): Promise<ConditionalCreateResult> {
+      const { resourceType } = resource;
+      const carried = z.array(Identifier).safeParse(resource.identifier);
+      if (!carried.data?.some((i) => i.system === identifier.system && i.value === identifier.value)) {
+        // Otherwise the condition never matches what we created and every retry makes another resource.
+        throw new Error(`createIfNoneExist: the ${resourceType} must carry the identifier it is conditional on`);
+      }
+      // Encoded like any query string, so a value holding & or # cannot change the condition.
+      const ifNoneExist = `identifier=${encodeURIComponent(identifier.system)}|${encodeURIComponent(identifier.value)}`;
+      const body = await send('creates', { action: 'create', resourceType }, (options) =>
+        client.create({
+          resourceType,
+          body: resource,
+          options: { ...options, headers: { 'if-none-exist': ifNoneExist } },
+        }),
+      );
+      const { response } = Client.httpFor(body);
+      // A server answering Prefer: return=minimal sends no body, only Location.
+      const id =
+        typeof body.id === 'string' ? body.id : idFromLocation(response?.headers.get('location'), resourceType);
+      if (!id) {
+        throw new FhirDataError({
+          resourceType,
+          field: 'id',
+          expected: 'an id in the response body or Location header',
+        });
+      }
+      return { id, created: response?.status === 201 };
+    },
+
+    counts: () => ({ ...counts }),
+  };
+}
+
+/** Maps what fhir-kit-client or fetch threw to a named failure; anything unrecognised (a bug) is returned as is. */
+function toFhirError(
+  error: unknown,
+  target: Target,
+  attempt: number,
+  config: { maxAttempts: number; timeoutMs: number },
+): Error {
+  const what = `FHIR ${target.action} ${target.resourceType}${target.id ? `/${target.id}` : ''}`;
+  const when = `attempt ${attempt}/${config.maxAttempts}`;
+  const http = HttpFailure.safeParse(error);
+  if (http.success) {
+    const { status, data } = http.data.response;
+    // fhir-kit-client throws for a 2xx whose body is not JSON.
+    if (status >= 200 && status < 300) {
+      return new FhirDataError({
+        resourceType: target.resourceType,
+        resourceId: target.id,
+        field: '(body)',
+        expected: 'JSON',
+      });
+    }
+    const message = `${what} failed with HTTP ${status} (${when})`;
+    if (!isTransient(status)) return new FhirRequestError(message, status, data);
+    const retryAfterMs = parseRetryAfter(http.data.config?.headers.get('retry-after'), Date.now());
+    // No cause: fhir-kit-client's error holds the response body, which may hold PHI.
+    return new FhirTransientError(message, { status, retryAfterMs });
+  }
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return new FhirTransientError(`${what} timed out after ${config.timeoutMs} ms (${when})`, { cause: error });
+  }
+  if (error instanceof TypeError && NETWORK_FAILURES.has(error.message)) {
+    return new FhirTransientError(`${what} failed: network error (${when})`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(`${what} failed (${when})`, { cause: error });
+}
+
+function toSearchBundle(body: unknown): SearchBundle {
+  const parsed = SearchBundle.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const id = z.looseObject({ id: z.string() }).safeParse(body).data?.id;
+  throw FhirDataError.fromZod('Bundle', id, parsed.error);
+}
+
+/** `https://x/fhir/Communication/123/_history/1` → `123`. */
+function idFromLocation(location: string | null | undefined, resourceType: string): string | undefined {
+  return location
+    ? new RegExp(`(?:^|/)${resourceType}/([A-Za-z0-9\\-.]{1,64})(?:/_history/|$)`).exec(location)?.[1]
+    : undefined;
+}

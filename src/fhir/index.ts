@@ -1,0 +1,30 @@
+/** What other folders may use from src/fhir; anything not listed here is private to it. */
+export type {
+  ConditionalCreateResult,
+  FhirGateway,
+  FhirRequestCounts,
+  FhirResource,
+  SearchPage,
+  SearchParams,
+} from './gateway.ts';
+export {
+  CodeableConcept,
+  Coding,
+  Condition,
+  Extension,
+  HumanName,
+  type Medication,
+  MedicationRequest,
+  MedicationStatement,
+  Patient,
+  type PatientContext,
+  Period,
+  Procedure,
+  Reference,
+  TriggerResource,
+  type TriggerResourceType,
+} from './resources.ts';
+export { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
+export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
+export { findResource, loadPatientContext } from './patient-context.ts';
+export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';

@@ -1,0 +1,61 @@
+/**
+ * Poll one campaign: run its planned searches, hand every matching resource on as an evaluate job, page by
+ * page, and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
+ */
+import { planTriggerSearches } from '../../campaigns/index.ts';
+import { patientIdOf, referenceOf, TriggerResource } from '../../fhir/index.ts';
+import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
+import type { EvaluateJob, PollJob } from '../jobs.ts';
+import type { Enqueue, Services } from './context.ts';
+
+export interface PollOutcome {
+  pollRunId?: string;
+  /** Trigger resources handed on for evaluation. */
+  matched: number;
+  pages: number;
+  /** Matches that could not be used (malformed, no patient subject). */
+  unusable: number;
+  status: 'completed' | 'campaign-inactive';
+}
+
+export async function pollCampaign(job: PollJob, services: Services, enqueue: Enqueue): Promise<PollOutcome> {
+  const { db, gateway, config, clock } = services;
+  const stored = await getCampaign(db, job.campaignId);
+  if (!stored?.campaign.active) return { matched: 0, pages: 0, unusable: 0, status: 'campaign-inactive' };
+
+  const asOf = clock();
+  const searches = planTriggerSearches(stored.campaign, stored.state, asOf, config.poll.overlapSeconds * 1000);
+  const fullScan = searches.some((search) => search.purpose === 'full-window');
+  const pollRunId = await startPollRun(db, job.campaignId, asOf, fullScan ? undefined : stored.state.watermark);
+  const logger = services.logger.child({ campaignId: job.campaignId, pollRunId });
+  const outcome: PollOutcome = { pollRunId, matched: 0, pages: 0, unusable: 0, status: 'completed' };
+  try {
+    for (const search of searches) {
+      for await (const page of gateway.searchPages(search.resourceType, search.params)) {
+        outcome.pages += 1;
+        const evaluations: EvaluateJob[] = [];
+        for (const resource of page.matches) {
+          const parsed = TriggerResource.safeParse(resource);
+          const patientId = parsed.success ? patientIdOf(parsed.data) : undefined;
+          if (!parsed.success || !patientId) {
+            outcome.unusable += 1;
+            logger.warn({ resource: `${resource.resourceType}/${resource.id ?? '?'}` }, 'poll: unusable match skipped');
+            continue;
+          }
+          const triggerRef = referenceOf(parsed.data);
+          evaluations.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), patientId, triggerRef });
+        }
+        // Recorded in PostgreSQL before Redis: if the jobs are lost, the sweep finds the candidates.
+        await recordCandidates(db, evaluations.map(({ asOf: _asOf, ...candidate }) => candidate));
+        await enqueue.evaluations(evaluations);
+        outcome.matched += evaluations.length;
+      }
+    }
+    await completePollRun(db, pollRunId, { matched: outcome.matched, pages: outcome.pages, fullScan });
+    logger.info({ matched: outcome.matched, pages: outcome.pages, searches: searches.map((s) => s.purpose) }, 'poll: completed');
+    return outcome;
+  } catch (error) {
+    await failPollRun(db, pollRunId, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    throw error;
+  }
+}

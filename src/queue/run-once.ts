@@ -1,0 +1,113 @@
+/**
+ * One poll of the active campaigns with every resulting job processed to completion. Each run uses its own
+ * queue prefix, so it never waits on a long-running worker's schedules; PostgreSQL still deduplicates
+ * everything across runs and workers.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { countCandidateOutcomes, countPromptsByStatus, getPollRuns, type PromptStatus } from '../store/index.ts';
+import type { Services } from './handlers/context.ts';
+import type { PollOutcome } from './handlers/poll.ts';
+import { createRuntime, isIdle, type RuntimeOptions } from './runtime.ts';
+import { requeueUnfinishedWork, type SweepResult } from './sweep.ts';
+
+export interface CampaignRunSummary {
+  campaignId: string;
+  pollRunId?: string;
+  /** The poll failed for good: the watermark did not move, so the next run searches the range again. */
+  pollFailed: boolean;
+  matched: number;
+  pages: number;
+  /** New prompts from this run, by status. */
+  prompts: Record<PromptStatus, number>;
+  /** Matches that had been handled by an earlier run (same idempotency key). */
+  alreadyHandled: number;
+  /** Matches skipped because the patient was prompted within the repeat period. */
+  recentlyPrompted: number;
+}
+
+export interface RunSummary {
+  startedAt: string;
+  finishedAt: string;
+  /** Unfinished work of earlier runs (lost jobs) queued again. */
+  recovered: SweepResult;
+  campaigns: CampaignRunSummary[];
+  totals: { matched: number; sent: number; skipped: number; failed: number; pendingReview: number };
+  fhirRequests: ReturnType<Services['gateway']['counts']>;
+}
+
+export interface RunOnceOptions extends Omit<RuntimeOptions, 'prefix'> {
+  prefix: string;
+  campaignIds: string[];
+  /** How often to check whether all jobs are done. @defaultValue 100 */
+  idleCheckMs?: number;
+}
+
+export async function runOnce(services: Services, options: RunOnceOptions): Promise<RunSummary> {
+  const startedAt = services.clock();
+  const runtime = createRuntime({ ...options, prefix: `${options.prefix}-once-${randomUUID()}` });
+  const polls = new Map<string, PollOutcome>();
+  try {
+    const workers = runtime.startWorkers(services);
+    workers.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result));
+
+    const recovered = await requeueUnfinishedWork(services, runtime.enqueue, startedAt);
+    await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
+    // Idle is checked poll → evaluate → send: each stage only feeds the next, so once all three read empty
+    // in that order nothing can appear again.
+    while (!(await isIdle(runtime.queues))) await sleep(options.idleCheckMs ?? 100);
+    await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+
+    const campaigns = await summarise(services, options.campaignIds, polls);
+    return {
+      startedAt: startedAt.toISOString(),
+      finishedAt: services.clock().toISOString(),
+      recovered,
+      campaigns,
+      totals: {
+        matched: sum(campaigns, (c) => c.matched),
+        sent: sum(campaigns, (c) => c.prompts.sent),
+        skipped: sum(campaigns, (c) => c.prompts.skipped),
+        failed: sum(campaigns, (c) => c.prompts.failed + (c.pollFailed ? 1 : 0)),
+        pendingReview: sum(campaigns, (c) => c.prompts.pending_review),
+      },
+      fhirRequests: services.gateway.counts(),
+    };
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function summarise(
+  services: Services,
+  campaignIds: string[],
+  polls: Map<string, PollOutcome>,
+): Promise<CampaignRunSummary[]> {
+  const pollRunIds = [...polls.values()].flatMap((poll) => (poll.pollRunId ? [poll.pollRunId] : []));
+  const runs = new Map((await getPollRuns(services.db, pollRunIds)).map((run) => [run.campaignId, run]));
+  const outcomes = await countCandidateOutcomes(services.db, pollRunIds);
+  const outcomeCount = (campaignId: string, outcome: string) =>
+    outcomes.find((row) => row.campaignId === campaignId && row.outcome === outcome)?.count ?? 0;
+  return Promise.all(
+    campaignIds.map(async (campaignId) => {
+      const run = runs.get(campaignId);
+      const prompts = run
+        ? await countPromptsByStatus(services.db, { pollRunIds: [run.id] })
+        : { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
+      return {
+        campaignId,
+        ...(run ? { pollRunId: run.id } : {}),
+        pollFailed: !polls.has(campaignId),
+        matched: run?.matched ?? 0,
+        pages: run?.pages ?? 0,
+        prompts,
+        alreadyHandled: outcomeCount(campaignId, 'already-handled'),
+        recentlyPrompted: outcomeCount(campaignId, 'recently-prompted'),
+      };
+    }),
+  );
+}
+
+function sum<T>(items: T[], value: (item: T) => number): number {
+  return items.reduce((total, item) => total + value(item), 0);
+}

@@ -1,0 +1,114 @@
+/**
+ * The only place that knows BullMQ: builds the three queues and their workers over the handlers, and
+ * translates the domain's failures into BullMQ's (permanent → UnrecoverableError; anything else retries).
+ */
+import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ZodError, type z } from 'zod';
+import { FhirDataError, FhirRequestError } from '../fhir/index.ts';
+import type { Enqueue, Services } from './handlers/context.ts';
+import { evaluateCandidate } from './handlers/evaluate.ts';
+import { pollCampaign } from './handlers/poll.ts';
+import { sendPrompt } from './handlers/send.ts';
+import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
+
+export interface RuntimeOptions {
+  redisUrl: string;
+  /** Redis key prefix: separate prefixes are separate, independent pipelines. */
+  prefix: string;
+  /** Parallel jobs per worker for evaluate and send (polls run one at a time per process). */
+  concurrency: number;
+  /** Attempts per job before it fails for good. */
+  attempts: number;
+  /** First retry delay; doubles each attempt. @defaultValue 1000 */
+  backoffMs?: number;
+}
+
+export type Queues = Record<QueueName, Queue>;
+
+export interface Runtime {
+  queues: Queues;
+  enqueue: Enqueue;
+  /** Starts consuming jobs; returns the workers (their events report outcomes). */
+  startWorkers(services: Services): Record<QueueName, Worker>;
+  close(): Promise<void>;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const defaultJobOptions = {
+    attempts: options.attempts,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+  const queue = (name: QueueName) =>
+    new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions });
+  const queues: Queues = { poll: queue('poll'), evaluate: queue('evaluate'), send: queue('send') };
+  const workers: Worker[] = [];
+
+  const enqueue: Enqueue = {
+    async evaluations(jobs) {
+      if (jobs.length === 0) return;
+      await queues.evaluate.addBulk(jobs.map((data) => ({ name: 'evaluate', data, opts: { jobId: jobIds.evaluate(data) } })));
+    },
+    async send(data) {
+      await queues.send.add('send', data, { jobId: jobIds.send(data) });
+    },
+  };
+
+  function worker<T>(name: QueueName, schema: z.ZodType<T>, concurrency: number, handle: (data: T, job: Job) => Promise<unknown>) {
+    const created = new Worker(
+      QUEUE_NAMES[name],
+      async (job: Job) => {
+        try {
+          return await handle(schema.parse(job.data), job);
+        } catch (error) {
+          if (error instanceof ZodError || error instanceof FhirRequestError || error instanceof FhirDataError) {
+            throw new UnrecoverableError(`${error.name}: ${error.message}`);
+          }
+          throw error;
+        }
+      },
+      { connection: connection as ConnectionOptions, prefix: options.prefix, concurrency },
+    );
+    workers.push(created);
+    return created;
+  }
+
+  return {
+    queues,
+    enqueue,
+    startWorkers(services) {
+      const log = (name: QueueName) => services.logger.child({ queue: name });
+      const started = {
+        poll: worker('poll', PollJob, 1, (data) => pollCampaign(data, services, enqueue)),
+        evaluate: worker('evaluate', EvaluateJob, options.concurrency, (data) => evaluateCandidate(data, services, enqueue)),
+        send: worker('send', SendJob, options.concurrency, (data, job) =>
+          sendPrompt(data, services, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 }),
+        ),
+      };
+      for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {
+        created.on('failed', (job, error) =>
+          log(name).warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: error.name }, 'job attempt failed'),
+        );
+        created.on('error', (error) => log(name).error({ error: error.name }, 'worker error'));
+      }
+      return started;
+    },
+    async close() {
+      await Promise.all(workers.map((created) => created.close()));
+      await Promise.all(Object.values(queues).map((created) => created.close()));
+      await connection.quit();
+    },
+  };
+}
+
+/** True when no job is waiting, running or scheduled for a retry, checked in pipeline order (see runOnce). */
+export async function isIdle(queues: Queues): Promise<boolean> {
+  for (const name of ['poll', 'evaluate', 'send'] as const) {
+    const counts = await queues[name].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused');
+    if (Object.values(counts).some((count) => count > 0)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,43 @@
+/**
+ * Redis can lose jobs (flush, failover, a process killed mid-run); PostgreSQL cannot. Work recorded there but
+ * unfinished past a deadline is queued again: candidates never evaluated, prompts never sent. Doing either
+ * twice is harmless: evaluation deduplicates on the prompt key, delivery is idempotent on it.
+ */
+import { findPendingCandidates, findStaleQueued } from '../store/index.ts';
+import type { Enqueue, Services } from './handlers/context.ts';
+
+const BATCH = 500;
+
+export interface SweepResult {
+  candidates: number;
+  prompts: number;
+}
+
+export async function requeueUnfinishedWork(services: Pick<Services, 'db'>, enqueue: Enqueue, before: Date): Promise<SweepResult> {
+  const candidates = await inBatches(
+    (afterId) => findPendingCandidates(services.db, before, BATCH, afterId),
+    (rows) => enqueue.evaluations(rows.map((row) => row.job)),
+  );
+  const prompts = await inBatches(
+    async (afterId) => (await findStaleQueued(services.db, before, BATCH, afterId)).map((id) => ({ id })),
+    async (rows) => {
+      for (const row of rows) await enqueue.send({ promptId: row.id });
+    },
+  );
+  return { candidates, prompts };
+}
+
+async function inBatches<T extends { id: string }>(
+  fetch: (afterId?: string) => Promise<T[]>,
+  handle: (rows: T[]) => Promise<void>,
+): Promise<number> {
+  let total = 0;
+  let afterId: string | undefined;
+  for (;;) {
+    const rows = await fetch(afterId);
+    await handle(rows);
+    total += rows.length;
+    if (rows.length < BATCH) return total;
+    afterId = rows.at(-1)?.id;
+  }
+}

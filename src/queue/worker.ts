@@ -1,0 +1,43 @@
+/**
+ * The long-running mode: campaign schedules, the three workers, and the sweep that re-queues prompts whose
+ * send job was lost. Schedules follow the database, re-read every minute, so `campaigns apply` needs no restart.
+ */
+import { listCampaigns } from '../store/index.ts';
+import type { Services } from './handlers/context.ts';
+import { createRuntime, type RuntimeOptions } from './runtime.ts';
+import { syncSchedulers } from './schedulers.ts';
+import { requeueUnfinishedWork } from './sweep.ts';
+
+export interface WorkerOptions extends RuntimeOptions {
+  /** How often schedules are re-synced and lost sends swept. @defaultValue 60000 */
+  maintenanceEveryMs?: number;
+  /** Unfinished work (a candidate not evaluated, a prompt not sent) older than this is presumed lost. @defaultValue 600000 */
+  sendDeadlineMs?: number;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(services: Services, options: WorkerOptions): Promise<RunningWorker> {
+  const runtime = createRuntime(options);
+  const logger = services.logger.child({ component: 'worker' });
+  const maintain = async () => {
+    const campaigns = (await listCampaigns(services.db)).map((stored) => stored.campaign);
+    const schedules = await syncSchedulers(runtime.queues.poll, campaigns);
+    const deadline = new Date(services.clock().getTime() - (options.sendDeadlineMs ?? 600_000));
+    const requeued = await requeueUnfinishedWork(services, runtime.enqueue, deadline);
+    logger.info({ scheduled: schedules.upserted, unscheduled: schedules.removed, requeued }, 'worker: maintenance');
+  };
+  await maintain();
+  runtime.startWorkers(services);
+  const timer = setInterval(() => {
+    maintain().catch((error: unknown) => logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'worker: maintenance failed'));
+  }, options.maintenanceEveryMs ?? 60_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** Campaign definitions and their polling state. */
+import { Campaign, type LoadedCampaign, type PollState } from '../campaigns/index.ts';
+import type { Campaign as CampaignRow } from '../generated/prisma/client.ts';
+import type { Db } from './client.ts';
+
+export interface StoredCampaign {
+  campaign: Campaign;
+  hash: string;
+  state: PollState;
+  updatedAt: Date;
+}
+
+export type ApplyChange = 'created' | 'updated' | 'unchanged';
+
+/** Applies campaigns in one transaction: all of them or none. */
+export async function applyCampaigns(db: Db, loaded: LoadedCampaign[], actor: string): Promise<Array<{ id: string; change: ApplyChange }>> {
+  return db.$transaction(async (tx) => {
+    const results: Array<{ id: string; change: ApplyChange }> = [];
+    for (const { campaign, hash } of loaded) {
+      const existing = await tx.campaign.findUnique({ where: { id: campaign.id }, select: { definitionHash: true } });
+      const change: ApplyChange = !existing ? 'created' : existing.definitionHash === hash ? 'unchanged' : 'updated';
+      results.push({ id: campaign.id, change });
+      if (change === 'unchanged') continue;
+      const data = { name: campaign.name, active: campaign.active, definition: campaign, definitionHash: hash };
+      await tx.campaign.upsert({ where: { id: campaign.id }, create: { id: campaign.id, ...data }, update: data });
+      await tx.auditEvent.create({
+        data: { actor, action: `campaign.${change}`, entityType: 'Campaign', entityId: campaign.id, details: { hash, active: campaign.active } },
+      });
+    }
+    return results;
+  });
+}
+
+export async function listCampaigns(db: Db, filter: { activeOnly?: boolean } = {}): Promise<StoredCampaign[]> {
+  const rows = await db.campaign.findMany({ where: filter.activeOnly ? { active: true } : {}, orderBy: { id: 'asc' } });
+  return rows.map(toStored);
+}
+
+export async function getCampaign(db: Db, id: string): Promise<StoredCampaign | undefined> {
+  const row = await db.campaign.findUnique({ where: { id } });
+  return row ? toStored(row) : undefined;
+}
+
+function toStored(row: CampaignRow): StoredCampaign {
+  // Definitions were validated when applied; parsing again guards against hand-edited rows.
+  const parsed = Campaign.safeParse(row.definition);
+  if (!parsed.success) throw new Error(`campaign ${row.id} in the database is invalid: re-apply its file (${parsed.error.issues[0]?.path.join('.')})`);
+  return {
+    campaign: parsed.data,
+    hash: row.definitionHash,
+    updatedAt: row.updatedAt,
+    state: {
+      ...(row.watermark ? { watermark: row.watermark } : {}),
+      ...(row.lastPolledAt ? { lastPolledAt: row.lastPolledAt } : {}),
+      ...(row.lastFullScanAt ? { lastFullScanAt: row.lastFullScanAt } : {}),
+    },
+  };
+}

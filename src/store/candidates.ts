@@ -1,0 +1,40 @@
+/**
+ * Candidates: trigger resources a poll handed on, recorded before the watermark moves. An evaluate job
+ * lost in Redis is found here (evaluatedAt still null) and queued again.
+ */
+import type { Db } from './client.ts';
+
+export interface NewCandidate {
+  pollRunId: string;
+  campaignId: string;
+  patientId: string;
+  triggerRef: string;
+}
+
+export async function recordCandidates(db: Db, candidates: NewCandidate[]): Promise<void> {
+  if (candidates.length > 0) await db.candidate.createMany({ data: candidates, skipDuplicates: true });
+}
+
+export async function markEvaluated(db: Db, pollRunId: string, triggerRef: string, outcome: string): Promise<void> {
+  await db.candidate.updateMany({ where: { pollRunId, triggerRef, evaluatedAt: null }, data: { outcome, evaluatedAt: new Date() } });
+}
+
+/** Candidates never evaluated, created before `createdBefore`, by id after `afterId`, with their poll's reference time. */
+export async function findPendingCandidates(db: Db, createdBefore: Date, limit: number, afterId?: string) {
+  const rows = await db.candidate.findMany({
+    where: { evaluatedAt: null, createdAt: { lt: createdBefore }, ...(afterId ? { id: { gt: afterId } } : {}) },
+    orderBy: { id: 'asc' },
+    take: limit,
+    include: { pollRun: { select: { asOf: true } } },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    job: { pollRunId: row.pollRunId, campaignId: row.campaignId, patientId: row.patientId, triggerRef: row.triggerRef, asOf: row.pollRun.asOf.toISOString() },
+  }));
+}
+
+/** Evaluation outcomes of the given poll runs, by campaign and outcome. */
+export async function countCandidateOutcomes(db: Db, pollRunIds: string[]): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>> {
+  const groups = await db.candidate.groupBy({ by: ['campaignId', 'outcome'], where: { pollRunId: { in: pollRunIds } }, _count: { _all: true } });
+  return groups.map((group) => ({ campaignId: group.campaignId, outcome: group.outcome, count: group._count._all }));
+}

@@ -1,0 +1,136 @@
+/**
+ * The outbox: one row per prompt, unique by idempotency key. Every status change writes an audit event in
+ * the same transaction, so "what was sent and why" can always be answered from here.
+ */
+import type { Prisma, Prompt, PromptStatus } from '../generated/prisma/client.ts';
+import { type Db, isUniqueViolation } from './client.ts';
+
+export type { Prompt, PromptStatus };
+
+export interface NewPrompt {
+  idempotencyKey: string;
+  campaignId: string;
+  pollRunId?: string;
+  patientRef: string;
+  triggerRefs: string[];
+  reasonRef?: string;
+  evidence: Prisma.InputJsonValue;
+  templateId: string;
+  templateVersion?: string;
+  language?: string;
+  category: string;
+  renderedText?: string;
+  status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
+  reason?: string;
+}
+
+const ACTOR = 'careprompt';
+
+/** Inserts the prompt unless its key exists; either way returns the row that holds the key. */
+export async function insertPromptIfAbsent(db: Db, prompt: NewPrompt): Promise<{ prompt: Prompt; inserted: boolean }> {
+  try {
+    const created = await db.$transaction(async (tx) => {
+      const row = await tx.prompt.create({
+        data: { ...prompt, queuedAt: prompt.status === 'queued' ? new Date() : null },
+      });
+      await tx.auditEvent.create({
+        data: { actor: ACTOR, action: `prompt.${prompt.status}`, entityType: 'Prompt', entityId: row.id, details: auditDetails(prompt.reason) },
+      });
+      return row;
+    });
+    return { prompt: created, inserted: true };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await db.prompt.findUniqueOrThrow({ where: { idempotencyKey: prompt.idempotencyKey } });
+    return { prompt: existing, inserted: false };
+  }
+}
+
+export async function getPrompt(db: Db, id: string): Promise<Prompt | undefined> {
+  return (await db.prompt.findUnique({ where: { id } })) ?? undefined;
+}
+
+/** A prompt of this campaign to this patient created since `since` that still counts (not skipped or failed). */
+export async function hasRecentPrompt(db: Db, campaignId: string, patientRef: string, since: Date): Promise<boolean> {
+  const found = await db.prompt.findFirst({
+    where: { campaignId, patientRef, createdAt: { gte: since }, status: { in: ['pending_review', 'queued', 'sent'] } },
+    select: { id: true },
+  });
+  return found !== null;
+}
+
+/** Counts one delivery attempt before it is made, so attempts survive a crash mid-send. */
+export async function recordAttempt(db: Db, id: string): Promise<void> {
+  await db.prompt.update({ where: { id }, data: { attempts: { increment: 1 } } });
+}
+
+export async function markSent(db: Db, id: string, communicationId: string, sentAt: Date): Promise<void> {
+  await transition(db, id, ['queued', 'failed'], { status: 'sent', communicationId, sentAt, reason: null }, { communicationId });
+}
+
+export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
+  await transition(db, id, ['queued'], { status: 'failed', reason }, { reason });
+}
+
+/** Moves a prompt only from the expected states; a concurrent duplicate job finds nothing to move. */
+async function transition(
+  db: Db,
+  id: string,
+  from: PromptStatus[],
+  data: Prisma.PromptUpdateManyMutationInput & { status: PromptStatus },
+  details: Record<string, string>,
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.prompt.updateMany({ where: { id, status: { in: from } }, data });
+    if (count === 1) {
+      await tx.auditEvent.create({ data: { actor: ACTOR, action: `prompt.${data.status}`, entityType: 'Prompt', entityId: id, details } });
+    }
+  });
+}
+
+/** Rows still owed a delivery past the deadline (their send job was lost), by id after `afterId`. */
+export async function findStaleQueued(db: Db, queuedBefore: Date, limit: number, afterId?: string): Promise<string[]> {
+  const rows = await db.prompt.findMany({
+    where: { status: 'queued', queuedAt: { lt: queuedBefore }, ...(afterId ? { id: { gt: afterId } } : {}) },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+    take: limit,
+  });
+  return rows.map((row) => row.id);
+}
+
+export interface PromptFilter {
+  campaignId?: string;
+  patientRef?: string;
+  status?: PromptStatus;
+  pollRunIds?: string[];
+  limit?: number;
+}
+
+export async function listPrompts(db: Db, filter: PromptFilter): Promise<Prompt[]> {
+  return db.prompt.findMany({
+    where: whereOf(filter),
+    orderBy: { createdAt: 'desc' },
+    take: filter.limit ?? 100,
+  });
+}
+
+export async function countPromptsByStatus(db: Db, filter: PromptFilter): Promise<Record<PromptStatus, number>> {
+  const groups = await db.prompt.groupBy({ by: ['status'], where: whereOf(filter), _count: { _all: true } });
+  const counts: Record<PromptStatus, number> = { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
+  for (const group of groups) counts[group.status] = group._count._all;
+  return counts;
+}
+
+function whereOf(filter: PromptFilter): Prisma.PromptWhereInput {
+  return {
+    ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),
+    ...(filter.patientRef ? { patientRef: filter.patientRef } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.pollRunIds ? { pollRunId: { in: filter.pollRunIds } } : {}),
+  };
+}
+
+function auditDetails(reason: string | undefined): Prisma.InputJsonValue {
+  return reason ? { reason } : {};
+}

@@ -1,0 +1,38 @@
+/** Small direct reads and writes against the test FHIR server, independent of the engine's own client. */
+export async function createResource<T extends { resourceType: string }>(baseUrl: string, resource: T): Promise<T & { id: string }> {
+  const response = await fetch(`${baseUrl}/${resource.resourceType}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: JSON.stringify(resource),
+  });
+  if (response.status !== 201) throw new Error(`creating ${resource.resourceType} answered ${response.status}`);
+  return (await response.json()) as T & { id: string };
+}
+
+/** Every resource of a search, following next links. */
+export async function searchAll(baseUrl: string, query: string): Promise<Array<Record<string, any>>> {
+  const resources: Array<Record<string, any>> = [];
+  let url: string | undefined = `${baseUrl}/${query}`;
+  while (url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`search answered ${response.status}`);
+    const bundle = (await response.json()) as { entry?: Array<{ resource: Record<string, any> }>; link?: Array<{ relation: string; url: string }> };
+    resources.push(...(bundle.entry ?? []).map((entry) => entry.resource));
+    url = bundle.link?.find((link) => link.relation === 'next')?.url;
+  }
+  return resources;
+}
+
+export async function communications(baseUrl: string) {
+  return searchAll(baseUrl, 'Communication?_count=500');
+}
+
+/** Identifier values that appear on more than one Communication: must always be empty. */
+export function duplicatedIdentifiers(found: Array<Record<string, any>>): string[] {
+  const counts = new Map<string, number>();
+  for (const communication of found) {
+    const value = communication.identifier?.[0]?.value as string;
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return [...counts].filter(([, count]) => count > 1).map(([value]) => value);
+}

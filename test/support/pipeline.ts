@@ -1,0 +1,62 @@
+/**
+ * Integration-test wiring: the real pipeline (real PostgreSQL, Redis and the project's FHIR server on
+ * loopback) with test settings. Each test gets an empty database and its own Redis key prefix.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadCampaigns } from '../../src/campaigns/index.ts';
+import { buildServices, runtimeOptions } from '../../src/cli/services.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
+import { silentLogger } from '../../src/log/index.ts';
+import { type RunSummary, runOnce, type Services } from '../../src/queue/index.ts';
+import { applyCampaigns, createDb, type Db } from '../../src/store/index.ts';
+
+export { eraseAllData as emptyDatabase } from '../../src/store/index.ts';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/careprompt_test';
+
+export function testConfig(fhirBaseUrl: string, overrides: Record<string, string> = {}): Readonly<Config> {
+  return loadConfig({
+    FHIR_BASE_URL: fhirBaseUrl,
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    SENDER_REFERENCE: 'Organization/test-clinic',
+    ORG_NAME: 'Test Clinic',
+    ORG_REPLY_TIME: 'within 2 business days',
+    ORG_PHONE: '555-0100',
+    QUEUE_PREFIX: `test-${randomUUID()}`,
+    JOB_BACKOFF_MS: '50',
+    FHIR_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+
+export async function applyExampleCampaigns(db: Db, transform: (yaml: Awaited<ReturnType<typeof loadCampaigns>>) => typeof yaml = (x) => x) {
+  await applyCampaigns(db, transform(await loadCampaigns('jobs')), 'test');
+}
+
+export interface TestPipeline {
+  db: Db;
+  config: Readonly<Config>;
+  services: Services;
+  run(campaignIds?: string[]): Promise<RunSummary>;
+}
+
+export async function createTestPipeline(db: Db, fhirBaseUrl: string, overrides: Record<string, string> = {}): Promise<TestPipeline> {
+  const config = testConfig(fhirBaseUrl, overrides);
+  const services = await buildServices(config, silentLogger, db);
+  return {
+    db,
+    config,
+    services,
+    run: async (campaignIds) => {
+      const ids = campaignIds ?? (await db.campaign.findMany({ where: { active: true }, select: { id: true } })).map((c) => c.id);
+      return runOnce(services, { ...runtimeOptions(config), campaignIds: ids, idleCheckMs: 20 });
+    },
+  };
+}
+
+export function testDb(): Db {
+  return createDb(TEST_DATABASE_URL);
+}

@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CampaignFileError, loadCampaigns, parseCampaign } from '../../src/campaigns/index.ts';
+
+const valid = `
+id: wound-care
+name: Wound care
+schedule: { cron: "0 8-18/2 * * *", timezone: America/New_York }
+trigger:
+  resource: Procedure
+  codes: ["http://snomed.info/sct|18557009"]
+  status: [completed]
+  within: P3D
+template: wound-care
+`;
+
+function problemsOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CampaignFileError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a CampaignFileError');
+}
+
+describe('campaign files', () => {
+  it('applies defaults to a minimal valid file', () => {
+    const { campaign, hash } = parseCampaign('jobs/a.yaml', valid);
+    expect(campaign).toMatchObject({ active: true, repeat: 'once', review: 'none', category: 'reminder', sensitive: false });
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('names the file, the field and the fix for a bad code token', () => {
+    const problems = problemsOf(() => parseCampaign('jobs/a.yaml', valid.replace('http://snomed.info/sct|18557009', '18557009')));
+    expect(problems).toEqual([
+      { file: 'jobs/a.yaml', field: 'trigger.codes.0', message: expect.stringContaining('"system|code"') },
+    ]);
+  });
+
+  it('rejects month durations with a suggestion', () => {
+    const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', valid.replace('within: P3D', 'within: P1M')));
+    expect(problem).toMatchObject({ field: 'trigger.within', message: expect.stringContaining('use P30D') });
+  });
+
+  it('reports unknown fields, missing fields and bad time zones together', () => {
+    const text = valid.replace('template: wound-care', 'templte: wound-care').replace('America/New_York', 'Mars/Olympus');
+    const problems = problemsOf(() => parseCampaign('jobs/a.yaml', text));
+    expect(problems.map((problem) => problem.field).sort()).toEqual(['', 'schedule.timezone', 'template']);
+    expect(problems.find((problem) => problem.field === '')?.message).toContain('templte');
+    expect(problems.find((problem) => problem.field === 'template')?.message).toBe('is required');
+  });
+
+  it('refuses a sensitive campaign that would send without review', () => {
+    const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}sensitive: true\n`));
+    expect(problem).toMatchObject({ field: 'review', message: expect.stringContaining('never sent automatically') });
+  });
+
+  it('reports YAML syntax errors with the line', () => {
+    const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', 'id: [unclosed\nname: x'));
+    expect(problem?.message).toMatch(/not valid YAML at line \d/);
+  });
+
+  it('runs the injected check (e.g. the template exists)', () => {
+    const problems = problemsOf(() => parseCampaign('jobs/a.yaml', valid, () => [{ field: 'template', message: 'missing file' }]));
+    expect(problems).toEqual([{ file: 'jobs/a.yaml', field: 'template', message: 'missing file' }]);
+  });
+
+  it('loads a folder whole or not at all, and catches duplicate ids', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'careprompt-campaigns-'));
+    await writeFile(join(dir, 'a.yaml'), valid);
+    await writeFile(join(dir, 'b.yml'), valid);
+    await writeFile(join(dir, 'notes.txt'), 'ignored');
+    await expect(loadCampaigns(dir)).rejects.toThrow(/b\.yml: id "wound-care" is already used by .*a\.yaml/);
+    await writeFile(join(dir, 'b.yml'), valid.replace('id: wound-care', 'id: wound-care-2'));
+    expect((await loadCampaigns(dir)).map((loaded) => loaded.campaign.id)).toEqual(['wound-care', 'wound-care-2']);
+  });
+
+  it('accepts the shipped example campaigns', async () => {
+    const ids = (await loadCampaigns('jobs')).map((loaded) => loaded.campaign.id);
+    expect(ids).toEqual(['diabetes-self-management', 'new-medication-check-in', 'wound-care-after-sutures']);
+  });
+});

@@ -1,0 +1,231 @@
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Condition,
+  clinicalDateOf,
+  codingsOf,
+  createFhirGateway,
+  findResource,
+  loadPatientContext,
+  type MedicationRequest,
+  type MedicationStatement,
+  type Procedure,
+  patientIdOf,
+  referenceOf,
+  statusOf,
+} from '../../src/fhir/index.ts';
+
+const BASE = 'http://fhir.test/fhir';
+const server = setupServer();
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const SNOMED = 'http://snomed.info/sct';
+const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+const subject = { reference: 'Patient/p1' };
+
+const patient = {
+  resourceType: 'Patient',
+  id: 'p1',
+  name: [{ given: ['Ana'], family: 'Test' }],
+  birthDate: '1960-04-02',
+};
+const diabetes: Condition = {
+  resourceType: 'Condition',
+  id: 'cond-dm',
+  subject,
+  clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+  code: { coding: [{ system: SNOMED, code: '44054006' }] },
+  onsetDateTime: '2019-06-01',
+};
+const hypertension: Condition = {
+  resourceType: 'Condition',
+  id: 'cond-htn',
+  subject: { reference: `${BASE}/Patient/p1` },
+  code: { coding: [{ system: SNOMED, code: '59621000' }] },
+  recordedDate: '2023-01-15T09:00:00Z',
+};
+const suture: Procedure = {
+  resourceType: 'Procedure',
+  id: 'proc-1',
+  status: 'completed',
+  subject,
+  code: { coding: [{ system: SNOMED, code: '18557009' }] },
+  performedPeriod: { start: '2024-05-02T10:00:00Z' },
+};
+const metformin: MedicationRequest = {
+  resourceType: 'MedicationRequest',
+  id: 'mr-1',
+  status: 'active',
+  intent: 'order',
+  subject,
+  medicationCodeableConcept: { coding: [{ system: RXNORM, code: '860975' }] },
+  authoredOn: '2024-02-10',
+};
+const lisinopril: MedicationStatement = {
+  resourceType: 'MedicationStatement',
+  id: 'ms-1',
+  status: 'active',
+  subject,
+  medicationCodeableConcept: { coding: [{ system: RXNORM, code: '314076' }] },
+  effectivePeriod: { start: '2024-08-20' },
+};
+const undated: MedicationStatement = { resourceType: 'MedicationStatement', id: 'ms-2', status: 'unknown', subject };
+
+function entries(mode: 'match' | 'include', resources: Array<Record<string, unknown>>) {
+  return resources.map((resource) => ({ resource, search: { mode } }));
+}
+
+/** Serves the revinclude search in pages of the given entries, recording each query string. */
+function serveSearch(pages: Array<Array<Record<string, unknown>>>) {
+  const queries: URLSearchParams[] = [];
+  server.use(
+    http.get(`${BASE}/Patient`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      queries.push(query);
+      const index = Number(query.get('page') ?? '0');
+      const link =
+        index + 1 < pages.length ? [{ relation: 'next', url: `${BASE}/Patient?_id=p1&page=${index + 1}` }] : [];
+      return HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', link, entry: pages[index] });
+    }),
+  );
+  return queries;
+}
+
+function logLines() {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  return { logger, lines };
+}
+
+describe('loadPatientContext', () => {
+  it('builds the context from one revinclude search across pages, newest first', async () => {
+    const queries = serveSearch([
+      [...entries('match', [patient]), ...entries('include', [diabetes, undated, metformin])],
+      entries('include', [suture, hypertension, lisinopril, metformin]),
+    ]);
+    const gateway = createFhirGateway({ baseUrl: BASE });
+
+    const context = await loadPatientContext(gateway, 'p1');
+
+    expect(queries[0]?.get('_id')).toBe('p1');
+    expect(queries[0]?.getAll('_revinclude')).toEqual([
+      'Condition:subject',
+      'Procedure:subject',
+      'MedicationRequest:subject',
+      'MedicationStatement:subject',
+    ]);
+    expect(context?.patient).toMatchObject({ id: 'p1', birthDate: '1960-04-02' });
+    expect(context?.conditions.map((r) => r.id)).toEqual(['cond-htn', 'cond-dm']);
+    expect(context?.procedures.map((r) => r.id)).toEqual(['proc-1']);
+    expect(context?.medications.map((r) => r.id)).toEqual(['ms-1', 'mr-1', 'ms-2']);
+    expect(gateway.counts().searchPages).toBe(2);
+  });
+
+  it('drops a malformed Condition with a warning naming its id and field, not its content', async () => {
+    const malformed = { resourceType: 'Condition', id: 'cond-bad', code: { text: 'Secret diagnosis' } };
+    serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, malformed])]]);
+    const { logger, lines } = logLines();
+
+    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { logger });
+
+    expect(context?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      resourceType: 'Condition',
+      resourceId: 'cond-bad',
+      field: 'subject',
+    });
+    expect(lines[0]).not.toContain('Secret');
+  });
+
+  it("drops a resource whose subject is another patient's", async () => {
+    serveSearch([
+      [
+        ...entries('match', [patient]),
+        ...entries('include', [diabetes, { ...metformin, subject: { reference: 'Patient/p2' } }]),
+      ],
+    ]);
+
+    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1');
+
+    expect(context?.medications).toEqual([]);
+  });
+
+  it('returns undefined when the server has no such Patient', async () => {
+    serveSearch([[]]);
+
+    await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1')).resolves.toBeUndefined();
+  });
+
+  it('returns undefined for a malformed Patient', async () => {
+    serveSearch([[...entries('match', [{ ...patient, birthDate: 19600402 }]), ...entries('include', [diabetes])]]);
+
+    await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1')).resolves.toBeUndefined();
+  });
+});
+
+describe('findResource', () => {
+  it('finds the trigger resource by reference', async () => {
+    serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, suture, metformin])]]);
+    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1');
+    if (!context) throw new Error('expected a context');
+
+    expect(findResource(context, 'Procedure/proc-1')?.id).toBe('proc-1');
+    expect(findResource(context, 'MedicationRequest/mr-1')?.id).toBe('mr-1');
+    expect(findResource(context, 'Condition/proc-1')).toBeUndefined();
+  });
+});
+
+describe('resource facts', () => {
+  it('referenceOf names a resource Type/id', () => {
+    expect(referenceOf(diabetes)).toBe('Condition/cond-dm');
+  });
+
+  it('patientIdOf reads relative, absolute and versioned Patient references only', () => {
+    const of = (reference?: string) => patientIdOf({ subject: { reference } });
+    expect(of('Patient/123')).toBe('123');
+    expect(of('https://x/fhir/Patient/123')).toBe('123');
+    expect(of('Patient/a-1.b/_history/2')).toBe('a-1.b');
+    expect(of('Group/123')).toBeUndefined();
+    expect(of('urn:uuid:5b2a2c4e-0f7e-4b8e-9a55-6c1d1f2e3a4b')).toBeUndefined();
+    expect(of('#p1')).toBeUndefined();
+    expect(of('Patient/')).toBeUndefined();
+    expect(of('Patient?identifier=x|1')).toBeUndefined();
+    expect(of(undefined)).toBeUndefined();
+    expect(patientIdOf({})).toBeUndefined();
+  });
+
+  it('codingsOf reads the code or the medication', () => {
+    expect(codingsOf(diabetes)).toEqual([{ system: SNOMED, code: '44054006' }]);
+    expect(codingsOf(suture)).toEqual([{ system: SNOMED, code: '18557009' }]);
+    expect(codingsOf(metformin)).toEqual([{ system: RXNORM, code: '860975' }]);
+    expect(codingsOf(undated)).toEqual([]);
+  });
+
+  it('clinicalDateOf picks each type’s clinical date, falling back in order', () => {
+    expect(clinicalDateOf(diabetes)).toBe('2019-06-01');
+    expect(clinicalDateOf({ ...hypertension, onsetPeriod: { start: '2022-11-01' } })).toBe('2022-11-01');
+    expect(clinicalDateOf(hypertension)).toBe('2023-01-15T09:00:00Z');
+    expect(clinicalDateOf(suture)).toBe('2024-05-02T10:00:00Z');
+    expect(clinicalDateOf({ ...suture, performedDateTime: '2024-05-01' })).toBe('2024-05-01');
+    expect(clinicalDateOf(metformin)).toBe('2024-02-10');
+    expect(clinicalDateOf(lisinopril)).toBe('2024-08-20');
+    expect(clinicalDateOf({ ...lisinopril, effectiveDateTime: '2024-08-19' })).toBe('2024-08-19');
+    expect(clinicalDateOf(undated)).toBeUndefined();
+  });
+
+  it('statusOf reads a Condition’s clinical status and the others’ status', () => {
+    expect(statusOf(diabetes)).toBe('active');
+    expect(statusOf(hypertension)).toBeUndefined();
+    expect(statusOf({ ...hypertension, clinicalStatus: { coding: [{ system: 'urn:local', code: 'resolved' }] } })).toBe(
+      'resolved',
+    );
+    expect(statusOf(suture)).toBe('completed');
+    expect(statusOf(metformin)).toBe('active');
+  });
+});
