@@ -11,4 +11,5 @@ export function parseDurationMs(text: string): number | undefined {
   return ((((weeks ?? 0) * 7 + (days ?? 0)) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000;
 }
 
-export const DURATION_HINT = 'an ISO-8601 duration in weeks, days, hours or minutes, e.g. P3D, P2W or PT12H (not months or years: use P30D)';
+export const DURATION_HINT =
+  'an ISO-8601 duration in weeks, days, hours or minutes, e.g. P3D, P2W or PT12H (not months or years: use P30D)';

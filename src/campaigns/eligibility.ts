@@ -3,8 +3,8 @@
  * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
  */
 import { clinicalDateOf, codingsOf, type Patient, statusOf, type TriggerResource } from '../fhir/index.ts';
-import { dueWindow } from './search.ts';
 import type { Campaign } from './schema.ts';
+import { dueWindow } from './search.ts';
 
 export type Decision =
   /** Prompt this patient. */

@@ -1,6 +1,6 @@
-export { Campaign, Trigger, TRIGGER_RESOURCES } from './schema.ts';
 export { parseDurationMs } from './duration.ts';
-export { CampaignFileError, loadCampaigns, parseCampaign, type CampaignCheck, type CampaignProblem, type LoadedCampaign } from './load.ts';
-export { dueWindow, needsFullScan, planTriggerSearches, type PollState, type TriggerSearch } from './search.ts';
-export { decide, patientMayBePrompted, triggerMatches, type Decision } from './eligibility.ts';
-export { promptKey, periodIndex, repeatBlockedSince } from './prompt-key.ts';
+export { type Decision, decide, patientMayBePrompted, triggerMatches } from './eligibility.ts';
+export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
+export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
+export { Campaign, TRIGGER_RESOURCES, Trigger } from './schema.ts';
+export { dueWindow, needsFullScan, type PollState, planTriggerSearches, type TriggerSearch } from './search.ts';

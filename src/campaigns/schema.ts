@@ -1,7 +1,7 @@
 /** The campaign file format: what care managers write in `jobs/*.yaml`. */
 import { z } from 'zod';
-import { isIanaTimezone } from '../time/index.ts';
 import { PROMPT_CATEGORIES } from '../delivery/index.ts';
+import { isIanaTimezone } from '../time/index.ts';
 import { DURATION_HINT, parseDurationMs } from './duration.ts';
 
 const duration = z.string().refine((text) => (parseDurationMs(text) ?? 0) > 0, { message: `must be ${DURATION_HINT}` });
@@ -17,8 +17,7 @@ const codeToken = z.string().regex(/^[^|\s]+\|[^|\s]+$/, {
 
 export const TRIGGER_RESOURCES = ['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement'] as const;
 
-export const Trigger = z
-  .object({
+export const Trigger = z.object({
   resource: z.enum(TRIGGER_RESOURCES),
   codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code"' }),
   status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
@@ -37,7 +36,10 @@ export const Campaign = z
     trigger: Trigger,
     template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be a template id: the file name in TEMPLATES_DIR without .hbs' }),
     category: z.enum(PROMPT_CATEGORIES).default('reminder'),
-    repeat: z.union([z.literal('once'), duration]).default('once').describe('once per trigger resource, or at most once per patient per period'),
+    repeat: z
+      .union([z.literal('once'), duration])
+      .default('once')
+      .describe('once per trigger resource, or at most once per patient per period'),
     review: z.enum(['none', 'required']).default('none'),
     sensitive: z.boolean().default(false).describe('content that could upset a patient: never sent without review'),
   })

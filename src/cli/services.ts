@@ -21,5 +21,11 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
 }
 
 export function runtimeOptions(config: Readonly<Config>): RuntimeOptions {
-  return { redisUrl: config.redisUrl, prefix: config.queue.prefix, concurrency: config.queue.concurrency, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs };
+  return {
+    redisUrl: config.redisUrl,
+    prefix: config.queue.prefix,
+    concurrency: config.queue.concurrency,
+    attempts: config.queue.attempts,
+    backoffMs: config.queue.backoffMs,
+  };
 }

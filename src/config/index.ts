@@ -25,7 +25,7 @@ const variables = {
     example: 'Organization/careprompt-clinic',
   },
   ORG_NAME: { schema: z.string().min(1), example: 'Riverside Family Medicine' },
-  ORG_REPLY_TIME: { schema: z.string().min(1), example: 'within 2 business days' },
+  ORG_REPLY_TIME: { schema: z.string().min(1), example: '2 business days' },
   ORG_PHONE: { schema: z.string().min(1).optional(), example: '555-0100' },
   IDENTIFIER_SYSTEM: {
     schema: z.url().default('urn:careprompt:prompt'),
@@ -39,7 +39,13 @@ const variables = {
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(16), example: '16' },
   JOB_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(50).default(8), example: '8' },
   JOB_BACKOFF_MS: { schema: z.coerce.number().int().min(1).max(3_600_000).default(2000), example: '2000' },
-  QUEUE_PREFIX: { schema: z.string().regex(/^[a-z0-9:_-]+$/).default('careprompt'), example: 'careprompt' },
+  QUEUE_PREFIX: {
+    schema: z
+      .string()
+      .regex(/^[a-z0-9:_-]+$/)
+      .default('careprompt'),
+    example: 'careprompt',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     example: 'info',
@@ -56,7 +62,8 @@ export interface Config {
   redisUrl: string;
   templatesDir: string;
   delivery: { senderReference: string; identifierSystem: string };
-  org: { name: string; replyTime: string; phone?: string };
+  /** replyTime completes "We usually reply within …"; translations come from ORG_REPLY_TIME_<LANG> (e.g. _ES). */
+  org: { name: string; replyTime: string; replyTimeByLanguage: Record<string, string>; phone?: string };
   defaultTimezone: string;
   poll: { overlapSeconds: number };
   queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number };
@@ -102,12 +109,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisUrl: e.REDIS_URL,
     templatesDir: e.TEMPLATES_DIR,
     delivery: { senderReference: e.SENDER_REFERENCE, identifierSystem: e.IDENTIFIER_SYSTEM },
-    org: { name: e.ORG_NAME, replyTime: e.ORG_REPLY_TIME, ...(e.ORG_PHONE ? { phone: e.ORG_PHONE } : {}) },
+    org: {
+      name: e.ORG_NAME,
+      replyTime: e.ORG_REPLY_TIME,
+      replyTimeByLanguage: translationsOf('ORG_REPLY_TIME', env),
+      ...(e.ORG_PHONE ? { phone: e.ORG_PHONE } : {}),
+    },
     defaultTimezone: e.DEFAULT_TIMEZONE,
     poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
     queue: { prefix: e.QUEUE_PREFIX, concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/** `<PREFIX>_ES=…` style variables as `{ es: … }`: per-language versions of a patient-facing text. */
+function translationsOf(prefix: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const pattern = new RegExp(`^${prefix}_([A-Z]{2})$`);
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => {
+      const language = pattern.exec(name)?.[1];
+      return language && value ? [[language.toLowerCase(), value]] : [];
+    }),
+  );
 }
 
 /** Names and examples of every variable, for `careprompt --help` and the README. */

@@ -1,8 +1,8 @@
 export {
   buildCommunication,
-  PROMPT_CATEGORIES,
   type CommunicationSettings,
   type OutgoingMessage,
+  PROMPT_CATEGORIES,
   type PromptCategory,
 } from './communication.ts';
 export { createFhirCommunicationTransport } from './fhir-transport.ts';

@@ -20,7 +20,8 @@ async function demo(): Promise<void> {
   const config = loadConfig({
     SENDER_REFERENCE: 'Organization/riverside-demo',
     ORG_NAME: 'Riverside Family Medicine',
-    ORG_REPLY_TIME: 'within 2 business days',
+    ORG_REPLY_TIME: '2 business days',
+    ORG_REPLY_TIME_ES: '2 días hábiles',
     ORG_PHONE: '555-0100',
     LOG_LEVEL: 'warn',
     ...process.env,
@@ -51,7 +52,9 @@ async function demo(): Promise<void> {
     for (const { campaign } of loaded) {
       const [prompt] = await listPrompts(db, { campaignId: campaign.id, status: 'sent', limit: 1 });
       if (!prompt) continue;
-      console.log(`\n──── ${campaign.name} → ${prompt.patientRef} (Communication/${prompt.communicationId}, ${prompt.language ?? 'en'}) ────`);
+      console.log(
+        `\n──── ${campaign.name} → ${prompt.patientRef} (Communication/${prompt.communicationId}, ${prompt.language ?? 'en'}) ────`,
+      );
       console.log(prompt.renderedText);
     }
     const [skipped] = await listPrompts(db, { status: 'skipped', limit: 1 });

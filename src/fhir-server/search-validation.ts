@@ -13,6 +13,10 @@ import {
   splitSearchOnComma,
 } from '@medplum/core';
 
+/**
+ * What Medplum's matcher evaluates correctly, per parameter type; it cannot match number, quantity, composite or
+ * special parameters at all, and it reads `:exact` as "contains".
+ */
 const MATCHABLE_OPERATORS: Record<string, readonly Operator[]> = {
   token: [Operator.EQUALS, Operator.NOT, Operator.MISSING],
   reference: [Operator.EQUALS, Operator.MISSING],
@@ -111,7 +115,11 @@ function assertMatchableFilter(resourceType: string, code: string, operator: Ope
   if (!searchParam) {
     throw unsupported(`Unknown search parameter '${code}' for ${resourceType}`);
   }
-  if (!MATCHABLE_OPERATORS[searchParam.type]?.includes(operator)) {
+  const operators = MATCHABLE_OPERATORS[searchParam.type];
+  if (!operators) {
+    throw unsupported(`'${code}': ${searchParam.type} parameters are not supported`);
+  }
+  if (!operators.includes(operator)) {
     throw unsupported(`'${code}' (${searchParam.type}) with operator '${operator}' is not supported`);
   }
   // Medplum compares whole reference strings: a bare id would match nothing.

@@ -11,14 +11,7 @@ import { Client, type RequestOptions } from 'fhir-kit-client';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
-import type {
-  ConditionalCreateResult,
-  FhirGateway,
-  FhirRequestCounts,
-  FhirResource,
-  SearchPage,
-  SearchParams,
-} from './gateway.ts';
+import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
 import { isTransient, parseRetryAfter, retryDelayMs } from './retry.ts';
 
 const GatewayConfig = z.object({
@@ -89,11 +82,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   const baseOrigin = new URL(config.baseUrl).origin;
   const counts: FhirRequestCounts = { searchPages: 0, reads: 0, creates: 0 };
 
-  async function send<T>(
-    kind: keyof FhirRequestCounts,
-    target: Target,
-    request: (options: RequestOptions) => Promise<T>,
-  ): Promise<T> {
+  async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: (options: RequestOptions) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       counts[kind] += 1;
       let failure: Error;
@@ -161,9 +150,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
       const searchParams = { _count: String(config.pageSize), ...params };
       let bundle = toSearchBundle(
-        await send('searchPages', { action: 'search', resourceType }, (options) =>
-          client.search({ resourceType, searchParams, options }),
-        ),
+        await send('searchPages', { action: 'search', resourceType }, (options) => client.search({ resourceType, searchParams, options })),
       );
       const visited = new Set<string>();
       for (;;) {
@@ -171,9 +158,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         const next = nextUrlOf(bundle, visited);
         if (next === undefined) return;
         bundle = toSearchBundle(
-          await send('searchPages', { action: 'next page of', resourceType }, (options) =>
-            client.request(next, { options }),
-          ),
+          await send('searchPages', { action: 'next page of', resourceType }, (options) => client.request(next, { options })),
         );
       }
     },
@@ -181,9 +166,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async read(resourceType: string, id: string): Promise<FhirResource | undefined> {
       let body: unknown;
       try {
-        body = await send('reads', { action: 'read', resourceType, id }, (options) =>
-          client.read({ resourceType, id, options }),
-        );
+        body = await send('reads', { action: 'read', resourceType, id }, (options) => client.read({ resourceType, id, options }));
       } catch (error) {
         if (error instanceof FhirRequestError && GONE.has(error.status)) return undefined;
         throw error;
@@ -193,10 +176,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       return parsed.data;
     },
 
-    async createIfNoneExist(
-      resource: FhirResource,
-      identifier: { system: string; value: string },
-    ): Promise<ConditionalCreateResult> {
+    async createIfNoneExist(resource: FhirResource, identifier: { system: string; value: string }): Promise<ConditionalCreateResult> {
       const { resourceType } = resource;
       const carried = z.array(Identifier).safeParse(resource.identifier);
       if (!carried.data?.some((i) => i.system === identifier.system && i.value === identifier.value)) {
@@ -214,8 +194,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       );
       const { response } = Client.httpFor(body);
       // A server answering Prefer: return=minimal sends no body, only Location.
-      const id =
-        typeof body.id === 'string' ? body.id : idFromLocation(response?.headers.get('location'), resourceType);
+      const id = typeof body.id === 'string' ? body.id : idFromLocation(response?.headers.get('location'), resourceType);
       if (!id) {
         throw new FhirDataError({
           resourceType,
@@ -231,12 +210,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
 }
 
 /** Maps what fhir-kit-client or fetch threw to a named failure; anything unrecognised (a bug) is returned as is. */
-function toFhirError(
-  error: unknown,
-  target: Target,
-  attempt: number,
-  config: { maxAttempts: number; timeoutMs: number },
-): Error {
+function toFhirError(error: unknown, target: Target, attempt: number, config: { maxAttempts: number; timeoutMs: number }): Error {
   const what = `FHIR ${target.action} ${target.resourceType}${target.id ? `/${target.id}` : ''}`;
   const when = `attempt ${attempt}/${config.maxAttempts}`;
   const http = HttpFailure.safeParse(error);
@@ -275,7 +249,5 @@ function toSearchBundle(body: unknown): SearchBundle {
 
 /** `https://x/fhir/Communication/123/_history/1` → `123`. */
 function idFromLocation(location: string | null | undefined, resourceType: string): string | undefined {
-  return location
-    ? new RegExp(`(?:^|/)${resourceType}/([A-Za-z0-9\\-.]{1,64})(?:/_history/|$)`).exec(location)?.[1]
-    : undefined;
+  return location ? new RegExp(`(?:^|/)${resourceType}/([A-Za-z0-9\\-.]{1,64})(?:/_history/|$)`).exec(location)?.[1] : undefined;
 }

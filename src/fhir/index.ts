@@ -1,4 +1,7 @@
 /** What other folders may use from src/fhir; anything not listed here is private to it. */
+
+export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
+export { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 export type {
   ConditionalCreateResult,
   FhirGateway,
@@ -7,6 +10,8 @@ export type {
   SearchPage,
   SearchParams,
 } from './gateway.ts';
+export { findResource, loadPatientContext } from './patient-context.ts';
+export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
 export {
   CodeableConcept,
   Coding,
@@ -24,7 +29,3 @@ export {
   TriggerResource,
   type TriggerResourceType,
 } from './resources.ts';
-export { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
-export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
-export { findResource, loadPatientContext } from './patient-context.ts';
-export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';

@@ -5,15 +5,10 @@
 import { type Logger, silentLogger } from '../log/index.ts';
 import { fieldPath } from './errors.ts';
 import type { FhirGateway, FhirResource } from './gateway.ts';
-import { type Medication, Patient, type PatientContext, TriggerResource } from './resources.ts';
 import { clinicalDateOf, patientIdOf, referenceOf } from './resource-facts.ts';
+import { type Medication, Patient, type PatientContext, TriggerResource } from './resources.ts';
 
-const REVINCLUDES = [
-  'Condition:subject',
-  'Procedure:subject',
-  'MedicationRequest:subject',
-  'MedicationStatement:subject',
-];
+const REVINCLUDES = ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'];
 const CLINICAL_TYPES = new Set(['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement']);
 
 /**
@@ -39,10 +34,7 @@ export async function loadPatientContext(
       const parsed = TriggerResource.safeParse(resource);
       if (!parsed.success) {
         const field = fieldPath(parsed.error.issues[0]?.path ?? []);
-        logger.warn(
-          { patientId, resourceType: resource.resourceType, resourceId: resource.id, field },
-          'Dropped malformed FHIR resource',
-        );
+        logger.warn({ patientId, resourceType: resource.resourceType, resourceId: resource.id, field }, 'Dropped malformed FHIR resource');
         continue;
       }
       // _revinclude promises this; checking keeps a server bug from putting another patient's data in a message.
@@ -78,9 +70,7 @@ export async function loadPatientContext(
 
 /** The resource a prompt was triggered by, by its `Type/id` reference, if it belongs to this context. */
 export function findResource(context: PatientContext, reference: string): TriggerResource | undefined {
-  return [...context.conditions, ...context.procedures, ...context.medications].find(
-    (resource) => referenceOf(resource) === reference,
-  );
+  return [...context.conditions, ...context.procedures, ...context.medications].find((resource) => referenceOf(resource) === reference);
 }
 
 function newestFirst(a: TriggerResource, b: TriggerResource): number {

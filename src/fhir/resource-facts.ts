@@ -8,8 +8,7 @@ const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clin
 
 // A FHIR id (1–64 of [A-Za-z0-9-.]), after "Patient/" at the start or after an absolute base URL,
 // optionally pinned to a version.
-const PATIENT_REFERENCE =
-  /^(?:https?:\/\/[^?#]+\/)?Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const PATIENT_REFERENCE = /^(?:https?:\/\/[^?#]+\/)?Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 /** `Condition/123`: how references, outbox rows and logs name a resource. */
 export function referenceOf(resource: { resourceType: string; id: string }): string {

@@ -41,9 +41,7 @@ export const Patient = z.looseObject({
   deceasedDateTime: z.string().optional(),
   name: z.array(HumanName).optional(),
   birthDate: z.string().optional(),
-  communication: z
-    .array(z.looseObject({ language: CodeableConcept, preferred: z.boolean().optional() }))
-    .optional(),
+  communication: z.array(z.looseObject({ language: CodeableConcept, preferred: z.boolean().optional() })).optional(),
   extension: z.array(Extension).optional(),
 });
 
@@ -94,12 +92,7 @@ export const MedicationStatement = z.looseObject({
 });
 
 /** A resource that can trigger a campaign. */
-export const TriggerResource = z.discriminatedUnion('resourceType', [
-  Condition,
-  Procedure,
-  MedicationRequest,
-  MedicationStatement,
-]);
+export const TriggerResource = z.discriminatedUnion('resourceType', [Condition, Procedure, MedicationRequest, MedicationStatement]);
 
 export type Coding = z.infer<typeof Coding>;
 export type CodeableConcept = z.infer<typeof CodeableConcept>;

@@ -2,7 +2,7 @@
  * Structured logs with ids only. Never pass names, message text or whole resources here:
  * log `{ campaignId, patientRef, promptId, jobId }` and let the database hold the rest.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -78,11 +78,7 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
   }
 }
 
-async function summarise(
-  services: Services,
-  campaignIds: string[],
-  polls: Map<string, PollOutcome>,
-): Promise<CampaignRunSummary[]> {
+async function summarise(services: Services, campaignIds: string[], polls: Map<string, PollOutcome>): Promise<CampaignRunSummary[]> {
   const pollRunIds = [...polls.values()].flatMap((poll) => (poll.pollRunId ? [poll.pollRunId] : []));
   const runs = new Map((await getPollRuns(services.db, pollRunIds)).map((run) => [run.campaignId, run]));
   const outcomes = await countCandidateOutcomes(services.db, pollRunIds);

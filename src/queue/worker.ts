@@ -32,7 +32,9 @@ export async function startWorker(services: Services, options: WorkerOptions): P
   await maintain();
   runtime.startWorkers(services);
   const timer = setInterval(() => {
-    maintain().catch((error: unknown) => logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'worker: maintenance failed'));
+    maintain().catch((error: unknown) =>
+      logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'worker: maintenance failed'),
+    );
   }, options.maintenanceEveryMs ?? 60_000);
   return {
     async stop() {

@@ -3,19 +3,10 @@
  * helpers never parse resources. Validation errors name the field, never its value.
  */
 import { z } from 'zod';
+import { isIanaTimezone } from '../time/index.ts';
 
 /** Day precision or better: a FHIR date `2026-11-24` or a dateTime with an offset. */
 export const ClinicalDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
-
-export function isTimeZone(value: string): boolean {
-  // Intl is the authority on which zones this runtime can format in; it rejects unknown names by throwing.
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return /^[A-Za-z]/.test(value);
-  } catch {
-    return false;
-  }
-}
 
 export function canonicalLanguage(tag: string): string | undefined {
   // Intl throws on malformed BCP 47 tags; a bad tag means "no preference", not a failed render.
@@ -40,7 +31,7 @@ export const TemplateInput = z.object({
       .string()
       .refine((tag) => canonicalLanguage(tag) !== undefined, 'not a BCP 47 language tag')
       .optional(),
-    timezone: z.string().refine(isTimeZone, 'not an IANA time zone'),
+    timezone: z.string().refine(isIanaTimezone, 'not an IANA time zone'),
   }),
   trigger: z.object({
     resourceType: z.string(),

@@ -3,7 +3,8 @@
  * (coding.display, then code.text): a code is never turned into words here.
  */
 import type { CodeableConcept, Condition, Patient, PatientContext, TriggerResource } from '../fhir/resources.ts';
-import { ClinicalDate, canonicalLanguage, type Fact, isTimeZone, type TemplateInput } from './context.ts';
+import { isIanaTimezone } from '../time/index.ts';
+import { ClinicalDate, canonicalLanguage, type Fact, type TemplateInput } from './context.ts';
 
 export type PatientFacts = Pick<TemplateInput, 'patient' | 'trigger' | 'conditions' | 'medications' | 'procedures'>;
 
@@ -32,8 +33,8 @@ export function factsFromPatientContext(
       timezone: timeZoneOf(ctx.patient) ?? options.defaultTimezone,
     },
     trigger: { resourceType: trigger.resourceType, display, code, system, date: dateOf(trigger) },
-    conditions: newestFirst(ctx.conditions.filter(isActive).map(fact)),
-    medications: newestFirst(ctx.medications.filter((medication) => medication.status === 'active').map(fact)),
+    conditions: distinct(newestFirst(ctx.conditions.filter(isActive).map(fact))),
+    medications: distinct(newestFirst(ctx.medications.filter((medication) => medication.status === 'active').map(fact))),
     procedures: newestFirst(
       ctx.procedures
         .filter((procedure) => procedure.status === 'completed')
@@ -62,7 +63,7 @@ function preferredLanguage(patient: Patient): string | undefined {
 
 function timeZoneOf(patient: Patient): string | undefined {
   const zone = patient.extension?.find((extension) => extension.url === TIMEZONE_EXTENSION)?.valueCode;
-  return zone && isTimeZone(zone) ? zone : undefined;
+  return zone && isIanaTimezone(zone) ? zone : undefined;
 }
 
 function isActive(condition: Condition): boolean {
@@ -113,6 +114,17 @@ function dateOf(resource: TriggerResource): string | undefined {
 function newestFirst(facts: Fact[]): Fact[] {
   const time = (fact: Fact) => (fact.date ? Date.parse(fact.date) : Number.NEGATIVE_INFINITY);
   return facts.toSorted((a, b) => time(b) - time(a) || 0);
+}
+
+/** One entry per thing: a refill or a second coding of the same diagnosis is not a second item in a list. */
+function distinct(facts: Fact[]): Fact[] {
+  const seen = new Set<string>();
+  return facts.filter((fact) => {
+    const key = fact.display ?? fact.code ?? '';
+    if (key && seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function text(value: string | undefined): string | undefined {

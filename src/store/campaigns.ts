@@ -24,7 +24,13 @@ export async function applyCampaigns(db: Db, loaded: LoadedCampaign[], actor: st
       const data = { name: campaign.name, active: campaign.active, definition: campaign, definitionHash: hash };
       await tx.campaign.upsert({ where: { id: campaign.id }, create: { id: campaign.id, ...data }, update: data });
       await tx.auditEvent.create({
-        data: { actor, action: `campaign.${change}`, entityType: 'Campaign', entityId: campaign.id, details: { hash, active: campaign.active } },
+        data: {
+          actor,
+          action: `campaign.${change}`,
+          entityType: 'Campaign',
+          entityId: campaign.id,
+          details: { hash, active: campaign.active },
+        },
       });
     }
     return results;
@@ -44,7 +50,8 @@ export async function getCampaign(db: Db, id: string): Promise<StoredCampaign | 
 function toStored(row: CampaignRow): StoredCampaign {
   // Definitions were validated when applied; parsing again guards against hand-edited rows.
   const parsed = Campaign.safeParse(row.definition);
-  if (!parsed.success) throw new Error(`campaign ${row.id} in the database is invalid: re-apply its file (${parsed.error.issues[0]?.path.join('.')})`);
+  if (!parsed.success)
+    throw new Error(`campaign ${row.id} in the database is invalid: re-apply its file (${parsed.error.issues[0]?.path.join('.')})`);
   return {
     campaign: parsed.data,
     hash: row.definitionHash,

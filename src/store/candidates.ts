@@ -29,12 +29,25 @@ export async function findPendingCandidates(db: Db, createdBefore: Date, limit: 
   });
   return rows.map((row) => ({
     id: row.id,
-    job: { pollRunId: row.pollRunId, campaignId: row.campaignId, patientId: row.patientId, triggerRef: row.triggerRef, asOf: row.pollRun.asOf.toISOString() },
+    job: {
+      pollRunId: row.pollRunId,
+      campaignId: row.campaignId,
+      patientId: row.patientId,
+      triggerRef: row.triggerRef,
+      asOf: row.pollRun.asOf.toISOString(),
+    },
   }));
 }
 
 /** Evaluation outcomes of the given poll runs, by campaign and outcome. */
-export async function countCandidateOutcomes(db: Db, pollRunIds: string[]): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>> {
-  const groups = await db.candidate.groupBy({ by: ['campaignId', 'outcome'], where: { pollRunId: { in: pollRunIds } }, _count: { _all: true } });
+export async function countCandidateOutcomes(
+  db: Db,
+  pollRunIds: string[],
+): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>> {
+  const groups = await db.candidate.groupBy({
+    by: ['campaignId', 'outcome'],
+    where: { pollRunId: { in: pollRunIds } },
+    _count: { _all: true },
+  });
   return groups.map((group) => ({ campaignId: group.campaignId, outcome: group.outcome, count: group._count._all }));
 }

@@ -1,6 +1,6 @@
+export { type ApplyChange, applyCampaigns, getCampaign, listCampaigns, type StoredCampaign } from './campaigns.ts';
+export { countCandidateOutcomes, findPendingCandidates, markEvaluated, type NewCandidate, recordCandidates } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
-export { applyCampaigns, getCampaign, listCampaigns, type ApplyChange, type StoredCampaign } from './campaigns.ts';
-export { countCandidateOutcomes, findPendingCandidates, markEvaluated, recordCandidates, type NewCandidate } from './candidates.ts';
 export { completePollRun, failPollRun, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
   countPromptsByStatus,
@@ -11,10 +11,10 @@ export {
   listPrompts,
   markFailed,
   markSent,
-  recordAttempt,
   type NewPrompt,
   type Prompt,
   type PromptFilter,
   type PromptStatus,
+  recordAttempt,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

@@ -34,7 +34,13 @@ export async function insertPromptIfAbsent(db: Db, prompt: NewPrompt): Promise<{
         data: { ...prompt, queuedAt: prompt.status === 'queued' ? new Date() : null },
       });
       await tx.auditEvent.create({
-        data: { actor: ACTOR, action: `prompt.${prompt.status}`, entityType: 'Prompt', entityId: row.id, details: auditDetails(prompt.reason) },
+        data: {
+          actor: ACTOR,
+          action: `prompt.${prompt.status}`,
+          entityType: 'Prompt',
+          entityId: row.id,
+          details: auditDetails(prompt.reason),
+        },
       });
       return row;
     });

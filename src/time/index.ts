@@ -2,7 +2,8 @@
 export function isIanaTimezone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    // Intl also accepts offsets such as "+05:00", which are not zones: they ignore daylight saving.
+    return /^[A-Za-z]/.test(zone);
   } catch {
     return false;
   }

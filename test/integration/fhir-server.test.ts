@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPopulation, seedPopulation } from '../../src/demo/population.ts';
 import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: FHIR JSON, read field by field by the assertions
 type Json = Record<string, any>;
 
 const SNOMED = 'http://snomed.info/sct';

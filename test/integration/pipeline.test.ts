@@ -6,7 +6,11 @@ import { communications, createResource, duplicatedIdentifiers } from '../suppor
 import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
 
 const PATIENTS = 150;
-const CAMPAIGNS = { woundCare: 'wound-care-after-sutures', medicationCheckIn: 'new-medication-check-in', diabetes: 'diabetes-self-management' } as const;
+const CAMPAIGNS = {
+  woundCare: 'wound-care-after-sutures',
+  medicationCheckIn: 'new-medication-check-in',
+  diabetes: 'diabetes-self-management',
+} as const;
 
 describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => {
   let db: Db;
@@ -32,6 +36,7 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
     const pipeline = await createTestPipeline(db, fhir.baseUrl);
 
     const first = await pipeline.run();
+    expect(new Set((await db.prompt.findMany({ where: { status: 'sent' } })).map((row) => row.language))).toEqual(new Set(['en', 'es']));
     const sentBy = (summary: typeof first, id: string) => summary.campaigns.find((c) => c.campaignId === id)?.prompts.sent;
     for (const [key, id] of Object.entries(CAMPAIGNS)) {
       expect(sentBy(first, id), id).toBe(expected[key as keyof typeof CAMPAIGNS]);
@@ -51,7 +56,9 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
       expect(communication?.subject).toEqual({ reference: row.patientRef });
       expect(communication?.payload[0].contentString).toBe(row.renderedText);
       expect(communication?.about).toEqual(row.triggerRefs.map((reference) => ({ reference })));
-      expect(row.renderedText).toContain('within 2 business days');
+      // The safety footer, in the patient's language, ends every message.
+      expect(row.renderedText).toContain(row.language === 'es' ? 'respondemos en 2 días hábiles' : 'reply within 2 business days');
+      expect(row.renderedText).toMatch(/911[^\n]*\.$/);
       expect(row.templateVersion).toMatch(/^[0-9a-f]{16}$/);
     }
 
@@ -86,7 +93,11 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
     await pipeline.run();
     const before = (await communications(fhir.baseUrl)).length;
 
-    const patient = await createResource(fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Rosa'], family: 'Diaz' }] });
+    const patient = await createResource(fhir.baseUrl, {
+      resourceType: 'Patient',
+      active: true,
+      name: [{ given: ['Rosa'], family: 'Diaz' }],
+    });
     const procedure = await createResource(fhir.baseUrl, {
       resourceType: 'Procedure',
       status: 'completed',

@@ -89,5 +89,10 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
 
 function refuse(res: ServerResponse, status: number, headers: Record<string, string>): void {
   res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers });
-  res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `injected ${status}` }] }));
+  res.end(
+    JSON.stringify({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'transient', diagnostics: `injected ${status}` }],
+    }),
+  );
 }

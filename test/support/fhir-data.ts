@@ -1,3 +1,6 @@
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary FHIR JSON and assert on its shape.
+export type FhirJson = Record<string, any>;
+
 /** Small direct reads and writes against the test FHIR server, independent of the engine's own client. */
 export async function createResource<T extends { resourceType: string }>(baseUrl: string, resource: T): Promise<T & { id: string }> {
   const response = await fetch(`${baseUrl}/${resource.resourceType}`, {
@@ -10,13 +13,16 @@ export async function createResource<T extends { resourceType: string }>(baseUrl
 }
 
 /** Every resource of a search, following next links. */
-export async function searchAll(baseUrl: string, query: string): Promise<Array<Record<string, any>>> {
-  const resources: Array<Record<string, any>> = [];
+export async function searchAll(baseUrl: string, query: string): Promise<Array<FhirJson>> {
+  const resources: Array<FhirJson> = [];
   let url: string | undefined = `${baseUrl}/${query}`;
   while (url) {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`search answered ${response.status}`);
-    const bundle = (await response.json()) as { entry?: Array<{ resource: Record<string, any> }>; link?: Array<{ relation: string; url: string }> };
+    const bundle = (await response.json()) as {
+      entry?: Array<{ resource: FhirJson }>;
+      link?: Array<{ relation: string; url: string }>;
+    };
     resources.push(...(bundle.entry ?? []).map((entry) => entry.resource));
     url = bundle.link?.find((link) => link.relation === 'next')?.url;
   }
@@ -28,7 +34,7 @@ export async function communications(baseUrl: string) {
 }
 
 /** Identifier values that appear on more than one Communication: must always be empty. */
-export function duplicatedIdentifiers(found: Array<Record<string, any>>): string[] {
+export function duplicatedIdentifiers(found: Array<FhirJson>): string[] {
   const counts = new Map<string, number>();
   for (const communication of found) {
     const value = communication.identifier?.[0]?.value as string;

@@ -21,7 +21,8 @@ export function testConfig(fhirBaseUrl: string, overrides: Record<string, string
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     SENDER_REFERENCE: 'Organization/test-clinic',
     ORG_NAME: 'Test Clinic',
-    ORG_REPLY_TIME: 'within 2 business days',
+    ORG_REPLY_TIME: '2 business days',
+    ORG_REPLY_TIME_ES: '2 días hábiles',
     ORG_PHONE: '555-0100',
     QUEUE_PREFIX: `test-${randomUUID()}`,
     JOB_BACKOFF_MS: '50',
@@ -31,8 +32,10 @@ export function testConfig(fhirBaseUrl: string, overrides: Record<string, string
   });
 }
 
-
-export async function applyExampleCampaigns(db: Db, transform: (yaml: Awaited<ReturnType<typeof loadCampaigns>>) => typeof yaml = (x) => x) {
+export async function applyExampleCampaigns(
+  db: Db,
+  transform: (yaml: Awaited<ReturnType<typeof loadCampaigns>>) => typeof yaml = (x) => x,
+) {
   await applyCampaigns(db, transform(await loadCampaigns('jobs')), 'test');
 }
 

@@ -35,9 +35,7 @@ describe('campaign files', () => {
 
   it('names the file, the field and the fix for a bad code token', () => {
     const problems = problemsOf(() => parseCampaign('jobs/a.yaml', valid.replace('http://snomed.info/sct|18557009', '18557009')));
-    expect(problems).toEqual([
-      { file: 'jobs/a.yaml', field: 'trigger.codes.0', message: expect.stringContaining('"system|code"') },
-    ]);
+    expect(problems).toEqual([{ file: 'jobs/a.yaml', field: 'trigger.codes.0', message: expect.stringContaining('"system|code"') }]);
   });
 
   it('rejects month durations with a suggestion', () => {

@@ -21,7 +21,11 @@ describe('the portal secure message', () => {
       identifier: [{ system: 'urn:careprompt:prompt', value: 'abc123' }],
       status: 'completed',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/communication-category', code: 'instruction' }] }],
-      medium: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationMode', code: 'ONLINEWRIT', display: 'online written' }] }],
+      medium: [
+        {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationMode', code: 'ONLINEWRIT', display: 'online written' }],
+        },
+      ],
       subject: { reference: 'Patient/p1' },
       recipient: [{ reference: 'Patient/p1' }],
       sender: { reference: 'Organization/clinic' },

@@ -6,7 +6,7 @@ const env = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/careprompt',
   SENDER_REFERENCE: 'Organization/clinic',
   ORG_NAME: 'Riverside Family Medicine',
-  ORG_REPLY_TIME: 'within 2 business days',
+  ORG_REPLY_TIME: '2 business days',
 };
 
 function problems(source: NodeJS.ProcessEnv): string[] {
@@ -27,7 +27,7 @@ describe('configuration', () => {
       templatesDir: 'templates',
       fhir: { baseUrl: env.FHIR_BASE_URL, timeoutMs: 15_000, maxAttempts: 4, pageSize: 500 },
       delivery: { senderReference: 'Organization/clinic', identifierSystem: 'urn:careprompt:prompt' },
-      org: { name: 'Riverside Family Medicine', replyTime: 'within 2 business days' },
+      org: { name: 'Riverside Family Medicine', replyTime: '2 business days', replyTimeByLanguage: {} },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -37,13 +37,19 @@ describe('configuration', () => {
       expect.arrayContaining([
         'FHIR_BASE_URL is not set (example: FHIR_BASE_URL=https://fhir.example.org/r4)',
         'DATABASE_URL is not set (example: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/careprompt)',
-        'ORG_REPLY_TIME is not set (example: ORG_REPLY_TIME=within 2 business days)',
+        'ORG_REPLY_TIME is not set (example: ORG_REPLY_TIME=2 business days)',
       ]),
     );
   });
 
   it('explains malformed values', () => {
-    const found = problems({ ...env, FHIR_BASE_URL: 'ftp://x', SENDER_REFERENCE: 'clinic', DEFAULT_TIMEZONE: 'Moon/Base', FHIR_TIMEOUT_MS: 'soon' });
+    const found = problems({
+      ...env,
+      FHIR_BASE_URL: 'ftp://x',
+      SENDER_REFERENCE: 'clinic',
+      DEFAULT_TIMEZONE: 'Moon/Base',
+      FHIR_TIMEOUT_MS: 'soon',
+    });
     expect(found).toHaveLength(4);
     expect(found.find((line) => line.startsWith('FHIR_BASE_URL'))).toContain('must use http or https');
     expect(found.find((line) => line.startsWith('SENDER_REFERENCE'))).toContain('Organization/123');
@@ -51,6 +57,10 @@ describe('configuration', () => {
   });
 
   it('does not demand FHIR settings from commands that only use the database', () => {
-    expect(loadOfflineConfig({ DATABASE_URL: env.DATABASE_URL })).toEqual({ databaseUrl: env.DATABASE_URL, templatesDir: 'templates', logLevel: 'info' });
+    expect(loadOfflineConfig({ DATABASE_URL: env.DATABASE_URL })).toEqual({
+      databaseUrl: env.DATABASE_URL,
+      templatesDir: 'templates',
+      logLevel: 'info',
+    });
   });
 });

@@ -42,14 +42,26 @@ describe('eligibility', () => {
   });
 
   it('skips deceased and inactive patients with a recorded reason', () => {
-    expect(decide(campaign, procedure(), { ...patient, deceasedBoolean: true }, now)).toEqual({ kind: 'skip', reason: 'patient is deceased' });
-    expect(decide(campaign, procedure(), { ...patient, deceasedDateTime: '2026-01-01' }, now)).toEqual({ kind: 'skip', reason: 'patient is deceased' });
-    expect(decide(campaign, procedure(), { ...patient, active: false }, now)).toEqual({ kind: 'skip', reason: 'patient record is inactive' });
+    expect(decide(campaign, procedure(), { ...patient, deceasedBoolean: true }, now)).toEqual({
+      kind: 'skip',
+      reason: 'patient is deceased',
+    });
+    expect(decide(campaign, procedure(), { ...patient, deceasedDateTime: '2026-01-01' }, now)).toEqual({
+      kind: 'skip',
+      reason: 'patient is deceased',
+    });
+    expect(decide(campaign, procedure(), { ...patient, active: false }, now)).toEqual({
+      kind: 'skip',
+      reason: 'patient record is inactive',
+    });
   });
 
   it('holds a delayed trigger until it is due', () => {
     const delayed = campaignFixture({ trigger: { ...campaign.trigger, within: 'P7D', delay: 'P14D' } });
-    expect(decide(delayed, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), patient, now)).toEqual({ kind: 'no-match', reason: 'not due yet' });
+    expect(decide(delayed, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), patient, now)).toEqual({
+      kind: 'no-match',
+      reason: 'not due yet',
+    });
     expect(decide(delayed, procedure({ performedDateTime: '2026-11-10T00:00:00Z' }), patient, now).kind).toBe('prompt');
   });
 });

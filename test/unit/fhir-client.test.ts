@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFhirGateway,
   FhirDataError,
+  type FhirGatewayOptions,
   FhirRequestError,
   FhirTransientError,
-  type FhirGatewayOptions,
   type SearchPage,
 } from '../../src/fhir/index.ts';
 
@@ -120,9 +120,7 @@ describe('searchPages', () => {
   });
 
   it('reads a Bundle without entries as an empty page', async () => {
-    server.use(
-      http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: 0 })),
-    );
+    server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: 0 })));
 
     const pages = await allPages(makeGateway().gateway.searchPages('Condition', {}));
 
@@ -130,9 +128,7 @@ describe('searchPages', () => {
   });
 
   it('rejects a Bundle whose entry is not an array, naming the field but not the value', async () => {
-    server.use(
-      http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', id: 'b1', entry: 'Jane Doe' })),
-    );
+    server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', id: 'b1', entry: 'Jane Doe' })));
 
     const error = await allPages(makeGateway().gateway.searchPages('Condition', {})).catch((e: unknown) => e);
 
@@ -168,9 +164,7 @@ describe('searchPages', () => {
 
   it('will not follow a next link to another host, which would receive our headers', async () => {
     server.use(
-      http.get(`${BASE}/Condition`, () =>
-        HttpResponse.json(searchset([condition('c1')], 'http://elsewhere.test/fhir/Condition?page=2')),
-      ),
+      http.get(`${BASE}/Condition`, () => HttpResponse.json(searchset([condition('c1')], 'http://elsewhere.test/fhir/Condition?page=2'))),
     );
     const { gateway } = makeGateway({ headers: { authorization: 'Bearer t' } });
 
@@ -181,9 +175,7 @@ describe('searchPages', () => {
   });
 
   it('stops a server that links back to a page already read', async () => {
-    server.use(
-      http.get(`${BASE}/Condition`, () => HttpResponse.json(searchset([condition('c1')], `${BASE}/Condition?page=2`))),
-    );
+    server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json(searchset([condition('c1')], `${BASE}/Condition?page=2`))));
     const { gateway } = makeGateway();
 
     const error = await allPages(gateway.searchPages('Condition', {})).catch((e: unknown) => e);
@@ -212,9 +204,7 @@ describe('transient failures', () => {
   });
 
   it('hands a Retry-After longer than backoffMaxMs to the caller instead of waiting', async () => {
-    server.use(
-      http.get(`${BASE}/Patient/p1`, () => new HttpResponse(null, { status: 503, headers: { 'Retry-After': '120' } })),
-    );
+    server.use(http.get(`${BASE}/Patient/p1`, () => new HttpResponse(null, { status: 503, headers: { 'Retry-After': '120' } })));
     const { gateway, sleeps } = makeGateway();
 
     const error = await gateway.read('Patient', 'p1').catch((e: unknown) => e);
@@ -300,11 +290,7 @@ describe('transient failures', () => {
 
 describe('refused requests', () => {
   it('throws FhirRequestError with the OperationOutcome summary and does not retry', async () => {
-    server.use(
-      http.get(`${BASE}/Condition`, () =>
-        HttpResponse.json(outcome('Unknown search parameter "foo"'), { status: 400 }),
-      ),
-    );
+    server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json(outcome('Unknown search parameter "foo"'), { status: 400 })));
     const { gateway, sleeps } = makeGateway();
 
     const error = await allPages(gateway.searchPages('Condition', { foo: 'bar' })).catch((e: unknown) => e);
@@ -316,11 +302,7 @@ describe('refused requests', () => {
   });
 
   it('keeps the server text out of the message and out of logged errors', async () => {
-    server.use(
-      http.post(`${BASE}/Communication`, () =>
-        HttpResponse.json(outcome('Jane Doe has no portal account'), { status: 422 }),
-      ),
-    );
+    server.use(http.post(`${BASE}/Communication`, () => HttpResponse.json(outcome('Jane Doe has no portal account'), { status: 422 })));
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
 
@@ -347,9 +329,7 @@ describe('refused requests', () => {
 
 describe('read', () => {
   it('returns the resource', async () => {
-    server.use(
-      http.get(`${BASE}/Patient/p1`, () => HttpResponse.json({ resourceType: 'Patient', id: 'p1', active: true })),
-    );
+    server.use(http.get(`${BASE}/Patient/p1`, () => HttpResponse.json({ resourceType: 'Patient', id: 'p1', active: true })));
 
     await expect(makeGateway().gateway.read('Patient', 'p1')).resolves.toEqual({
       resourceType: 'Patient',
@@ -431,9 +411,7 @@ describe('createIfNoneExist', () => {
       ),
     );
 
-    await expect(
-      makeGateway().gateway.createIfNoneExist(communication('k9'), { system: SYSTEM, value: 'k9' }),
-    ).resolves.toEqual({
+    await expect(makeGateway().gateway.createIfNoneExist(communication('k9'), { system: SYSTEM, value: 'k9' })).resolves.toEqual({
       id: 'comm-9',
       created: true,
     });
@@ -444,9 +422,7 @@ describe('createIfNoneExist', () => {
     server.use(
       http.post(`${BASE}/Communication`, () => {
         calls += 1;
-        return calls === 1
-          ? HttpResponse.error()
-          : HttpResponse.json({ ...communication('k2'), id: 'comm-2' }, { status: 200 });
+        return calls === 1 ? HttpResponse.error() : HttpResponse.json({ ...communication('k2'), id: 'comm-2' }, { status: 200 });
       }),
     );
     const { gateway } = makeGateway();

@@ -17,9 +17,7 @@ describe('isTransient', () => {
 describe('retryDelayMs', () => {
   it('doubles the ceiling each attempt, the top of the jitter range just below it', () => {
     const top = () => 0.999_999;
-    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt, { ...backoff, random: top }))).toEqual([
-      99, 199, 399, 799,
-    ]);
+    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt, { ...backoff, random: top }))).toEqual([99, 199, 399, 799]);
   });
 
   it('jitters across the whole range down to zero', () => {

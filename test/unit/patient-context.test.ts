@@ -88,8 +88,7 @@ function serveSearch(pages: Array<Array<Record<string, unknown>>>) {
       const query = new URL(request.url).searchParams;
       queries.push(query);
       const index = Number(query.get('page') ?? '0');
-      const link =
-        index + 1 < pages.length ? [{ relation: 'next', url: `${BASE}/Patient?_id=p1&page=${index + 1}` }] : [];
+      const link = index + 1 < pages.length ? [{ relation: 'next', url: `${BASE}/Patient?_id=p1&page=${index + 1}` }] : [];
       return HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', link, entry: pages[index] });
     }),
   );
@@ -145,10 +144,7 @@ describe('loadPatientContext', () => {
 
   it("drops a resource whose subject is another patient's", async () => {
     serveSearch([
-      [
-        ...entries('match', [patient]),
-        ...entries('include', [diabetes, { ...metformin, subject: { reference: 'Patient/p2' } }]),
-      ],
+      [...entries('match', [patient]), ...entries('include', [diabetes, { ...metformin, subject: { reference: 'Patient/p2' } }])],
     ]);
 
     const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1');
@@ -222,9 +218,7 @@ describe('resource facts', () => {
   it('statusOf reads a Condition’s clinical status and the others’ status', () => {
     expect(statusOf(diabetes)).toBe('active');
     expect(statusOf(hypertension)).toBeUndefined();
-    expect(statusOf({ ...hypertension, clinicalStatus: { coding: [{ system: 'urn:local', code: 'resolved' }] } })).toBe(
-      'resolved',
-    );
+    expect(statusOf({ ...hypertension, clinicalStatus: { coding: [{ system: 'urn:local', code: 'resolved' }] } })).toBe('resolved');
     expect(statusOf(suture)).toBe('completed');
     expect(statusOf(metformin)).toBe('active');
   });

@@ -26,7 +26,13 @@ describe('poll plan', () => {
 
   it('also searches resources that came due since the last poll when the trigger is delayed', () => {
     const campaign = campaignFixture({
-      trigger: { resource: 'MedicationRequest', codes: ['http://www.nlm.nih.gov/research/umls/rxnorm|860975'], status: ['active'], delay: 'P14D', within: 'P7D' },
+      trigger: {
+        resource: 'MedicationRequest',
+        codes: ['http://www.nlm.nih.gov/research/umls/rxnorm|860975'],
+        status: ['active'],
+        delay: 'P14D',
+        within: 'P7D',
+      },
     });
     const searches = planTriggerSearches(campaign, { watermark: hours(24), lastPolledAt: hours(24) }, now, overlapMs);
     expect(searches.map((search) => search.purpose)).toEqual(['changed', 'newly-due']);
@@ -37,11 +43,18 @@ describe('poll plan', () => {
 
   it('uses clinical-status and onset-date for Conditions, and no date when there is no window', () => {
     const campaign = campaignFixture({
-      trigger: { resource: 'Condition', codes: ['http://snomed.info/sct|44054006', 'http://hl7.org/fhir/sid/icd-10-cm|E11.9'], status: ['active'] },
+      trigger: {
+        resource: 'Condition',
+        codes: ['http://snomed.info/sct|44054006', 'http://hl7.org/fhir/sid/icd-10-cm|E11.9'],
+        status: ['active'],
+      },
       repeat: 'P30D',
     });
     const [search] = planTriggerSearches(campaign, {}, now, overlapMs);
-    expect(search?.params).toEqual({ code: 'http://snomed.info/sct|44054006,http://hl7.org/fhir/sid/icd-10-cm|E11.9', 'clinical-status': 'active' });
+    expect(search?.params).toEqual({
+      code: 'http://snomed.info/sct|44054006,http://hl7.org/fhir/sid/icd-10-cm|E11.9',
+      'clinical-status': 'active',
+    });
   });
 
   it('rescans periodic campaigns once per period so unchanged patients are prompted again', () => {

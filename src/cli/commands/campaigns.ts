@@ -16,7 +16,12 @@ async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
   return (campaign) =>
     templates.has(campaign.template)
       ? []
-      : [{ field: 'template', message: `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name` }];
+      : [
+          {
+            field: 'template',
+            message: `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`,
+          },
+        ];
 }
 
 /** Validation needs no database: DATABASE_URL is not required for it. */

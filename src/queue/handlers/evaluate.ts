@@ -45,7 +45,13 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
 
   const context = await loadPatientContext(gateway, job.patientId);
   if (!context) {
-    return record(services, enqueue, { ...base, ...unrendered(campaign), evidence: { trigger: job.triggerRef }, status: 'skipped', reason: 'patient not found' });
+    return record(services, enqueue, {
+      ...base,
+      ...unrendered(campaign),
+      evidence: { trigger: job.triggerRef },
+      status: 'skipped',
+      reason: 'patient not found',
+    });
   }
   const trigger = findResource(context, job.triggerRef) ?? (await readTrigger(services, job.triggerRef));
   if (!trigger) return 'no-match';
@@ -53,7 +59,8 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
   const decision = decide(campaign, trigger, context.patient, asOf);
   if (decision.kind === 'no-match') return 'no-match';
   const facts = { ...base, reasonRef: reasonOf(trigger), evidence: evidenceOf(trigger, asOf) };
-  if (decision.kind === 'skip') return record(services, enqueue, { ...facts, ...unrendered(campaign), status: 'skipped', reason: decision.reason });
+  if (decision.kind === 'skip')
+    return record(services, enqueue, { ...facts, ...unrendered(campaign), status: 'skipped', reason: decision.reason });
 
   const blockedSince = repeatBlockedSince(campaign, asOf);
   if (blockedSince && (await hasRecentPrompt(db, campaign.id, patientRef, blockedSince))) return 'recently-prompted';
@@ -80,10 +87,17 @@ function render(campaign: Campaign, context: PatientContext, trigger: TriggerRes
   const { config, templates } = services;
   const facts = factsFromPatientContext(context, trigger, { defaultTimezone: config.defaultTimezone, now });
   const template = templates.resolve(campaign.template, facts.patient.language);
+  const { replyTimeByLanguage, ...org } = config.org;
+  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
   const result = template.render(
-    buildTemplateContext({ ...facts, org: config.org, campaign: { id: campaign.id, name: campaign.name }, now }),
+    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now }),
   );
-  const fields = { templateId: template.templateId, templateVersion: template.version, category: campaign.category, ...(template.language ? { language: template.language } : {}) };
+  const fields = {
+    templateId: template.templateId,
+    templateVersion: template.version,
+    category: campaign.category,
+    language: template.language,
+  };
   return result.ok ? { fields, text: result.text, missing: [] } : { fields, text: undefined, missing: result.missing };
 }
 
@@ -113,7 +127,11 @@ function evidenceOf(trigger: TriggerResource, asOf: Date) {
       status: statusOf(trigger) ?? null,
       date: clinicalDateOf(trigger) ?? null,
       lastUpdated: trigger.meta?.lastUpdated ?? null,
-      codings: codingsOf(trigger).map(({ system, code, display }) => ({ system: system ?? null, code: code ?? null, display: display ?? null })),
+      codings: codingsOf(trigger).map(({ system, code, display }) => ({
+        system: system ?? null,
+        code: code ?? null,
+        display: display ?? null,
+      })),
     },
     decidedAt: asOf.toISOString(),
   };

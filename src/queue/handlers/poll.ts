@@ -46,7 +46,10 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
           evaluations.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), patientId, triggerRef });
         }
         // Recorded in PostgreSQL before Redis: if the jobs are lost, the sweep finds the candidates.
-        await recordCandidates(db, evaluations.map(({ asOf: _asOf, ...candidate }) => candidate));
+        await recordCandidates(
+          db,
+          evaluations.map(({ asOf: _asOf, ...candidate }) => candidate),
+        );
         await enqueue.evaluations(evaluations);
         outcome.matched += evaluations.length;
       }

@@ -38,7 +38,11 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
       return 'failed';
     }
     if (attempt.attempt >= attempt.maxAttempts) {
-      await markFailed(db, prompt.id, `gave up after ${attempt.attempt} attempts: ${error instanceof Error ? error.message : String(error)}`);
+      await markFailed(
+        db,
+        prompt.id,
+        `gave up after ${attempt.attempt} attempts: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return 'failed';
     }
     throw error;
