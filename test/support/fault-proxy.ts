@@ -17,6 +17,8 @@ export interface FaultRule {
   every?: number;
   /** How many times the rule may fire. @defaultValue Infinity */
   times?: number;
+  /** The first `after` matching requests pass untouched. @defaultValue 0 */
+  after?: number;
 }
 
 export interface FaultProxy {
@@ -40,7 +42,8 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
       if ((rule.method && rule.method !== req.method) || !rule.path.test(req.url ?? '')) continue;
       const index = (seen.get(rule) ?? 0) + 1;
       seen.set(rule, index);
-      if (index % (rule.every ?? 1) !== 0 || (fired.get(rule) ?? 0) >= (rule.times ?? Number.POSITIVE_INFINITY)) continue;
+      if (index <= (rule.after ?? 0) || index % (rule.every ?? 1) !== 0) continue;
+      if ((fired.get(rule) ?? 0) >= (rule.times ?? Number.POSITIVE_INFINITY)) continue;
       fired.set(rule, (fired.get(rule) ?? 0) + 1);
       injected[rule.fault] += 1;
       return rule;

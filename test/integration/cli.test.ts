@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPopulation } from '../../src/demo/population.ts';
+import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import type { Db } from '../../src/store/index.ts';
+import { emptyDatabase, TEST_DATABASE_URL, testDb } from '../support/pipeline.ts';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The installed command line, as a care manager runs it, with only the given environment. */
+function careprompt(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/careprompt.js', ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('the careprompt command line', () => {
+  let db: Db;
+  let fhir: FhirTestServer;
+  const database = { DATABASE_URL: TEST_DATABASE_URL };
+
+  beforeAll(async () => {
+    db = testDb();
+    await emptyDatabase(db);
+    fhir = await startFhirServer();
+  });
+  afterAll(async () => {
+    await fhir.close();
+    await db.$disconnect();
+  });
+
+  it('validates campaign files without a database and names file, field and fix for bad ones', async () => {
+    const ok = await careprompt(['campaigns', 'validate', 'jobs']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('ok  wound-care-after-sutures');
+
+    const dir = await mkdtemp(join(tmpdir(), 'careprompt-cli-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      'id: Bad Id\nname: x\nschedule: { cron: "0 8 * * *" }\ntrigger: { resource: Observation, codes: [x], status: [final] }\ntemplate: no-such-template\n',
+    );
+    const bad = await careprompt(['campaigns', 'validate', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${file}: id must be lowercase letters, digits and dashes`);
+    expect(bad.stderr).toContain(`${file}: trigger.resource`);
+    expect(bad.stderr).toContain(`${file}: trigger.codes.0 must be "system|code"`);
+  });
+
+  it('rejects a campaign whose template does not exist', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'careprompt-cli-'));
+    const file = join(dir, 'missing-template.yaml');
+    await writeFile(
+      file,
+      'id: x\nname: x\nschedule: { cron: "0 8 * * *" }\ntrigger: { resource: Procedure, codes: ["a|b"], status: [completed] }\ntemplate: no-such-template\n',
+    );
+    const result = await careprompt(['campaigns', 'apply', file], database);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}: template "no-such-template" has no file templates/no-such-template.hbs`);
+    expect(await db.campaign.count()).toBe(0);
+  });
+
+  it('stops with exit code 2 naming each missing variable and an example', async () => {
+    const result = await careprompt(['run', '--once'], database);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('FHIR_BASE_URL is not set (example: FHIR_BASE_URL=https://fhir.example.org/r4)');
+    expect(result.stderr).toContain('SENDER_REFERENCE is not set');
+  });
+
+  it('applies, lists, runs once and lists the outreach', async () => {
+    const expected = await seedPopulation(fhir.baseUrl, { patients: 40, seed: 9, asOf: new Date() });
+    const env = {
+      ...database,
+      FHIR_BASE_URL: fhir.baseUrl,
+      SENDER_REFERENCE: 'Organization/test-clinic',
+      ORG_NAME: 'Test Clinic',
+      ORG_REPLY_TIME: '2 business days',
+      LOG_LEVEL: 'silent',
+    };
+    expect((await careprompt(['campaigns', 'apply', 'jobs'], database)).stdout).toContain('created    wound-care-after-sutures');
+    expect((await careprompt(['campaigns', 'apply', 'jobs'], database)).stdout).toContain('unchanged  wound-care-after-sutures');
+    const listed = JSON.parse((await careprompt(['campaigns', 'list', '--json'], database)).stdout) as Array<{ id: string }>;
+    expect(listed.map((campaign) => campaign.id)).toHaveLength(3);
+
+    expect((await careprompt(['run', '--once', '--campaign', 'nope'], env)).code).toBe(2);
+    const run = await careprompt(['run', '--once', '--campaign', 'wound-care-after-sutures'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`wound-care-after-sutures\\s+\\d+\\s+${expected.woundCare}\\s`));
+    expect(run.stdout).toContain(`sent ${expected.woundCare},`);
+
+    const outreach = await careprompt(
+      ['outreach', 'list', '--campaign', 'wound-care-after-sutures', '--status', 'sent', '--json'],
+      database,
+    );
+    const prompts = JSON.parse(outreach.stdout) as Array<{ status: string; communicationId: string }>;
+    expect(prompts).toHaveLength(expected.woundCare);
+    expect(prompts.every((prompt) => prompt.status === 'sent' && prompt.communicationId)).toBe(true);
+    expect((await careprompt(['outreach', 'list', '--status', 'bogus'], database)).code).toBe(2);
+  });
+});

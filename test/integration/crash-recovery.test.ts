@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPopulation } from '../../src/demo/population.ts';
+import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import type { Db } from '../../src/store/index.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, emptyDatabase, TEST_DATABASE_URL, testDb } from '../support/pipeline.ts';
+
+/** `careprompt run --once` as a real process, as an operator would run it. */
+function runOnceProcess(fhirBaseUrl: string): ChildProcess {
+  return spawn(process.execPath, ['bin/careprompt.js', 'run', '--once', '--json'], {
+    env: {
+      ...process.env,
+      FHIR_BASE_URL: fhirBaseUrl,
+      DATABASE_URL: TEST_DATABASE_URL,
+      SENDER_REFERENCE: 'Organization/test-clinic',
+      ORG_NAME: 'Test Clinic',
+      ORG_REPLY_TIME: '2 business days',
+      JOB_BACKOFF_MS: '50',
+      FHIR_TIMEOUT_MS: '60000',
+      // No overlap: what the first run handed on is found again only through PostgreSQL, not by re-searching.
+      POLL_OVERLAP_SECONDS: '0',
+      LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Waits for a condition on the real system's state (not for an amount of time). */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let checks = 0; checks < 1200; checks += 1) {
+    if (await condition()) return;
+    await sleep(50);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe('a run killed mid-way and started again', () => {
+  let db: Db;
+  let fhir: FhirTestServer;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    db = testDb();
+    await emptyDatabase(db);
+    fhir = await startFhirServer();
+    proxy = await startFaultProxy(fhir.baseUrl);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await fhir.close();
+    await db.$disconnect();
+  });
+
+  it('loses no prompt and sends none twice', async () => {
+    const expected = await seedPopulation(fhir.baseUrl, { patients: 100, seed: 33, asOf: new Date() });
+    const total = expected.woundCare + expected.medicationCheckIn + expected.diabetes;
+    await applyExampleCampaigns(db);
+    // After 10 messages the server stops answering sends, so the first run cannot finish before it is killed.
+    proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'hang', after: 10 });
+
+    const first = runOnceProcess(proxy.baseUrl);
+    await until(async () => (await communications(fhir.baseUrl)).length >= 10 && proxy.injected.hang >= 1, 'the first messages');
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const sentBeforeCrash = (await communications(fhir.baseUrl)).length;
+    expect(sentBeforeCrash).toBe(10);
+    expect(sentBeforeCrash).toBeLessThan(total);
+
+    proxy.rules.length = 0;
+    const second = runOnceProcess(proxy.baseUrl);
+    let output = '';
+    second.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const [code] = await once(second, 'exit');
+    expect(code).toBe(0);
+    const summary = JSON.parse(output) as { recovered: { candidates: number; prompts: number } };
+    expect(summary.recovered.candidates + summary.recovered.prompts).toBeGreaterThan(0);
+
+    const sent = await communications(fhir.baseUrl);
+    expect(sent).toHaveLength(total);
+    expect(duplicatedIdentifiers(sent)).toEqual([]);
+    expect(await db.prompt.count({ where: { status: 'sent' } })).toBe(total);
+    expect(await db.prompt.count({ where: { status: { in: ['queued', 'failed'] } } })).toBe(0);
+    expect(await db.candidate.count({ where: { evaluatedAt: null } })).toBe(0);
+  });
+});

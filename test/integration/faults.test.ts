@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPopulation } from '../../src/demo/population.ts';
+import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import type { Db } from '../../src/store/index.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
+
+describe('an unreliable FHIR server', () => {
+  let db: Db;
+  let fhir: FhirTestServer;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    db = testDb();
+    await emptyDatabase(db);
+    fhir = await startFhirServer();
+    proxy = await startFaultProxy(fhir.baseUrl);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await fhir.close();
+    await db.$disconnect();
+  });
+
+  it('still ends with every prompt sent exactly once through 429s, 503s, timeouts and lost responses', async () => {
+    const expected = await seedPopulation(fhir.baseUrl, { patients: 120, seed: 21, asOf: new Date() });
+    const total = expected.woundCare + expected.medicationCheckIn + expected.diabetes;
+    proxy.rules.push(
+      // The server creates the Communication, but the engine never hears back: the retry must not make a second.
+      { method: 'POST', path: /^\/Communication/, fault: 'lose-response', every: 3 },
+      { method: 'POST', path: /^\/Communication/, fault: 'unavailable', every: 5 },
+      { method: 'POST', path: /^\/Communication/, fault: 'hang', every: 7, times: 3 },
+      { method: 'GET', path: /^\/(Procedure|Condition|MedicationRequest)\?/, fault: 'rate-limit', every: 2 },
+      { method: 'GET', path: /^\/Patient\?/, fault: 'unavailable', every: 4 },
+      { method: 'GET', path: /^\/Patient\?/, fault: 'hang', every: 9, times: 2 },
+    );
+    await applyExampleCampaigns(db);
+    const pipeline = await createTestPipeline(db, proxy.baseUrl, { FHIR_TIMEOUT_MS: '300' });
+
+    const summary = await pipeline.run();
+
+    expect(proxy.injected['lose-response']).toBeGreaterThan(5);
+    expect(proxy.injected.unavailable).toBeGreaterThan(5);
+    expect(proxy.injected['rate-limit']).toBeGreaterThan(0);
+    expect(proxy.injected.hang).toBe(5);
+    expect(summary.totals).toMatchObject({ sent: total, failed: 0 });
+    const sent = await communications(fhir.baseUrl);
+    expect(sent).toHaveLength(total);
+    expect(duplicatedIdentifiers(sent)).toEqual([]);
+    expect(await db.prompt.count({ where: { status: { not: 'sent' }, NOT: { status: 'skipped' } } })).toBe(0);
+  });
+});
