@@ -3,7 +3,7 @@ import { seedPopulation } from '../../src/demo/population.ts';
 import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
 import type { Db } from '../../src/store/index.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
+import { communications, createResource, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
 
 describe('an unreliable FHIR server', () => {
@@ -49,5 +49,29 @@ describe('an unreliable FHIR server', () => {
     expect(sent).toHaveLength(total);
     expect(duplicatedIdentifiers(sent)).toEqual([]);
     expect(await db.prompt.count({ where: { status: { not: 'sent' }, NOT: { status: 'skipped' } } })).toBe(0);
+  });
+
+  it('records a refused message as failed with the server OperationOutcome, without retrying it', async () => {
+    proxy.rules.length = 0;
+    const before = proxy.injected.reject;
+    proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'reject' });
+    const patient = await createResource(fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Ana'] }] });
+    await createResource(fhir.baseUrl, {
+      resourceType: 'Procedure',
+      status: 'completed',
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009' }] },
+      subject: { reference: `Patient/${patient.id}` },
+      performedDateTime: new Date().toISOString(),
+    });
+    const pipeline = await createTestPipeline(db, proxy.baseUrl);
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+
+    expect(summary.totals).toMatchObject({ sent: 0, failed: 1 });
+    expect(proxy.injected.reject - before).toBe(1);
+    const failed = await db.prompt.findFirstOrThrow({ where: { patientRef: `Patient/${patient.id}` } });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed.reason).toContain('HTTP 422');
+    expect(failed.reason).toContain('recipient has no portal account');
   });
 });

@@ -6,7 +6,7 @@
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response';
+export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject';
 
 export interface FaultRule {
   method?: string;
@@ -34,7 +34,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   const rules: FaultRule[] = [];
   const seen = new Map<FaultRule, number>();
   const fired = new Map<FaultRule, number>();
-  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0 };
+  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0 };
   const hanging = new Set<ServerResponse>();
 
   const pick = (req: IncomingMessage): FaultRule | undefined => {
@@ -55,6 +55,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     const rule = pick(req);
     if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': '0' });
     if (rule?.fault === 'unavailable') return refuse(res, 503, {});
+    if (rule?.fault === 'reject') return refuse(res, 422, {}, 'business-rule', 'recipient has no portal account');
     if (rule?.fault === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
@@ -90,12 +91,13 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   };
 }
 
-function refuse(res: ServerResponse, status: number, headers: Record<string, string>): void {
+function refuse(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  code = 'transient',
+  diagnostics = `injected ${status}`,
+): void {
   res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers });
-  res.end(
-    JSON.stringify({
-      resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'transient', diagnostics: `injected ${status}` }],
-    }),
-  );
+  res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] }));
 }

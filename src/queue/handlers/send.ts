@@ -34,7 +34,7 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
   } catch (error) {
     if (error instanceof FhirRequestError) {
       // The server refused the message itself: retrying would be refused again.
-      await markFailed(db, prompt.id, `rejected by ${transport.name}: ${error.message}`);
+      await markFailed(db, prompt.id, `rejected by ${transport.name}: ${error.message}; ${error.outcome}`);
       return 'failed';
     }
     if (attempt.attempt >= attempt.maxAttempts) {
