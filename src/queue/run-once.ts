@@ -2,10 +2,14 @@
  * One poll of the active campaigns with every resulting job processed to completion. Each run uses its own
  * queue prefix, so it never waits on a long-running worker's schedules; PostgreSQL still deduplicates
  * everything across runs and workers.
+ *
+ * With `externalWorkers`, the run is only the coordinator: it enqueues the polls on the prefix as given and
+ * waits for idle, while worker processes (`createRuntime(...).startWorkers`, same prefix, no schedulers)
+ * share the jobs. That prefix must hold no schedules, or the run would never see the queues idle.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countCandidateOutcomes, countPromptsByStatus, getPollRuns, type PromptStatus } from '../store/index.ts';
+import { countCandidateOutcomes, countPromptsByStatus, findPollRunsSince, getPollRuns, type PromptStatus } from '../store/index.ts';
 import type { Services } from './handlers/context.ts';
 import type { PollOutcome } from './handlers/poll.ts';
 import { createRuntime, isIdle, type RuntimeOptions } from './runtime.ts';
@@ -41,22 +45,34 @@ export interface RunOnceOptions extends Omit<RuntimeOptions, 'prefix'> {
   campaignIds: string[];
   /** How often to check whether all jobs are done. @defaultValue 100 */
   idleCheckMs?: number;
+  /** Jobs are run by other processes on `prefix`; this one only enqueues and waits. @defaultValue false */
+  externalWorkers?: boolean;
 }
 
 export async function runOnce(services: Services, options: RunOnceOptions): Promise<RunSummary> {
   const startedAt = services.clock();
-  const runtime = createRuntime({ ...options, prefix: `${options.prefix}-once-${randomUUID()}` });
-  const polls = new Map<string, PollOutcome>();
+  const external = options.externalWorkers ?? false;
+  const runtime = createRuntime({ ...options, prefix: external ? options.prefix : `${options.prefix}-once-${randomUUID()}` });
+  // Campaign id → its completed poll's run id (undefined: the campaign was inactive).
+  const polls = new Map<string, string | undefined>();
   try {
-    const workers = runtime.startWorkers(services);
-    workers.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result));
+    if (!external) {
+      const workers = runtime.startWorkers(services);
+      workers.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
+    }
 
     const recovered = await requeueUnfinishedWork(services, runtime.enqueue, startedAt);
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
     // Idle is checked poll → evaluate → send: each stage only feeds the next, so once all three read empty
     // in that order nothing can appear again.
     while (!(await isIdle(runtime.queues))) await sleep(options.idleCheckMs ?? 100);
-    await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+    if (external) {
+      // The polls ran elsewhere: their outcomes are the runs they completed in PostgreSQL.
+      for (const run of await findPollRunsSince(services.db, options.campaignIds, startedAt, 'completed'))
+        polls.set(run.campaignId, run.id);
+    } else {
+      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+    }
 
     const campaigns = await summarise(services, options.campaignIds, polls);
     return {
@@ -78,8 +94,8 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
   }
 }
 
-async function summarise(services: Services, campaignIds: string[], polls: Map<string, PollOutcome>): Promise<CampaignRunSummary[]> {
-  const pollRunIds = [...polls.values()].flatMap((poll) => (poll.pollRunId ? [poll.pollRunId] : []));
+async function summarise(services: Services, campaignIds: string[], polls: Map<string, string | undefined>): Promise<CampaignRunSummary[]> {
+  const pollRunIds = [...polls.values()].flatMap((pollRunId) => (pollRunId ? [pollRunId] : []));
   const runs = new Map((await getPollRuns(services.db, pollRunIds)).map((run) => [run.campaignId, run]));
   const outcomes = await countCandidateOutcomes(services.db, pollRunIds);
   const outcomeCount = (campaignId: string, outcome: string) =>

@@ -1,7 +1,7 @@
 export { type ApplyChange, applyCampaigns, getCampaign, listCampaigns, type StoredCampaign } from './campaigns.ts';
 export { countCandidateOutcomes, findPendingCandidates, markEvaluated, type NewCandidate, recordCandidates } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
-export { completePollRun, failPollRun, getPollRuns, startPollRun } from './poll-runs.ts';
+export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
   countPromptsByStatus,
   findStaleQueued,

@@ -34,3 +34,8 @@ export async function failPollRun(db: Db, runId: string, error: string): Promise
 export async function getPollRuns(db: Db, runIds: string[]) {
   return db.pollRun.findMany({ where: { id: { in: runIds } } });
 }
+
+/** The campaigns' runs that started at or after `since` (their poll's reference time), with the given status. */
+export async function findPollRunsSince(db: Db, campaignIds: string[], since: Date, status: 'running' | 'completed' | 'failed') {
+  return db.pollRun.findMany({ where: { campaignId: { in: campaignIds }, asOf: { gte: since }, status } });
+}
