@@ -8,6 +8,7 @@ PGHOST_ADDR=${PGHOST_ADDR:-127.0.0.1}
 export DATABASE_URL=${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/careprompt}
 TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/careprompt_test}
 DEMO_DATABASE_URL=${DEMO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/careprompt_demo}
+BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/careprompt_bench}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -52,7 +53,7 @@ if [ ! -f src/generated/prisma/client.ts ] || [ prisma/schema.prisma -nt src/gen
   say "generating the Prisma client"
   quietly npx prisma generate
 fi
-for url in "$DATABASE_URL" "$TEST_DATABASE_URL" "$DEMO_DATABASE_URL"; do
+for url in "$DATABASE_URL" "$TEST_DATABASE_URL" "$DEMO_DATABASE_URL" "$BENCH_DATABASE_URL"; do
   db=$(node -e 'console.log(new URL(process.argv[1]).pathname.slice(1))' "$url")
   admin_url=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/postgres"; console.log(u.href)' "$url")
   if ! psql "$admin_url" -tAc "select 1 from pg_database where datname = '$db'" | grep -q 1; then

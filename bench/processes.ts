@@ -1,0 +1,76 @@
+/**
+ * The child processes of a benchmark: the FHIR server (its own process, so its CPU and memory are not the
+ * engine's) and engine processes (bench/engine-process.ts). Each is stopped by signalling its own pid.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { EngineReport, EngineRole } from './engine-process.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TSX = ['--import', 'tsx'];
+
+export interface FhirServerProcess {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startFhirServerProcess(): Promise<FhirServerProcess> {
+  // `node` itself, not npx: a signal to an npx wrapper would not reach the server.
+  const child = spawn(process.execPath, [...TSX, 'src/fhir-server/main.ts', '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('fhir-server: no stdout');
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fhir-server exited with code ${code} before it was ready`)));
+  });
+  const { baseUrl } = JSON.parse(line) as { baseUrl: string };
+  return { baseUrl, stop: () => stop(child) };
+}
+
+export interface EngineProcess {
+  /** Resolves with the process's report once it has finished (workers: after `finish()`). */
+  result: Promise<EngineReport>;
+  /** Workers only: resolves once they consume jobs. */
+  ready: Promise<void>;
+  /** Workers only: finish the jobs in progress, report, exit. */
+  finish(): void;
+}
+
+export function forkEngine(role: EngineRole, env: NodeJS.ProcessEnv): EngineProcess {
+  const child = fork(fileURLToPath(new URL('engine-process.ts', import.meta.url)), [role], {
+    cwd: ROOT,
+    execArgv: TSX,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const result = new Promise<EngineReport>((resolve, reject) => {
+    child.on('message', (message: EngineReport | { ready: true }) => {
+      if ('ready' in message) markReady();
+      else resolve(message);
+    });
+    child.once('exit', (code) => reject(new Error(`engine process (${role}) exited with code ${code} without a report`)));
+  });
+  return { result, ready, finish: () => child.send('stop') };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    // A client's keep-alive socket can hold a closing server open; it has had its chance after 5 s.
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

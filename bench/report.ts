@@ -1,0 +1,85 @@
+/** The benchmark's figures as readable tables and as the JSON written to bench/results/. */
+import { formatTable } from '../src/cli/output.ts';
+import type { Ceiling } from './baselines.ts';
+import type { PipelineFigures } from './pipeline-run.ts';
+
+export interface BenchResults {
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  settings: { patients: number; full: boolean; concurrency: number; pageSize: number; seed: number };
+  headline?: { pipeline: PipelineFigures; baselines: Ceiling[]; ratios: Record<string, number>; tightest: string; ratioToTightest: number };
+  incremental: PipelineFigures[];
+  growth: PipelineFigures[];
+  scaleOut: PipelineFigures[];
+}
+
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+const seconds = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(2));
+const rate = (perSecond: number) => perSecond.toFixed(1);
+
+function runTable(runs: PipelineFigures[]): string {
+  return formatTable(
+    [
+      'RUN',
+      'PATIENTS',
+      'WORKERS',
+      'MATCHED',
+      'SENT',
+      'SENT/S',
+      'WALL S',
+      'FIRST MSG S',
+      'LAST MSG S',
+      'PEAK RSS MIB',
+      'SEARCH PAGES',
+      'READS',
+      'CREATES',
+    ],
+    runs.map((run) => [
+      run.label,
+      run.patients,
+      run.workers === 0 ? 'in-process' : run.workers,
+      run.matched,
+      run.sent,
+      rate(run.sentPerSecond),
+      seconds(run.runMs),
+      seconds(run.firstMessageMs),
+      seconds(run.lastMessageMs),
+      mib(run.peakRssBytes),
+      run.fhirRequests.searchPages,
+      run.fhirRequests.reads,
+      run.fhirRequests.creates,
+    ]),
+  );
+}
+
+export function formatResults(results: BenchResults): string {
+  const parts: string[] = [];
+  const { headline } = results;
+  if (headline) {
+    parts.push('Pipeline vs. the ceilings of its parts (same machine, same run)');
+    parts.push(
+      formatTable(
+        ['WHAT', 'ITEMS', 'SECONDS', 'PER SECOND', 'PIPELINE / CEILING'],
+        [
+          [
+            'careprompt pipeline (prompts sent)',
+            headline.pipeline.sent,
+            seconds(headline.pipeline.runMs),
+            rate(headline.pipeline.sentPerSecond),
+            '',
+          ],
+          ...headline.baselines.map((b) => [b.name, b.items, seconds(b.ms), rate(b.perSecond), pct(headline.ratios[b.name] ?? 0)]),
+        ],
+      ),
+    );
+    parts.push(`Headline: pipeline at ${pct(headline.ratioToTightest)} of the tightest ceiling (${headline.tightest}).`);
+  }
+  if (results.incremental.length) parts.push('Runs (first, quiet re-run, 1% of triggers changed)', runTable(results.incremental));
+  if (results.growth.length) parts.push('Cost growth with population', runTable(results.growth));
+  if (results.scaleOut.length) parts.push('Scale-out (coordinator + N worker processes)', runTable(results.scaleOut));
+  return parts.join('\n\n');
+}
+
+function pct(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)}%`;
+}
