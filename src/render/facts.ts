@@ -2,7 +2,14 @@
  * The few facts templates use, pulled out of FHIR resources. Displays come from the data only
  * (coding.display, then code.text): a code is never turned into words here.
  */
-import type { CodeableConcept, Condition, Patient, PatientContext, TriggerResource } from '../fhir/resources.ts';
+import {
+  type CodeableConcept,
+  type Condition,
+  clinicalDateOf,
+  type Patient,
+  type PatientContext,
+  type TriggerResource,
+} from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
 import { ClinicalDate, canonicalLanguage, type Fact, type TemplateInput } from './context.ts';
 
@@ -96,18 +103,7 @@ function conceptFacts(concept: CodeableConcept | undefined) {
 
 /** The clinically meaningful date, kept only at day precision or better (a bare year says too little). */
 function dateOf(resource: TriggerResource): string | undefined {
-  const date = (() => {
-    switch (resource.resourceType) {
-      case 'Condition':
-        return resource.onsetDateTime ?? resource.onsetPeriod?.start ?? resource.recordedDate;
-      case 'Procedure':
-        return resource.performedDateTime ?? resource.performedPeriod?.start;
-      case 'MedicationRequest':
-        return resource.authoredOn;
-      case 'MedicationStatement':
-        return resource.effectiveDateTime ?? resource.effectivePeriod?.start;
-    }
-  })();
+  const date = clinicalDateOf(resource);
   return ClinicalDate.safeParse(date).success ? date : undefined;
 }
 

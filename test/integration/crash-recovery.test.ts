@@ -1,13 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { useFaultyFhir } from '../support/fault-proxy.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, emptyDatabase, TEST_DATABASE_URL, testDb } from '../support/pipeline.ts';
+import { applyExampleCampaigns, TEST_DATABASE_URL } from '../support/pipeline.ts';
 
 /** `careprompt run --once` as a real process, as an operator would run it. */
 function runOnceProcess(fhirBaseUrl: string): ChildProcess {
@@ -39,39 +37,25 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
 }
 
 describe('a run killed mid-way and started again', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
-  let proxy: FaultProxy;
-
-  beforeAll(async () => {
-    db = testDb();
-    await emptyDatabase(db);
-    fhir = await startFhirServer();
-    proxy = await startFaultProxy(fhir.baseUrl);
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await fhir.close();
-    await db.$disconnect();
-  });
+  const env = useFaultyFhir();
 
   it('loses no prompt and sends none twice', async () => {
-    const expected = await seedPopulation(fhir.baseUrl, { patients: 100, seed: 33, asOf: new Date() });
+    const expected = await seedPopulation(env.fhir.baseUrl, { patients: 100, seed: 33, asOf: new Date() });
     const total = expected.woundCare + expected.medicationCheckIn + expected.diabetes;
-    await applyExampleCampaigns(db);
+    await applyExampleCampaigns(env.db);
     // After 10 messages the server stops answering sends, so the first run cannot finish before it is killed.
-    proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'hang', after: 10 });
+    env.proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'hang', after: 10 });
 
-    const first = runOnceProcess(proxy.baseUrl);
-    await until(async () => (await communications(fhir.baseUrl)).length >= 10 && proxy.injected.hang >= 1, 'the first messages');
+    const first = runOnceProcess(env.proxy.baseUrl);
+    await until(async () => (await communications(env.fhir.baseUrl)).length >= 10 && env.proxy.injected.hang >= 1, 'the first messages');
     first.kill('SIGKILL');
     await once(first, 'exit');
-    const sentBeforeCrash = (await communications(fhir.baseUrl)).length;
+    const sentBeforeCrash = (await communications(env.fhir.baseUrl)).length;
     expect(sentBeforeCrash).toBe(10);
     expect(sentBeforeCrash).toBeLessThan(total);
 
-    proxy.rules.length = 0;
-    const second = runOnceProcess(proxy.baseUrl);
+    env.proxy.rules.length = 0;
+    const second = runOnceProcess(env.proxy.baseUrl);
     let output = '';
     second.stdout?.on('data', (chunk) => {
       output += chunk;
@@ -81,11 +65,11 @@ describe('a run killed mid-way and started again', () => {
     const summary = JSON.parse(output) as { recovered: { candidates: number; prompts: number } };
     expect(summary.recovered.candidates + summary.recovered.prompts).toBeGreaterThan(0);
 
-    const sent = await communications(fhir.baseUrl);
+    const sent = await communications(env.fhir.baseUrl);
     expect(sent).toHaveLength(total);
     expect(duplicatedIdentifiers(sent)).toEqual([]);
-    expect(await db.prompt.count({ where: { status: 'sent' } })).toBe(total);
-    expect(await db.prompt.count({ where: { status: { in: ['queued', 'failed'] } } })).toBe(0);
-    expect(await db.candidate.count({ where: { evaluatedAt: null } })).toBe(0);
+    expect(await env.db.prompt.count({ where: { status: 'sent' } })).toBe(total);
+    expect(await env.db.prompt.count({ where: { status: { in: ['queued', 'failed'] } } })).toBe(0);
+    expect(await env.db.candidate.count({ where: { evaluatedAt: null } })).toBe(0);
   });
 });
