@@ -104,3 +104,9 @@ function summarizeOutcome(body: unknown): string {
     .join('; ');
   return summary.length > OUTCOME_SUMMARY_MAX ? `${summary.slice(0, OUTCOME_SUMMARY_MAX - 1)}…` : summary;
 }
+
+/** The text stored in the database for a failure: the message, plus the server's OperationOutcome when it sent one. */
+export function failureReason(error: unknown): string {
+  if (error instanceof FhirRequestError) return `${error.message}; ${error.outcome}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

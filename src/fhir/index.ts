@@ -1,7 +1,7 @@
 /** What other folders may use from src/fhir; anything not listed here is private to it. */
 
 export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
-export { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
+export { FhirDataError, FhirRequestError, FhirTransientError, failureReason } from './errors.ts';
 export type {
   ConditionalCreateResult,
   FhirGateway,

@@ -58,4 +58,21 @@ describe('an unreliable FHIR server', () => {
     expect(failed.reason).toContain('HTTP 422');
     expect(failed.reason).toContain('recipient has no portal account');
   });
+
+  it('fails a poll the server refuses, records the OperationOutcome and keeps the watermark', async () => {
+    env.proxy.rules.length = 0;
+    env.proxy.rules.push({ method: 'GET', path: /^\/Procedure\?/, fault: 'reject' });
+    const before = await env.db.campaign.findUniqueOrThrow({ where: { id: 'wound-care-after-sutures' } });
+    const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+
+    expect(summary.campaigns[0]).toMatchObject({ campaignId: 'wound-care-after-sutures', pollFailed: true });
+    expect(summary.totals.failed).toBeGreaterThan(0);
+    const run = await env.db.pollRun.findFirstOrThrow({ where: { campaignId: 'wound-care-after-sutures' }, orderBy: { startedAt: 'desc' } });
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('recipient has no portal account');
+    const after = await env.db.campaign.findUniqueOrThrow({ where: { id: 'wound-care-after-sutures' } });
+    expect(after.watermark).toEqual(before.watermark);
+  });
 });

@@ -3,7 +3,7 @@
  * page, and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
  */
 import { planTriggerSearches } from '../../campaigns/index.ts';
-import { patientIdOf, referenceOf, TriggerResource } from '../../fhir/index.ts';
+import { failureReason, patientIdOf, referenceOf, TriggerResource } from '../../fhir/index.ts';
 import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
 import type { EvaluateJob, PollJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
@@ -58,7 +58,7 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
     logger.info({ matched: outcome.matched, pages: outcome.pages, searches: searches.map((s) => s.purpose) }, 'poll: completed');
     return outcome;
   } catch (error) {
-    await failPollRun(db, pollRunId, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    await failPollRun(db, pollRunId, failureReason(error));
     throw error;
   }
 }

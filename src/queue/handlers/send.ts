@@ -3,8 +3,8 @@
  * idempotent on the prompt key, so a retry after a lost response returns the message already delivered.
  */
 import type { PromptCategory } from '../../delivery/index.ts';
-import { FhirRequestError } from '../../fhir/index.ts';
-import { getPrompt, markFailed, markSent, recordAttempt } from '../../store/index.ts';
+import { FhirRequestError, failureReason } from '../../fhir/index.ts';
+import { claimForSending, getPrompt, markFailed, markSent } from '../../store/index.ts';
 import type { SendJob } from '../jobs.ts';
 import type { AttemptInfo, Services } from './context.ts';
 
@@ -12,12 +12,12 @@ export type SendOutcome = 'sent' | 'already-sent' | 'not-sendable' | 'failed';
 
 export async function sendPrompt(job: SendJob, services: Services, attempt: AttemptInfo): Promise<SendOutcome> {
   const { db, transport, clock } = services;
-  const prompt = await getPrompt(db, job.promptId);
-  if (!prompt) return 'not-sendable';
-  if (prompt.status === 'sent') return 'already-sent';
-  if (prompt.status !== 'queued' || prompt.renderedText === null) return 'not-sendable';
-
-  await recordAttempt(db, prompt.id);
+  // Claiming counts the attempt before it is made, so attempts survive a crash mid-send.
+  const prompt = await claimForSending(db, job.promptId);
+  if (!prompt || prompt.renderedText === null) {
+    const current = await getPrompt(db, job.promptId);
+    return current?.status === 'sent' ? 'already-sent' : 'not-sendable';
+  }
   try {
     const receipt = await transport.send({
       key: prompt.idempotencyKey,
@@ -34,7 +34,7 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
   } catch (error) {
     if (error instanceof FhirRequestError) {
       // The server refused the message itself: retrying would be refused again.
-      await markFailed(db, prompt.id, `rejected by ${transport.name}: ${error.message}; ${error.outcome}`);
+      await markFailed(db, prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
       return 'failed';
     }
     if (attempt.attempt >= attempt.maxAttempts) {
