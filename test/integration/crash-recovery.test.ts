@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
 import { useFaultyFhir } from '../support/fault-proxy.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, TEST_DATABASE_URL } from '../support/pipeline.ts';
+import { applyExampleCampaigns, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
 
 /** `careprompt run --once` as a real process, as an operator would run it. */
 function runOnceProcess(fhirBaseUrl: string): ChildProcess {
@@ -25,15 +24,6 @@ function runOnceProcess(fhirBaseUrl: string): ChildProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-}
-
-/** Waits for a condition on the real system's state (not for an amount of time). */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let checks = 0; checks < 1200; checks += 1) {
-    if (await condition()) return;
-    await sleep(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('a run killed mid-way and started again', () => {

@@ -69,7 +69,10 @@ describe('an unreliable FHIR server', () => {
 
     expect(summary.campaigns[0]).toMatchObject({ campaignId: 'wound-care-after-sutures', pollFailed: true });
     expect(summary.totals.failed).toBeGreaterThan(0);
-    const run = await env.db.pollRun.findFirstOrThrow({ where: { campaignId: 'wound-care-after-sutures' }, orderBy: { startedAt: 'desc' } });
+    const run = await env.db.pollRun.findFirstOrThrow({
+      where: { campaignId: 'wound-care-after-sutures' },
+      orderBy: { startedAt: 'desc' },
+    });
     expect(run.status).toBe('failed');
     expect(run.error).toContain('recipient has no portal account');
     const after = await env.db.campaign.findUniqueOrThrow({ where: { id: 'wound-care-after-sutures' } });

@@ -3,6 +3,7 @@
  * loopback) with test settings. Each test gets an empty database and its own Redis key prefix.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { buildServices, runtimeOptions } from '../../src/cli/services.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
@@ -62,4 +63,13 @@ export async function createTestPipeline(db: Db, fhirBaseUrl: string, overrides:
 
 export function testDb(): Db {
   return createDb(TEST_DATABASE_URL);
+}
+
+/** Waits for a condition on the real system's state (not for an amount of time). */
+export async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let checks = 0; checks < 1200; checks += 1) {
+    if (await condition()) return;
+    await sleep(50);
+  }
+  throw new Error(`gave up waiting for ${what}`);
 }
