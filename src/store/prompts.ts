@@ -2,6 +2,8 @@
  * The outbox: one row per prompt, unique by idempotency key. Every status change writes an audit event in
  * the same transaction, so "what was sent and why" can always be answered from here.
  */
+
+import { randomUUID } from 'node:crypto';
 import type { Prisma, Prompt, PromptStatus } from '../generated/prisma/client.ts';
 import { type Db, isUniqueViolation } from './client.ts';
 
@@ -28,22 +30,16 @@ const ACTOR = 'careprompt';
 
 /** Inserts the prompt unless its key exists; either way returns the row that holds the key. */
 export async function insertPromptIfAbsent(db: Db, prompt: NewPrompt): Promise<{ prompt: Prompt; inserted: boolean }> {
+  // The id is chosen here so the row and its audit event go in one batch transaction (one round trip each,
+  // no interactive transaction), rather than waiting for the insert to learn the id.
+  const id = randomUUID();
   try {
-    const created = await db.$transaction(async (tx) => {
-      const row = await tx.prompt.create({
-        data: { ...prompt, queuedAt: prompt.status === 'queued' ? new Date() : null },
-      });
-      await tx.auditEvent.create({
-        data: {
-          actor: ACTOR,
-          action: `prompt.${prompt.status}`,
-          entityType: 'Prompt',
-          entityId: row.id,
-          details: auditDetails(prompt.reason),
-        },
-      });
-      return row;
-    });
+    const [created] = await db.$transaction([
+      db.prompt.create({ data: { id, ...prompt, queuedAt: prompt.status === 'queued' ? new Date() : null } }),
+      db.auditEvent.create({
+        data: { actor: ACTOR, action: `prompt.${prompt.status}`, entityType: 'Prompt', entityId: id, details: auditDetails(prompt.reason) },
+      }),
+    ]);
     return { prompt: created, inserted: true };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -70,8 +66,35 @@ export async function recordAttempt(db: Db, id: string): Promise<void> {
   await db.prompt.update({ where: { id }, data: { attempts: { increment: 1 } } });
 }
 
+/**
+ * Counts a delivery attempt on a prompt that is queued with its text, and returns it; undefined when the prompt
+ * is missing or not sendable (the caller reads it to say why). One round trip instead of a read and an update.
+ */
+export async function claimForSending(db: Db, id: string): Promise<Prompt | undefined> {
+  const [claimed] = await db.prompt.updateManyAndReturn({
+    where: { id, status: 'queued', renderedText: { not: null } },
+    data: { attempts: { increment: 1 } },
+  });
+  return claimed;
+}
+
+/**
+ * Moves a queued (or failed) prompt to sent and writes its audit event, in one statement: the hottest write of
+ * a run, so it is one round trip. A concurrent duplicate finds nothing to move and writes no event.
+ */
 export async function markSent(db: Db, id: string, communicationId: string, sentAt: Date): Promise<void> {
-  await transition(db, id, ['queued', 'failed'], { status: 'sent', communicationId, sentAt, reason: null }, { communicationId });
+  const details = JSON.stringify({ communicationId });
+  await db.$executeRaw`
+    WITH moved AS (
+      UPDATE prompts
+      SET status = 'sent', communication_id = ${communicationId}, reason = NULL,
+          -- The columns are timestamp without time zone holding UTC, as Prisma writes them.
+          sent_at = ${sentAt.toISOString()}::timestamptz AT TIME ZONE 'UTC', updated_at = now() AT TIME ZONE 'UTC'
+      WHERE id = ${id}::uuid AND status IN ('queued', 'failed')
+      RETURNING id
+    )
+    INSERT INTO audit_events (id, actor, action, entity_type, entity_id, details)
+    SELECT gen_random_uuid(), ${ACTOR}, 'prompt.sent', 'Prompt', moved.id::text, ${details}::jsonb FROM moved`;
 }
 
 export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
