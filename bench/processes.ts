@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type { EngineReport, EngineRole } from './engine-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = ['--import', 'tsx'];
+/** BENCH_CPU_PROF_DIR=<dir>: every child writes a V8 CPU profile there (open in Chrome DevTools). */
+const PROFILE = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR] : [];
+const TSX = ['--import', 'tsx', ...PROFILE];
 
 export interface FhirServerProcess {
   baseUrl: string;
