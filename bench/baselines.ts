@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../src/config/index.ts';
-import { createFhirCommunicationTransport, type OutgoingMessage, type PromptCategory } from '../src/delivery/index.ts';
+import { createFhirCommunicationTransport, type OutgoingMessage } from '../src/delivery/index.ts';
+import type { CommunicationCategory } from '../src/fhir/index.ts';
 import { createFhirGateway, type PatientContext, type TriggerResource } from '../src/fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../src/render/index.ts';
 
@@ -128,7 +129,7 @@ export function messageOf(row: {
     aboutRefs: row.triggerRefs,
     ...(row.reasonRef ? { reasonRef: row.reasonRef } : {}),
     ...(row.language ? { language: row.language } : {}),
-    category: row.category as PromptCategory,
+    category: row.category as CommunicationCategory,
     text: row.renderedText ?? '',
   };
 }

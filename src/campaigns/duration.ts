@@ -1,14 +1,14 @@
 /**
- * ISO-8601 durations, limited to exact units (weeks, days, hours, minutes, seconds). Months and years have
+ * ISO-8601 durations, limited to exact units (weeks, days, hours, minutes). Months and years have
  * no fixed length, so "P1M" is refused with a suggestion rather than silently taken as 30 days.
  */
-const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/;
 
 export function parseDurationMs(text: string): number | undefined {
   const match = DURATION.exec(text);
   if (!match || text === 'P' || text.endsWith('T')) return undefined;
-  const [weeks, days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
-  return ((((weeks ?? 0) * 7 + (days ?? 0)) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000;
+  const [weeks = 0, days = 0, hours = 0, minutes = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  return (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60_000;
 }
 
 export const DURATION_HINT =

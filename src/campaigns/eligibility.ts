@@ -2,7 +2,7 @@
  * Who gets a prompt (pure). The server's search narrows the candidates; this decides, so a loose server
  * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
  */
-import { clinicalDateOf, codingsOf, type Patient, statusOf, type TriggerResource } from '../fhir/index.ts';
+import { clinicalDateOf, codingsOf, type Patient, patientIdOf, statusOf, type TriggerResource } from '../fhir/index.ts';
 import type { Campaign } from './schema.ts';
 import { dueWindow } from './search.ts';
 
@@ -43,6 +43,8 @@ export function patientMayBePrompted(patient: Patient): Decision {
 
 /** The first reason not to prompt, or `prompt`. */
 export function decide(campaign: Campaign, resource: TriggerResource, patient: Patient, now: Date): Decision {
+  // The resource may have been moved to another chart since the poll: never message the old one about it.
+  if (patientIdOf(resource) !== patient.id) return { kind: 'no-match', reason: 'the resource is not about this patient' };
   const trigger = triggerMatches(campaign, resource, now);
   return trigger.kind === 'prompt' ? patientMayBePrompted(patient) : trigger;
 }

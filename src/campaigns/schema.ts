@@ -1,6 +1,7 @@
 /** The campaign file format: what care managers write in `jobs/*.yaml`. */
+import cronParser from 'cron-parser';
 import { z } from 'zod';
-import { PROMPT_CATEGORIES } from '../delivery/index.ts';
+import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
 import { DURATION_HINT, parseDurationMs } from './duration.ts';
 
@@ -8,8 +9,24 @@ const duration = z.string().refine((text) => (parseDurationMs(text) ?? 0) > 0, {
 
 const timezone = z.string().refine(isIanaTimezone, { message: 'must be an IANA time zone such as America/New_York' });
 
-/** Five-field cron (minute hour day-of-month month day-of-week); BullMQ's parser checks the rest. */
-const cron = z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, { message: 'must be a five-field cron expression such as "0 8-18/2 * * *"' });
+/** Five-field cron (minute hour day-of-month month day-of-week), checked with the parser BullMQ uses. */
+const cron = z.string().superRefine((text, ctx) => {
+  const fields = text.trim().split(/\s+/);
+  const problem = fields.length === 5 ? cronProblem(text) : 'needs five fields';
+  if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid cron expression (${problem}): write e.g. "0 8-18/2 * * *"` });
+});
+
+function cronProblem(text: string): string | undefined {
+  try {
+    cronParser.parseExpression(text);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : 'unreadable';
+  }
+}
+
+/** Shorter repeat periods would let a campaign message the same patient more than once a day. */
+const MIN_REPEAT_MS = 86_400_000;
 
 const codeToken = z.string().regex(/^[^|\s]+\|[^|\s]+$/, {
   message: 'must be "system|code", e.g. "http://snomed.info/sct|18557009"',
@@ -35,9 +52,12 @@ export const Campaign = z
     schedule: z.object({ cron, timezone: timezone.default('UTC') }).strict(),
     trigger: Trigger,
     template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be a template id: the file name in TEMPLATES_DIR without .hbs' }),
-    category: z.enum(PROMPT_CATEGORIES).default('reminder'),
+    category: z.enum(COMMUNICATION_CATEGORIES).default('reminder'),
     repeat: z
-      .union([z.literal('once'), duration])
+      .union([
+        z.literal('once'),
+        duration.refine((text) => (parseDurationMs(text) ?? 0) >= MIN_REPEAT_MS, { message: 'must be at least P1D (one day)' }),
+      ])
       .default('once')
       .describe('once per trigger resource, or at most once per patient per period'),
     review: z.enum(['none', 'required']).default('none'),

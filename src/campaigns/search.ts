@@ -25,8 +25,13 @@ export interface TriggerSearch {
   purpose: 'full-window' | 'changed' | 'newly-due';
 }
 
-const SEARCH_PARAMS: Record<Trigger['resource'], { status: string; date: string }> = {
-  Condition: { status: 'clinical-status', date: 'onset-date' },
+/**
+ * The status and date search parameters of each trigger type. Conditions have none for their date: their
+ * clinical date is the onset or, failing that, the recorded date, and one date parameter cannot say "either";
+ * eligibility applies the window instead.
+ */
+const SEARCH_PARAMS: Record<Trigger['resource'], { status: string; date?: string }> = {
+  Condition: { status: 'clinical-status' },
   Procedure: { status: 'status', date: 'date' },
   MedicationRequest: { status: 'status', date: 'authoredon' },
   MedicationStatement: { status: 'status', date: 'effective' },
@@ -46,6 +51,8 @@ export function dueWindow(trigger: Trigger, now: Date): { from?: Date; to?: Date
 
 export function needsFullScan(campaign: Campaign, state: PollState, now: Date): boolean {
   if (!state.watermark || !state.lastPolledAt) return true;
+  // A delayed trigger whose date cannot be searched can only be seen coming due by looking again.
+  if (campaign.trigger.delay && !SEARCH_PARAMS[campaign.trigger.resource].date) return true;
   if (campaign.repeat === 'once') return false;
   const periodMs = parseDurationMs(campaign.repeat) ?? 0;
   return !state.lastFullScanAt || now.getTime() - state.lastFullScanAt.getTime() >= periodMs;
@@ -54,10 +61,11 @@ export function needsFullScan(campaign: Campaign, state: PollState, now: Date): 
 export function planTriggerSearches(campaign: Campaign, state: PollState, now: Date, overlapMs: number): TriggerSearch[] {
   const { trigger } = campaign;
   const window = dueWindow(trigger, now);
+  const { status, date } = SEARCH_PARAMS[trigger.resource];
   const base = (from: Date | undefined, to: Date | undefined): SearchParams => ({
     code: trigger.codes.join(','),
-    [SEARCH_PARAMS[trigger.resource].status]: trigger.status.join(','),
-    ...dateRange(SEARCH_PARAMS[trigger.resource].date, from, to),
+    [status]: trigger.status.join(','),
+    ...(date ? dateRange(date, from, to) : {}),
   });
   const search = (purpose: TriggerSearch['purpose'], params: SearchParams): TriggerSearch => ({
     resourceType: trigger.resource,
@@ -65,14 +73,16 @@ export function planTriggerSearches(campaign: Campaign, state: PollState, now: D
     purpose,
   });
 
-  if (needsFullScan(campaign, state, now) || !state.watermark || !state.lastPolledAt) {
+  const { watermark, lastPolledAt } = state;
+  if (!watermark || !lastPolledAt || needsFullScan(campaign, state, now)) {
     return [search('full-window', base(window.from, window.to))];
   }
   const searches = [
-    search('changed', { ...base(window.from, window.to), _lastUpdated: `ge${iso(new Date(state.watermark.getTime() - overlapMs))}` }),
+    search('changed', { ...base(window.from, window.to), _lastUpdated: `ge${iso(new Date(watermark.getTime() - overlapMs))}` }),
   ];
-  if (trigger.delay && window.to) {
-    const sinceLastPoll = new Date(state.lastPolledAt.getTime() - (now.getTime() - window.to.getTime()) - overlapMs);
+  // Without a date parameter (Conditions) the `changed` search is all a poll can do.
+  if (trigger.delay && window.to && date) {
+    const sinceLastPoll = new Date(lastPolledAt.getTime() - (now.getTime() - window.to.getTime()) - overlapMs);
     const from = window.from && window.from > sinceLastPoll ? window.from : sinceLastPoll;
     searches.push(search('newly-due', base(from, window.to)));
   }

@@ -85,8 +85,12 @@ function parseVariables<N extends Name>(names: readonly N[], env: NodeJS.Process
   const schema = z.object(Object.fromEntries(names.map((name) => [name, variables[name].schema])));
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
+    // One line per variable: a value can break several rules, and the first says enough.
+    const firstPerVariable = parsed.error.issues.filter(
+      (issue, index, all) => all.findIndex((other) => other.path[0] === issue.path[0]) === index,
+    );
     throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+      firstPerVariable.map((issue) => {
         const name = String(issue.path[0]) as Name;
         const problem = env[name] === undefined || env[name] === '' ? 'is not set' : issue.message;
         return `${name} ${problem} (example: ${name}=${variables[name].example})`;

@@ -2,10 +2,7 @@
  * The portal secure message as a FHIR R4 Communication (pure). Everything the patient reads is in
  * payload[0].contentString; `about` and `reasonReference` let the portal and clinicians see why it was sent.
  */
-import type { FhirResource } from '../fhir/index.ts';
-
-export const PROMPT_CATEGORIES = ['reminder', 'instruction'] as const;
-export type PromptCategory = (typeof PROMPT_CATEGORIES)[number];
+import type { CommunicationCategory, FhirResource } from '../fhir/index.ts';
 
 export interface OutgoingMessage {
   /** The deterministic prompt key: the Communication's identifier value. */
@@ -15,7 +12,7 @@ export interface OutgoingMessage {
   aboutRefs: string[];
   /** The Condition the prompt is about, where there is one. */
   reasonRef?: string;
-  category: PromptCategory;
+  category: CommunicationCategory;
   text: string;
   language?: string;
 }

@@ -2,8 +2,6 @@ export {
   buildCommunication,
   type CommunicationSettings,
   type OutgoingMessage,
-  PROMPT_CATEGORIES,
-  type PromptCategory,
 } from './communication.ts';
 export { createFhirCommunicationTransport } from './fhir-transport.ts';
 export type { DeliveryReceipt, Transport } from './transport.ts';

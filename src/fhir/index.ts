@@ -14,7 +14,9 @@ export { findResource, loadPatientContext } from './patient-context.ts';
 export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
 export {
   CodeableConcept,
+  COMMUNICATION_CATEGORIES,
   Coding,
+  type CommunicationCategory,
   Condition,
   Extension,
   HumanName,

@@ -113,3 +113,7 @@ export interface PatientContext {
   procedures: Procedure[];
   medications: Medication[];
 }
+
+/** Codes of http://terminology.hl7.org/CodeSystem/communication-category that careprompt sends. */
+export const COMMUNICATION_CATEGORIES = ['reminder', 'instruction'] as const;
+export type CommunicationCategory = (typeof COMMUNICATION_CATEGORIES)[number];

@@ -51,6 +51,16 @@ describe('campaign files', () => {
     expect(problems.find((problem) => problem.field === 'template')?.message).toBe('is required');
   });
 
+  it("checks cron expressions with the scheduler's parser", () => {
+    const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', valid.replace('0 8-18/2 * * *', '99 * * * *')));
+    expect(problem).toMatchObject({ field: 'schedule.cron', message: expect.stringContaining('expected range 0-59') });
+  });
+
+  it('refuses repeat periods shorter than a day', () => {
+    const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}repeat: PT6H\n`));
+    expect(problem).toMatchObject({ field: 'repeat', message: 'must be at least P1D (one day)' });
+  });
+
   it('refuses a sensitive campaign that would send without review', () => {
     const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}sensitive: true\n`));
     expect(problem).toMatchObject({ field: 'review', message: expect.stringContaining('never sent automatically') });

@@ -51,6 +51,7 @@ describe('configuration', () => {
       FHIR_TIMEOUT_MS: 'soon',
     });
     expect(found).toHaveLength(4);
+    expect(problems({ ...env, FHIR_BASE_URL: 'not a url' }).filter((line) => line.startsWith('FHIR_BASE_URL'))).toHaveLength(1);
     expect(found.find((line) => line.startsWith('FHIR_BASE_URL'))).toContain('must use http or https');
     expect(found.find((line) => line.startsWith('SENDER_REFERENCE'))).toContain('Organization/123');
     expect(found.find((line) => line.startsWith('DEFAULT_TIMEZONE'))).toContain('IANA');

@@ -41,6 +41,13 @@ describe('eligibility', () => {
     expect(decide(campaign, resource, patient, now).kind).toBe('prompt');
   });
 
+  it('never prompts a patient about a resource that now belongs to another chart', () => {
+    expect(decide(campaign, procedure({ subject: { reference: 'Patient/p2' } }), patient, now)).toEqual({
+      kind: 'no-match',
+      reason: 'the resource is not about this patient',
+    });
+  });
+
   it('skips deceased and inactive patients with a recorded reason', () => {
     expect(decide(campaign, procedure(), { ...patient, deceasedBoolean: true }, now)).toEqual({
       kind: 'skip',

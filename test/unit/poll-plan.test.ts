@@ -69,4 +69,17 @@ describe('poll plan', () => {
     expect(dueWindow({ resource: 'Procedure', codes: ['a|b'], status: ['completed'], within: 'P3D' }, now)).toEqual({ from: hours(72) });
     expect(dueWindow({ resource: 'Procedure', codes: ['a|b'], status: ['completed'], delay: 'P1D' }, now)).toEqual({ to: hours(24) });
   });
+
+  it('leaves the window of Conditions to eligibility (onset or recorded date), and rescans delayed ones', () => {
+    const trigger = { resource: 'Condition', codes: ['http://snomed.info/sct|44054006'], status: ['active'], within: 'P30D' };
+    const recent = { watermark: hours(1), lastPolledAt: hours(1) };
+    const [changed] = planTriggerSearches(campaignFixture({ trigger }), recent, now, overlapMs);
+    expect(changed?.params).toEqual({
+      code: 'http://snomed.info/sct|44054006',
+      'clinical-status': 'active',
+      _lastUpdated: 'ge2026-11-26T10:55:00.000Z',
+    });
+    const delayed = campaignFixture({ trigger: { ...trigger, delay: 'P7D' } });
+    expect(planTriggerSearches(delayed, recent, now, overlapMs).map((search) => search.purpose)).toEqual(['full-window']);
+  });
 });

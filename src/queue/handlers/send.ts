@@ -2,8 +2,7 @@
  * Deliver one outbox row. The row is re-read first (a row already sent ends the job), and the transport is
  * idempotent on the prompt key, so a retry after a lost response returns the message already delivered.
  */
-import type { PromptCategory } from '../../delivery/index.ts';
-import { FhirRequestError, failureReason } from '../../fhir/index.ts';
+import { type CommunicationCategory, FhirRequestError, failureReason } from '../../fhir/index.ts';
 import { claimForSending, getPrompt, markFailed, markSent } from '../../store/index.ts';
 import type { SendJob } from '../jobs.ts';
 import type { AttemptInfo, Services } from './context.ts';
@@ -25,7 +24,7 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
       aboutRefs: prompt.triggerRefs,
       ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
       ...(prompt.language ? { language: prompt.language } : {}),
-      category: prompt.category as PromptCategory,
+      category: prompt.category as CommunicationCategory,
       text: prompt.renderedText,
     });
     await markSent(db, prompt.id, receipt.id, clock());
