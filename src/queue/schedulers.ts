@@ -5,16 +5,30 @@ import type { PollJob } from './jobs.ts';
 
 const SCHEDULER_PREFIX = 'campaign-';
 
-export async function syncSchedulers(pollQueue: Queue, campaigns: Campaign[]): Promise<{ upserted: string[]; removed: string[] }> {
+export interface SchedulerSync {
+  upserted: string[];
+  removed: string[];
+  /** Campaigns whose scheduler could not be written; the others are not held back by them. */
+  failed: string[];
+}
+
+export async function syncSchedulers(pollQueue: Queue, campaigns: Campaign[]): Promise<SchedulerSync> {
   const active = campaigns.filter((campaign) => campaign.active);
   const wanted = new Set(active.map((campaign) => SCHEDULER_PREFIX + campaign.id));
+  const upserted: string[] = [];
+  const failed: string[] = [];
   for (const campaign of active) {
     const data: PollJob = { campaignId: campaign.id };
-    await pollQueue.upsertJobScheduler(
-      SCHEDULER_PREFIX + campaign.id,
-      { pattern: campaign.schedule.cron, tz: campaign.schedule.timezone },
-      { name: 'poll', data },
-    );
+    try {
+      await pollQueue.upsertJobScheduler(
+        SCHEDULER_PREFIX + campaign.id,
+        { pattern: campaign.schedule.cron, tz: campaign.schedule.timezone },
+        { name: 'poll', data },
+      );
+      upserted.push(campaign.id);
+    } catch {
+      failed.push(campaign.id);
+    }
   }
   const removed: string[] = [];
   for (const scheduler of await pollQueue.getJobSchedulers()) {
@@ -24,5 +38,5 @@ export async function syncSchedulers(pollQueue: Queue, campaigns: Campaign[]): P
       removed.push(id.slice(SCHEDULER_PREFIX.length));
     }
   }
-  return { upserted: active.map((campaign) => campaign.id), removed };
+  return { upserted, removed, failed };
 }

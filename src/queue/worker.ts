@@ -28,6 +28,7 @@ export async function startWorker(services: Services, options: WorkerOptions): P
     const deadline = new Date(services.clock().getTime() - (options.sendDeadlineMs ?? 600_000));
     const requeued = await requeueUnfinishedWork(services, runtime.enqueue, deadline);
     logger.info({ scheduled: schedules.upserted, unscheduled: schedules.removed, requeued }, 'worker: maintenance');
+    if (schedules.failed.length > 0) logger.error({ campaignIds: schedules.failed }, 'worker: campaign schedules could not be written');
   };
   await maintain();
   runtime.startWorkers(services);

@@ -17,12 +17,16 @@ export async function applyCampaigns(db: Db, loaded: LoadedCampaign[], actor: st
   return db.$transaction(async (tx) => {
     const results: Array<{ id: string; change: ApplyChange }> = [];
     for (const { campaign, hash } of loaded) {
-      const existing = await tx.campaign.findUnique({ where: { id: campaign.id }, select: { definitionHash: true } });
+      const existing = await tx.campaign.findUnique({ where: { id: campaign.id }, select: { definitionHash: true, definition: true } });
       const change: ApplyChange = !existing ? 'created' : existing.definitionHash === hash ? 'unchanged' : 'updated';
       results.push({ id: campaign.id, change });
       if (change === 'unchanged') continue;
       const data = { name: campaign.name, active: campaign.active, definition: campaign, definitionHash: hash };
-      await tx.campaign.upsert({ where: { id: campaign.id }, create: { id: campaign.id, ...data }, update: data });
+      // A new trigger (codes, statuses, window) covers resources the old polls never asked for: scan afresh.
+      const previous = existing ? Campaign.safeParse(existing.definition) : undefined;
+      const triggerChanged = previous && (!previous.success || JSON.stringify(previous.data.trigger) !== JSON.stringify(campaign.trigger));
+      const resetPolling = triggerChanged ? { watermark: null, lastPolledAt: null, lastFullScanAt: null } : {};
+      await tx.campaign.upsert({ where: { id: campaign.id }, create: { id: campaign.id, ...data }, update: { ...data, ...resetPolling } });
       await tx.auditEvent.create({
         data: {
           actor,
