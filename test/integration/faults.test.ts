@@ -39,6 +39,7 @@ describe('an unreliable FHIR server', () => {
     env.proxy.rules.length = 0;
     const before = env.proxy.injected.reject;
     env.proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'reject' });
+    await applyExampleCampaigns(env.db);
     const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Ana'] }] });
     await createResource(env.fhir.baseUrl, {
       resourceType: 'Procedure',
@@ -62,6 +63,7 @@ describe('an unreliable FHIR server', () => {
   it('fails a poll the server refuses, records the OperationOutcome and keeps the watermark', async () => {
     env.proxy.rules.length = 0;
     env.proxy.rules.push({ method: 'GET', path: /^\/Procedure\?/, fault: 'reject' });
+    await applyExampleCampaigns(env.db);
     const before = await env.db.campaign.findUniqueOrThrow({ where: { id: 'wound-care-after-sutures' } });
     const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
 
