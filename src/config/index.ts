@@ -38,6 +38,15 @@ const variables = {
   POLL_OVERLAP_SECONDS: { schema: z.coerce.number().int().min(0).max(86_400).default(300), example: '300' },
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(16), example: '16' },
   JOB_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(50).default(8), example: '8' },
+  PROMPT_EXPIRY_HOURS: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(48),
+    example: '48',
+  },
   JOB_BACKOFF_MS: { schema: z.coerce.number().int().min(1).max(3_600_000).default(2000), example: '2000' },
   QUEUE_PREFIX: {
     schema: z
@@ -66,7 +75,8 @@ export interface Config {
   org: { name: string; replyTime: string; replyTimeByLanguage: Record<string, string>; phone?: string };
   defaultTimezone: string;
   poll: { overlapSeconds: number };
-  queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number };
+  /** expireAfterMs: work recovered later than this after its poll (an outage) is dropped, not delivered late. */
+  queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number; expireAfterMs: number };
   logLevel: Parsed<'LOG_LEVEL'>['LOG_LEVEL'];
 }
 
@@ -121,7 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     defaultTimezone: e.DEFAULT_TIMEZONE,
     poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
-    queue: { prefix: e.QUEUE_PREFIX, concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    queue: {
+      prefix: e.QUEUE_PREFIX,
+      concurrency: e.WORKER_CONCURRENCY,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+      expireAfterMs: e.PROMPT_EXPIRY_HOURS * 3_600_000,
+    },
     logLevel: e.LOG_LEVEL,
   });
 }

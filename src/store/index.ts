@@ -5,6 +5,7 @@ export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPoll
 export {
   claimForSending,
   countPromptsByStatus,
+  findPromptByKey,
   findStaleQueued,
   getPrompt,
   hasRecentPrompt,

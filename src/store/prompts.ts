@@ -52,10 +52,18 @@ export async function getPrompt(db: Db, id: string): Promise<Prompt | undefined>
   return (await db.prompt.findUnique({ where: { id } })) ?? undefined;
 }
 
-/** A prompt of this campaign to this patient created since `since` that still counts (not skipped or failed). */
+export async function findPromptByKey(db: Db, idempotencyKey: string): Promise<Prompt | undefined> {
+  return (await db.prompt.findUnique({ where: { idempotencyKey } })) ?? undefined;
+}
+
+/**
+ * Whether this campaign prompted this patient (or holds a prompt for review) on a decision made after `since`.
+ * Decision time is the poll's reference time, not the row's creation: periodic rescans are one period apart
+ * in poll time, while evaluation may lag its poll.
+ */
 export async function hasRecentPrompt(db: Db, campaignId: string, patientRef: string, since: Date): Promise<boolean> {
   const found = await db.prompt.findFirst({
-    where: { campaignId, patientRef, createdAt: { gte: since }, status: { in: ['pending_review', 'queued', 'sent'] } },
+    where: { campaignId, patientRef, status: { in: ['pending_review', 'queued', 'sent'] }, pollRun: { asOf: { gt: since } } },
     select: { id: true },
   });
   return found !== null;

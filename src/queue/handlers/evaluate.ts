@@ -13,7 +13,7 @@ import {
   TriggerResource,
 } from '../../fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext } from '../../render/index.ts';
-import { getCampaign, hasRecentPrompt, insertPromptIfAbsent, markEvaluated, type NewPrompt } from '../../store/index.ts';
+import { findPromptByKey, getCampaign, hasRecentPrompt, insertPromptIfAbsent, markEvaluated, type NewPrompt } from '../../store/index.ts';
 import type { EvaluateJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
 
@@ -24,6 +24,8 @@ export type EvaluateOutcome =
   | 'already-handled'
   | 'recently-prompted'
   | 'no-match'
+  | 'patient-not-found'
+  | 'expired'
   | 'campaign-inactive';
 
 /** Evaluates and marks the candidate evaluated with its outcome (a retry after a crash simply runs again). */
@@ -41,18 +43,19 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
   const asOf = new Date(job.asOf);
   const patientRef = `Patient/${job.patientId}`;
   const key = promptKey(campaign, patientRef, job.triggerRef, asOf);
+  const existing = await findPromptByKey(db, key);
+  if (existing) {
+    // Queue again if an earlier attempt died between writing the row and queuing its send.
+    if (existing.status === 'queued') await enqueue.send({ promptId: existing.id });
+    return 'already-handled';
+  }
+  // Work recovered long after its poll (an outage) would tell of "yesterday" a week late: drop it.
+  if (services.clock().getTime() - asOf.getTime() > services.config.queue.expireAfterMs) return 'expired';
   const base = { idempotencyKey: key, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [job.triggerRef] };
 
+  // Not found may be a moment's inconsistency on the server: record nothing, so a later poll can prompt.
   const context = await loadPatientContext(gateway, job.patientId);
-  if (!context) {
-    return record(services, enqueue, {
-      ...base,
-      ...unrendered(campaign),
-      evidence: { trigger: job.triggerRef },
-      status: 'skipped',
-      reason: 'patient not found',
-    });
-  }
+  if (!context) return 'patient-not-found';
   const trigger = findResource(context, job.triggerRef) ?? (await readTrigger(services, job.triggerRef));
   if (!trigger) return 'no-match';
 
@@ -77,7 +80,7 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
 
 async function record(services: Services, enqueue: Enqueue, prompt: NewPrompt): Promise<EvaluateOutcome> {
   const { prompt: row, inserted } = await insertPromptIfAbsent(services.db, prompt);
-  // Queue even when the row existed: an earlier attempt may have died between the insert and the enqueue.
+  // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
   if (row.status === 'queued') await enqueue.send({ promptId: row.id });
   if (!inserted) return 'already-handled';
   return row.status === 'queued' ? 'queued' : row.status === 'pending_review' ? 'pending-review' : 'skipped';
