@@ -10,11 +10,11 @@ export type {
   SearchPage,
   SearchParams,
 } from './gateway.ts';
-export { findResource, loadPatientContext } from './patient-context.ts';
+export { findResource, loadPatientContext, loadPatientContexts } from './patient-context.ts';
 export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
 export {
-  CodeableConcept,
   COMMUNICATION_CATEGORIES,
+  CodeableConcept,
   Coding,
   type CommunicationCategory,
   Condition,

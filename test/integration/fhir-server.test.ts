@@ -124,6 +124,39 @@ describe('in-memory FHIR server over HTTP', () => {
     expect(included.sort()).toEqual(created.map((resource) => `${resource.resourceType}/${resource.id}`).sort());
   });
 
+  it('answers _id with a comma list: each patient once, with their clinical resources', async () => {
+    const patients = [await newPatient(), await newPatient('Emma'), await newPatient('Ines')];
+    const conditions = await Promise.all(
+      patients.map(
+        async (patient) =>
+          (
+            await create({
+              resourceType: 'Condition',
+              clinicalStatus: ACTIVE,
+              code: { coding: [{ system: SNOMED, code: '44054006' }] },
+              subject: { reference: `Patient/${patient}` },
+            })
+          ).resource.id,
+      ),
+    );
+
+    const bundle = await client.search({
+      resourceType: 'Patient',
+      searchParams: { _id: [patients[0], patients[2], 'missing'].join(','), _revinclude: 'Condition:subject' },
+    });
+
+    expect(
+      entriesIn([bundle], 'match')
+        .map((resource) => resource.id)
+        .sort(),
+    ).toEqual([patients[0], patients[2]].sort());
+    expect(
+      entriesIn([bundle], 'include')
+        .map((resource) => resource.id)
+        .sort(),
+    ).toEqual([conditions[0], conditions[2]].sort());
+  });
+
   it('answers _include=Condition:subject with each patient once', async () => {
     const patient = await newPatient();
     const code = { coding: [{ system: SNOMED, code: '195967001', display: 'Asthma' }] };

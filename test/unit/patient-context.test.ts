@@ -9,6 +9,7 @@ import {
   createFhirGateway,
   findResource,
   loadPatientContext,
+  loadPatientContexts,
   type MedicationRequest,
   type MedicationStatement,
   type Procedure,
@@ -162,6 +163,45 @@ describe('loadPatientContext', () => {
     serveSearch([[...entries('match', [{ ...patient, birthDate: 19600402 }]), ...entries('include', [diabetes])]]);
 
     await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1')).resolves.toBeUndefined();
+  });
+});
+
+describe('loadPatientContexts', () => {
+  const other = { ...patient, id: 'p2', name: [{ given: ['Ben'] }] };
+  const othersCondition = { ...diabetes, id: 'cond-p2', subject: { reference: 'Patient/p2' } };
+
+  it('loads several patients with one search and gives each only its own resources', async () => {
+    const queries = serveSearch([
+      [...entries('match', [patient, other]), ...entries('include', [diabetes, othersCondition, suture, metformin])],
+    ]);
+    const gateway = createFhirGateway({ baseUrl: BASE });
+
+    const contexts = await loadPatientContexts(gateway, ['p1', 'p2', 'p1', 'p3']);
+
+    expect(queries[0]?.get('_id')).toBe('p1,p2,p3');
+    expect(gateway.counts().searchPages).toBe(1);
+    expect([...contexts.keys()].sort()).toEqual(['p1', 'p2']);
+    expect(contexts.get('p1')?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
+    expect(contexts.get('p1')?.procedures.map((r) => r.id)).toEqual(['proc-1']);
+    expect(contexts.get('p1')?.medications.map((r) => r.id)).toEqual(['mr-1']);
+    expect(contexts.get('p2')?.patient.name?.[0]?.given).toEqual(['Ben']);
+    expect(contexts.get('p2')?.conditions.map((r) => r.id)).toEqual(['cond-p2']);
+    expect(contexts.get('p2')?.procedures).toEqual([]);
+  });
+
+  it('drops a resource whose subject is a patient the search did not ask for', async () => {
+    serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, othersCondition])]]);
+
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1']);
+
+    expect(contexts.get('p1')?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
+  });
+
+  it('makes no request for no patients', async () => {
+    const gateway = createFhirGateway({ baseUrl: BASE });
+
+    await expect(loadPatientContexts(gateway, [])).resolves.toEqual(new Map());
+    expect(gateway.counts().searchPages).toBe(0);
   });
 });
 
