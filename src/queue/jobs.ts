@@ -1,13 +1,23 @@
 /**
  * Glossary and job payloads. Payloads carry references, never patient data: a handler re-reads what it needs.
  *  - poll: one campaign's search against the FHIR server; hands each matching trigger resource on.
- *  - evaluate: one (campaign, patient, trigger resource): decide, render, write the outbox row.
+ *  - evaluate: a batch of candidates of one poll run, each a (patient, trigger resource): load the patients'
+ *    records in one request, decide and render each, write the outbox rows.
  *  - send: one outbox row: deliver it exactly once and mark it sent.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const QUEUE_NAMES = { poll: 'poll', evaluate: 'evaluate', send: 'send' } as const;
 export type QueueName = keyof typeof QUEUE_NAMES;
+
+/**
+ * Candidates per evaluate job: one FHIR search and a handful of SQL statements serve them all. Larger batches
+ * save little more and make the `_id` list (and a retried job's repeated work) longer.
+ */
+export const EVALUATE_BATCH_SIZE = 50;
+
+const fhirId = z.string().regex(/^[A-Za-z0-9.-]{1,64}$/);
 
 export const PollJob = z.object({ campaignId: z.string().min(1) });
 export const EvaluateJob = z.object({
@@ -15,8 +25,10 @@ export const EvaluateJob = z.object({
   pollRunId: z.uuid(),
   /** The poll's reference time: windows and period keys are computed at it, so a retry decides the same. */
   asOf: z.iso.datetime(),
-  patientId: z.string().min(1),
-  triggerRef: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/),
+  candidates: z
+    .array(z.object({ patientId: fhirId, triggerRef: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/) }))
+    .min(1)
+    .max(EVALUATE_BATCH_SIZE),
 });
 export const SendJob = z.object({ promptId: z.uuid() });
 
@@ -24,8 +36,54 @@ export type PollJob = z.infer<typeof PollJob>;
 export type EvaluateJob = z.infer<typeof EvaluateJob>;
 export type SendJob = z.infer<typeof SendJob>;
 
+/** A trigger resource handed on by a poll, with what its evaluation needs to know of that poll. */
+export interface PolledCandidate {
+  campaignId: string;
+  pollRunId: string;
+  asOf: string;
+  patientId: string;
+  triggerRef: string;
+}
+
+/**
+ * Groups candidates into evaluate jobs: by poll run (campaign and reference time come with it), a patient's
+ * candidates side by side so their record is loaded once, at most EVALUATE_BATCH_SIZE per job.
+ */
+export function evaluateJobsFor(candidates: readonly PolledCandidate[]): EvaluateJob[] {
+  // By poll run, then by trigger: offset paging can repeat a resource, and a candidate is evaluated once.
+  const byPollRun = new Map<string, Map<string, PolledCandidate>>();
+  for (const candidate of candidates) {
+    const group = byPollRun.get(candidate.pollRunId) ?? new Map<string, PolledCandidate>();
+    if (!group.has(candidate.triggerRef)) group.set(candidate.triggerRef, candidate);
+    byPollRun.set(candidate.pollRunId, group);
+  }
+  const jobs: EvaluateJob[] = [];
+  for (const group of byPollRun.values()) {
+    const sorted = [...group.values()].sort((a, b) => compare(a.patientId, b.patientId) || compare(a.triggerRef, b.triggerRef));
+    for (let start = 0; start < sorted.length; start += EVALUATE_BATCH_SIZE) {
+      const slice = sorted.slice(start, start + EVALUATE_BATCH_SIZE);
+      const [first] = slice;
+      if (!first) continue;
+      jobs.push({
+        campaignId: first.campaignId,
+        pollRunId: first.pollRunId,
+        asOf: first.asOf,
+        candidates: slice.map(({ patientId, triggerRef }) => ({ patientId, triggerRef })),
+      });
+    }
+  }
+  return jobs;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** BullMQ job ids may not contain ':'; these are deterministic so the same work is never queued twice at once. */
 export const jobIds = {
-  evaluate: (job: EvaluateJob) => `evaluate_${job.pollRunId}_${job.triggerRef.replace('/', '_')}`,
+  evaluate: (job: EvaluateJob) =>
+    `evaluate_${job.pollRunId}_${createHash('sha1')
+      .update(job.candidates.map((candidate) => candidate.triggerRef).join('\n'))
+      .digest('hex')}`,
   send: (job: SendJob) => `send_${job.promptId}`,
 };

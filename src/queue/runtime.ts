@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { ZodError, type z } from 'zod';
 import { FhirDataError, FhirRequestError } from '../fhir/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
-import { evaluateCandidate } from './handlers/evaluate.ts';
+import { evaluateCandidates } from './handlers/evaluate.ts';
 import { pollCampaign } from './handlers/poll.ts';
 import { sendPrompt } from './handlers/send.ts';
 import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
@@ -52,8 +52,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (jobs.length === 0) return;
       await queues.evaluate.addBulk(jobs.map((data) => ({ name: 'evaluate', data, opts: { jobId: jobIds.evaluate(data) } })));
     },
-    async send(data) {
-      await queues.send.add('send', data, { jobId: jobIds.send(data) });
+    async sends(jobs) {
+      if (jobs.length === 0) return;
+      await queues.send.addBulk(jobs.map((data) => ({ name: 'send', data, opts: { jobId: jobIds.send(data) } })));
     },
   };
 
@@ -83,7 +84,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const log = (name: QueueName) => services.logger.child({ queue: name });
       const started = {
         poll: worker('poll', PollJob, 1, (data) => pollCampaign(data, services, enqueue)),
-        evaluate: worker('evaluate', EvaluateJob, options.concurrency, (data) => evaluateCandidate(data, services, enqueue)),
+        evaluate: worker('evaluate', EvaluateJob, options.concurrency, (data) => evaluateCandidates(data, services, enqueue)),
         send: worker('send', SendJob, options.concurrency, (data, job) =>
           sendPrompt(data, services, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 }),
         ),

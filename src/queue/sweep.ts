@@ -1,10 +1,12 @@
 /**
  * Redis can lose jobs (flush, failover, a process killed mid-run); PostgreSQL cannot. Work recorded there but
  * unfinished past a deadline is queued again: candidates never evaluated, prompts never sent. Doing either
- * twice is harmless: evaluation deduplicates on the prompt key, delivery is idempotent on it.
+ * twice is harmless: evaluation deduplicates on the prompt key, delivery is idempotent on it. Candidates are
+ * queued again in batches, as a poll queues them.
  */
 import { findPendingCandidates, findStaleQueued } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
+import { evaluateJobsFor } from './jobs.ts';
 
 const BATCH = 500;
 
@@ -16,13 +18,11 @@ export interface SweepResult {
 export async function requeueUnfinishedWork(services: Pick<Services, 'db'>, enqueue: Enqueue, before: Date): Promise<SweepResult> {
   const candidates = await inBatches(
     (afterId) => findPendingCandidates(services.db, before, BATCH, afterId),
-    (rows) => enqueue.evaluations(rows.map((row) => row.job)),
+    (rows) => enqueue.evaluations(evaluateJobsFor(rows.map((row) => row.candidate))),
   );
   const prompts = await inBatches(
     async (afterId) => (await findStaleQueued(services.db, before, BATCH, afterId)).map((id) => ({ id })),
-    async (rows) => {
-      for (const row of rows) await enqueue.send({ promptId: row.id });
-    },
+    (rows) => enqueue.sends(rows.map((row) => ({ promptId: row.id }))),
   );
   return { candidates, prompts };
 }

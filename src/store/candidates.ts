@@ -15,8 +15,24 @@ export async function recordCandidates(db: Db, candidates: NewCandidate[]): Prom
   if (candidates.length > 0) await db.candidate.createMany({ data: candidates, skipDuplicates: true });
 }
 
-export async function markEvaluated(db: Db, pollRunId: string, triggerRef: string, outcome: string): Promise<void> {
-  await db.candidate.updateMany({ where: { pollRunId, triggerRef, evaluatedAt: null }, data: { outcome, evaluatedAt: new Date() } });
+/**
+ * Records each candidate's evaluation outcome in one statement. Only candidates not yet evaluated move: a
+ * repeated evaluation (a retried job, a sweep racing the original) keeps the first outcome.
+ */
+export async function markEvaluated(
+  db: Db,
+  pollRunId: string,
+  outcomes: ReadonlyArray<{ triggerRef: string; outcome: string }>,
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const triggerRefs = outcomes.map((row) => row.triggerRef);
+  const values = outcomes.map((row) => row.outcome);
+  await db.$executeRaw`
+    UPDATE candidates AS c
+    -- The column is timestamp without time zone holding UTC, as Prisma writes it.
+    SET outcome = o.outcome, evaluated_at = now() AT TIME ZONE 'UTC'
+    FROM unnest(${triggerRefs}::text[], ${values}::text[]) AS o(trigger_ref, outcome)
+    WHERE c.poll_run_id = ${pollRunId}::uuid AND c.trigger_ref = o.trigger_ref AND c.evaluated_at IS NULL`;
 }
 
 /** Candidates never evaluated, created before `createdBefore`, by id after `afterId`, with their poll's reference time. */
@@ -29,7 +45,7 @@ export async function findPendingCandidates(db: Db, createdBefore: Date, limit: 
   });
   return rows.map((row) => ({
     id: row.id,
-    job: {
+    candidate: {
       pollRunId: row.pollRunId,
       campaignId: row.campaignId,
       patientId: row.patientId,

@@ -5,18 +5,18 @@ export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPoll
 export {
   claimForSending,
   countPromptsByStatus,
-  findPromptByKey,
+  findPromptsByKeys,
+  findRecentlyPrompted,
   findStaleQueued,
   getPrompt,
-  hasRecentPrompt,
-  insertPromptIfAbsent,
+  insertPrompts,
   listPrompts,
   markFailed,
   markSent,
   type NewPrompt,
   type Prompt,
   type PromptFilter,
+  type PromptRef,
   type PromptStatus,
-  recordAttempt,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

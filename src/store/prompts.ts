@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Prisma, Prompt, PromptStatus } from '../generated/prisma/client.ts';
-import { type Db, isUniqueViolation } from './client.ts';
+import type { Db } from './client.ts';
 
 export type { Prompt, PromptStatus };
 
@@ -28,50 +28,74 @@ export interface NewPrompt {
 
 const ACTOR = 'careprompt';
 
-/** Inserts the prompt unless its key exists; either way returns the row that holds the key. */
-export async function insertPromptIfAbsent(db: Db, prompt: NewPrompt): Promise<{ prompt: Prompt; inserted: boolean }> {
-  // The id is chosen here so the row and its audit event go in one batch transaction (one round trip each,
-  // no interactive transaction), rather than waiting for the insert to learn the id.
-  const id = randomUUID();
-  try {
-    const [created] = await db.$transaction([
-      db.prompt.create({ data: { id, ...prompt, queuedAt: prompt.status === 'queued' ? new Date() : null } }),
-      db.auditEvent.create({
-        data: { actor: ACTOR, action: `prompt.${prompt.status}`, entityType: 'Prompt', entityId: id, details: auditDetails(prompt.reason) },
-      }),
-    ]);
-    return { prompt: created, inserted: true };
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const existing = await db.prompt.findUniqueOrThrow({ where: { idempotencyKey: prompt.idempotencyKey } });
-    return { prompt: existing, inserted: false };
-  }
+/** What evaluation needs to know of a row that holds a key. */
+export type PromptRef = Pick<Prompt, 'id' | 'idempotencyKey' | 'status'>;
+const PROMPT_REF = { id: true, idempotencyKey: true, status: true } as const;
+
+/**
+ * Inserts the prompts whose keys do not exist yet, each with its audit event, in one transaction; returns the
+ * rows that now hold every key, `inserted` false for keys another evaluation had already written.
+ */
+export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>> {
+  if (prompts.length === 0) return [];
+  const now = new Date();
+  // Ids are chosen here so each audit event is matched to its row by id. Rows go in key order: two batches
+  // racing on the same keys then lock them in the same order and cannot deadlock.
+  const rows = [...prompts]
+    .sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1))
+    .map((prompt) => ({ id: randomUUID(), ...prompt, queuedAt: prompt.status === 'queued' ? now : null }));
+  const inserted = await db.$transaction(async (tx) => {
+    const created = await tx.prompt.createManyAndReturn({ data: rows, skipDuplicates: true, select: PROMPT_REF });
+    const createdIds = new Set(created.map((row) => row.id));
+    await tx.auditEvent.createMany({
+      data: rows
+        .filter((row) => createdIds.has(row.id))
+        .map((row) => ({
+          actor: ACTOR,
+          action: `prompt.${row.status}`,
+          entityType: 'Prompt',
+          entityId: row.id,
+          details: auditDetails(row.reason),
+        })),
+    });
+    return created;
+  });
+  const insertedKeys = new Set(inserted.map((row) => row.idempotencyKey));
+  const existing = await findPromptsByKeys(
+    db,
+    rows.filter((row) => !insertedKeys.has(row.idempotencyKey)).map((row) => row.idempotencyKey),
+  );
+  return [...inserted.map((row) => ({ ...row, inserted: true })), ...existing.map((row) => ({ ...row, inserted: false }))];
 }
 
 export async function getPrompt(db: Db, id: string): Promise<Prompt | undefined> {
   return (await db.prompt.findUnique({ where: { id } })) ?? undefined;
 }
 
-export async function findPromptByKey(db: Db, idempotencyKey: string): Promise<Prompt | undefined> {
-  return (await db.prompt.findUnique({ where: { idempotencyKey } })) ?? undefined;
+/** The rows holding any of these keys. */
+export async function findPromptsByKeys(db: Db, idempotencyKeys: readonly string[]): Promise<PromptRef[]> {
+  if (idempotencyKeys.length === 0) return [];
+  return db.prompt.findMany({ where: { idempotencyKey: { in: [...idempotencyKeys] } }, select: PROMPT_REF });
 }
 
 /**
- * Whether this campaign prompted this patient (or holds a prompt for review) on a decision made after `since`.
- * Decision time is the poll's reference time, not the row's creation: periodic rescans are one period apart
- * in poll time, while evaluation may lag its poll.
+ * Which of these patients this campaign prompted (or holds a prompt for review for) on a decision made after
+ * `since`. Decision time is the poll's reference time, not the row's creation: periodic rescans are one period
+ * apart in poll time, while evaluation may lag its poll.
  */
-export async function hasRecentPrompt(db: Db, campaignId: string, patientRef: string, since: Date): Promise<boolean> {
-  const found = await db.prompt.findFirst({
-    where: { campaignId, patientRef, status: { in: ['pending_review', 'queued', 'sent'] }, pollRun: { asOf: { gt: since } } },
-    select: { id: true },
+export async function findRecentlyPrompted(db: Db, campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>> {
+  if (patientRefs.length === 0) return new Set();
+  const rows = await db.prompt.findMany({
+    where: {
+      campaignId,
+      patientRef: { in: [...patientRefs] },
+      status: { in: ['pending_review', 'queued', 'sent'] },
+      pollRun: { asOf: { gt: since } },
+    },
+    select: { patientRef: true },
+    distinct: ['patientRef'],
   });
-  return found !== null;
-}
-
-/** Counts one delivery attempt before it is made, so attempts survive a crash mid-send. */
-export async function recordAttempt(db: Db, id: string): Promise<void> {
-  await db.prompt.update({ where: { id }, data: { attempts: { increment: 1 } } });
+  return new Set(rows.map((row) => row.patientRef));
 }
 
 /**

@@ -16,8 +16,9 @@ describe('an unreliable FHIR server', () => {
       { method: 'POST', path: /^\/Communication/, fault: 'unavailable', every: 5 },
       { method: 'POST', path: /^\/Communication/, fault: 'hang', every: 7, times: 3 },
       { method: 'GET', path: /^\/(Procedure|Condition|MedicationRequest)\?/, fault: 'rate-limit', every: 2 },
-      { method: 'GET', path: /^\/Patient\?/, fault: 'unavailable', every: 4 },
-      { method: 'GET', path: /^\/Patient\?/, fault: 'hang', every: 9, times: 2 },
+      // Patient records load one batch per request: only a few requests, so every other one fails.
+      { method: 'GET', path: /^\/Patient\?/, fault: 'unavailable', every: 2 },
+      { method: 'GET', path: /^\/Patient\?/, fault: 'hang', every: 2, times: 2 },
     );
     await applyExampleCampaigns(env.db);
     const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl, { FHIR_TIMEOUT_MS: '300' });

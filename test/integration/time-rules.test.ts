@@ -33,13 +33,22 @@ describe('time-based rules across runs', () => {
     await fhir.close();
   });
 
-  async function patientWith(resource: { resourceType: string } & Record<string, unknown>) {
+  async function patientWith(...resources: Array<{ resourceType: string } & Record<string, unknown>>) {
     const old = { lastUpdated: daysFrom(-40).toISOString() };
     const patient = await createResource(fhir.baseUrl, { resourceType: 'Patient', meta: old, active: true, name: [{ given: ['Mei'] }] });
-    await createResource(fhir.baseUrl, { ...resource, meta: old, subject: { reference: `Patient/${patient.id}` } } as {
-      resourceType: string;
-    });
+    for (const resource of resources) {
+      await createResource(fhir.baseUrl, { ...resource, meta: old, subject: { reference: `Patient/${patient.id}` } } as {
+        resourceType: string;
+      });
+    }
   }
+
+  const diabetes = {
+    resourceType: 'Condition',
+    clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+    code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }] },
+    onsetDateTime: daysFrom(-400).toISOString(),
+  };
 
   it('sends a delayed check-in when the prescription comes due, though the record never changed', async () => {
     await patientWith({
@@ -60,12 +69,7 @@ describe('time-based rules across runs', () => {
   });
 
   it('prompts a periodic campaign once per period, and again in the next period', async () => {
-    await patientWith({
-      resourceType: 'Condition',
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
-      code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }] },
-      onsetDateTime: daysFrom(-400).toISOString(),
-    });
+    await patientWith(diabetes);
     const pipeline = await createTestPipeline(db, fhir.baseUrl);
 
     expect(await runAt(pipeline, T0, 'diabetes-self-management')).toBe(1);
@@ -75,5 +79,15 @@ describe('time-based rules across runs', () => {
     expect(await runAt(pipeline, daysFrom(30), 'diabetes-self-management')).toBe(1);
     expect(await runAt(pipeline, daysFrom(31), 'diabetes-self-management')).toBe(0);
     expect(await communications(fhir.baseUrl)).toHaveLength(2);
+  });
+
+  it('prompts a periodic campaign once per patient, however many of their records match in one batch', async () => {
+    await patientWith(diabetes, { ...diabetes, onsetDateTime: daysFrom(-90).toISOString() });
+    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+
+    expect(await runAt(pipeline, T0, 'diabetes-self-management')).toBe(1);
+    const outcomes = (await db.candidate.findMany({ select: { outcome: true } })).map((row) => row.outcome).sort();
+    expect(outcomes).toEqual(['already-handled', 'queued']);
+    expect(await communications(fhir.baseUrl)).toHaveLength(1);
   });
 });

@@ -20,7 +20,7 @@ export interface Services {
 /** Hands work to the next stage; the queue layer decides how. */
 export interface Enqueue {
   evaluations(jobs: EvaluateJob[]): Promise<void>;
-  send(job: SendJob): Promise<void>;
+  sends(jobs: SendJob[]): Promise<void>;
 }
 
 export interface AttemptInfo {

@@ -1,21 +1,31 @@
 /**
- * Evaluate one candidate: decide (pure), render (pure), and write the outbox row. The row is written before
- * the send job is queued, and its unique key makes a retried or repeated evaluation a no-op.
+ * Evaluate a batch of candidates of one poll run: decide (pure) and render (pure) each, and write the outbox
+ * rows. The batch shares its I/O: one campaign read, one query for keys already written, one FHIR search for
+ * every patient's record, one query for patients recently prompted, one transaction for the new rows, one bulk
+ * enqueue of their sends and one update recording each candidate's outcome. Rows are written before their
+ * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
 import { type Campaign, decide, promptKey, repeatBlockedSince } from '../../campaigns/index.ts';
 import {
-  clinicalDateOf,
-  codingsOf,
+  FhirDataError,
+  FhirRequestError,
   findResource,
-  loadPatientContext,
+  loadPatientContexts,
   type PatientContext,
-  statusOf,
   TriggerResource,
 } from '../../fhir/index.ts';
-import { buildTemplateContext, factsFromPatientContext } from '../../render/index.ts';
-import { findPromptByKey, getCampaign, hasRecentPrompt, insertPromptIfAbsent, markEvaluated, type NewPrompt } from '../../store/index.ts';
-import type { EvaluateJob } from '../jobs.ts';
+import {
+  findPromptsByKeys,
+  findRecentlyPrompted,
+  getCampaign,
+  insertPrompts,
+  markEvaluated,
+  type NewPrompt,
+  type PromptStatus,
+} from '../../store/index.ts';
+import type { EvaluateJob, SendJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
+import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
 
 export type EvaluateOutcome =
   | 'queued'
@@ -26,116 +36,168 @@ export type EvaluateOutcome =
   | 'no-match'
   | 'patient-not-found'
   | 'expired'
-  | 'campaign-inactive';
+  | 'campaign-inactive'
+  /** The trigger is not in the patient's record and the server refused to read it: left for a later sweep. */
+  | 'trigger-unreadable';
 
-/** Evaluates and marks the candidate evaluated with its outcome (a retry after a crash simply runs again). */
-export async function evaluateCandidate(job: EvaluateJob, services: Services, enqueue: Enqueue): Promise<EvaluateOutcome> {
-  const outcome = await evaluate(job, services, enqueue);
-  await markEvaluated(services.db, job.pollRunId, job.triggerRef, outcome);
-  return outcome;
+/** Outcomes that leave the candidate unevaluated, so the sweep queues it again later. */
+const LEFT_PENDING: ReadonlySet<EvaluateOutcome> = new Set(['trigger-unreadable']);
+
+interface Candidate {
+  patientId: string;
+  triggerRef: string;
+  /** Its row's key and references, whatever is decided. */
+  identity: PromptIdentity;
 }
 
-async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue): Promise<EvaluateOutcome> {
-  const { db, gateway } = services;
+/** Evaluates the batch and records each candidate's outcome (a retry after a crash simply runs again). */
+export async function evaluateCandidates(
+  job: EvaluateJob,
+  services: Services,
+  enqueue: Enqueue,
+): Promise<Partial<Record<EvaluateOutcome, number>>> {
+  const outcomes = await evaluate(job, services, enqueue);
+  const recorded = [...outcomes].filter(([, outcome]) => !LEFT_PENDING.has(outcome));
+  await markEvaluated(
+    services.db,
+    job.pollRunId,
+    recorded.map(([triggerRef, outcome]) => ({ triggerRef, outcome })),
+  );
+  const counts: Partial<Record<EvaluateOutcome, number>> = {};
+  for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}
+
+/** Each candidate's outcome, by trigger reference. */
+async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue): Promise<Map<string, EvaluateOutcome>> {
+  const { db } = services;
+  const outcomes = new Map<string, EvaluateOutcome>();
+  const settle = (candidates: ReadonlyArray<{ triggerRef: string }>, outcome: EvaluateOutcome) => {
+    for (const candidate of candidates) outcomes.set(candidate.triggerRef, outcome);
+  };
   const stored = await getCampaign(db, job.campaignId);
-  if (!stored?.campaign.active) return 'campaign-inactive';
+  if (!stored?.campaign.active) {
+    settle(job.candidates, 'campaign-inactive');
+    return outcomes;
+  }
   const { campaign } = stored;
   const asOf = new Date(job.asOf);
-  const patientRef = `Patient/${job.patientId}`;
-  const key = promptKey(campaign, patientRef, job.triggerRef, asOf);
-  const existing = await findPromptByKey(db, key);
-  if (existing) {
-    // Queue again if an earlier attempt died between writing the row and queuing its send.
-    if (existing.status === 'queued') await enqueue.send({ promptId: existing.id });
-    return 'already-handled';
-  }
-  // Work recovered long after its poll (an outage) would tell of "yesterday" a week late: drop it.
-  if (services.clock().getTime() - asOf.getTime() > services.config.queue.expireAfterMs) return 'expired';
-  const base = { idempotencyKey: key, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [job.triggerRef] };
-
-  // Not found may be a moment's inconsistency on the server: record nothing, so a later poll can prompt.
-  const context = await loadPatientContext(gateway, job.patientId);
-  if (!context) return 'patient-not-found';
-  const trigger = findResource(context, job.triggerRef) ?? (await readTrigger(services, job.triggerRef));
-  if (!trigger) return 'no-match';
-
-  const decision = decide(campaign, trigger, context.patient, asOf);
-  if (decision.kind === 'no-match') return 'no-match';
-  const facts = { ...base, reasonRef: reasonOf(trigger), evidence: evidenceOf(trigger, asOf) };
-  if (decision.kind === 'skip')
-    return record(services, enqueue, { ...facts, ...unrendered(campaign), status: 'skipped', reason: decision.reason });
-
-  const blockedSince = repeatBlockedSince(campaign, asOf);
-  if (blockedSince && (await hasRecentPrompt(db, campaign.id, patientRef, blockedSince))) return 'recently-prompted';
-
-  const rendered = render(campaign, context, trigger, services, asOf);
-  return record(services, enqueue, {
-    ...facts,
-    ...rendered.fields,
-    ...(rendered.text === undefined
-      ? { status: 'skipped', reason: `template value missing: ${rendered.missing.join(', ')}` }
-      : { renderedText: rendered.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }),
+  const candidates = job.candidates.map(({ patientId, triggerRef }): Candidate => {
+    const patientRef = `Patient/${patientId}`;
+    const idempotencyKey = promptKey(campaign, patientRef, triggerRef, asOf);
+    return {
+      patientId,
+      triggerRef,
+      identity: { idempotencyKey, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [triggerRef] },
+    };
   });
+
+  const known = new Set<string>();
+  // Queue again the rows still queued: an earlier attempt may have died between writing them and queuing.
+  const sends: SendJob[] = [];
+  for (const row of await findPromptsByKeys(
+    db,
+    candidates.map((candidate) => candidate.identity.idempotencyKey),
+  )) {
+    known.add(row.idempotencyKey);
+    if (row.status === 'queued') sends.push({ promptId: row.id });
+  }
+  const isKnown = (candidate: Candidate) => known.has(candidate.identity.idempotencyKey);
+  settle(candidates.filter(isKnown), 'already-handled');
+  const fresh = candidates.filter((candidate) => !isKnown(candidate));
+
+  // Work recovered long after its poll (an outage) would tell of "yesterday" a week late: drop it.
+  if (services.clock().getTime() - asOf.getTime() > services.config.queue.expireAfterMs) {
+    settle(fresh, 'expired');
+  } else if (fresh.length > 0) {
+    const drafts = await decideAll(campaign, fresh, asOf, services, outcomes);
+    for (const row of await insertPrompts(db, [...drafts.values()])) {
+      // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
+      if (row.status === 'queued') sends.push({ promptId: row.id });
+      const triggerRef = drafts.get(row.idempotencyKey)?.triggerRefs[0];
+      if (triggerRef) outcomes.set(triggerRef, row.inserted ? outcomeOf(row.status) : 'already-handled');
+    }
+  }
+  await enqueue.sends(sends);
+  return outcomes;
 }
 
-async function record(services: Services, enqueue: Enqueue, prompt: NewPrompt): Promise<EvaluateOutcome> {
-  const { prompt: row, inserted } = await insertPromptIfAbsent(services.db, prompt);
-  // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
-  if (row.status === 'queued') await enqueue.send({ promptId: row.id });
-  if (!inserted) return 'already-handled';
-  return row.status === 'queued' ? 'queued' : row.status === 'pending_review' ? 'pending-review' : 'skipped';
+/**
+ * Decides every candidate in order, settling those that get no row; returns the rows to write by key. A
+ * later candidate whose key an earlier one of the batch claimed is already handled, as it would be if the
+ * two had been evaluated one after the other.
+ */
+async function decideAll(
+  campaign: Campaign,
+  candidates: Candidate[],
+  asOf: Date,
+  services: Services,
+  outcomes: Map<string, EvaluateOutcome>,
+): Promise<Map<string, NewPrompt>> {
+  const logger = services.logger.child({ campaignId: campaign.id, pollRunId: candidates[0]?.identity.pollRunId });
+  const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
+  // Not found may be a moment's inconsistency on the server: record nothing, so a later poll can prompt.
+  const contexts = await loadPatientContexts(services.gateway, patientIds, { logger });
+  const blockedSince = repeatBlockedSince(campaign, asOf);
+  const recentlyPrompted = blockedSince
+    ? await findRecentlyPrompted(
+        services.db,
+        campaign.id,
+        [...contexts.keys()].map((patientId) => `Patient/${patientId}`),
+        blockedSince,
+      )
+    : new Set<string>();
+
+  const drafts = new Map<string, NewPrompt>();
+  for (const { patientId, triggerRef, identity } of candidates) {
+    const key = identity.idempotencyKey;
+    if (drafts.has(key)) {
+      outcomes.set(triggerRef, 'already-handled');
+      continue;
+    }
+    const context = contexts.get(patientId);
+    if (!context) {
+      outcomes.set(triggerRef, 'patient-not-found');
+      continue;
+    }
+    const trigger = await triggerOf(context, triggerRef, services);
+    if (trigger === 'unreadable' || trigger === undefined) {
+      outcomes.set(triggerRef, trigger === 'unreadable' ? 'trigger-unreadable' : 'no-match');
+      continue;
+    }
+    const decision = decide(campaign, trigger, context.patient, asOf);
+    if (decision.kind === 'no-match') outcomes.set(triggerRef, 'no-match');
+    else if (decision.kind === 'skip') drafts.set(key, skippedPrompt(campaign, identity, trigger, decision.reason, asOf));
+    else if (recentlyPrompted.has(identity.patientRef)) outcomes.set(triggerRef, 'recently-prompted');
+    else drafts.set(key, renderedPrompt(campaign, identity, context, trigger, asOf, services));
+  }
+  return drafts;
 }
 
-function render(campaign: Campaign, context: PatientContext, trigger: TriggerResource, services: Services, now: Date) {
-  const { config, templates } = services;
-  const facts = factsFromPatientContext(context, trigger, { defaultTimezone: config.defaultTimezone, now });
-  const template = templates.resolve(campaign.template, facts.patient.language);
-  const { replyTimeByLanguage, ...org } = config.org;
-  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
-  const result = template.render(
-    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now }),
-  );
-  const fields = {
-    templateId: template.templateId,
-    templateVersion: template.version,
-    category: campaign.category,
-    language: template.language,
-  };
-  return result.ok ? { fields, text: result.text, missing: [] } : { fields, text: undefined, missing: result.missing };
-}
-
-/** For rows recorded before any template was chosen (skips). */
-function unrendered(campaign: Campaign) {
-  return { templateId: campaign.template, category: campaign.category };
-}
-
-async function readTrigger(services: Services, triggerRef: string): Promise<TriggerResource | undefined> {
+/**
+ * The trigger resource: from the patient's record, else read on its own (it may have moved to another chart,
+ * which `decide` then rejects). 'unreadable' when the server refuses the read for good.
+ */
+async function triggerOf(
+  context: PatientContext,
+  triggerRef: string,
+  services: Services,
+): Promise<TriggerResource | 'unreadable' | undefined> {
+  const found = findResource(context, triggerRef);
+  if (found) return found;
   const [resourceType, id] = triggerRef.split('/') as [string, string];
-  const resource = await services.gateway.read(resourceType, id);
-  const parsed = resource ? TriggerResource.safeParse(resource) : undefined;
-  return parsed?.success ? parsed.data : undefined;
+  try {
+    const resource = await services.gateway.read(resourceType, id);
+    const parsed = resource ? TriggerResource.safeParse(resource) : undefined;
+    return parsed?.success ? parsed.data : undefined;
+  } catch (error) {
+    if (!(error instanceof FhirRequestError || error instanceof FhirDataError)) throw error;
+    // One refused read must not hold back the rest of the batch; before batches it failed only its own job.
+    services.logger.warn({ triggerRef, error: error.name }, 'evaluate: trigger resource unreadable; left for a later sweep');
+    return 'unreadable';
+  }
 }
 
-/** The Condition the prompt is about: the trigger itself, or the first Condition it gives as its reason. */
-function reasonOf(trigger: TriggerResource): string | undefined {
-  if (trigger.resourceType === 'Condition') return `Condition/${trigger.id}`;
-  return trigger.reasonReference?.map((ref) => ref.reference).find((ref) => ref?.startsWith('Condition/'));
-}
-
-/** What a clinician sees as "why": the triggering facts, not the whole record. */
-function evidenceOf(trigger: TriggerResource, asOf: Date) {
-  return {
-    trigger: {
-      reference: `${trigger.resourceType}/${trigger.id}`,
-      status: statusOf(trigger) ?? null,
-      date: clinicalDateOf(trigger) ?? null,
-      lastUpdated: trigger.meta?.lastUpdated ?? null,
-      codings: codingsOf(trigger).map(({ system, code, display }) => ({
-        system: system ?? null,
-        code: code ?? null,
-        display: display ?? null,
-      })),
-    },
-    decidedAt: asOf.toISOString(),
-  };
+function outcomeOf(status: PromptStatus): EvaluateOutcome {
+  return status === 'queued' ? 'queued' : status === 'pending_review' ? 'pending-review' : 'skipped';
 }

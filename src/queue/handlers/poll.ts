@@ -1,11 +1,11 @@
 /**
- * Poll one campaign: run its planned searches, hand every matching resource on as an evaluate job, page by
- * page, and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
+ * Poll one campaign: run its planned searches, hand every matching resource on for evaluation (in batches,
+ * page by page), and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
  */
 import { planTriggerSearches } from '../../campaigns/index.ts';
 import { failureReason, patientIdOf, referenceOf, TriggerResource } from '../../fhir/index.ts';
 import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
-import type { EvaluateJob, PollJob } from '../jobs.ts';
+import { evaluateJobsFor, type PolledCandidate, type PollJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
 
 export interface PollOutcome {
@@ -33,7 +33,7 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
     for (const search of searches) {
       for await (const page of gateway.searchPages(search.resourceType, search.params)) {
         outcome.pages += 1;
-        const evaluations: EvaluateJob[] = [];
+        const candidates: PolledCandidate[] = [];
         for (const resource of page.matches) {
           const parsed = TriggerResource.safeParse(resource);
           const patientId = parsed.success ? patientIdOf(parsed.data) : undefined;
@@ -43,15 +43,15 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
             continue;
           }
           const triggerRef = referenceOf(parsed.data);
-          evaluations.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), patientId, triggerRef });
+          candidates.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), patientId, triggerRef });
         }
         // Recorded in PostgreSQL before Redis: if the jobs are lost, the sweep finds the candidates.
         await recordCandidates(
           db,
-          evaluations.map(({ asOf: _asOf, ...candidate }) => candidate),
+          candidates.map(({ asOf: _asOf, ...candidate }) => candidate),
         );
-        await enqueue.evaluations(evaluations);
-        outcome.matched += evaluations.length;
+        await enqueue.evaluations(evaluateJobsFor(candidates));
+        outcome.matched += candidates.length;
       }
     }
     await completePollRun(db, pollRunId, { matched: outcome.matched, pages: outcome.pages, fullScan });

@@ -1,0 +1,95 @@
+/**
+ * The outbox row for one candidate the campaign decided about (pure but for the compiled templates): a skip
+ * with its reason, or the rendered message.
+ */
+import type { Campaign } from '../../campaigns/index.ts';
+import type { Config } from '../../config/index.ts';
+import { clinicalDateOf, codingsOf, type PatientContext, statusOf, type TriggerResource } from '../../fhir/index.ts';
+import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../../render/index.ts';
+import type { NewPrompt } from '../../store/index.ts';
+
+/** What every row of a candidate carries, whatever was decided. */
+export interface PromptIdentity {
+  idempotencyKey: string;
+  campaignId: string;
+  pollRunId: string;
+  patientRef: string;
+  triggerRefs: string[];
+}
+
+/** A real candidate who must not be prompted (deceased, inactive): recorded before any template is chosen. */
+export function skippedPrompt(
+  campaign: Campaign,
+  identity: PromptIdentity,
+  trigger: TriggerResource,
+  reason: string,
+  asOf: Date,
+): NewPrompt {
+  return {
+    ...identity,
+    ...triggerFacts(trigger, asOf),
+    templateId: campaign.template,
+    category: campaign.category,
+    status: 'skipped',
+    reason,
+  };
+}
+
+/** The rendered message, queued (or held for review); skipped when the template needs a value the patient lacks. */
+export function renderedPrompt(
+  campaign: Campaign,
+  identity: PromptIdentity,
+  context: PatientContext,
+  trigger: TriggerResource,
+  asOf: Date,
+  services: { config: Readonly<Config>; templates: TemplateRegistry },
+): NewPrompt {
+  const { config, templates } = services;
+  const facts = factsFromPatientContext(context, trigger, { defaultTimezone: config.defaultTimezone, now: asOf });
+  const template = templates.resolve(campaign.template, facts.patient.language);
+  const { replyTimeByLanguage, ...org } = config.org;
+  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
+  const result = template.render(
+    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now: asOf }),
+  );
+  return {
+    ...identity,
+    ...triggerFacts(trigger, asOf),
+    templateId: template.templateId,
+    templateVersion: template.version,
+    category: campaign.category,
+    language: template.language,
+    ...(result.ok
+      ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }
+      : { status: 'skipped', reason: `template value missing: ${result.missing.join(', ')}` }),
+  };
+}
+
+function triggerFacts(trigger: TriggerResource, asOf: Date) {
+  const reasonRef = reasonOf(trigger);
+  return { ...(reasonRef ? { reasonRef } : {}), evidence: evidenceOf(trigger, asOf) };
+}
+
+/** The Condition the prompt is about: the trigger itself, or the first Condition it gives as its reason. */
+function reasonOf(trigger: TriggerResource): string | undefined {
+  if (trigger.resourceType === 'Condition') return `Condition/${trigger.id}`;
+  return trigger.reasonReference?.map((ref) => ref.reference).find((ref) => ref?.startsWith('Condition/'));
+}
+
+/** What a clinician sees as "why": the triggering facts, not the whole record. */
+function evidenceOf(trigger: TriggerResource, asOf: Date) {
+  return {
+    trigger: {
+      reference: `${trigger.resourceType}/${trigger.id}`,
+      status: statusOf(trigger) ?? null,
+      date: clinicalDateOf(trigger) ?? null,
+      lastUpdated: trigger.meta?.lastUpdated ?? null,
+      codings: codingsOf(trigger).map(({ system, code, display }) => ({
+        system: system ?? null,
+        code: code ?? null,
+        display: display ?? null,
+      })),
+    },
+    decidedAt: asOf.toISOString(),
+  };
+}

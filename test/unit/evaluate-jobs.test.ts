@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { EVALUATE_BATCH_SIZE, EvaluateJob, evaluateJobsFor, jobIds, type PolledCandidate } from '../../src/queue/jobs.ts';
+
+const RUN_A = '00000000-0000-4000-8000-00000000000a';
+const RUN_B = '00000000-0000-4000-8000-00000000000b';
+const AS_OF = '2026-03-02T08:00:00.000Z';
+
+function candidate(pollRunId: string, patientId: string, triggerId: string): PolledCandidate {
+  const campaignId = pollRunId === RUN_A ? 'wound-care' : 'diabetes';
+  return { campaignId, pollRunId, asOf: AS_OF, patientId, triggerRef: `Procedure/${triggerId}` };
+}
+
+describe('evaluateJobsFor', () => {
+  it('groups candidates by poll run, a patient’s side by side, ids only', () => {
+    const jobs = evaluateJobsFor([
+      candidate(RUN_A, 'p2', 't3'),
+      candidate(RUN_B, 'p1', 't9'),
+      candidate(RUN_A, 'p1', 't2'),
+      candidate(RUN_A, 'p2', 't1'),
+    ]);
+
+    expect(jobs).toEqual([
+      {
+        campaignId: 'wound-care',
+        pollRunId: RUN_A,
+        asOf: AS_OF,
+        candidates: [
+          { patientId: 'p1', triggerRef: 'Procedure/t2' },
+          { patientId: 'p2', triggerRef: 'Procedure/t1' },
+          { patientId: 'p2', triggerRef: 'Procedure/t3' },
+        ],
+      },
+      { campaignId: 'diabetes', pollRunId: RUN_B, asOf: AS_OF, candidates: [{ patientId: 'p1', triggerRef: 'Procedure/t9' }] },
+    ]);
+    for (const job of jobs) expect(EvaluateJob.parse(job)).toEqual(job);
+  });
+
+  it('queues a trigger a poll saw twice (offset paging repeats) once', () => {
+    const jobs = evaluateJobsFor([candidate(RUN_A, 'p1', 't1'), candidate(RUN_A, 'p1', 't1')]);
+
+    expect(jobs.flatMap((job) => job.candidates)).toEqual([{ patientId: 'p1', triggerRef: 'Procedure/t1' }]);
+  });
+
+  it(`splits a large page into jobs of at most ${EVALUATE_BATCH_SIZE}`, () => {
+    const many = Array.from({ length: 2 * EVALUATE_BATCH_SIZE + 1 }, (_, i) => candidate(RUN_A, `p${i}`, `t${i}`));
+
+    const jobs = evaluateJobsFor(many);
+
+    expect(jobs.map((job) => job.candidates.length)).toEqual([EVALUATE_BATCH_SIZE, EVALUATE_BATCH_SIZE, 1]);
+    expect(new Set(jobs.map(jobIds.evaluate)).size).toBe(3);
+  });
+
+  it('gives the same batch the same job id, so it is not queued twice at once', () => {
+    const [first] = evaluateJobsFor([candidate(RUN_A, 'p1', 't1'), candidate(RUN_A, 'p2', 't2')]);
+    const [again] = evaluateJobsFor([candidate(RUN_A, 'p2', 't2'), candidate(RUN_A, 'p1', 't1')]);
+    if (!first || !again) throw new Error('expected one job each');
+
+    expect(jobIds.evaluate(again)).toBe(jobIds.evaluate(first));
+    expect(jobIds.evaluate(first)).not.toContain(':');
+  });
+});
