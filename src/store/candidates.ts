@@ -11,8 +11,18 @@ export interface NewCandidate {
   triggerRef: string;
 }
 
+/** Records a poll page's candidates in one statement; a candidate already recorded for the run stays as it is. */
 export async function recordCandidates(db: Db, candidates: NewCandidate[]): Promise<void> {
-  if (candidates.length > 0) await db.candidate.createMany({ data: candidates, skipDuplicates: true });
+  if (candidates.length === 0) return;
+  const column = (field: keyof NewCandidate) => candidates.map((candidate) => candidate[field]);
+  // Plain SQL: Prisma's createMany spends a quarter of a millisecond of CPU per row. The column is timestamp
+  // without time zone holding UTC, as Prisma writes it.
+  await db.$executeRaw`
+    INSERT INTO candidates (id, poll_run_id, campaign_id, patient_id, trigger_ref, created_at)
+    SELECT gen_random_uuid(), c.poll_run_id, c.campaign_id, c.patient_id, c.trigger_ref, ${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC'
+    FROM unnest(${column('pollRunId')}::uuid[], ${column('campaignId')}::text[], ${column('patientId')}::text[], ${column('triggerRef')}::text[])
+      AS c(poll_run_id, campaign_id, patient_id, trigger_ref)
+    ON CONFLICT (poll_run_id, trigger_ref) DO NOTHING`;
 }
 
 /**

@@ -18,5 +18,6 @@ export {
   type PromptFilter,
   type PromptRef,
   type PromptStatus,
+  type SendablePrompt,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

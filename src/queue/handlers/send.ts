@@ -13,7 +13,7 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
   const { db, transport, clock } = services;
   // Claiming counts the attempt before it is made, so attempts survive a crash mid-send.
   const prompt = await claimForSending(db, job.promptId);
-  if (!prompt || prompt.renderedText === null) {
+  if (!prompt) {
     const current = await getPrompt(db, job.promptId);
     return current?.status === 'sent' ? 'already-sent' : 'not-sendable';
   }
