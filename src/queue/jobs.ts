@@ -12,8 +12,8 @@ export const QUEUE_NAMES = { poll: 'poll', evaluate: 'evaluate', send: 'send' } 
 export type QueueName = keyof typeof QUEUE_NAMES;
 
 /**
- * Candidates per evaluate job: one FHIR search and a handful of SQL statements serve them all. Larger batches
- * save little more and make the `_id` list (and a retried job's repeated work) longer.
+ * Candidates per evaluate job: one FHIR search and a handful of SQL statements serve them all. Fifty keeps the
+ * search URL's `_id` list near 2 KB even with 36-character ids, and a retried job's repeated work small.
  */
 export const EVALUATE_BATCH_SIZE = 50;
 
@@ -25,10 +25,7 @@ export const EvaluateJob = z.object({
   pollRunId: z.uuid(),
   /** The poll's reference time: windows and period keys are computed at it, so a retry decides the same. */
   asOf: z.iso.datetime(),
-  candidates: z
-    .array(z.object({ patientId: fhirId, triggerRef: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/) }))
-    .min(1)
-    .max(EVALUATE_BATCH_SIZE),
+  candidates: z.array(z.object({ patientId: fhirId, triggerRef: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/) })).min(1),
 });
 export const SendJob = z.object({ promptId: z.uuid() });
 
