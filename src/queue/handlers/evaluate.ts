@@ -1,8 +1,8 @@
 /**
  * Evaluate a batch of candidates of one poll run: decide (pure) and render (pure) each, and write the outbox
  * rows. The batch shares its I/O: one campaign read, one query for keys already written, one FHIR search for
- * every patient's record, one query for patients recently prompted, one transaction for the new rows, one bulk
- * enqueue of their sends and one update recording each candidate's outcome. Rows are written before their
+ * every patient's record, one query for patients recently prompted, one statement for the new rows and their
+ * audit events, one bulk enqueue of their sends and one update recording each candidate's outcome. Rows are written before their
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
 import { type Campaign, decide, promptKey, repeatBlockedSince } from '../../campaigns/index.ts';
@@ -51,11 +51,7 @@ interface Candidate {
 }
 
 /** Evaluates the batch and records each candidate's outcome (a retry after a crash simply runs again). */
-export async function evaluateCandidates(
-  job: EvaluateJob,
-  services: Services,
-  enqueue: Enqueue,
-): Promise<Partial<Record<EvaluateOutcome, number>>> {
+export async function evaluateCandidates(job: EvaluateJob, services: Services, enqueue: Enqueue): Promise<void> {
   const outcomes = await evaluate(job, services, enqueue);
   const recorded = [...outcomes].filter(([, outcome]) => !LEFT_PENDING.has(outcome));
   await markEvaluated(
@@ -63,9 +59,6 @@ export async function evaluateCandidates(
     job.pollRunId,
     recorded.map(([triggerRef, outcome]) => ({ triggerRef, outcome })),
   );
-  const counts: Partial<Record<EvaluateOutcome, number>> = {};
-  for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
-  return counts;
 }
 
 /** Each candidate's outcome, by trigger reference. */
@@ -136,7 +129,6 @@ async function decideAll(
 ): Promise<Map<string, NewPrompt>> {
   const logger = services.logger.child({ campaignId: campaign.id, pollRunId: candidates[0]?.identity.pollRunId });
   const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
-  // Not found may be a moment's inconsistency on the server: record nothing, so a later poll can prompt.
   const contexts = await loadPatientContexts(services.gateway, patientIds, { logger });
   const blockedSince = repeatBlockedSince(campaign, asOf);
   const recentlyPrompted = blockedSince
@@ -156,6 +148,7 @@ async function decideAll(
       continue;
     }
     const context = contexts.get(patientId);
+    // Not found may be a moment's inconsistency on the server: record no row, so a later poll can prompt.
     if (!context) {
       outcomes.set(triggerRef, 'patient-not-found');
       continue;
