@@ -1,7 +1,7 @@
 /**
  * Loads everything a template may know about patients with a single search: the Patients and, through
- * _revinclude, every Condition, Procedure and medication whose subject is one of them. One request serves a
- * whole batch of evaluations (`_id=a,b,c`), which is where most of a per-patient request's cost went.
+ * _revinclude, every Condition, Procedure and medication whose subject is one of them. One request
+ * (`_id=a,b,c`) serves a whole batch of evaluations instead of one request per patient.
  */
 import { type Logger, silentLogger } from '../log/index.ts';
 import { fieldPath } from './errors.ts';
@@ -33,12 +33,12 @@ export async function loadPatientContexts(
   patientIds: readonly string[],
   options: { logger?: Logger } = {},
 ): Promise<Map<string, PatientContext>> {
-  const logger = options.logger ?? silentLogger;
   const wanted = new Set(patientIds);
+  if (wanted.size === 0) return new Map();
+  const logger = options.logger ?? silentLogger;
   const patients = new Map<string, FhirResource>();
   // Keyed by reference: offset paging can repeat an included resource on two pages.
   const clinical = new Map<string, TriggerResource>();
-  if (wanted.size === 0) return new Map();
 
   for await (const page of gateway.searchPages('Patient', { _id: [...wanted].join(','), _revinclude: REVINCLUDES })) {
     for (const resource of page.matches) {

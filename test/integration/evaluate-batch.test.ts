@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FhirGateway, FhirRequestError, type SearchPage, type SearchParams } from '../../src/fhir/index.ts';
+import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import type { Db } from '../../src/store/index.ts';
+import { communications, createResource } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
+
+describe('a batch with one candidate the server will not let us read', () => {
+  let db: Db;
+  let fhir: FhirTestServer;
+  beforeAll(async () => {
+    db = testDb();
+    await emptyDatabase(db);
+    fhir = await startFhirServer();
+  });
+  afterAll(async () => {
+    await fhir.close();
+    await db.$disconnect();
+  });
+
+  async function sutured(given: string): Promise<string> {
+    const patient = await createResource(fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: [given] }] });
+    const procedure = await createResource(fhir.baseUrl, {
+      resourceType: 'Procedure',
+      status: 'completed',
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009' }] },
+      subject: { reference: `Patient/${patient.id}` },
+      performedDateTime: new Date().toISOString(),
+    });
+    return `Procedure/${procedure.id}`;
+  }
+
+  it('prompts the others and leaves only that candidate for a later sweep', async () => {
+    const hidden = await sutured('Ana');
+    const visible = await sutured('Ben');
+    await applyExampleCampaigns(db);
+    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    // The trigger has left the patient's record since the poll (moved to another chart), and reading it on its
+    // own is refused.
+    const real = pipeline.services.gateway;
+    const gateway: FhirGateway = {
+      ...real,
+      searchPages: (resourceType: string, params: SearchParams) =>
+        resourceType === 'Patient' ? without(real.searchPages(resourceType, params), hidden) : real.searchPages(resourceType, params),
+      read: async () => {
+        throw new FhirRequestError('FHIR read refused with HTTP 403', 403, undefined);
+      },
+    };
+    pipeline.services.gateway = gateway;
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+
+    expect(summary.totals).toMatchObject({ sent: 1, failed: 0 });
+    expect(await communications(fhir.baseUrl)).toHaveLength(1);
+    const candidates = await db.candidate.findMany({ select: { triggerRef: true, outcome: true, evaluatedAt: true } });
+    expect(candidates.find((row) => row.triggerRef === visible)).toMatchObject({ outcome: 'queued' });
+    expect(candidates.find((row) => row.triggerRef === hidden)).toMatchObject({ outcome: null, evaluatedAt: null });
+  });
+});
+
+async function* without(pages: AsyncIterable<SearchPage>, reference: string): AsyncIterable<SearchPage> {
+  for await (const page of pages) {
+    yield { ...page, included: page.included.filter((resource) => `${resource.resourceType}/${resource.id}` !== reference) };
+  }
+}
