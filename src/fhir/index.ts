@@ -13,8 +13,8 @@ export type {
 export { findResource, loadPatientContext } from './patient-context.ts';
 export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
 export {
-  CodeableConcept,
   COMMUNICATION_CATEGORIES,
+  CodeableConcept,
   Coding,
   type CommunicationCategory,
   Condition,

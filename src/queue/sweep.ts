@@ -19,9 +19,10 @@ export async function requeueUnfinishedWork(services: Pick<Services, 'db'>, enqu
     (rows) => enqueue.evaluations(rows.map((row) => row.job)),
   );
   const prompts = await inBatches(
-    async (afterId) => (await findStaleQueued(services.db, before, BATCH, afterId)).map((id) => ({ id })),
+    (afterId) => findStaleQueued(services.db, before, BATCH, afterId),
     async (rows) => {
-      for (const row of rows) await enqueue.send({ promptId: row.id });
+      // A row a dead sender still leases is tried when the lease lapses, not before.
+      for (const row of rows) await enqueue.send({ promptId: row.id }, Math.max(0, (row.leaseUntil?.getTime() ?? 0) - Date.now()));
     },
   );
   return { candidates, prompts };

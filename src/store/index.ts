@@ -5,10 +5,12 @@ export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPoll
 export {
   claimForSending,
   countPromptsByStatus,
+  extendLease,
   findPromptByKey,
   findStaleQueued,
   getPrompt,
   hasRecentPrompt,
+  holdForReview,
   insertPromptIfAbsent,
   listPrompts,
   markFailed,
@@ -17,6 +19,8 @@ export {
   type Prompt,
   type PromptFilter,
   type PromptStatus,
-  recordAttempt,
+  releaseLease,
+  reviewPrompt,
+  withdrawQueued,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

@@ -20,6 +20,8 @@ function runOnceProcess(fhirBaseUrl: string): ChildProcess {
       FHIR_TIMEOUT_MS: '60000',
       // No overlap: what the first run handed on is found again only through PostgreSQL, not by re-searching.
       POLL_OVERLAP_SECONDS: '0',
+      // The killed run's sends in flight hold their lease this long before the restart may send them.
+      SEND_LEASE_SECONDS: '2',
       LOG_LEVEL: 'silent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

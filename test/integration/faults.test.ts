@@ -80,4 +80,27 @@ describe('an unreliable FHIR server', () => {
     const after = await env.db.campaign.findUniqueOrThrow({ where: { id: 'wound-care-after-sutures' } });
     expect(after.watermark).toEqual(before.watermark);
   });
+
+  it('records evaluations that fail for good (a malformed bundle) and reports the run as failed', async () => {
+    env.proxy.rules.length = 0;
+    await applyExampleCampaigns(env.db);
+    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Ana'] }] });
+    await createResource(env.fhir.baseUrl, {
+      resourceType: 'Procedure',
+      status: 'completed',
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009' }] },
+      subject: { reference: `Patient/${patient.id}` },
+      performedDateTime: new Date().toISOString(),
+    });
+    env.proxy.rules.push({ method: 'GET', path: new RegExp(`^/Patient\\?.*_id=${patient.id}`), fault: 'malformed' });
+    const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+
+    expect(env.proxy.injected.malformed).toBe(1);
+    expect(summary.campaigns[0]?.unfinished).toBe(1);
+    expect(summary.totals.failed).toBeGreaterThan(0);
+    const candidate = await env.db.candidate.findFirstOrThrow({ where: { patientId: patient.id } });
+    expect(candidate.outcome).toBe('error');
+  });
 });

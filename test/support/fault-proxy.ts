@@ -10,7 +10,7 @@ import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/inde
 import type { Db } from '../../src/store/index.ts';
 import { emptyDatabase, testDb } from './pipeline.ts';
 
-export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject';
+export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject' | 'malformed';
 
 export interface FaultRule {
   method?: string;
@@ -38,7 +38,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   const rules: FaultRule[] = [];
   const seen = new Map<FaultRule, number>();
   const fired = new Map<FaultRule, number>();
-  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0 };
+  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0, malformed: 0 };
   const hanging = new Set<ServerResponse>();
 
   const pick = (req: IncomingMessage): FaultRule | undefined => {
@@ -59,6 +59,10 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     const rule = pick(req);
     if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': '0' });
     if (rule?.fault === 'unavailable') return refuse(res, 503, {});
+    if (rule?.fault === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      return res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: 'not a list' }));
+    }
     if (rule?.fault === 'reject') return refuse(res, 422, {}, 'business-rule', 'recipient has no portal account');
     if (rule?.fault === 'hang') {
       hanging.add(res);

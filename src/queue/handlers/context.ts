@@ -20,11 +20,6 @@ export interface Services {
 /** Hands work to the next stage; the queue layer decides how. */
 export interface Enqueue {
   evaluations(jobs: EvaluateJob[]): Promise<void>;
-  send(job: SendJob): Promise<void>;
-}
-
-export interface AttemptInfo {
-  /** 1 for the first try. */
-  attempt: number;
-  maxAttempts: number;
+  /** Queues a send, after `delayMs` when given. */
+  send(job: SendJob, delayMs?: number): Promise<void>;
 }

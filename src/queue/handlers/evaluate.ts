@@ -51,7 +51,14 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
   }
   // Work recovered long after its poll (an outage) would tell of "yesterday" a week late: drop it.
   if (services.clock().getTime() - asOf.getTime() > services.config.queue.expireAfterMs) return 'expired';
-  const base = { idempotencyKey: key, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [job.triggerRef] };
+  const base = {
+    idempotencyKey: key,
+    campaignId: campaign.id,
+    pollRunId: job.pollRunId,
+    patientRef,
+    triggerRefs: [job.triggerRef],
+    decidedAt: services.clock(),
+  };
 
   // Not found may be a moment's inconsistency on the server: record nothing, so a later poll can prompt.
   const context = await loadPatientContext(gateway, job.patientId);
