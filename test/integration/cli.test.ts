@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
 import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
+import { createRuntime } from '../../src/queue/index.ts';
+import { type Db, insertPromptIfAbsent } from '../../src/store/index.ts';
 import { emptyDatabase, TEST_DATABASE_URL, testDb } from '../support/pipeline.ts';
 
 interface Result {
@@ -110,5 +112,45 @@ describe('the careprompt command line', () => {
     expect(prompts).toHaveLength(expected.woundCare);
     expect(prompts.every((prompt) => prompt.status === 'sent' && prompt.communicationId)).toBe(true);
     expect((await careprompt(['outreach', 'list', '--status', 'bogus'], database)).code).toBe(2);
+  });
+
+  it('lets a reviewer approve or reject a held prompt, and says why when it cannot', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const env = { ...database, QUEUE_PREFIX: prefix, USER: 'nobody' };
+    await careprompt(['campaigns', 'apply', 'jobs'], database);
+    const held = async (n: number) =>
+      (
+        await insertPromptIfAbsent(db, {
+          idempotencyKey: `cli-review-${n}-${prefix}`,
+          campaignId: 'wound-care-after-sutures',
+          patientRef: `Patient/cli-${n}`,
+          triggerRefs: [`Procedure/cli-${n}`],
+          evidence: {},
+          templateId: 'wound-care',
+          category: 'instruction',
+          renderedText: 'text',
+          status: 'pending_review',
+          decidedAt: new Date(),
+        })
+      ).prompt;
+    const [first, second] = [await held(1), await held(2)];
+
+    expect((await careprompt(['outreach', 'approve', first.id], env)).stderr).toContain('--reviewer <name> is required');
+    const approved = await careprompt(['outreach', 'approve', first.id, '--reviewer', 'dr-lee'], env);
+    expect(approved).toMatchObject({ code: 0, stdout: `approved  ${first.id}\n` });
+    expect(await db.prompt.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: 'queued', reviewedBy: 'dr-lee' });
+    const runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix, concurrency: 1, attempts: 1 });
+    try {
+      expect((await runtime.queues.send.getJobs(['waiting'])).map((job) => job.data)).toEqual([{ promptId: first.id }]);
+    } finally {
+      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+      await runtime.close();
+    }
+
+    expect((await careprompt(['outreach', 'approve', first.id, '--reviewer', 'dr-lee'], env)).code).toBe(1);
+    expect((await careprompt(['outreach', 'reject', second.id, '--reviewer', 'dr-lee'], env)).code).toBe(2);
+    expect((await careprompt(['outreach', 'reject', second.id, '--reviewer', 'dr-lee', '--note', 'called the patient'], env)).code).toBe(0);
+    expect((await db.prompt.findUniqueOrThrow({ where: { id: second.id } })).reason).toBe('rejected in review: called the patient');
+    expect((await careprompt(['outreach', 'approve', 'not-an-id', '--reviewer', 'dr-lee'], env)).code).toBe(2);
   });
 });
