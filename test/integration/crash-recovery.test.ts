@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { useFaultyFhir } from '../support/fault-proxy.ts';
+import { useFaultyFhir } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
 

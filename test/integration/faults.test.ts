@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { useFaultyFhir } from '../support/fault-proxy.ts';
+import { useFaultyFhir } from '../support/environment.ts';
 import { communications, createResource, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 

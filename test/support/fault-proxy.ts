@@ -5,10 +5,6 @@
  */
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
-import { emptyDatabase, testDb } from './pipeline.ts';
 
 export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject' | 'malformed';
 
@@ -108,21 +104,4 @@ function refuse(
 ): void {
   res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers });
   res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] }));
-}
-
-/** For a test file: an empty database, a fresh FHIR server and a fault proxy in front of it, closed afterwards. */
-export function useFaultyFhir(): { db: Db; fhir: FhirTestServer; proxy: FaultProxy } {
-  const context = {} as { db: Db; fhir: FhirTestServer; proxy: FaultProxy };
-  beforeAll(async () => {
-    context.db = testDb();
-    await emptyDatabase(context.db);
-    context.fhir = await startFhirServer();
-    context.proxy = await startFaultProxy(context.fhir.baseUrl);
-  });
-  afterAll(async () => {
-    await context.proxy.close();
-    await context.fhir.close();
-    await context.db.$disconnect();
-  });
-  return context;
 }
