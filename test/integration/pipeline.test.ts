@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';
-import { communications, createResource, duplicatedIdentifiers } from '../support/fhir-data.ts';
+import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 
 const PATIENTS = 150;
@@ -79,18 +79,7 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
     await pipeline.run();
     const before = (await communications(env.fhir.baseUrl)).length;
 
-    const patient = await createResource(env.fhir.baseUrl, {
-      resourceType: 'Patient',
-      active: true,
-      name: [{ given: ['Rosa'], family: 'Diaz' }],
-    });
-    const procedure = await createResource(env.fhir.baseUrl, {
-      resourceType: 'Procedure',
-      status: 'completed',
-      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009', display: 'Closure of wound by suture' }] },
-      subject: { reference: `Patient/${patient.id}` },
-      performedDateTime: new Date().toISOString(),
-    });
+    const { patient, procedure } = await patientWithFreshStitches(env.fhir.baseUrl, 'Rosa');
     const next = await pipeline.run();
 
     expect(next.totals.sent).toBe(1);
