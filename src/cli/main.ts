@@ -5,6 +5,7 @@ import { ConfigError } from '../config/index.ts';
 import type { PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { listOutreach } from './commands/outreach.ts';
+import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
 import { EXIT, UsageError } from './errors.ts';
 
@@ -17,6 +18,8 @@ Usage:
   careprompt run --once [--campaign <id>] [--json] poll active campaigns once and send what is due
   careprompt worker                                schedules, workers and sweeps until SIGTERM
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
+  careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
+  careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
 
 Exit codes: 0 ok, 1 failure, 2 bad input. Configuration comes from the environment (see README).`;
 
@@ -33,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string', default: '100' },
       json: { type: 'boolean', default: false },
+      reviewer: { type: 'string' },
+      note: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,6 +66,9 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.patient ? { patientRef: values.patient } : {}),
       ...(status ? { status } : {}),
     });
+  }
+  if (command === 'outreach' && (sub === 'approve' || sub === 'reject') && target) {
+    return reviewOutreach(target, { decision: sub, reviewer: values.reviewer, note: values.note });
   }
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }

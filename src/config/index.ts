@@ -38,6 +38,7 @@ const variables = {
   POLL_OVERLAP_SECONDS: { schema: z.coerce.number().int().min(0).max(86_400).default(300), example: '300' },
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(16), example: '16' },
   JOB_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(50).default(8), example: '8' },
+  SEND_LEASE_SECONDS: { schema: z.coerce.number().int().min(1).max(3600).default(30), example: '30' },
   PROMPT_EXPIRY_HOURS: {
     schema: z.coerce
       .number()
@@ -76,12 +77,15 @@ export interface Config {
   defaultTimezone: string;
   poll: { overlapSeconds: number };
   /** expireAfterMs: work recovered later than this after its poll (an outage) is dropped, not delivered late. */
-  queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number; expireAfterMs: number };
+  /** sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long. */
+  queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number; expireAfterMs: number; sendLeaseMs: number };
   logLevel: Parsed<'LOG_LEVEL'>['LOG_LEVEL'];
 }
 
-/** What commands that talk to neither FHIR nor Redis need (campaigns validate/apply/list, outreach list). */
-export type OfflineConfig = Pick<Config, 'databaseUrl' | 'templatesDir' | 'logLevel'>;
+/** What the commands for people need, which never talk to FHIR (campaigns, outreach list/approve/reject). */
+export type AdminConfig = Pick<Config, 'databaseUrl' | 'redisUrl' | 'templatesDir' | 'logLevel'> & {
+  queue: Pick<Config['queue'], 'prefix' | 'attempts' | 'backoffMs'>;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -110,9 +114,18 @@ function parseVariables<N extends Name>(names: readonly N[], env: NodeJS.Process
   return parsed.data as Parsed<N>;
 }
 
-export function loadOfflineConfig(env: NodeJS.ProcessEnv = process.env): Readonly<OfflineConfig> {
-  const e = parseVariables(['DATABASE_URL', 'TEMPLATES_DIR', 'LOG_LEVEL'], env);
-  return Object.freeze({ databaseUrl: e.DATABASE_URL, templatesDir: e.TEMPLATES_DIR, logLevel: e.LOG_LEVEL });
+export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AdminConfig> {
+  const e = parseVariables(
+    ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'TEMPLATES_DIR', 'LOG_LEVEL'],
+    env,
+  );
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queue: { prefix: e.QUEUE_PREFIX, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    templatesDir: e.TEMPLATES_DIR,
+    logLevel: e.LOG_LEVEL,
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -137,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
       expireAfterMs: e.PROMPT_EXPIRY_HOURS * 3_600_000,
+      sendLeaseMs: e.SEND_LEASE_SECONDS * 1000,
     },
     logLevel: e.LOG_LEVEL,
   });

@@ -44,7 +44,11 @@ async function handleRequest(dependencies: FhirHttpDependencies, req: IncomingMe
     send(res, url, await dispatch(dependencies, req, url, body));
   } catch (error) {
     if (!(error instanceof OperationOutcomeError)) {
-      dependencies.log.error({ method: req.method, path: url.pathname, err: error }, 'FHIR request failed');
+      // The error's text may quote the resource; its name is enough to start looking.
+      dependencies.log.error(
+        { method: req.method, path: url.pathname, error: error instanceof Error ? error.name : 'unknown' },
+        'FHIR request failed',
+      );
     }
     const outcome =
       error instanceof OperationOutcomeError ? error.outcome : serverError(error instanceof Error ? error : new Error(String(error)));

@@ -28,6 +28,11 @@ export interface CampaignRunSummary {
   alreadyHandled: number;
   /** Matches skipped because the patient was prompted within the repeat period. */
   recentlyPrompted: number;
+  /**
+   * Work this run could not finish: matches whose evaluation failed for good or never ran, and prompts still
+   * queued (a send that kept failing transiently, or one another sender holds). Counted as failures.
+   */
+  unfinished: number;
 }
 
 export interface RunSummary {
@@ -84,7 +89,7 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
         matched: sum(campaigns, (c) => c.matched),
         sent: sum(campaigns, (c) => c.prompts.sent),
         skipped: sum(campaigns, (c) => c.prompts.skipped),
-        failed: sum(campaigns, (c) => c.prompts.failed + (c.pollFailed ? 1 : 0)),
+        failed: sum(campaigns, (c) => c.prompts.failed + c.unfinished + (c.pollFailed ? 1 : 0)),
         pendingReview: sum(campaigns, (c) => c.prompts.pending_review),
       },
       fhirRequests: services.gateway.counts(),
@@ -98,7 +103,7 @@ async function summarise(services: Services, campaignIds: string[], polls: Map<s
   const pollRunIds = [...polls.values()].flatMap((pollRunId) => (pollRunId ? [pollRunId] : []));
   const runs = new Map((await getPollRuns(services.db, pollRunIds)).map((run) => [run.campaignId, run]));
   const outcomes = await countCandidateOutcomes(services.db, pollRunIds);
-  const outcomeCount = (campaignId: string, outcome: string) =>
+  const outcomeCount = (campaignId: string, outcome: string | null) =>
     outcomes.find((row) => row.campaignId === campaignId && row.outcome === outcome)?.count ?? 0;
   return Promise.all(
     campaignIds.map(async (campaignId) => {
@@ -115,6 +120,7 @@ async function summarise(services: Services, campaignIds: string[], polls: Map<s
         prompts,
         alreadyHandled: outcomeCount(campaignId, 'already-handled'),
         recentlyPrompted: outcomeCount(campaignId, 'recently-prompted'),
+        unfinished: outcomeCount(campaignId, 'error') + outcomeCount(campaignId, null) + prompts.queued,
       };
     }),
   );

@@ -4,8 +4,9 @@
  */
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ZodError, type z } from 'zod';
-import { FhirDataError, FhirRequestError } from '../fhir/index.ts';
+import type { z } from 'zod';
+import { FhirDataError, FhirRequestError, FhirTransientError, failureReason } from '../fhir/index.ts';
+import { markEvaluated, markFailed } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
 import { evaluateCandidates } from './handlers/evaluate.ts';
 import { pollCampaign } from './handlers/poll.ts';
@@ -40,7 +41,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     attempts: options.attempts,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
     removeOnComplete: true,
-    removeOnFail: { age: 7 * 24 * 3600 },
+    // PostgreSQL records every failure; a failed job kept in Redis would only block its id from being queued again.
+    removeOnFail: true,
   };
   const queue = (name: QueueName) =>
     new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions });
@@ -52,23 +54,40 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (jobs.length === 0) return;
       await queues.evaluate.addBulk(jobs.map((data) => ({ name: 'evaluate', data, opts: { jobId: jobIds.evaluate(data) } })));
     },
+    async send(data, delayMs) {
+      await queues.send.add('send', data, { jobId: jobIds.send(data), ...(delayMs ? { delay: delayMs } : {}) });
+    },
     async sends(jobs) {
       if (jobs.length === 0) return;
       await queues.send.addBulk(jobs.map((data) => ({ name: 'send', data, opts: { jobId: jobIds.send(data) } })));
     },
   };
 
-  function worker<T>(name: QueueName, schema: z.ZodType<T>, concurrency: number, handle: (data: T, job: Job) => Promise<unknown>) {
+  /**
+   * A worker over one handler. When a job fails for good (a permanent error, or its last attempt), `giveUp`
+   * records that in PostgreSQL, so nothing waits for it in silence. Errors reach Redis (BullMQ keeps the
+   * failure reason) only as safe text: database driver errors can echo the values of a query.
+   */
+  function worker<T>(
+    name: QueueName,
+    schema: z.ZodType<T>,
+    concurrency: number,
+    handle: (data: T) => Promise<unknown>,
+    giveUp: (data: T, error: unknown) => Promise<void>,
+  ) {
     const created = new Worker(
       QUEUE_NAMES[name],
       async (job: Job) => {
+        const parsed = schema.safeParse(job.data);
+        if (!parsed.success)
+          throw new UnrecoverableError(`job ${job.id} has a malformed payload at ${parsed.error.issues[0]?.path.join('.')}`);
         try {
-          return await handle(schema.parse(job.data), job);
+          return await handle(parsed.data);
         } catch (error) {
-          if (error instanceof ZodError || error instanceof FhirRequestError || error instanceof FhirDataError) {
-            throw new UnrecoverableError(`${error.name}: ${error.message}`);
-          }
-          throw error;
+          const permanent = error instanceof FhirRequestError || error instanceof FhirDataError;
+          if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
+          const safe = safeMessage(error);
+          throw permanent ? new UnrecoverableError(safe) : new Error(safe);
         }
       },
       { connection: connection as ConnectionOptions, prefix: options.prefix, concurrency },
@@ -83,10 +102,32 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startWorkers(services) {
       const log = (name: QueueName) => services.logger.child({ queue: name });
       const started = {
-        poll: worker('poll', PollJob, 1, (data) => pollCampaign(data, services, enqueue)),
-        evaluate: worker('evaluate', EvaluateJob, options.concurrency, (data) => evaluateCandidates(data, services, enqueue)),
-        send: worker('send', SendJob, options.concurrency, (data, job) =>
-          sendPrompt(data, services, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 }),
+        // The poll handler records its own failure (the poll run), and the watermark stays put.
+        poll: worker(
+          'poll',
+          PollJob,
+          1,
+          (data) => pollCampaign(data, services, enqueue),
+          async () => {},
+        ),
+        evaluate: worker(
+          'evaluate',
+          EvaluateJob,
+          options.concurrency,
+          (data) => evaluateCandidates(data, services, enqueue),
+          (data) =>
+            markEvaluated(
+              services.db,
+              data.pollRunId,
+              data.candidates.map(({ triggerRef }) => ({ triggerRef, outcome: 'error' })),
+            ),
+        ),
+        send: worker(
+          'send',
+          SendJob,
+          options.concurrency,
+          (data) => sendPrompt(data, services),
+          (data, error) => markFailed(services.db, data.promptId, `gave up: ${failureReason(error)}`),
         ),
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {
@@ -112,4 +153,11 @@ export async function isIdle(queues: Queues): Promise<boolean> {
     if (Object.values(counts).some((count) => count > 0)) return false;
   }
   return true;
+}
+
+/** Our own errors carry ids and statuses only; anything else is reduced to its name and code. */
+function safeMessage(error: unknown): string {
+  if (error instanceof FhirRequestError || error instanceof FhirDataError || error instanceof FhirTransientError) return error.message;
+  if (error instanceof Error) return 'code' in error ? `${error.name} (${String(error.code)})` : error.name;
+  return 'unknown error';
 }

@@ -21,8 +21,11 @@ export async function requeueUnfinishedWork(services: Pick<Services, 'db'>, enqu
     (rows) => enqueue.evaluations(evaluateJobsFor(rows.map((row) => row.candidate))),
   );
   const prompts = await inBatches(
-    async (afterId) => (await findStaleQueued(services.db, before, BATCH, afterId)).map((id) => ({ id })),
-    (rows) => enqueue.sends(rows.map((row) => ({ promptId: row.id }))),
+    (afterId) => findStaleQueued(services.db, before, BATCH, afterId),
+    async (rows) => {
+      // A row a dead sender still leases is tried when the lease lapses, not before.
+      for (const row of rows) await enqueue.send({ promptId: row.id }, Math.max(0, (row.leaseUntil?.getTime() ?? 0) - Date.now()));
+    },
   );
   return { candidates, prompts };
 }

@@ -5,10 +5,12 @@ export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPoll
 export {
   claimForSending,
   countPromptsByStatus,
+  extendLease,
   findPromptsByKeys,
   findRecentlyPrompted,
   findStaleQueued,
   getPrompt,
+  holdForReview,
   insertPrompts,
   listPrompts,
   markFailed,
@@ -18,6 +20,8 @@ export {
   type PromptFilter,
   type PromptRef,
   type PromptStatus,
-  type SendablePrompt,
+  releaseLease,
+  reviewPrompt,
+  withdrawQueued,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

@@ -23,6 +23,8 @@ export interface NewPrompt {
   renderedText?: string;
   status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
   reason?: string;
+  /** When the prompt was decided: its expiry counts from here (the caller's clock). */
+  decidedAt: Date;
 }
 
 const ACTOR = 'careprompt';
@@ -54,6 +56,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       rendered_text: prompt.renderedText ?? null,
       status: prompt.status,
       reason: prompt.reason ?? null,
+      queued_at: prompt.status === 'queued' ? prompt.decidedAt.toISOString() : null,
     })),
   );
   const now = new Date().toISOString();
@@ -64,14 +67,13 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
         idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
         evidence jsonb, template_id text, template_version text, language text, category text, rendered_text text,
-        status "PromptStatus", reason text)
+        status "PromptStatus", reason text, queued_at timestamptz)
     ), inserted AS (
       INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
         template_id, template_version, language, category, rendered_text, status, reason, created_at, updated_at, queued_at)
       SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
         d.evidence, d.template_id, d.template_version, d.language, d.category, d.rendered_text, d.status, d.reason,
-        ${now}::timestamptz AT TIME ZONE 'UTC', ${now}::timestamptz AT TIME ZONE 'UTC',
-        CASE WHEN d.status = 'queued' THEN ${now}::timestamptz AT TIME ZONE 'UTC' END
+        ${now}::timestamptz AT TIME ZONE 'UTC', ${now}::timestamptz AT TIME ZONE 'UTC', d.queued_at AT TIME ZONE 'UTC'
       FROM drafted AS d ORDER BY d.idempotency_key
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id, idempotency_key, status, reason
@@ -131,17 +133,28 @@ export type SendablePrompt = Pick<
 };
 
 /**
- * Counts a delivery attempt on a prompt that is queued with its text, and returns it; undefined when the prompt
- * is missing or not sendable (the caller reads it to say why). One round trip instead of a read and an update,
- * in plain SQL because it runs once per message.
+ * Takes the lease on a queued prompt with its text, counting the attempt, and returns it; undefined when the
+ * prompt is missing, not sendable, or leased by another sender (a concurrent run or worker). While the lease
+ * holds, no one else delivers the prompt: a conditional create alone does not stop two concurrent POSTs on
+ * every server. A sender that dies leaves the lease to expire; the sweep then queues the prompt again.
  */
-export async function claimForSending(db: Db, id: string): Promise<SendablePrompt | undefined> {
-  const [claimed] = await db.$queryRaw<SendablePrompt[]>`
-    UPDATE prompts SET attempts = attempts + 1
-    WHERE id = ${id}::uuid AND status = 'queued' AND rendered_text IS NOT NULL
-    RETURNING id::text AS id, idempotency_key AS "idempotencyKey", patient_ref AS "patientRef", trigger_refs AS "triggerRefs",
-      reason_ref AS "reasonRef", language, category, rendered_text AS "renderedText"`;
+export async function claimForSending(db: Db, id: string, leaseMs: number): Promise<Prompt | undefined> {
+  const now = new Date();
+  const [claimed] = await db.prompt.updateManyAndReturn({
+    where: { id, status: 'queued', renderedText: { not: null }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { attempts: { increment: 1 }, leaseUntil: new Date(now.getTime() + leaseMs) },
+  });
   return claimed;
+}
+
+/** Keeps the lease while a delivery is still under way (a slow server, in-request retries). */
+export async function extendLease(db: Db, id: string, leaseMs: number): Promise<void> {
+  await db.prompt.updateMany({ where: { id, status: 'queued' }, data: { leaseUntil: new Date(Date.now() + leaseMs) } });
+}
+
+/** Gives the lease back after a failed attempt, so the retry (by this or another sender) may go ahead. */
+export async function releaseLease(db: Db, id: string): Promise<void> {
+  await db.prompt.updateMany({ where: { id, status: 'queued' }, data: { leaseUntil: null } });
 }
 
 /**
@@ -164,7 +177,32 @@ export async function markSent(db: Db, id: string, communicationId: string, sent
 }
 
 export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'failed', reason }, { reason });
+  await transition(db, id, ['queued'], { status: 'failed', reason, leaseUntil: null }, { reason });
+}
+
+/** A queued prompt that must not go out after all (campaign paused, too late): recorded as skipped. */
+export async function withdrawQueued(db: Db, id: string, reason: string): Promise<void> {
+  await transition(db, id, ['queued'], { status: 'skipped', reason, leaseUntil: null }, { reason });
+}
+
+/** A queued prompt whose campaign now requires review goes back to the review queue. */
+export async function holdForReview(db: Db, id: string): Promise<void> {
+  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null }, {});
+}
+
+/** A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. */
+export async function reviewPrompt(
+  db: Db,
+  id: string,
+  review: { decision: 'approve' | 'reject'; reviewer: string; note?: string },
+): Promise<boolean> {
+  const details = { reviewer: review.reviewer, ...(review.note ? { note: review.note } : {}) };
+  const reviewed = { reviewedBy: review.reviewer, reviewedAt: new Date() };
+  const data =
+    review.decision === 'approve'
+      ? ({ ...reviewed, status: 'queued', queuedAt: new Date() } as const)
+      : ({ ...reviewed, status: 'skipped', reason: `rejected in review${review.note ? `: ${review.note}` : ''}` } as const);
+  return transition(db, id, ['pending_review'], data, details, review.reviewer);
 }
 
 /** Moves a prompt only from the expected states; a concurrent duplicate job finds nothing to move. */
@@ -174,24 +212,33 @@ async function transition(
   from: PromptStatus[],
   data: Prisma.PromptUpdateManyMutationInput & { status: PromptStatus },
   details: Record<string, string>,
-): Promise<void> {
-  await db.$transaction(async (tx) => {
+  actor = ACTOR,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({ where: { id, status: { in: from } }, data });
     if (count === 1) {
-      await tx.auditEvent.create({ data: { actor: ACTOR, action: `prompt.${data.status}`, entityType: 'Prompt', entityId: id, details } });
+      await tx.auditEvent.create({ data: { actor, action: `prompt.${data.status}`, entityType: 'Prompt', entityId: id, details } });
     }
+    return count === 1;
   });
 }
 
-/** Rows still owed a delivery past the deadline (their send job was lost), by id after `afterId`. */
-export async function findStaleQueued(db: Db, queuedBefore: Date, limit: number, afterId?: string): Promise<string[]> {
-  const rows = await db.prompt.findMany({
+/**
+ * Rows still owed a delivery past the deadline (their send job was lost), by id after `afterId`, with the
+ * lease a dead sender may have left on them: such a row can be sent again only once the lease lapses.
+ */
+export async function findStaleQueued(
+  db: Db,
+  queuedBefore: Date,
+  limit: number,
+  afterId?: string,
+): Promise<Array<{ id: string; leaseUntil: Date | null }>> {
+  return db.prompt.findMany({
     where: { status: 'queued', queuedAt: { lt: queuedBefore }, ...(afterId ? { id: { gt: afterId } } : {}) },
-    select: { id: true },
+    select: { id: true, leaseUntil: true },
     orderBy: { id: 'asc' },
     take: limit,
   });
-  return rows.map((row) => row.id);
 }
 
 export interface PromptFilter {

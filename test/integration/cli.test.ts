@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
-import { emptyDatabase, TEST_DATABASE_URL, testDb } from '../support/pipeline.ts';
+import { createRuntime } from '../../src/queue/index.ts';
+import { insertPrompts } from '../../src/store/index.ts';
+import { useTestEnvironment } from '../support/environment.ts';
+import { TEST_DATABASE_URL } from '../support/pipeline.ts';
 
 interface Result {
   code: number;
@@ -29,19 +31,8 @@ function careprompt(args: string[], env: Record<string, string> = {}): Promise<R
 }
 
 describe('the careprompt command line', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
+  const testEnv = useTestEnvironment();
   const database = { DATABASE_URL: TEST_DATABASE_URL };
-
-  beforeAll(async () => {
-    db = testDb();
-    await emptyDatabase(db);
-    fhir = await startFhirServer();
-  });
-  afterAll(async () => {
-    await fhir.close();
-    await db.$disconnect();
-  });
 
   it('validates campaign files without a database and names file, field and fix for bad ones', async () => {
     const ok = await careprompt(['campaigns', 'validate', 'jobs']);
@@ -71,7 +62,7 @@ describe('the careprompt command line', () => {
     const result = await careprompt(['campaigns', 'apply', file], database);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}: template "no-such-template" has no file templates/no-such-template.hbs`);
-    expect(await db.campaign.count()).toBe(0);
+    expect(await testEnv.db.campaign.count()).toBe(0);
   });
 
   it('stops with exit code 2 naming each missing variable and an example', async () => {
@@ -82,10 +73,10 @@ describe('the careprompt command line', () => {
   });
 
   it('applies, lists, runs once and lists the outreach', async () => {
-    const expected = await seedPopulation(fhir.baseUrl, { patients: 40, seed: 9, asOf: new Date() });
+    const expected = await seedPopulation(testEnv.fhir.baseUrl, { patients: 40, seed: 9, asOf: new Date() });
     const env = {
       ...database,
-      FHIR_BASE_URL: fhir.baseUrl,
+      FHIR_BASE_URL: testEnv.fhir.baseUrl,
       SENDER_REFERENCE: 'Organization/test-clinic',
       ORG_NAME: 'Test Clinic',
       ORG_REPLY_TIME: '2 business days',
@@ -110,5 +101,51 @@ describe('the careprompt command line', () => {
     expect(prompts).toHaveLength(expected.woundCare);
     expect(prompts.every((prompt) => prompt.status === 'sent' && prompt.communicationId)).toBe(true);
     expect((await careprompt(['outreach', 'list', '--status', 'bogus'], database)).code).toBe(2);
+  });
+
+  it('lets a reviewer approve or reject a held prompt, and says why when it cannot', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const env = { ...database, QUEUE_PREFIX: prefix, USER: 'nobody' };
+    await careprompt(['campaigns', 'apply', 'jobs'], database);
+    const held = async (n: number) => {
+      const [prompt] = await insertPrompts(testEnv.db, [
+        {
+          idempotencyKey: `cli-review-${n}-${prefix}`,
+          campaignId: 'wound-care-after-sutures',
+          patientRef: `Patient/cli-${n}`,
+          triggerRefs: [`Procedure/cli-${n}`],
+          evidence: {},
+          templateId: 'wound-care',
+          category: 'instruction',
+          renderedText: 'text',
+          status: 'pending_review',
+          decidedAt: new Date(),
+        },
+      ]);
+      if (!prompt) throw new Error('expected the prompt to be written');
+      return prompt;
+    };
+    const [first, second] = [await held(1), await held(2)];
+
+    expect((await careprompt(['outreach', 'approve', first.id], env)).stderr).toContain('--reviewer <name> is required');
+    const approved = await careprompt(['outreach', 'approve', first.id, '--reviewer', 'dr-lee'], env);
+    expect(approved).toMatchObject({ code: 0, stdout: `approved  ${first.id}\n` });
+    expect(await testEnv.db.prompt.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({
+      status: 'queued',
+      reviewedBy: 'dr-lee',
+    });
+    const runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix, concurrency: 1, attempts: 1 });
+    try {
+      expect((await runtime.queues.send.getJobs(['waiting'])).map((job) => job.data)).toEqual([{ promptId: first.id }]);
+    } finally {
+      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+      await runtime.close();
+    }
+
+    expect((await careprompt(['outreach', 'approve', first.id, '--reviewer', 'dr-lee'], env)).code).toBe(1);
+    expect((await careprompt(['outreach', 'reject', second.id, '--reviewer', 'dr-lee'], env)).code).toBe(2);
+    expect((await careprompt(['outreach', 'reject', second.id, '--reviewer', 'dr-lee', '--note', 'called the patient'], env)).code).toBe(0);
+    expect((await testEnv.db.prompt.findUniqueOrThrow({ where: { id: second.id } })).reason).toBe('rejected in review: called the patient');
+    expect((await careprompt(['outreach', 'approve', 'not-an-id', '--reviewer', 'dr-lee'], env)).code).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { useFaultyFhir } from '../support/fault-proxy.ts';
+import { useFaultyFhir } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
 
@@ -20,6 +20,8 @@ function runOnceProcess(fhirBaseUrl: string): ChildProcess {
       FHIR_TIMEOUT_MS: '60000',
       // No overlap: what the first run handed on is found again only through PostgreSQL, not by re-searching.
       POLL_OVERLAP_SECONDS: '0',
+      // The killed run's sends in flight hold their lease this long before the restart may send them.
+      SEND_LEASE_SECONDS: '2',
       LOG_LEVEL: 'silent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,7 +30,7 @@ describe('a batch with one candidate the server will not let us read', () => {
     return `Procedure/${procedure.id}`;
   }
 
-  it('prompts the others and leaves only that candidate for a later sweep', async () => {
+  it('prompts the others and records only that candidate as an error', async () => {
     const hidden = await sutured('Ana');
     const visible = await sutured('Ben');
     await applyExampleCampaigns(db);
@@ -50,11 +50,12 @@ describe('a batch with one candidate the server will not let us read', () => {
 
     const summary = await pipeline.run(['wound-care-after-sutures']);
 
-    expect(summary.totals).toMatchObject({ sent: 1, failed: 0 });
+    expect(summary.totals).toMatchObject({ sent: 1, failed: 1 });
+    expect(summary.campaigns[0]?.unfinished).toBe(1);
     expect(await communications(fhir.baseUrl)).toHaveLength(1);
     const candidates = await db.candidate.findMany({ select: { triggerRef: true, outcome: true, evaluatedAt: true } });
     expect(candidates.find((row) => row.triggerRef === visible)).toMatchObject({ outcome: 'queued' });
-    expect(candidates.find((row) => row.triggerRef === hidden)).toMatchObject({ outcome: null, evaluatedAt: null });
+    expect(candidates.find((row) => row.triggerRef === hidden)).toMatchObject({ outcome: 'error' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { useFaultyFhir } from '../support/fault-proxy.ts';
-import { communications, createResource, duplicatedIdentifiers } from '../support/fhir-data.ts';
+import { useFaultyFhir } from '../support/environment.ts';
+import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 
 describe('an unreliable FHIR server', () => {
@@ -41,14 +41,7 @@ describe('an unreliable FHIR server', () => {
     const before = env.proxy.injected.reject;
     env.proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'reject' });
     await applyExampleCampaigns(env.db);
-    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Ana'] }] });
-    await createResource(env.fhir.baseUrl, {
-      resourceType: 'Procedure',
-      status: 'completed',
-      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009' }] },
-      subject: { reference: `Patient/${patient.id}` },
-      performedDateTime: new Date().toISOString(),
-    });
+    const { patient } = await patientWithFreshStitches(env.fhir.baseUrl, 'Ana');
     const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
 
     const summary = await pipeline.run(['wound-care-after-sutures']);
@@ -80,5 +73,24 @@ describe('an unreliable FHIR server', () => {
     expect(run.error).toContain('recipient has no portal account');
     const after = await env.db.campaign.findUniqueOrThrow({ where: { id: 'wound-care-after-sutures' } });
     expect(after.watermark).toEqual(before.watermark);
+  });
+
+  it('records evaluations that fail for good (a malformed bundle) and reports the run as failed', async () => {
+    env.proxy.rules.length = 0;
+    await applyExampleCampaigns(env.db);
+    const { patient } = await patientWithFreshStitches(env.fhir.baseUrl, 'Ana');
+    env.proxy.rules.push({ method: 'GET', path: new RegExp(`^/Patient\\?.*_id=${patient.id}`), fault: 'malformed' });
+    const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+
+    expect(env.proxy.injected.malformed).toBe(1);
+    // Records load a batch at a time: the malformed answer fails every candidate of Ana's batch.
+    const errors = await env.db.candidate.count({ where: { pollRunId: summary.campaigns[0]?.pollRunId, outcome: 'error' } });
+    expect(errors).toBeGreaterThanOrEqual(1);
+    expect(summary.campaigns[0]?.unfinished).toBe(errors);
+    expect(summary.totals.failed).toBeGreaterThan(0);
+    const candidate = await env.db.candidate.findFirstOrThrow({ where: { patientId: patient.id } });
+    expect(candidate.outcome).toBe('error');
   });
 });

@@ -35,6 +35,7 @@ describe('the outbox and candidates, written in batches', () => {
     templateId: 'wound-care',
     category: 'instruction',
     status: 'queued',
+    decidedAt: new Date(),
     ...fields,
   });
 
@@ -67,8 +68,12 @@ describe('the outbox and candidates, written in batches', () => {
     const skipped = rows.find((row) => row.status === 'skipped');
     if (!queued || !skipped) throw new Error('expected two rows');
 
-    expect(await claimForSending(db, queued.id)).toMatchObject({ id: queued.id, renderedText: 'Hi', triggerRefs: ['Procedure/s1'] });
-    expect(await claimForSending(db, skipped.id)).toBeUndefined();
+    expect(await claimForSending(db, queued.id, 60_000)).toMatchObject({
+      id: queued.id,
+      renderedText: 'Hi',
+      triggerRefs: ['Procedure/s1'],
+    });
+    expect(await claimForSending(db, skipped.id, 60_000)).toBeUndefined();
     expect((await db.prompt.findUniqueOrThrow({ where: { id: queued.id } })).attempts).toBe(1);
   });
 

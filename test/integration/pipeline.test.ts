@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
-import { communications, createResource, duplicatedIdentifiers } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
+import { useTestEnvironment } from '../support/environment.ts';
+import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 
 const PATIENTS = 150;
 const CAMPAIGNS = {
@@ -13,30 +12,17 @@ const CAMPAIGNS = {
 } as const;
 
 describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
-
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
-  beforeEach(async () => {
-    await emptyDatabase(db);
-    fhir = await startFhirServer();
-  });
-  afterEach(async () => {
-    await fhir.close();
-  });
+  const env = useTestEnvironment('per-test');
 
   it('sends exactly the expected Communications, and a second run sends nothing new', async () => {
-    const expected = await seedPopulation(fhir.baseUrl, { patients: PATIENTS, seed: 7, asOf: new Date() });
-    await applyExampleCampaigns(db);
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    const expected = await seedPopulation(env.fhir.baseUrl, { patients: PATIENTS, seed: 7, asOf: new Date() });
+    await applyExampleCampaigns(env.db);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
 
     const first = await pipeline.run();
-    expect(new Set((await db.prompt.findMany({ where: { status: 'sent' } })).map((row) => row.language))).toEqual(new Set(['en', 'es']));
+    expect(new Set((await env.db.prompt.findMany({ where: { status: 'sent' } })).map((row) => row.language))).toEqual(
+      new Set(['en', 'es']),
+    );
     const sentBy = (summary: typeof first, id: string) => summary.campaigns.find((c) => c.campaignId === id)?.prompts.sent;
     for (const [key, id] of Object.entries(CAMPAIGNS)) {
       expect(sentBy(first, id), id).toBe(expected[key as keyof typeof CAMPAIGNS]);
@@ -45,10 +31,10 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
     expect(total).toBeGreaterThan(30);
     expect(first.totals).toMatchObject({ sent: total, failed: 0, pendingReview: 0 });
 
-    const sent = await communications(fhir.baseUrl);
+    const sent = await communications(env.fhir.baseUrl);
     expect(sent).toHaveLength(total);
     expect(duplicatedIdentifiers(sent)).toEqual([]);
-    const rows = await db.prompt.findMany({ where: { status: 'sent' } });
+    const rows = await env.db.prompt.findMany({ where: { status: 'sent' } });
     const byId = new Map(sent.map((communication) => [communication.id, communication]));
     for (const row of rows) {
       const communication = byId.get(row.communicationId ?? '');
@@ -64,51 +50,40 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
 
     const second = await pipeline.run();
     expect(second.totals).toMatchObject({ sent: 0, skipped: 0, failed: 0 });
-    expect(await communications(fhir.baseUrl)).toHaveLength(total);
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(total);
   });
 
   it('records why patients were not prompted: deceased, inactive, or a template value they lack', async () => {
-    const expected = await seedPopulation(fhir.baseUrl, { patients: PATIENTS, seed: 11, asOf: new Date() });
-    await applyExampleCampaigns(db);
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    const expected = await seedPopulation(env.fhir.baseUrl, { patients: PATIENTS, seed: 11, asOf: new Date() });
+    await applyExampleCampaigns(env.db);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
     await pipeline.run();
 
     for (const [key, campaignId] of Object.entries(CAMPAIGNS)) {
       const owed = expected.skipped[key as keyof typeof CAMPAIGNS];
-      const count = (reason: string) => db.prompt.count({ where: { campaignId, status: 'skipped', reason } });
+      const count = (reason: string) => env.db.prompt.count({ where: { campaignId, status: 'skipped', reason } });
       expect(await count('patient is deceased'), campaignId).toBe(owed.deceased);
       expect(await count('patient record is inactive'), campaignId).toBe(owed.inactive);
       expect(await count('template value missing: patient.firstName'), campaignId).toBe(owed.missingFirstName);
     }
-    const skippedPatients = new Set((await db.prompt.findMany({ where: { status: 'skipped' } })).map((row) => row.patientRef));
+    const skippedPatients = new Set((await env.db.prompt.findMany({ where: { status: 'skipped' } })).map((row) => row.patientRef));
     expect(skippedPatients.size).toBeGreaterThan(0);
-    const messaged = (await communications(fhir.baseUrl)).map((communication) => communication.subject.reference as string);
+    const messaged = (await communications(env.fhir.baseUrl)).map((communication) => communication.subject.reference as string);
     expect(messaged.filter((ref) => skippedPatients.has(ref))).toEqual([]);
   });
 
   it('picks up a resource added after the last run, and only that one', async () => {
-    await seedPopulation(fhir.baseUrl, { patients: 40, seed: 3, asOf: new Date() });
-    await applyExampleCampaigns(db);
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    await seedPopulation(env.fhir.baseUrl, { patients: 40, seed: 3, asOf: new Date() });
+    await applyExampleCampaigns(env.db);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
     await pipeline.run();
-    const before = (await communications(fhir.baseUrl)).length;
+    const before = (await communications(env.fhir.baseUrl)).length;
 
-    const patient = await createResource(fhir.baseUrl, {
-      resourceType: 'Patient',
-      active: true,
-      name: [{ given: ['Rosa'], family: 'Diaz' }],
-    });
-    const procedure = await createResource(fhir.baseUrl, {
-      resourceType: 'Procedure',
-      status: 'completed',
-      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009', display: 'Closure of wound by suture' }] },
-      subject: { reference: `Patient/${patient.id}` },
-      performedDateTime: new Date().toISOString(),
-    });
+    const { patient, procedure } = await patientWithFreshStitches(env.fhir.baseUrl, 'Rosa');
     const next = await pipeline.run();
 
     expect(next.totals.sent).toBe(1);
-    const after = await communications(fhir.baseUrl);
+    const after = await communications(env.fhir.baseUrl);
     expect(after).toHaveLength(before + 1);
     const added = after.find((communication) => communication.subject.reference === `Patient/${patient.id}`);
     expect(added?.about).toEqual([{ reference: `Procedure/${procedure.id}` }]);
@@ -116,13 +91,13 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
   });
 
   it('holds prompts for review when the campaign requires it, and sends none of them', async () => {
-    const expected = await seedPopulation(fhir.baseUrl, { patients: 60, seed: 5, asOf: new Date() });
-    await applyExampleCampaigns(db, (loaded) =>
+    const expected = await seedPopulation(env.fhir.baseUrl, { patients: 60, seed: 5, asOf: new Date() });
+    await applyExampleCampaigns(env.db, (loaded) =>
       loaded.map((item) => ({ ...item, campaign: { ...item.campaign, review: 'required' as const }, hash: `${item.hash}-review` })),
     );
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
     const summary = await pipeline.run();
     expect(summary.totals).toMatchObject({ sent: 0, pendingReview: expected.woundCare + expected.medicationCheckIn + expected.diabetes });
-    expect(await communications(fhir.baseUrl)).toHaveLength(0);
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(0);
   });
 });

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestEnvironment } from '../support/environment.ts';
 import { communications, createResource } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, createTestPipeline, emptyDatabase, type TestPipeline, testDb } from '../support/pipeline.ts';
+import { applyExampleCampaigns, createTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 const DAY = 86_400_000;
 const T0 = new Date();
@@ -15,40 +14,23 @@ async function runAt(pipeline: TestPipeline, at: Date, campaignId: string) {
 }
 
 describe('time-based rules across runs', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
-
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
-  beforeEach(async () => {
-    await emptyDatabase(db);
-    await applyExampleCampaigns(db);
-    fhir = await startFhirServer();
-  });
-  afterEach(async () => {
-    await fhir.close();
-  });
+  const env = useTestEnvironment('per-test');
+  beforeEach(() => applyExampleCampaigns(env.db));
 
   async function patientWith(...resources: Array<{ resourceType: string } & Record<string, unknown>>) {
     const old = { lastUpdated: daysFrom(-40).toISOString() };
-    const patient = await createResource(fhir.baseUrl, { resourceType: 'Patient', meta: old, active: true, name: [{ given: ['Mei'] }] });
+    const patient = await createResource(env.fhir.baseUrl, {
+      resourceType: 'Patient',
+      meta: old,
+      active: true,
+      name: [{ given: ['Mei'] }],
+    });
     for (const resource of resources) {
-      await createResource(fhir.baseUrl, { ...resource, meta: old, subject: { reference: `Patient/${patient.id}` } } as {
+      await createResource(env.fhir.baseUrl, { ...resource, meta: old, subject: { reference: `Patient/${patient.id}` } } as {
         resourceType: string;
       });
     }
   }
-
-  const diabetes = {
-    resourceType: 'Condition',
-    clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
-    code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }] },
-    onsetDateTime: daysFrom(-400).toISOString(),
-  };
 
   it('sends a delayed check-in when the prescription comes due, though the record never changed', async () => {
     await patientWith({
@@ -60,17 +42,22 @@ describe('time-based rules across runs', () => {
       },
       authoredOn: daysFrom(-13).toISOString(),
     });
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
 
     expect(await runAt(pipeline, T0, 'new-medication-check-in')).toBe(0);
     expect(await runAt(pipeline, daysFrom(2), 'new-medication-check-in')).toBe(1);
     expect(await runAt(pipeline, daysFrom(3), 'new-medication-check-in')).toBe(0);
-    expect(await communications(fhir.baseUrl)).toHaveLength(1);
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(1);
   });
 
   it('prompts a periodic campaign once per period, and again in the next period', async () => {
-    await patientWith(diabetes);
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    await patientWith({
+      resourceType: 'Condition',
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }] },
+      onsetDateTime: daysFrom(-400).toISOString(),
+    });
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
 
     expect(await runAt(pipeline, T0, 'diabetes-self-management')).toBe(1);
     expect(await runAt(pipeline, daysFrom(7), 'diabetes-self-management')).toBe(0);
@@ -78,16 +65,24 @@ describe('time-based rules across runs', () => {
     // Exactly one period after the first decision: due again, however late the first prompt was written.
     expect(await runAt(pipeline, daysFrom(30), 'diabetes-self-management')).toBe(1);
     expect(await runAt(pipeline, daysFrom(31), 'diabetes-self-management')).toBe(0);
-    expect(await communications(fhir.baseUrl)).toHaveLength(2);
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(2);
   });
 
   it('prompts a periodic campaign once per patient, however many of their records match in one batch', async () => {
-    await patientWith(diabetes, { ...diabetes, onsetDateTime: daysFrom(-90).toISOString() });
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    const diabetes = {
+      resourceType: 'Condition',
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }] },
+    };
+    await patientWith(
+      { ...diabetes, onsetDateTime: daysFrom(-400).toISOString() },
+      { ...diabetes, onsetDateTime: daysFrom(-90).toISOString() },
+    );
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
 
     expect(await runAt(pipeline, T0, 'diabetes-self-management')).toBe(1);
-    const outcomes = (await db.candidate.findMany({ select: { outcome: true } })).map((row) => row.outcome).sort();
+    const outcomes = (await env.db.candidate.findMany({ select: { outcome: true } })).map((row) => row.outcome).sort();
     expect(outcomes).toEqual(['already-handled', 'queued']);
-    expect(await communications(fhir.baseUrl)).toHaveLength(1);
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(1);
   });
 });

@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runtimeOptions } from '../../src/cli/services.ts';
 import { seedPopulation } from '../../src/demo/population.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
 import { createRuntime, startWorker } from '../../src/queue/index.ts';
-import type { Db } from '../../src/store/index.ts';
+import { useTestEnvironment } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb, until } from '../support/pipeline.ts';
+import { applyExampleCampaigns, createTestPipeline, until } from '../support/pipeline.ts';
 
 describe('the long-running worker', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
-
-  beforeAll(async () => {
-    db = testDb();
-    await emptyDatabase(db);
-    fhir = await startFhirServer();
-  });
-  afterAll(async () => {
-    await fhir.close();
-    await db.$disconnect();
-  });
+  const env = useTestEnvironment();
 
   it('schedules every active campaign and processes a fired poll through to sent messages', async () => {
-    const expected = await seedPopulation(fhir.baseUrl, { patients: 60, seed: 17, asOf: new Date() });
-    await applyExampleCampaigns(db);
-    const { config, services } = await createTestPipeline(db, fhir.baseUrl);
+    const expected = await seedPopulation(env.fhir.baseUrl, { patients: 60, seed: 17, asOf: new Date() });
+    await applyExampleCampaigns(env.db);
+    const { config, services } = await createTestPipeline(env.db, env.fhir.baseUrl);
     const worker = await startWorker(services, runtimeOptions(config));
     // A second handle on the same queues, as another process would have.
     const observer = createRuntime(runtimeOptions(config));
@@ -38,10 +26,10 @@ describe('the long-running worker', () => {
 
       // What the wound-care scheduler does when its cron fires.
       await observer.queues.poll.add('poll', { campaignId: 'wound-care-after-sutures' });
-      await until(async () => (await db.prompt.count({ where: { status: 'sent' } })) === expected.woundCare, 'the wound-care messages');
+      await until(async () => (await env.db.prompt.count({ where: { status: 'sent' } })) === expected.woundCare, 'the wound-care messages');
 
-      expect(await communications(fhir.baseUrl)).toHaveLength(expected.woundCare);
-      expect(await db.pollRun.count({ where: { campaignId: 'wound-care-after-sutures', status: 'completed' } })).toBe(1);
+      expect(await communications(env.fhir.baseUrl)).toHaveLength(expected.woundCare);
+      expect(await env.db.pollRun.count({ where: { campaignId: 'wound-care-after-sutures', status: 'completed' } })).toBe(1);
     } finally {
       await worker.stop();
       await Promise.all(Object.values(observer.queues).map((queue) => queue.obliterate({ force: true })));

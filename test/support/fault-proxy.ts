@@ -5,12 +5,8 @@
  */
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
-import { emptyDatabase, testDb } from './pipeline.ts';
 
-export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject';
+export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject' | 'malformed';
 
 export interface FaultRule {
   method?: string;
@@ -38,7 +34,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   const rules: FaultRule[] = [];
   const seen = new Map<FaultRule, number>();
   const fired = new Map<FaultRule, number>();
-  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0 };
+  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0, malformed: 0 };
   const hanging = new Set<ServerResponse>();
 
   const pick = (req: IncomingMessage): FaultRule | undefined => {
@@ -59,6 +55,10 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     const rule = pick(req);
     if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': '0' });
     if (rule?.fault === 'unavailable') return refuse(res, 503, {});
+    if (rule?.fault === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      return res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: 'not a list' }));
+    }
     if (rule?.fault === 'reject') return refuse(res, 422, {}, 'business-rule', 'recipient has no portal account');
     if (rule?.fault === 'hang') {
       hanging.add(res);
@@ -104,21 +104,4 @@ function refuse(
 ): void {
   res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers });
   res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] }));
-}
-
-/** For a test file: an empty database, a fresh FHIR server and a fault proxy in front of it, closed afterwards. */
-export function useFaultyFhir(): { db: Db; fhir: FhirTestServer; proxy: FaultProxy } {
-  const context = {} as { db: Db; fhir: FhirTestServer; proxy: FaultProxy };
-  beforeAll(async () => {
-    context.db = testDb();
-    await emptyDatabase(context.db);
-    context.fhir = await startFhirServer();
-    context.proxy = await startFaultProxy(context.fhir.baseUrl);
-  });
-  afterAll(async () => {
-    await context.proxy.close();
-    await context.fhir.close();
-    await context.db.$disconnect();
-  });
-  return context;
 }

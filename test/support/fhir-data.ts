@@ -42,3 +42,16 @@ export function duplicatedIdentifiers(found: Array<FhirJson>): string[] {
   }
   return [...counts].filter(([, count]) => count > 1).map(([value]) => value);
 }
+
+/** A living patient whose wound was closed with stitches just now: due for the wound-care campaign. */
+export async function patientWithFreshStitches(baseUrl: string, givenName: string) {
+  const patient = await createResource(baseUrl, { resourceType: 'Patient', active: true, name: [{ given: [givenName], family: 'Diaz' }] });
+  const procedure = await createResource(baseUrl, {
+    resourceType: 'Procedure',
+    status: 'completed',
+    code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009', display: 'Closure of wound by suture' }] },
+    subject: { reference: `Patient/${patient.id}` },
+    performedDateTime: new Date().toISOString(),
+  });
+  return { patient, procedure };
+}

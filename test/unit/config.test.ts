@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadOfflineConfig } from '../../src/config/index.ts';
+import { ConfigError, loadAdminConfig, loadConfig } from '../../src/config/index.ts';
 
 const env = {
   FHIR_BASE_URL: 'http://127.0.0.1:8103/fhir/R4',
@@ -57,9 +57,11 @@ describe('configuration', () => {
     expect(found.find((line) => line.startsWith('DEFAULT_TIMEZONE'))).toContain('IANA');
   });
 
-  it('does not demand FHIR settings from commands that only use the database', () => {
-    expect(loadOfflineConfig({ DATABASE_URL: env.DATABASE_URL })).toEqual({
+  it('does not demand FHIR settings from the commands for people', () => {
+    expect(loadAdminConfig({ DATABASE_URL: env.DATABASE_URL })).toEqual({
       databaseUrl: env.DATABASE_URL,
+      redisUrl: 'redis://127.0.0.1:6379',
+      queue: { prefix: 'careprompt', attempts: 8, backoffMs: 2000 },
       templatesDir: 'templates',
       logLevel: 'info',
     });

@@ -1,7 +1,6 @@
 import { delay, HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFhirGateway,
   FhirDataError,
@@ -10,13 +9,10 @@ import {
   FhirTransientError,
   type SearchPage,
 } from '../../src/fhir/index.ts';
+import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
-const BASE = 'http://fhir.test/fhir';
-const server = setupServer();
-
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const BASE = FHIR_BASE;
+const server = useMswServer();
 
 /** A gateway whose waits are recorded, not slept, with jitter fixed at the middle of its range. */
 function makeGateway(options: Partial<FhirGatewayOptions> = {}) {

@@ -1,7 +1,6 @@
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Condition,
   clinicalDateOf,
@@ -17,13 +16,10 @@ import {
   referenceOf,
   statusOf,
 } from '../../src/fhir/index.ts';
+import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
-const BASE = 'http://fhir.test/fhir';
-const server = setupServer();
-
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const BASE = FHIR_BASE;
+const server = useMswServer();
 
 const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';

@@ -1,6 +1,6 @@
 /** `careprompt campaigns validate|apply|list` */
 import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
-import { loadOfflineConfig } from '../../config/index.ts';
+import { loadAdminConfig } from '../../config/index.ts';
 import { loadTemplateRegistry } from '../../render/index.ts';
 import { applyCampaigns, createDb, listCampaigns } from '../../store/index.ts';
 import { formatTable, printJson } from '../output.ts';
@@ -33,7 +33,7 @@ export async function validateCampaigns(path: string, options: CampaignCommandOp
 }
 
 export async function applyCampaignFiles(path: string, options: CampaignCommandOptions): Promise<number> {
-  const config = loadOfflineConfig();
+  const config = loadAdminConfig();
   const loaded = await loadCampaigns(path, await templateCheck(config.templatesDir));
   const db = createDb(config.databaseUrl);
   try {
@@ -47,7 +47,7 @@ export async function applyCampaignFiles(path: string, options: CampaignCommandO
 }
 
 export async function printCampaigns(options: Pick<CampaignCommandOptions, 'json'>): Promise<number> {
-  const db = createDb(loadOfflineConfig().databaseUrl);
+  const db = createDb(loadAdminConfig().databaseUrl);
   try {
     const campaigns = await listCampaigns(db);
     if (options.json) {

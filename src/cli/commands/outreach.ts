@@ -1,5 +1,5 @@
 /** `careprompt outreach list`: what was sent (or withheld) and why. */
-import { loadOfflineConfig } from '../../config/index.ts';
+import { loadAdminConfig } from '../../config/index.ts';
 import { createDb, listPrompts, type PromptStatus } from '../../store/index.ts';
 import { formatTable, printJson } from '../output.ts';
 
@@ -12,7 +12,7 @@ export interface OutreachListOptions {
 }
 
 export async function listOutreach(options: OutreachListOptions): Promise<number> {
-  const db = createDb(loadOfflineConfig().databaseUrl);
+  const db = createDb(loadAdminConfig().databaseUrl);
   try {
     const prompts = await listPrompts(db, options);
     if (options.json) {

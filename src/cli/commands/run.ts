@@ -27,7 +27,7 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
 
 export function formatRunSummary(summary: RunSummary): string {
   const table = formatTable(
-    ['CAMPAIGN', 'MATCHED', 'SENT', 'REVIEW', 'SKIPPED', 'FAILED', 'ALREADY', 'RECENT', 'PAGES'],
+    ['CAMPAIGN', 'MATCHED', 'SENT', 'REVIEW', 'SKIPPED', 'FAILED', 'UNFINISHED', 'ALREADY', 'RECENT', 'PAGES'],
     summary.campaigns.map((c) => [
       c.campaignId + (c.pollFailed ? ' (poll failed)' : ''),
       c.matched,
@@ -35,6 +35,7 @@ export function formatRunSummary(summary: RunSummary): string {
       c.prompts.pending_review,
       c.prompts.skipped,
       c.prompts.failed,
+      c.unfinished,
       c.alreadyHandled,
       c.recentlyPrompted,
       c.pages,

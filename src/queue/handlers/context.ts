@@ -20,11 +20,8 @@ export interface Services {
 /** Hands work to the next stage; the queue layer decides how. */
 export interface Enqueue {
   evaluations(jobs: EvaluateJob[]): Promise<void>;
+  /** Queues a send, after `delayMs` when given. */
+  send(job: SendJob, delayMs?: number): Promise<void>;
+  /** Queues sends at once, in one round trip. */
   sends(jobs: SendJob[]): Promise<void>;
-}
-
-export interface AttemptInfo {
-  /** 1 for the first try. */
-  attempt: number;
-  maxAttempts: number;
 }

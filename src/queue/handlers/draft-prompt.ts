@@ -15,6 +15,8 @@ export interface PromptIdentity {
   pollRunId: string;
   patientRef: string;
   triggerRefs: string[];
+  /** When the prompt was decided (the evaluation's clock): its expiry counts from here. */
+  decidedAt: Date;
 }
 
 /** A real candidate who must not be prompted (deceased, inactive): recorded before any template is chosen. */

@@ -37,11 +37,8 @@ export type EvaluateOutcome =
   | 'patient-not-found'
   | 'expired'
   | 'campaign-inactive'
-  /** The trigger is not in the patient's record and the server refused to read it: left for a later sweep. */
-  | 'trigger-unreadable';
-
-/** Outcomes that leave the candidate unevaluated, so the sweep queues it again later. */
-const LEFT_PENDING: ReadonlySet<EvaluateOutcome> = new Set(['trigger-unreadable']);
+  /** Failed for good: the trigger is not in the patient's record and the server refuses to read it. */
+  | 'error';
 
 interface Candidate {
   patientId: string;
@@ -53,11 +50,10 @@ interface Candidate {
 /** Evaluates the batch and records each candidate's outcome (a retry after a crash simply runs again). */
 export async function evaluateCandidates(job: EvaluateJob, services: Services, enqueue: Enqueue): Promise<void> {
   const outcomes = await evaluate(job, services, enqueue);
-  const recorded = [...outcomes].filter(([, outcome]) => !LEFT_PENDING.has(outcome));
   await markEvaluated(
     services.db,
     job.pollRunId,
-    recorded.map(([triggerRef, outcome]) => ({ triggerRef, outcome })),
+    [...outcomes].map(([triggerRef, outcome]) => ({ triggerRef, outcome })),
   );
 }
 
@@ -75,13 +71,14 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
   }
   const { campaign } = stored;
   const asOf = new Date(job.asOf);
+  const decidedAt = services.clock();
   const candidates = job.candidates.map(({ patientId, triggerRef }): Candidate => {
     const patientRef = `Patient/${patientId}`;
     const idempotencyKey = promptKey(campaign, patientRef, triggerRef, asOf);
     return {
       patientId,
       triggerRef,
-      identity: { idempotencyKey, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [triggerRef] },
+      identity: { idempotencyKey, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [triggerRef], decidedAt },
     };
   });
 
@@ -155,7 +152,7 @@ async function decideAll(
     }
     const trigger = await triggerOf(context, triggerRef, services);
     if (trigger === 'unreadable' || trigger === undefined) {
-      outcomes.set(triggerRef, trigger === 'unreadable' ? 'trigger-unreadable' : 'no-match');
+      outcomes.set(triggerRef, trigger === 'unreadable' ? 'error' : 'no-match');
       continue;
     }
     const decision = decide(campaign, trigger, context.patient, asOf);
@@ -185,8 +182,9 @@ async function triggerOf(
     return parsed?.success ? parsed.data : undefined;
   } catch (error) {
     if (!(error instanceof FhirRequestError || error instanceof FhirDataError)) throw error;
-    // One refused read must not hold back the rest of the batch; before batches it failed only its own job.
-    services.logger.warn({ triggerRef, error: error.name }, 'evaluate: trigger resource unreadable; left for a later sweep');
+    // Recorded as the candidate's error, as a job that gives up would be: one refused read must not fail the
+    // rest of the batch with it.
+    services.logger.warn({ triggerRef, error: error.name }, 'evaluate: trigger resource unreadable');
     return 'unreadable';
   }
 }

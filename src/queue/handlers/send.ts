@@ -1,22 +1,49 @@
 /**
- * Deliver one outbox row. The row is re-read first (a row already sent ends the job), and the transport is
- * idempotent on the prompt key, so a retry after a lost response returns the message already delivered.
+ * Deliver one outbox row. The row is claimed first (a lease: no concurrent sender delivers it too), what may
+ * have changed since it was written is checked again, and the transport is idempotent on the prompt key, so
+ * a retry after a lost response returns the message already delivered.
  */
 import { type CommunicationCategory, FhirRequestError, failureReason } from '../../fhir/index.ts';
-import { claimForSending, getPrompt, markFailed, markSent } from '../../store/index.ts';
+import {
+  claimForSending,
+  extendLease,
+  getCampaign,
+  getPrompt,
+  holdForReview,
+  markFailed,
+  markSent,
+  type Prompt,
+  releaseLease,
+  withdrawQueued,
+} from '../../store/index.ts';
 import type { SendJob } from '../jobs.ts';
-import type { AttemptInfo, Services } from './context.ts';
+import type { Services } from './context.ts';
 
-export type SendOutcome = 'sent' | 'already-sent' | 'not-sendable' | 'failed';
+export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'failed';
 
-export async function sendPrompt(job: SendJob, services: Services, attempt: AttemptInfo): Promise<SendOutcome> {
-  const { db, transport, clock } = services;
-  // Claiming counts the attempt before it is made, so attempts survive a crash mid-send.
-  const prompt = await claimForSending(db, job.promptId);
+export async function sendPrompt(job: SendJob, services: Services): Promise<SendOutcome> {
+  const { db, transport, clock, config } = services;
+  const leaseMs = config.queue.sendLeaseMs;
+  const prompt = await claimForSending(db, job.promptId, leaseMs);
   if (!prompt) {
     const current = await getPrompt(db, job.promptId);
-    return current?.status === 'sent' ? 'already-sent' : 'not-sendable';
+    return current?.status === 'sent' ? 'already-sent' : current?.status === 'queued' ? 'in-flight' : 'not-sendable';
   }
+  const stop = await reasonNotToSend(prompt, services);
+  if (stop === 'review') {
+    await holdForReview(db, prompt.id);
+    return 'held-for-review';
+  }
+  if (stop) {
+    await withdrawQueued(db, prompt.id, stop);
+    return 'withdrawn';
+  }
+  // Renewed while the transport works (in-request retries can outlast one lease); a sender that dies lets it lapse.
+  const heartbeat = setInterval(() => {
+    extendLease(db, prompt.id, leaseMs).catch((error: unknown) =>
+      services.logger.warn({ promptId: prompt.id, error: error instanceof Error ? error.name : 'unknown' }, 'send: lease not renewed'),
+    );
+  }, leaseMs / 3);
   try {
     const receipt = await transport.send({
       key: prompt.idempotencyKey,
@@ -25,7 +52,7 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
       ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
       ...(prompt.language ? { language: prompt.language } : {}),
       category: prompt.category as CommunicationCategory,
-      text: prompt.renderedText,
+      text: prompt.renderedText ?? '',
     });
     await markSent(db, prompt.id, receipt.id, clock());
     services.logger.info({ promptId: prompt.id, communicationId: receipt.id, created: receipt.created }, 'send: delivered');
@@ -36,14 +63,22 @@ export async function sendPrompt(job: SendJob, services: Services, attempt: Atte
       await markFailed(db, prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
       return 'failed';
     }
-    if (attempt.attempt >= attempt.maxAttempts) {
-      await markFailed(
-        db,
-        prompt.id,
-        `gave up after ${attempt.attempt} attempts: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return 'failed';
-    }
+    await releaseLease(db, prompt.id);
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
+}
+
+/** What changed since the prompt was written that forbids sending it now: `review`, a reason, or undefined. */
+async function reasonNotToSend(prompt: Prompt, services: Services): Promise<string | undefined> {
+  const stored = await getCampaign(services.db, prompt.campaignId);
+  if (!stored?.campaign.active) return 'campaign deactivated before delivery';
+  // The campaign may have started to require review after this prompt was written without one.
+  if (stored.campaign.review === 'required' && !prompt.reviewedBy) return 'review';
+  const queuedAt = prompt.queuedAt ?? prompt.createdAt;
+  if (services.clock().getTime() - queuedAt.getTime() > services.config.queue.expireAfterMs) {
+    return `expired: not delivered within ${services.config.queue.expireAfterMs / 3_600_000} hours`;
+  }
+  return undefined;
 }
