@@ -3,6 +3,7 @@ export { countCandidateOutcomes, findPendingCandidates, markEvaluated, type NewC
 export { createDb, type Db } from './client.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
+  type ClaimedPrompt,
   claimForSending,
   countPromptsByStatus,
   extendLease,

@@ -132,18 +132,45 @@ export type SendablePrompt = Pick<
   renderedText: string;
 };
 
+/** What a sender needs of a prompt it has claimed, with its campaign's state at the time of the claim. */
+export interface ClaimedPrompt {
+  id: string;
+  idempotencyKey: string;
+  campaignId: string;
+  patientRef: string;
+  triggerRefs: string[];
+  reasonRef: string | null;
+  language: string | null;
+  category: string;
+  renderedText: string;
+  reviewedBy: string | null;
+  /** When the prompt was queued (decided, or approved), in epoch milliseconds. */
+  queuedAtMs: number;
+  campaignActive: boolean;
+  campaignReview: string | null;
+}
+
 /**
  * Takes the lease on a queued prompt with its text, counting the attempt, and returns it; undefined when the
  * prompt is missing, not sendable, or leased by another sender (a concurrent run or worker). While the lease
  * holds, no one else delivers the prompt: a conditional create alone does not stop two concurrent POSTs on
  * every server. A sender that dies leaves the lease to expire; the sweep then queues the prompt again.
  */
-export async function claimForSending(db: Db, id: string, leaseMs: number): Promise<Prompt | undefined> {
-  const now = new Date();
-  const [claimed] = await db.prompt.updateManyAndReturn({
-    where: { id, status: 'queued', renderedText: { not: null }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { attempts: { increment: 1 }, leaseUntil: new Date(now.getTime() + leaseMs) },
-  });
+export async function claimForSending(db: Db, id: string, leaseMs: number): Promise<ClaimedPrompt | undefined> {
+  // One statement: the claim, and the campaign's state as it is now for the send-time checks.
+  const [claimed] = await db.$queryRaw<ClaimedPrompt[]>`
+    UPDATE prompts AS p
+    SET attempts = p.attempts + 1,
+        -- The columns are timestamp without time zone holding UTC, as Prisma writes them.
+        lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
+    FROM campaigns AS c
+    WHERE p.id = ${id}::uuid AND c.id = p.campaign_id AND p.status = 'queued' AND p.rendered_text IS NOT NULL
+      AND (p.lease_until IS NULL OR p.lease_until < (now() AT TIME ZONE 'UTC'))
+    RETURNING p.id, p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
+      p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category,
+      p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy",
+      (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs",
+      c.active AS "campaignActive", c.definition ->> 'review' AS "campaignReview"`;
   return claimed;
 }
 

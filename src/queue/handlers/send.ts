@@ -5,14 +5,13 @@
  */
 import { type CommunicationCategory, FhirRequestError, failureReason } from '../../fhir/index.ts';
 import {
+  type ClaimedPrompt,
   claimForSending,
   extendLease,
-  getCampaign,
   getPrompt,
   holdForReview,
   markFailed,
   markSent,
-  type Prompt,
   releaseLease,
   withdrawQueued,
 } from '../../store/index.ts';
@@ -29,7 +28,7 @@ export async function sendPrompt(job: SendJob, services: Services): Promise<Send
     const current = await getPrompt(db, job.promptId);
     return current?.status === 'sent' ? 'already-sent' : current?.status === 'queued' ? 'in-flight' : 'not-sendable';
   }
-  const stop = await reasonNotToSend(prompt, services);
+  const stop = reasonNotToSend(prompt, services);
   if (stop === 'review') {
     await holdForReview(db, prompt.id);
     return 'held-for-review';
@@ -52,7 +51,7 @@ export async function sendPrompt(job: SendJob, services: Services): Promise<Send
       ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
       ...(prompt.language ? { language: prompt.language } : {}),
       category: prompt.category as CommunicationCategory,
-      text: prompt.renderedText ?? '',
+      text: prompt.renderedText,
     });
     await markSent(db, prompt.id, receipt.id, clock());
     services.logger.info({ promptId: prompt.id, communicationId: receipt.id, created: receipt.created }, 'send: delivered');
@@ -71,13 +70,11 @@ export async function sendPrompt(job: SendJob, services: Services): Promise<Send
 }
 
 /** What changed since the prompt was written that forbids sending it now: `review`, a reason, or undefined. */
-async function reasonNotToSend(prompt: Prompt, services: Services): Promise<string | undefined> {
-  const stored = await getCampaign(services.db, prompt.campaignId);
-  if (!stored?.campaign.active) return 'campaign deactivated before delivery';
+function reasonNotToSend(prompt: ClaimedPrompt, services: Services): string | undefined {
+  if (!prompt.campaignActive) return 'campaign deactivated before delivery';
   // The campaign may have started to require review after this prompt was written without one.
-  if (stored.campaign.review === 'required' && !prompt.reviewedBy) return 'review';
-  const queuedAt = prompt.queuedAt ?? prompt.createdAt;
-  if (services.clock().getTime() - queuedAt.getTime() > services.config.queue.expireAfterMs) {
+  if (prompt.campaignReview === 'required' && !prompt.reviewedBy) return 'review';
+  if (services.clock().getTime() - prompt.queuedAtMs > services.config.queue.expireAfterMs) {
     return `expired: not delivered within ${services.config.queue.expireAfterMs / 3_600_000} hours`;
   }
   return undefined;
