@@ -12,7 +12,6 @@ import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../src/config/index.ts';
 import { createFhirCommunicationTransport, type OutgoingMessage } from '../src/delivery/index.ts';
-import type { CommunicationCategory } from '../src/fhir/index.ts';
 import { createFhirGateway, type PatientContext, type TriggerResource } from '../src/fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../src/render/index.ts';
 
@@ -112,26 +111,6 @@ export function renderCeiling(templates: TemplateRegistry, config: Readonly<Conf
     if (result.ok) rendered += 1;
   }
   return ceiling('Handlebars rendering', rendered, performance.now() - started);
-}
-
-export function messageOf(row: {
-  idempotencyKey: string;
-  patientRef: string;
-  triggerRefs: string[];
-  reasonRef: string | null;
-  language: string | null;
-  category: string;
-  renderedText: string | null;
-}): OutgoingMessage {
-  return {
-    key: row.idempotencyKey,
-    patientRef: row.patientRef,
-    aboutRefs: row.triggerRefs,
-    ...(row.reasonRef ? { reasonRef: row.reasonRef } : {}),
-    ...(row.language ? { language: row.language } : {}),
-    category: row.category as CommunicationCategory,
-    text: row.renderedText ?? '',
-  };
 }
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {

@@ -13,9 +13,10 @@ import { loadCampaigns } from '../src/campaigns/index.ts';
 import { type Config, loadConfig } from '../src/config/index.ts';
 import { seedPopulation } from '../src/demo/population.ts';
 import { createFhirGateway, findResource, loadPatientContext } from '../src/fhir/index.ts';
+import { messageOf } from '../src/queue/index.ts';
 import { loadTemplateRegistry } from '../src/render/index.ts';
 import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/index.ts';
-import { type Ceiling, fhirCreateCeiling, messageOf, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';
+import { type Ceiling, fhirCreateCeiling, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';
 import { measurePipeline, type PipelineFigures, type RunTarget } from './pipeline-run.ts';
 import { type FhirServerProcess, startFhirServerProcess } from './processes.ts';
 import { type BenchResults, formatResults } from './report.ts';
@@ -84,9 +85,10 @@ async function touchTriggers(db: Db, baseUrl: string, pollRunIds: string[]): Pro
   return chosen.length;
 }
 
+/** The prompts the run sent (sent prompts always have their text). */
 async function sentMessages(db: Db, pollRunIds: string[]) {
   const rows = await db.prompt.findMany({ where: { pollRunId: { in: pollRunIds }, status: 'sent' }, orderBy: { id: 'asc' } });
-  return rows;
+  return rows.flatMap((row) => (row.renderedText === null ? [] : [{ ...row, renderedText: row.renderedText }]));
 }
 
 async function renderSamples(config: Readonly<Config>, rows: Awaited<ReturnType<typeof sentMessages>>): Promise<RenderSample[]> {

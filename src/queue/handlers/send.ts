@@ -3,6 +3,8 @@
  * have changed since it was written is checked again, and the transport is idempotent on the prompt key, so
  * a retry after a lost response returns the message already delivered.
  */
+
+import type { OutgoingMessage } from '../../delivery/index.ts';
 import { type CommunicationCategory, FhirRequestError, failureReason } from '../../fhir/index.ts';
 import {
   type ClaimedPrompt,
@@ -44,15 +46,7 @@ export async function sendPrompt(job: SendJob, services: Services): Promise<Send
     );
   }, leaseMs / 3);
   try {
-    const receipt = await transport.send({
-      key: prompt.idempotencyKey,
-      patientRef: prompt.patientRef,
-      aboutRefs: prompt.triggerRefs,
-      ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
-      ...(prompt.language ? { language: prompt.language } : {}),
-      category: prompt.category as CommunicationCategory,
-      text: prompt.renderedText,
-    });
+    const receipt = await transport.send(messageOf(prompt));
     await markSent(db, prompt.id, receipt.id, clock());
     services.logger.info({ promptId: prompt.id, communicationId: receipt.id, created: receipt.created }, 'send: delivered');
     return 'sent';
@@ -78,4 +72,19 @@ function reasonNotToSend(prompt: ClaimedPrompt, services: Services): string | un
     return `expired: not delivered within ${services.config.queue.expireAfterMs / 3_600_000} hours`;
   }
   return undefined;
+}
+
+/** The message a stored prompt becomes: its key, patient, triggers and text. */
+export function messageOf(
+  prompt: Pick<ClaimedPrompt, 'idempotencyKey' | 'patientRef' | 'triggerRefs' | 'reasonRef' | 'language' | 'category' | 'renderedText'>,
+): OutgoingMessage {
+  return {
+    key: prompt.idempotencyKey,
+    patientRef: prompt.patientRef,
+    aboutRefs: prompt.triggerRefs,
+    ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
+    ...(prompt.language ? { language: prompt.language } : {}),
+    category: prompt.category as CommunicationCategory,
+    text: prompt.renderedText,
+  };
 }
