@@ -115,12 +115,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           EvaluateJob,
           options.concurrency,
           (data) => evaluateCandidates(data, services, enqueue),
+          // One bad record (a resource the server will not serve, a malformed entry) must not write off the
+          // other candidates of its batch: a batch that fails for good is split into single-candidate jobs,
+          // and only a single candidate that fails for good is recorded as an error.
           (data) =>
-            markEvaluated(
-              services.db,
-              data.pollRunId,
-              data.candidates.map(({ triggerRef }) => ({ triggerRef, outcome: 'error' })),
-            ),
+            data.candidates.length > 1
+              ? enqueue.evaluations(data.candidates.map((candidate) => ({ ...data, candidates: [candidate] })))
+              : markEvaluated(services.db, data.pollRunId, [{ triggerRef: data.candidates[0]?.triggerRef ?? '', outcome: 'error' }]),
         ),
         send: worker(
           'send',
