@@ -78,8 +78,8 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id, idempotency_key, status, reason
     ), audited AS (
-      INSERT INTO audit_events (id, actor, action, entity_type, entity_id, details)
-      SELECT gen_random_uuid(), ${ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
+      INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
+      SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
         CASE WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
       FROM inserted AS i
     )
@@ -135,6 +135,8 @@ export type SendablePrompt = Pick<
 /** What a sender needs of a prompt it has claimed, with its campaign's state at the time of the claim. */
 export interface ClaimedPrompt {
   id: string;
+  /** Proves the lease is still this sender's when it renews or gives it back. */
+  leaseToken: string;
   idempotencyKey: string;
   campaignId: string;
   patientRef: string;
@@ -161,12 +163,13 @@ export async function claimForSending(db: Db, id: string, leaseMs: number): Prom
   const [claimed] = await db.$queryRaw<ClaimedPrompt[]>`
     UPDATE prompts AS p
     SET attempts = p.attempts + 1,
+        lease_token = gen_random_uuid(),
         -- The columns are timestamp without time zone holding UTC, as Prisma writes them.
         lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
     FROM campaigns AS c
     WHERE p.id = ${id}::uuid AND c.id = p.campaign_id AND p.status = 'queued' AND p.rendered_text IS NOT NULL
       AND (p.lease_until IS NULL OR p.lease_until < (now() AT TIME ZONE 'UTC'))
-    RETURNING p.id, p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
+    RETURNING p.id, p.lease_token::text AS "leaseToken", p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
       p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category,
       p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy",
       (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs",
@@ -174,14 +177,21 @@ export async function claimForSending(db: Db, id: string, leaseMs: number): Prom
   return claimed;
 }
 
-/** Keeps the lease while a delivery is still under way (a slow server, in-request retries). */
-export async function extendLease(db: Db, id: string, leaseMs: number): Promise<void> {
-  await db.prompt.updateMany({ where: { id, status: 'queued' }, data: { leaseUntil: new Date(Date.now() + leaseMs) } });
+/**
+ * Keeps the lease while a delivery is still under way (a slow server, in-request retries). Only the holder's
+ * token renews it: a sender whose lease lapsed and was taken by another must not extend the other's.
+ */
+export async function extendLease(db: Db, id: string, leaseToken: string, leaseMs: number): Promise<void> {
+  await db.$executeRaw`
+    UPDATE prompts SET lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
+    WHERE id = ${id}::uuid AND status = 'queued' AND lease_token = ${leaseToken}::uuid`;
 }
 
-/** Gives the lease back after a failed attempt, so the retry (by this or another sender) may go ahead. */
-export async function releaseLease(db: Db, id: string): Promise<void> {
-  await db.prompt.updateMany({ where: { id, status: 'queued' }, data: { leaseUntil: null } });
+/** Gives the lease back after a failed attempt, so the retry may go ahead; only the holder's token can. */
+export async function releaseLease(db: Db, id: string, leaseToken: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE prompts SET lease_until = NULL, lease_token = NULL
+    WHERE id = ${id}::uuid AND status = 'queued' AND lease_token = ${leaseToken}::uuid`;
 }
 
 /**
@@ -199,22 +209,22 @@ export async function markSent(db: Db, id: string, communicationId: string, sent
       WHERE id = ${id}::uuid AND status IN ('queued', 'failed')
       RETURNING id
     )
-    INSERT INTO audit_events (id, actor, action, entity_type, entity_id, details)
-    SELECT gen_random_uuid(), ${ACTOR}, 'prompt.sent', 'Prompt', moved.id::text, ${details}::jsonb FROM moved`;
+    INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
+    SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${ACTOR}, 'prompt.sent', 'Prompt', moved.id::text, ${details}::jsonb FROM moved`;
 }
 
 export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'failed', reason, leaseUntil: null }, { reason });
+  await transition(db, id, ['queued'], { status: 'failed', reason, leaseUntil: null, leaseToken: null }, { reason });
 }
 
 /** A queued prompt that must not go out after all (campaign paused, too late): recorded as skipped. */
 export async function withdrawQueued(db: Db, id: string, reason: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'skipped', reason, leaseUntil: null }, { reason });
+  await transition(db, id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null }, { reason });
 }
 
 /** A queued prompt whose campaign now requires review goes back to the review queue. */
 export async function holdForReview(db: Db, id: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null }, {});
+  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, {});
 }
 
 /** A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. */

@@ -3,7 +3,7 @@ import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
 import { sendPrompt } from '../../src/queue/handlers/send.ts';
 import type { Services } from '../../src/queue/index.ts';
-import { applyCampaigns, type Db, insertPrompts, reviewPrompt } from '../../src/store/index.ts';
+import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
 import { communications } from '../support/fhir-data.ts';
 import { createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
 
@@ -106,5 +106,16 @@ describe('the send handler, called directly', () => {
     expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('in-flight');
     await db.prompt.update({ where: { id: prompt.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
     expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('sent');
+  });
+
+  it('lets only the lease holder renew or release it', async () => {
+    const prompt = await queuedPrompt();
+    const claimed = await claimForSending(db, prompt.id, 60_000);
+    if (!claimed) throw new Error('expected to claim the prompt');
+    const held = await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } });
+    await releaseLease(db, prompt.id, '00000000-0000-4000-8000-000000000000');
+    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).leaseUntil).toEqual(held.leaseUntil);
+    await releaseLease(db, prompt.id, claimed.leaseToken);
+    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).leaseUntil).toBeNull();
   });
 });

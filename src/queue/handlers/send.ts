@@ -41,7 +41,7 @@ export async function sendPrompt(job: SendJob, services: Services): Promise<Send
   }
   // Renewed while the transport works (in-request retries can outlast one lease); a sender that dies lets it lapse.
   const heartbeat = setInterval(() => {
-    extendLease(db, prompt.id, leaseMs).catch((error: unknown) =>
+    extendLease(db, prompt.id, prompt.leaseToken, leaseMs).catch((error: unknown) =>
       services.logger.warn({ promptId: prompt.id, error: error instanceof Error ? error.name : 'unknown' }, 'send: lease not renewed'),
     );
   }, leaseMs / 3);
@@ -56,7 +56,7 @@ export async function sendPrompt(job: SendJob, services: Services): Promise<Send
       await markFailed(db, prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
       return 'failed';
     }
-    await releaseLease(db, prompt.id);
+    await releaseLease(db, prompt.id, prompt.leaseToken);
     throw error;
   } finally {
     clearInterval(heartbeat);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "prompts" ADD COLUMN     "lease_token" UUID;
