@@ -80,6 +80,17 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   const logger = options.logger ?? silentLogger;
   const client = new Client({ baseUrl: config.baseUrl, customHeaders: config.headers });
   const baseOrigin = new URL(config.baseUrl).origin;
+  const localPrefix = `${config.baseUrl.replace(/\/+$/, '')}/`;
+
+  /**
+   * A subject written as an absolute URL on this server becomes the relative reference it means. One on
+   * another server stays absolute, so it never names a local patient who happens to share its id.
+   */
+  function localized(resource: FhirResource): FhirResource {
+    const subject = resource.subject as { reference?: unknown } | undefined;
+    if (typeof subject?.reference !== 'string' || !subject.reference.startsWith(localPrefix)) return resource;
+    return { ...resource, subject: { ...subject, reference: subject.reference.slice(localPrefix.length) } };
+  }
   const counts: FhirRequestCounts = { searchPages: 0, reads: 0, creates: 0 };
 
   async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: (options: RequestOptions) => Promise<T>): Promise<T> {
@@ -139,7 +150,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     for (const entry of bundle.entry ?? []) {
       const mode = entry.search?.mode ?? 'match';
       if (mode === 'outcome') outcomes += 1;
-      else (mode === 'include' ? page.included : page.matches).push(entry.resource);
+      else (mode === 'include' ? page.included : page.matches).push(localized(entry.resource));
     }
     // Outcome entries are the server's warnings about the search; their text stays out of logs.
     if (outcomes > 0) logger.warn({ resourceType, outcomes }, 'FHIR search returned OperationOutcome entries');
@@ -173,7 +184,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       }
       const parsed = z.looseObject({ resourceType: z.literal(resourceType), id: z.string() }).safeParse(body);
       if (!parsed.success) throw FhirDataError.fromZod(resourceType, id, parsed.error);
-      return parsed.data;
+      return localized(parsed.data);
     },
 
     async createIfNoneExist(resource: FhirResource, identifier: { system: string; value: string }): Promise<ConditionalCreateResult> {

@@ -6,9 +6,9 @@ import type { Coding, Reference, TriggerResource } from './resources.ts';
 
 const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 
-// A FHIR id (1–64 of [A-Za-z0-9-.]), after "Patient/" at the start or after an absolute base URL,
-// optionally pinned to a version.
-const PATIENT_REFERENCE = /^(?:https?:\/\/[^?#]+\/)?Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+// A FHIR id (1–64 of [A-Za-z0-9-.]) after "Patient/", optionally pinned to a version. Only relative references
+// are local: the gateway makes this server's absolute ones relative, and another server's patient is not ours.
+const PATIENT_REFERENCE = /^Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 /** `Condition/123`: how references, outbox rows and logs name a resource. */
 export function referenceOf(resource: { resourceType: string; id: string }): string {
@@ -16,8 +16,8 @@ export function referenceOf(resource: { resourceType: string; id: string }): str
 }
 
 /**
- * The Patient id a resource's subject points at, for `Patient/123` and `https://x/fhir/Patient/123`;
- * undefined for anything else (a Group, a contained `#ref`, a `urn:uuid:`, a missing reference).
+ * The Patient id a resource's subject points at, for `Patient/123`; undefined for anything else (another
+ * server's patient, a Group, a contained `#ref`, a `urn:uuid:`, a missing reference).
  */
 export function patientIdOf(resource: { subject?: Reference | undefined }): string | undefined {
   const reference = resource.subject?.reference;

@@ -115,6 +115,27 @@ describe('searchPages', () => {
     expect(page?.included.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/p1']);
   });
 
+  it("makes this server's absolute subject references relative, and leaves another server's alone", async () => {
+    server.use(
+      http.get(`${BASE}/Condition`, () =>
+        HttpResponse.json({
+          resourceType: 'Bundle',
+          entry: [
+            { resource: { ...condition('c1'), subject: { reference: `${BASE}/Patient/p1` } } },
+            { resource: { ...condition('c2'), subject: { reference: 'https://other-ehr.example/fhir/Patient/p1' } } },
+          ],
+        }),
+      ),
+    );
+
+    const [page] = await allPages(makeGateway().gateway.searchPages('Condition', {}));
+
+    expect(page?.matches.map((r) => (r.subject as { reference: string }).reference)).toEqual([
+      'Patient/p1',
+      'https://other-ehr.example/fhir/Patient/p1',
+    ]);
+  });
+
   it('reads a Bundle without entries as an empty page', async () => {
     server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: 0 })));
 

@@ -218,10 +218,11 @@ describe('resource facts', () => {
     expect(referenceOf(diabetes)).toBe('Condition/cond-dm');
   });
 
-  it('patientIdOf reads relative, absolute and versioned Patient references only', () => {
+  it('patientIdOf reads relative and versioned Patient references only', () => {
     const of = (reference?: string) => patientIdOf({ subject: { reference } });
     expect(of('Patient/123')).toBe('123');
-    expect(of('https://x/fhir/Patient/123')).toBe('123');
+    // Another server's patient is never taken for a local one with the same id.
+    expect(of('https://other-ehr.example/fhir/Patient/123')).toBeUndefined();
     expect(of('Patient/a-1.b/_history/2')).toBe('a-1.b');
     expect(of('Group/123')).toBeUndefined();
     expect(of('urn:uuid:5b2a2c4e-0f7e-4b8e-9a55-6c1d1f2e3a4b')).toBeUndefined();
