@@ -166,8 +166,3 @@ function translationsOf(prefix: string, env: NodeJS.ProcessEnv): Record<string, 
     }),
   );
 }
-
-/** Names and examples of every variable, for `careprompt --help` and the README. */
-export function describeVariables(): Array<{ name: string; example: string }> {
-  return Object.entries(variables).map(([name, variable]) => ({ name, example: variable.example }));
-}
