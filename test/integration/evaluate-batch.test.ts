@@ -1,40 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FhirGateway, FhirRequestError, type SearchPage, type SearchParams } from '../../src/fhir/index.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import type { Db } from '../../src/store/index.ts';
-import { communications, createResource } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
+import { useTestEnvironment } from '../support/environment.ts';
+import { communications, patientWithFreshStitches } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 
 describe('a batch with one candidate the server will not let us read', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
-  beforeAll(async () => {
-    db = testDb();
-    await emptyDatabase(db);
-    fhir = await startFhirServer();
-  });
-  afterAll(async () => {
-    await fhir.close();
-    await db.$disconnect();
-  });
-
-  async function sutured(given: string): Promise<string> {
-    const patient = await createResource(fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: [given] }] });
-    const procedure = await createResource(fhir.baseUrl, {
-      resourceType: 'Procedure',
-      status: 'completed',
-      code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009' }] },
-      subject: { reference: `Patient/${patient.id}` },
-      performedDateTime: new Date().toISOString(),
-    });
+  const env = useTestEnvironment();
+  const sutured = async (given: string) => {
+    const { procedure } = await patientWithFreshStitches(env.fhir.baseUrl, given);
     return `Procedure/${procedure.id}`;
-  }
+  };
 
   it('prompts the others and records only that candidate as an error', async () => {
     const hidden = await sutured('Ana');
     const visible = await sutured('Ben');
-    await applyExampleCampaigns(db);
-    const pipeline = await createTestPipeline(db, fhir.baseUrl);
+    await applyExampleCampaigns(env.db);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
     // The trigger has left the patient's record since the poll (moved to another chart), and reading it on its
     // own is refused.
     const real = pipeline.services.gateway;
@@ -52,8 +33,8 @@ describe('a batch with one candidate the server will not let us read', () => {
 
     expect(summary.totals).toMatchObject({ sent: 1, failed: 1 });
     expect(summary.campaigns[0]?.unfinished).toBe(1);
-    expect(await communications(fhir.baseUrl)).toHaveLength(1);
-    const candidates = await db.candidate.findMany({ select: { triggerRef: true, outcome: true, evaluatedAt: true } });
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(1);
+    const candidates = await env.db.candidate.findMany({ select: { triggerRef: true, outcome: true, evaluatedAt: true } });
     expect(candidates.find((row) => row.triggerRef === visible)).toMatchObject({ outcome: 'queued' });
     expect(candidates.find((row) => row.triggerRef === hidden)).toMatchObject({ outcome: 'error' });
   });
