@@ -3,7 +3,7 @@
  *  - poll: one campaign's search against the FHIR server; hands each matching trigger resource on.
  *  - evaluate: a batch of candidates of one poll run, each a (patient, trigger resource): load the patients'
  *    records in one request, decide and render each, write the outbox rows.
- *  - send: one outbox row: deliver it exactly once and mark it sent.
+ *  - send: a batch of outbox rows: deliver each exactly once and mark them sent.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -27,7 +27,9 @@ export const EvaluateJob = z.object({
   asOf: z.iso.datetime(),
   candidates: z.array(z.object({ patientId: fhirId, triggerRef: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/) })).min(1),
 });
-export const SendJob = z.object({ promptId: z.uuid() });
+/** Prompts per send job: an evaluate batch's prompts go out together, one claim and one record for all. */
+export const SEND_BATCH_SIZE = EVALUATE_BATCH_SIZE;
+export const SendJob = z.object({ promptIds: z.array(z.uuid()).min(1).max(SEND_BATCH_SIZE) });
 
 export type PollJob = z.infer<typeof PollJob>;
 export type EvaluateJob = z.infer<typeof EvaluateJob>;
@@ -72,15 +74,25 @@ export function evaluateJobsFor(candidates: readonly PolledCandidate[]): Evaluat
   return jobs;
 }
 
+/** Send jobs for these prompts, in order, at most SEND_BATCH_SIZE per job. */
+export function sendJobsFor(promptIds: readonly string[]): SendJob[] {
+  const jobs: SendJob[] = [];
+  for (let start = 0; start < promptIds.length; start += SEND_BATCH_SIZE) {
+    jobs.push({ promptIds: promptIds.slice(start, start + SEND_BATCH_SIZE) });
+  }
+  return jobs;
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** BullMQ job ids may not contain ':'; these are deterministic so the same work is never queued twice at once. */
 export const jobIds = {
-  evaluate: (job: EvaluateJob) =>
-    `evaluate_${job.pollRunId}_${createHash('sha1')
-      .update(job.candidates.map((candidate) => candidate.triggerRef).join('\n'))
-      .digest('hex')}`,
-  send: (job: SendJob) => `send_${job.promptId}`,
+  evaluate: (job: EvaluateJob) => `evaluate_${job.pollRunId}_${digest(job.candidates.map((candidate) => candidate.triggerRef))}`,
+  send: (job: SendJob) => `send_${digest(job.promptIds)}`,
 };
+
+function digest(values: readonly string[]): string {
+  return createHash('sha1').update(values.join('\n')).digest('hex');
+}

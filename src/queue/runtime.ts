@@ -10,7 +10,7 @@ import { markEvaluated, markFailed } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
 import { evaluateCandidates } from './handlers/evaluate.ts';
 import { pollCampaign } from './handlers/poll.ts';
-import { sendPrompt } from './handlers/send.ts';
+import { sendPrompts } from './handlers/send.ts';
 import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
 
 export interface RuntimeOptions {
@@ -127,8 +127,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           'send',
           SendJob,
           options.concurrency,
-          (data) => sendPrompt(data, services),
-          (data, error) => markFailed(services.db, data.promptId, `gave up: ${failureReason(error)}`),
+          (data) => sendPrompts(data, services),
+          // As for evaluation: a batch that fails for good is split, so one message the server chokes on
+          // fails alone; a single prompt that fails for good is recorded as failed.
+          (data, error) =>
+            data.promptIds.length > 1
+              ? enqueue.sends(data.promptIds.map((promptId) => ({ promptIds: [promptId] })))
+              : markFailed(services.db, data.promptIds[0] ?? '', `gave up: ${failureReason(error)}`),
         ),
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {

@@ -6,7 +6,7 @@
  */
 import { findPendingCandidates, findStaleQueued } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
-import { evaluateJobsFor } from './jobs.ts';
+import { evaluateJobsFor, sendJobsFor } from './jobs.ts';
 
 const BATCH = 500;
 
@@ -23,8 +23,11 @@ export async function requeueUnfinishedWork(services: Pick<Services, 'db'>, enqu
   const prompts = await inBatches(
     (afterId) => findStaleQueued(services.db, before, BATCH, afterId),
     async (rows) => {
+      const now = Date.now();
+      const lapsesAt = (row: (typeof rows)[number]) => row.leaseUntil?.getTime() ?? 0;
+      await enqueue.sends(sendJobsFor(rows.filter((row) => lapsesAt(row) <= now).map((row) => row.id)));
       // A row a dead sender still leases is tried when the lease lapses, not before.
-      for (const row of rows) await enqueue.send({ promptId: row.id }, Math.max(0, (row.leaseUntil?.getTime() ?? 0) - Date.now()));
+      for (const row of rows.filter((row) => lapsesAt(row) > now)) await enqueue.send({ promptIds: [row.id] }, lapsesAt(row) - now);
     },
   );
   return { candidates, prompts };

@@ -3,26 +3,31 @@ export { countCandidateOutcomes, findPendingCandidates, markEvaluated, type NewC
 export { createDb, type Db } from './client.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
-  type ClaimedPrompt,
-  claimForSending,
   countPromptsByStatus,
-  extendLease,
   findPromptsByKeys,
   findRecentlyPrompted,
   findStaleQueued,
   getPrompt,
+  getPromptStatuses,
   holdForReview,
   insertPrompts,
   listPrompts,
   markFailed,
-  markSent,
   type NewPrompt,
   type Prompt,
   type PromptFilter,
   type PromptRef,
   type PromptStatus,
-  releaseLease,
   reviewPrompt,
   withdrawQueued,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';
+export {
+  type ClaimedPrompt,
+  claimForSending,
+  type Delivery,
+  extendLease,
+  markSent,
+  releaseLease,
+  type SendLease,
+} from './sending.ts';

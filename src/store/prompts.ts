@@ -27,7 +27,8 @@ export interface NewPrompt {
   decidedAt: Date;
 }
 
-const ACTOR = 'careprompt';
+/** The actor of the audit events careprompt writes itself (a reviewer's carry the reviewer). */
+export const SYSTEM_ACTOR = 'careprompt';
 
 /** What evaluation needs to know of a row that holds a key. */
 export type PromptRef = Pick<Prompt, 'id' | 'idempotencyKey' | 'status'>;
@@ -79,7 +80,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       RETURNING id, idempotency_key, status, reason
     ), audited AS (
       INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
-      SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
+      SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${SYSTEM_ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
         CASE WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
       FROM inserted AS i
     )
@@ -96,6 +97,12 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
 
 export async function getPrompt(db: Db, id: string): Promise<Prompt | undefined> {
   return (await db.prompt.findUnique({ where: { id } })) ?? undefined;
+}
+
+/** The status of each of these prompts that exists, by id. */
+export async function getPromptStatuses(db: Db, ids: readonly string[]): Promise<Map<string, PromptStatus>> {
+  const rows = await db.prompt.findMany({ where: { id: { in: [...ids] } }, select: { id: true, status: true } });
+  return new Map(rows.map((row) => [row.id, row.status]));
 }
 
 /** The rows holding any of these keys. */
@@ -122,95 +129,6 @@ export async function findRecentlyPrompted(db: Db, campaignId: string, patientRe
     distinct: ['patientRef'],
   });
   return new Set(rows.map((row) => row.patientRef));
-}
-
-/** What delivering a prompt needs of its row. */
-export type SendablePrompt = Pick<
-  Prompt,
-  'id' | 'idempotencyKey' | 'patientRef' | 'triggerRefs' | 'reasonRef' | 'language' | 'category'
-> & {
-  renderedText: string;
-};
-
-/** What a sender needs of a prompt it has claimed, with its campaign's state at the time of the claim. */
-export interface ClaimedPrompt {
-  id: string;
-  /** Proves the lease is still this sender's when it renews or gives it back. */
-  leaseToken: string;
-  idempotencyKey: string;
-  campaignId: string;
-  patientRef: string;
-  triggerRefs: string[];
-  reasonRef: string | null;
-  language: string | null;
-  category: string;
-  renderedText: string;
-  reviewedBy: string | null;
-  /** When the prompt was queued (decided, or approved), in epoch milliseconds. */
-  queuedAtMs: number;
-  campaignActive: boolean;
-  campaignReview: string | null;
-}
-
-/**
- * Takes the lease on a queued prompt with its text, counting the attempt, and returns it; undefined when the
- * prompt is missing, not sendable, or leased by another sender (a concurrent run or worker). While the lease
- * holds, no one else delivers the prompt: a conditional create alone does not stop two concurrent POSTs on
- * every server. A sender that dies leaves the lease to expire; the sweep then queues the prompt again.
- */
-export async function claimForSending(db: Db, id: string, leaseMs: number): Promise<ClaimedPrompt | undefined> {
-  // One statement: the claim, and the campaign's state as it is now for the send-time checks.
-  const [claimed] = await db.$queryRaw<ClaimedPrompt[]>`
-    UPDATE prompts AS p
-    SET attempts = p.attempts + 1,
-        lease_token = gen_random_uuid(),
-        -- The columns are timestamp without time zone holding UTC, as Prisma writes them.
-        lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
-    FROM campaigns AS c
-    WHERE p.id = ${id}::uuid AND c.id = p.campaign_id AND p.status = 'queued' AND p.rendered_text IS NOT NULL
-      AND (p.lease_until IS NULL OR p.lease_until < (now() AT TIME ZONE 'UTC'))
-    RETURNING p.id, p.lease_token::text AS "leaseToken", p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
-      p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category,
-      p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy",
-      (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs",
-      c.active AS "campaignActive", c.definition ->> 'review' AS "campaignReview"`;
-  return claimed;
-}
-
-/**
- * Keeps the lease while a delivery is still under way (a slow server, in-request retries). Only the holder's
- * token renews it: a sender whose lease lapsed and was taken by another must not extend the other's.
- */
-export async function extendLease(db: Db, id: string, leaseToken: string, leaseMs: number): Promise<void> {
-  await db.$executeRaw`
-    UPDATE prompts SET lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
-    WHERE id = ${id}::uuid AND status = 'queued' AND lease_token = ${leaseToken}::uuid`;
-}
-
-/** Gives the lease back after a failed attempt, so the retry may go ahead; only the holder's token can. */
-export async function releaseLease(db: Db, id: string, leaseToken: string): Promise<void> {
-  await db.$executeRaw`
-    UPDATE prompts SET lease_until = NULL, lease_token = NULL
-    WHERE id = ${id}::uuid AND status = 'queued' AND lease_token = ${leaseToken}::uuid`;
-}
-
-/**
- * Moves a queued (or failed) prompt to sent and writes its audit event, in one statement: the hottest write of
- * a run, so it is one round trip. A concurrent duplicate finds nothing to move and writes no event.
- */
-export async function markSent(db: Db, id: string, communicationId: string, sentAt: Date): Promise<void> {
-  const details = JSON.stringify({ communicationId });
-  await db.$executeRaw`
-    WITH moved AS (
-      UPDATE prompts
-      SET status = 'sent', communication_id = ${communicationId}, reason = NULL,
-          -- The columns are timestamp without time zone holding UTC, as Prisma writes them.
-          sent_at = ${sentAt.toISOString()}::timestamptz AT TIME ZONE 'UTC', updated_at = now() AT TIME ZONE 'UTC'
-      WHERE id = ${id}::uuid AND status IN ('queued', 'failed')
-      RETURNING id
-    )
-    INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
-    SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${ACTOR}, 'prompt.sent', 'Prompt', moved.id::text, ${details}::jsonb FROM moved`;
 }
 
 export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
@@ -249,7 +167,7 @@ async function transition(
   from: PromptStatus[],
   data: Prisma.PromptUpdateManyMutationInput & { status: PromptStatus },
   details: Record<string, string>,
-  actor = ACTOR,
+  actor = SYSTEM_ACTOR,
 ): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({ where: { id, status: { in: from } }, data });

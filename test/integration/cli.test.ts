@@ -136,7 +136,7 @@ describe('the careprompt command line', () => {
     });
     const runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix, concurrency: 1, attempts: 1 });
     try {
-      expect((await runtime.queues.send.getJobs(['waiting'])).map((job) => job.data)).toEqual([{ promptId: first.id }]);
+      expect((await runtime.queues.send.getJobs(['waiting'])).map((job) => job.data)).toEqual([{ promptIds: [first.id] }]);
     } finally {
       await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
       await runtime.close();

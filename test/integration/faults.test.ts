@@ -93,4 +93,29 @@ describe('an unreliable FHIR server', () => {
     const candidate = await env.db.candidate.findFirstOrThrow({ where: { patientId: patient.id } });
     expect(candidate.outcome).toBe('error');
   });
+
+  it('splits a send batch that keeps failing, so only the message the server chokes on fails', async () => {
+    env.proxy.rules.length = 0;
+    await applyExampleCampaigns(env.db);
+    const ana = await patientWithFreshStitches(env.fhir.baseUrl, 'Ana');
+    const ben = await patientWithFreshStitches(env.fhir.baseUrl, 'Ben');
+    // Both prompts go out in one send job; Ana's message alone meets a server error every time.
+    env.proxy.rules.push({
+      method: 'POST',
+      path: /^\/Communication/,
+      body: new RegExp(`Patient/${ana.patient.id}"`),
+      fault: 'unavailable',
+    });
+    const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl, { FHIR_MAX_ATTEMPTS: '1', JOB_ATTEMPTS: '2' });
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+
+    // (The server also holds the patients of the tests above; their prompts are not this test's concern.)
+    expect(summary.totals.failed).toBe(1);
+    const statusOf = async (patientId: string) =>
+      (await env.db.prompt.findFirstOrThrow({ where: { patientRef: `Patient/${patientId}` } })).status;
+    expect(await statusOf(ana.patient.id)).toBe('failed');
+    expect((await env.db.prompt.findFirstOrThrow({ where: { patientRef: `Patient/${ana.patient.id}` } })).reason).toMatch(/^gave up: /);
+    expect(await statusOf(ben.patient.id)).toBe('sent');
+  });
 });

@@ -68,12 +68,9 @@ describe('the outbox and candidates, written in batches', () => {
     const skipped = rows.find((row) => row.status === 'skipped');
     if (!queued || !skipped) throw new Error('expected two rows');
 
-    expect(await claimForSending(db, queued.id, 60_000)).toMatchObject({
-      id: queued.id,
-      renderedText: 'Hi',
-      triggerRefs: ['Procedure/s1'],
-    });
-    expect(await claimForSending(db, skipped.id, 60_000)).toBeUndefined();
+    const lease = await claimForSending(db, [skipped.id, queued.id], 60_000);
+    expect(lease.prompts).toEqual([expect.objectContaining({ id: queued.id, renderedText: 'Hi', triggerRefs: ['Procedure/s1'] })]);
+    expect((await claimForSending(db, [queued.id], 60_000)).prompts).toEqual([]);
     expect((await db.prompt.findUniqueOrThrow({ where: { id: queued.id } })).attempts).toBe(1);
   });
 

@@ -1,43 +1,51 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
-import { sendPrompt } from '../../src/queue/handlers/send.ts';
+import { type SendOutcome, sendPrompts } from '../../src/queue/handlers/send.ts';
 import type { Services } from '../../src/queue/index.ts';
-import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
+import { applyCampaigns, claimForSending, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
+import { useFaultyFhir } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
-import { createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
+import { createTestPipeline, emptyDatabase } from '../support/pipeline.ts';
 
 const CAMPAIGN = 'wound-care-after-sutures';
 
 describe('the send handler, called directly', () => {
-  let db: Db;
-  let fhir: FhirTestServer;
+  const env = useFaultyFhir();
   let services: Services;
   let counter = 0;
 
   beforeAll(async () => {
-    db = testDb();
-    fhir = await startFhirServer();
-    services = (await createTestPipeline(db, fhir.baseUrl)).services;
-  });
-  afterAll(async () => {
-    await fhir.close();
-    await db.$disconnect();
+    // Two attempts per request: a server that stays unavailable is given up on quickly.
+    services = (await createTestPipeline(env.db, env.proxy.baseUrl, { FHIR_MAX_ATTEMPTS: '2' })).services;
   });
   beforeEach(async () => {
-    await emptyDatabase(db);
+    env.proxy.rules.length = 0;
+    await emptyDatabase(env.db);
     await setCampaign({});
   });
+
+  /** One prompt's outcome, sent as a batch of one. */
+  async function sendOne(promptId: string): Promise<SendOutcome | undefined> {
+    return (await sendPrompts({ promptIds: [promptId] }, services)).get(promptId);
+  }
+
+  /** The Communications on the server for these prompts (the server lives as long as the file). */
+  async function communicationsFor(prompts: ReadonlyArray<{ idempotencyKey: string }>) {
+    const keys = new Set(prompts.map((prompt) => prompt.idempotencyKey));
+    return (await communications(env.fhir.baseUrl)).filter((communication) => keys.has(communication.identifier[0].value));
+  }
+
+  const statusOf = async (id: string) => (await env.db.prompt.findUniqueOrThrow({ where: { id } })).status;
 
   async function setCampaign(change: { active?: boolean; review?: 'none' | 'required' }) {
     const [loaded] = await loadCampaigns(`jobs/${CAMPAIGN}.yaml`);
     if (!loaded) throw new Error('example campaign missing');
-    await applyCampaigns(db, [{ ...loaded, campaign: { ...loaded.campaign, ...change }, hash: JSON.stringify(change) }], 'test');
+    await applyCampaigns(env.db, [{ ...loaded, campaign: { ...loaded.campaign, ...change }, hash: JSON.stringify(change) }], 'test');
   }
 
   async function queuedPrompt(status: 'queued' | 'pending_review' = 'queued') {
     counter += 1;
-    const [prompt] = await insertPrompts(db, [
+    const [prompt] = await insertPrompts(env.db, [
       {
         idempotencyKey: `test-key-${counter}-${Date.now()}`,
         campaignId: CAMPAIGN,
@@ -57,17 +65,21 @@ describe('the send handler, called directly', () => {
 
   it('sends a queued prompt once, however many senders race for it', async () => {
     const prompt = await queuedPrompt();
-    const outcomes = await Promise.all([1, 2, 3].map(() => sendPrompt({ promptId: prompt.id }, services)));
-    expect(outcomes.sort()).toEqual(['in-flight', 'in-flight', 'sent']);
-    expect((await communications(fhir.baseUrl)).filter((c) => c.identifier[0].value === prompt.idempotencyKey)).toHaveLength(1);
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('already-sent');
+    const outcomes = await Promise.all([1, 2, 3].map(() => sendOne(prompt.id)));
+    // The others find it leased (in flight), or already sent if they come late.
+    expect(outcomes.filter((outcome) => outcome === 'sent')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome !== 'sent').every((outcome) => outcome === 'in-flight' || outcome === 'already-sent')).toBe(
+      true,
+    );
+    expect(await communicationsFor([prompt])).toHaveLength(1);
+    expect(await sendOne(prompt.id)).toBe('already-sent');
   });
 
   it('withdraws a prompt whose campaign was deactivated after it was written', async () => {
     const prompt = await queuedPrompt();
     await setCampaign({ active: false });
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('withdrawn');
-    expect(await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
+    expect(await sendOne(prompt.id)).toBe('withdrawn');
+    expect(await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
       status: 'skipped',
       reason: 'campaign deactivated before delivery',
     });
@@ -76,46 +88,87 @@ describe('the send handler, called directly', () => {
   it('holds a prompt for review when the campaign came to require it, and sends it once approved', async () => {
     const prompt = await queuedPrompt();
     await setCampaign({ review: 'required' });
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('held-for-review');
-    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).status).toBe('pending_review');
+    expect(await sendOne(prompt.id)).toBe('held-for-review');
+    expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).status).toBe('pending_review');
 
-    expect(await reviewPrompt(db, prompt.id, { decision: 'approve', reviewer: 'dr-lee' })).toBe(true);
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('sent');
-    const audit = await db.auditEvent.findMany({ where: { entityId: prompt.id }, orderBy: { at: 'asc' } });
+    expect(await reviewPrompt(env.db, prompt.id, { decision: 'approve', reviewer: 'dr-lee' })).toBe(true);
+    expect(await sendOne(prompt.id)).toBe('sent');
+    const audit = await env.db.auditEvent.findMany({ where: { entityId: prompt.id }, orderBy: { at: 'asc' } });
     expect(audit.map((event) => [event.action, event.actor])).toContainEqual(['prompt.queued', 'dr-lee']);
   });
 
   it('never sends a rejected prompt', async () => {
     const prompt = await queuedPrompt('pending_review');
-    expect(await reviewPrompt(db, prompt.id, { decision: 'reject', reviewer: 'dr-lee', note: 'patient called in' })).toBe(true);
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('not-sendable');
-    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).reason).toBe('rejected in review: patient called in');
-    expect(await reviewPrompt(db, prompt.id, { decision: 'approve', reviewer: 'dr-lee' })).toBe(false);
+    expect(await reviewPrompt(env.db, prompt.id, { decision: 'reject', reviewer: 'dr-lee', note: 'patient called in' })).toBe(true);
+    expect(await sendOne(prompt.id)).toBe('not-sendable');
+    expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).reason).toBe('rejected in review: patient called in');
+    expect(await reviewPrompt(env.db, prompt.id, { decision: 'approve', reviewer: 'dr-lee' })).toBe(false);
   });
 
   it('drops a prompt that waited past the expiry instead of delivering it late', async () => {
     const prompt = await queuedPrompt();
-    await db.prompt.update({ where: { id: prompt.id }, data: { queuedAt: new Date(Date.now() - 49 * 3_600_000) } });
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('withdrawn');
-    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).reason).toBe('expired: not delivered within 48 hours');
+    await env.db.prompt.update({ where: { id: prompt.id }, data: { queuedAt: new Date(Date.now() - 49 * 3_600_000) } });
+    expect(await sendOne(prompt.id)).toBe('withdrawn');
+    expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).reason).toBe('expired: not delivered within 48 hours');
   });
 
   it('leaves a prompt leased by another sender alone until the lease lapses', async () => {
     const prompt = await queuedPrompt();
-    await db.prompt.update({ where: { id: prompt.id }, data: { leaseUntil: new Date(Date.now() + 60_000) } });
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('in-flight');
-    await db.prompt.update({ where: { id: prompt.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
-    expect(await sendPrompt({ promptId: prompt.id }, services)).toBe('sent');
+    await env.db.prompt.update({ where: { id: prompt.id }, data: { leaseUntil: new Date(Date.now() + 60_000) } });
+    expect(await sendOne(prompt.id)).toBe('in-flight');
+    await env.db.prompt.update({ where: { id: prompt.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
+    expect(await sendOne(prompt.id)).toBe('sent');
   });
 
   it('lets only the lease holder renew or release it', async () => {
     const prompt = await queuedPrompt();
-    const claimed = await claimForSending(db, prompt.id, 60_000);
-    if (!claimed) throw new Error('expected to claim the prompt');
-    const held = await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } });
-    await releaseLease(db, prompt.id, '00000000-0000-4000-8000-000000000000');
-    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).leaseUntil).toEqual(held.leaseUntil);
-    await releaseLease(db, prompt.id, claimed.leaseToken);
-    expect((await db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).leaseUntil).toBeNull();
+    const lease = await claimForSending(env.db, [prompt.id], 60_000);
+    expect(lease.prompts.map((claimed) => claimed.id)).toEqual([prompt.id]);
+    const held = await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } });
+    await releaseLease(env.db, [prompt.id], '00000000-0000-4000-8000-000000000000');
+    expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).leaseUntil).toEqual(held.leaseUntil);
+    await releaseLease(env.db, [prompt.id], lease.token);
+    expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).leaseUntil).toBeNull();
+  });
+
+  it('delivers a batch in order and records every prompt of it as sent', async () => {
+    const prompts = [await queuedPrompt(), await queuedPrompt(), await queuedPrompt()];
+    const outcomes = await sendPrompts({ promptIds: prompts.map((prompt) => prompt.id) }, services);
+    expect([...outcomes]).toEqual(prompts.map((prompt) => [prompt.id, 'sent']));
+    const sent = await communicationsFor(prompts);
+    expect(sent.map((communication) => communication.identifier[0].value)).toEqual(prompts.map((prompt) => prompt.idempotencyKey));
+    const rows = await env.db.prompt.findMany({ where: { id: { in: prompts.map((prompt) => prompt.id) } } });
+    expect(rows.every((row) => row.status === 'sent' && row.communicationId && row.sentAt && row.leaseUntil === null)).toBe(true);
+    expect(await env.db.auditEvent.count({ where: { action: 'prompt.sent' } })).toBe(3);
+  });
+
+  it('sends the rest of a batch when the server refuses one message of it', async () => {
+    const prompts = [await queuedPrompt(), await queuedPrompt(), await queuedPrompt()];
+    env.proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'reject', after: 1, times: 1 });
+    const outcomes = await sendPrompts({ promptIds: prompts.map((prompt) => prompt.id) }, services);
+    expect(prompts.map((prompt) => outcomes.get(prompt.id))).toEqual(['sent', 'failed', 'sent']);
+    expect(await Promise.all(prompts.map((prompt) => statusOf(prompt.id)))).toEqual(['sent', 'failed', 'sent']);
+  });
+
+  it('stops a batch at a transient failure: records what was delivered, gives the rest back for the retry', async () => {
+    const prompts = [await queuedPrompt(), await queuedPrompt(), await queuedPrompt()];
+    const ids = prompts.map((prompt) => prompt.id);
+    // The second message meets a server that stays unavailable through every in-request attempt.
+    env.proxy.rules.push({
+      method: 'POST',
+      path: /^\/Communication/,
+      fault: 'unavailable',
+      after: 1,
+      times: services.config.fhir.maxAttempts,
+    });
+    await expect(sendPrompts({ promptIds: ids }, services)).rejects.toThrow(/HTTP 503/);
+    expect(await Promise.all(ids.map(statusOf))).toEqual(['sent', 'queued', 'queued']);
+    const released = await env.db.prompt.findMany({ where: { id: { in: ids.slice(1) } } });
+    expect(released.every((row) => row.leaseUntil === null && row.leaseToken === null)).toBe(true);
+
+    // The job's retry delivers the rest and leaves the delivered one alone.
+    const retried = await sendPrompts({ promptIds: ids }, services);
+    expect(ids.map((id) => retried.get(id))).toEqual(['already-sent', 'sent', 'sent']);
+    expect(await communicationsFor(prompts)).toHaveLength(3);
   });
 });

@@ -12,6 +12,8 @@ export interface FaultRule {
   method?: string;
   /** Matched against the path and query. */
   path: RegExp;
+  /** Matched against the request body, when given: one message among many. */
+  body?: RegExp;
   fault: Fault;
   /** Which matching requests fail: a request fails when `every` divides its 1-based index. @defaultValue 1 */
   every?: number;
@@ -37,9 +39,10 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0, malformed: 0 };
   const hanging = new Set<ServerResponse>();
 
-  const pick = (req: IncomingMessage): FaultRule | undefined => {
+  const pick = (req: IncomingMessage, body: string): FaultRule | undefined => {
     for (const rule of rules) {
       if ((rule.method && rule.method !== req.method) || !rule.path.test(req.url ?? '')) continue;
+      if (rule.body && !rule.body.test(body)) continue;
       const index = (seen.get(rule) ?? 0) + 1;
       seen.set(rule, index);
       if (index <= (rule.after ?? 0) || index % (rule.every ?? 1) !== 0) continue;
@@ -51,8 +54,11 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     return undefined;
   };
 
-  const server = createServer((req, res) => {
-    const rule = pick(req);
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const rule = pick(req, body.toString('utf8'));
     if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': '0' });
     if (rule?.fault === 'unavailable') return refuse(res, 503, {});
     if (rule?.fault === 'malformed') {
@@ -79,7 +85,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
       },
     );
     upstream.on('error', () => refuse(res, 502, {}));
-    req.pipe(upstream);
+    upstream.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

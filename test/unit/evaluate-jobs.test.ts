@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EVALUATE_BATCH_SIZE, EvaluateJob, evaluateJobsFor, jobIds, type PolledCandidate } from '../../src/queue/jobs.ts';
+import {
+  EVALUATE_BATCH_SIZE,
+  EvaluateJob,
+  evaluateJobsFor,
+  jobIds,
+  type PolledCandidate,
+  SEND_BATCH_SIZE,
+  sendJobsFor,
+} from '../../src/queue/jobs.ts';
 
 const RUN_A = '00000000-0000-4000-8000-00000000000a';
 const RUN_B = '00000000-0000-4000-8000-00000000000b';
@@ -57,5 +65,30 @@ describe('evaluateJobsFor', () => {
 
     expect(jobIds.evaluate(again)).toBe(jobIds.evaluate(first));
     expect(jobIds.evaluate(first)).not.toContain(':');
+  });
+});
+
+describe('sendJobsFor', () => {
+  const ids = (count: number) => Array.from({ length: count }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
+  it(`keeps the prompts in order, at most ${SEND_BATCH_SIZE} per job`, () => {
+    const promptIds = ids(SEND_BATCH_SIZE + 2);
+
+    const jobs = sendJobsFor(promptIds);
+
+    expect(jobs.map((job) => job.promptIds.length)).toEqual([SEND_BATCH_SIZE, 2]);
+    expect(jobs.flatMap((job) => job.promptIds)).toEqual(promptIds);
+    expect(sendJobsFor([])).toEqual([]);
+  });
+
+  it('names a batch by its prompts, so the same batch is not queued twice at once', () => {
+    const [first] = sendJobsFor(ids(3));
+    const [again] = sendJobsFor(ids(3));
+    const [other] = sendJobsFor(ids(2));
+    if (!first || !again || !other) throw new Error('expected one job each');
+
+    expect(jobIds.send(again)).toBe(jobIds.send(first));
+    expect(jobIds.send(other)).not.toBe(jobIds.send(first));
+    expect(jobIds.send(first)).not.toContain(':');
   });
 });

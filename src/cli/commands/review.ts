@@ -36,7 +36,7 @@ export async function reviewOutreach(promptId: string, options: ReviewOptions): 
     if (options.decision === 'approve') {
       const runtime = createRuntime({ redisUrl: config.redisUrl, ...config.queue, concurrency: 1 });
       try {
-        await runtime.enqueue.send({ promptId });
+        await runtime.enqueue.send({ promptIds: [promptId] });
       } finally {
         await runtime.close();
       }

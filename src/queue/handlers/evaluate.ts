@@ -2,7 +2,7 @@
  * Evaluate a batch of candidates of one poll run: decide (pure) and render (pure) each, and write the outbox
  * rows. The batch shares its I/O: one campaign read, one query for keys already written, one FHIR search for
  * every patient's record, one query for patients recently prompted, one statement for the new rows and their
- * audit events, one bulk enqueue of their sends and one update recording each candidate's outcome. Rows are written before their
+ * audit events, one send job for their delivery and one update recording each candidate's outcome. Rows are written before their
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
 import { type Campaign, decide, promptKey, repeatBlockedSince } from '../../campaigns/index.ts';
@@ -23,7 +23,7 @@ import {
   type NewPrompt,
   type PromptStatus,
 } from '../../store/index.ts';
-import type { EvaluateJob, SendJob } from '../jobs.ts';
+import { type EvaluateJob, sendJobsFor } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
 
@@ -84,13 +84,13 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
 
   const known = new Set<string>();
   // Queue again the rows still queued: an earlier attempt may have died between writing them and queuing.
-  const sends: SendJob[] = [];
+  const sends: string[] = [];
   for (const row of await findPromptsByKeys(
     db,
     candidates.map((candidate) => candidate.identity.idempotencyKey),
   )) {
     known.add(row.idempotencyKey);
-    if (row.status === 'queued') sends.push({ promptId: row.id });
+    if (row.status === 'queued') sends.push(row.id);
   }
   const isKnown = (candidate: Candidate) => known.has(candidate.identity.idempotencyKey);
   settle(candidates.filter(isKnown), 'already-handled');
@@ -103,12 +103,12 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
     const drafts = await decideAll(campaign, fresh, asOf, services, outcomes);
     for (const row of await insertPrompts(db, [...drafts.values()])) {
       // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
-      if (row.status === 'queued') sends.push({ promptId: row.id });
+      if (row.status === 'queued') sends.push(row.id);
       const triggerRef = drafts.get(row.idempotencyKey)?.triggerRefs[0];
       if (triggerRef) outcomes.set(triggerRef, row.inserted ? outcomeOf(row.status) : 'already-handled');
     }
   }
-  await enqueue.sends(sends);
+  await enqueue.sends(sendJobsFor(sends));
   return outcomes;
 }
 

@@ -1,7 +1,9 @@
 /**
- * Deliver one outbox row. The row is claimed first (a lease: no concurrent sender delivers it too), what may
- * have changed since it was written is checked again, and the transport is idempotent on the prompt key, so
- * a retry after a lost response returns the message already delivered.
+ * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too)
+ * and what may have changed since they were written is checked again; then each is delivered in turn, so a
+ * send job has one request in flight at a time. The batch is recorded as sent in one statement at the end.
+ * The transport is idempotent on the prompt key: a retry after a lost response, or after a crash before the
+ * batch was recorded, returns the message already delivered.
  */
 
 import type { OutgoingMessage } from '../../delivery/index.ts';
@@ -9,8 +11,9 @@ import { type CommunicationCategory, FhirRequestError, failureReason } from '../
 import {
   type ClaimedPrompt,
   claimForSending,
+  type Delivery,
   extendLease,
-  getPrompt,
+  getPromptStatuses,
   holdForReview,
   markFailed,
   markSent,
@@ -22,45 +25,87 @@ import type { Services } from './context.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'failed';
 
-export async function sendPrompt(job: SendJob, services: Services): Promise<SendOutcome> {
-  const { db, transport, clock, config } = services;
-  const leaseMs = config.queue.sendLeaseMs;
-  const prompt = await claimForSending(db, job.promptId, leaseMs);
-  if (!prompt) {
-    const current = await getPrompt(db, job.promptId);
-    return current?.status === 'sent' ? 'already-sent' : current?.status === 'queued' ? 'in-flight' : 'not-sendable';
+/** Each prompt's outcome, by prompt id. */
+export async function sendPrompts(job: SendJob, services: Services): Promise<Map<string, SendOutcome>> {
+  const { db } = services;
+  const lease = await claimForSending(db, job.promptIds, services.config.queue.sendLeaseMs);
+  const outcomes = await outcomesOfUnclaimed(job.promptIds, lease.prompts, services);
+  const sendable: ClaimedPrompt[] = [];
+  for (const prompt of lease.prompts) {
+    const stop = reasonNotToSend(prompt, services);
+    if (stop === 'review') {
+      await holdForReview(db, prompt.id);
+      outcomes.set(prompt.id, 'held-for-review');
+    } else if (stop) {
+      await withdrawQueued(db, prompt.id, stop);
+      outcomes.set(prompt.id, 'withdrawn');
+    } else {
+      sendable.push(prompt);
+    }
   }
-  const stop = reasonNotToSend(prompt, services);
-  if (stop === 'review') {
-    await holdForReview(db, prompt.id);
-    return 'held-for-review';
-  }
-  if (stop) {
-    await withdrawQueued(db, prompt.id, stop);
-    return 'withdrawn';
-  }
+  if (sendable.length > 0) await deliver(sendable, lease.token, services, outcomes);
+  services.logger.info({ prompts: job.promptIds.length, ...countOf(outcomes) }, 'send: batch done');
+  return outcomes;
+}
+
+/**
+ * Delivers the claimed prompts one after another. A message the server refuses fails alone; a transient
+ * failure (the server is likely unwell) stops the batch: what was delivered is recorded, the rest given back
+ * for the job's retry.
+ */
+async function deliver(prompts: ClaimedPrompt[], leaseToken: string, services: Services, outcomes: Map<string, SendOutcome>) {
+  const { db, transport, clock } = services;
+  const leaseMs = services.config.queue.sendLeaseMs;
+  const ids = prompts.map((prompt) => prompt.id);
   // Renewed while the transport works (in-request retries can outlast one lease); a sender that dies lets it lapse.
   const heartbeat = setInterval(() => {
-    extendLease(db, prompt.id, prompt.leaseToken, leaseMs).catch((error: unknown) =>
-      services.logger.warn({ promptId: prompt.id, error: error instanceof Error ? error.name : 'unknown' }, 'send: lease not renewed'),
+    extendLease(db, ids, leaseToken, leaseMs).catch((error: unknown) =>
+      services.logger.warn({ prompts: ids.length, error: error instanceof Error ? error.name : 'unknown' }, 'send: lease not renewed'),
     );
   }, leaseMs / 3);
+  const delivered: Delivery[] = [];
   try {
-    const receipt = await transport.send(messageOf(prompt));
-    await markSent(db, prompt.id, receipt.id, clock());
-    services.logger.info({ promptId: prompt.id, communicationId: receipt.id, created: receipt.created }, 'send: delivered');
-    return 'sent';
-  } catch (error) {
-    if (error instanceof FhirRequestError) {
-      // The server refused the message itself: retrying would be refused again.
-      await markFailed(db, prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
-      return 'failed';
+    for (const prompt of prompts) {
+      try {
+        const receipt = await transport.send(messageOf(prompt));
+        delivered.push({ promptId: prompt.id, communicationId: receipt.id, sentAt: clock() });
+        outcomes.set(prompt.id, 'sent');
+      } catch (error) {
+        if (!(error instanceof FhirRequestError)) throw error;
+        // The server refused the message itself: retrying would be refused again.
+        await markFailed(db, prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
+        outcomes.set(prompt.id, 'failed');
+      }
     }
-    await releaseLease(db, prompt.id, prompt.leaseToken);
+  } catch (error) {
+    await releaseLease(
+      db,
+      ids.filter((id) => !outcomes.has(id)),
+      leaseToken,
+    );
     throw error;
   } finally {
     clearInterval(heartbeat);
+    await markSent(db, delivered);
   }
+}
+
+/** Why the prompts this claim did not lease were left alone. */
+async function outcomesOfUnclaimed(
+  promptIds: readonly string[],
+  claimed: readonly ClaimedPrompt[],
+  services: Services,
+): Promise<Map<string, SendOutcome>> {
+  const outcomes = new Map<string, SendOutcome>();
+  const claimedIds = new Set(claimed.map((prompt) => prompt.id));
+  const unclaimed = promptIds.filter((id) => !claimedIds.has(id));
+  if (unclaimed.length === 0) return outcomes;
+  const statuses = await getPromptStatuses(services.db, unclaimed);
+  for (const id of unclaimed) {
+    const status = statuses.get(id);
+    outcomes.set(id, status === 'sent' ? 'already-sent' : status === 'queued' ? 'in-flight' : 'not-sendable');
+  }
+  return outcomes;
 }
 
 /** What changed since the prompt was written that forbids sending it now: `review`, a reason, or undefined. */
@@ -72,6 +117,12 @@ function reasonNotToSend(prompt: ClaimedPrompt, services: Services): string | un
     return `expired: not delivered within ${services.config.queue.expireAfterMs / 3_600_000} hours`;
   }
   return undefined;
+}
+
+function countOf(outcomes: Map<string, SendOutcome>): Partial<Record<SendOutcome, number>> {
+  const counts: Partial<Record<SendOutcome, number>> = {};
+  for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
 }
 
 /** The message a stored prompt becomes: its key, patient, triggers and text. */
