@@ -1,6 +1,7 @@
 /**
  * FhirGateway over fhir-kit-client, adding what that library leaves to its callers: a timeout on every
- * request, retries of transient failures, a minimal check of search Bundles and named errors.
+ * request, retries of transient failures, a minimal check of search Bundles and named errors. The
+ * conditional create, one per message sent, goes over a leaner HTTP path (see http.ts).
  *
  * Retrying inside the request covers blips (a 503 during a deploy, a dropped connection). Longer outages
  * surface as FhirTransientError after `maxAttempts`, and the job queue retries the whole job later.
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
+import { HttpBodyError, HttpNetworkError, HttpStatusError, requestJson } from './http.ts';
 import { isTransient, parseRetryAfter, retryDelayMs } from './retry.ts';
 
 const GatewayConfig = z.object({
@@ -71,7 +73,9 @@ const SearchBundle = z.looseObject({
 });
 type SearchBundle = z.infer<typeof SearchBundle>;
 
-const Identifier = z.looseObject({ system: z.string().optional(), value: z.string().optional() });
+const Identifiers = z.array(z.looseObject({ system: z.string().optional(), value: z.string().optional() }));
+// A server answering Prefer: return=minimal sends no body, only Location.
+const CreatedBody = z.looseObject({ id: z.string().optional() }).optional();
 
 export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   const config = Object.freeze(GatewayConfig.parse(options));
@@ -79,6 +83,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
   const client = new Client({ baseUrl: config.baseUrl, customHeaders: config.headers });
+  const customHeaders = Object.fromEntries(Object.entries(config.headers).map(([name, value]) => [name.toLowerCase(), value]));
   const baseOrigin = new URL(config.baseUrl).origin;
   const localPrefix = `${config.baseUrl.replace(/\/+$/, '')}/`;
 
@@ -93,12 +98,12 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   }
   const counts: FhirRequestCounts = { searchPages: 0, reads: 0, creates: 0 };
 
-  async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: (options: RequestOptions) => Promise<T>): Promise<T> {
+  async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       counts[kind] += 1;
       let failure: Error;
       try {
-        return await request({ signal: AbortSignal.timeout(config.timeoutMs) });
+        return await request();
       } catch (error) {
         failure = toFhirError(error, target, attempt, config);
       }
@@ -144,6 +149,8 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     return url.href;
   }
 
+  const withTimeout = (): RequestOptions => ({ signal: AbortSignal.timeout(config.timeoutMs) });
+
   function pageOf(bundle: SearchBundle, resourceType: string): SearchPage {
     const page: SearchPage = { matches: [], included: [] };
     let outcomes = 0;
@@ -161,7 +168,9 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
       const searchParams = { _count: String(config.pageSize), ...params };
       let bundle = toSearchBundle(
-        await send('searchPages', { action: 'search', resourceType }, (options) => client.search({ resourceType, searchParams, options })),
+        await send('searchPages', { action: 'search', resourceType }, () =>
+          client.search({ resourceType, searchParams, options: withTimeout() }),
+        ),
       );
       const visited = new Set<string>();
       for (;;) {
@@ -169,7 +178,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         const next = nextUrlOf(bundle, visited);
         if (next === undefined) return;
         bundle = toSearchBundle(
-          await send('searchPages', { action: 'next page of', resourceType }, (options) => client.request(next, { options })),
+          await send('searchPages', { action: 'next page of', resourceType }, () => client.request(next, { options: withTimeout() })),
         );
       }
     },
@@ -177,7 +186,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async read(resourceType: string, id: string): Promise<FhirResource | undefined> {
       let body: unknown;
       try {
-        body = await send('reads', { action: 'read', resourceType, id }, (options) => client.read({ resourceType, id, options }));
+        body = await send('reads', { action: 'read', resourceType, id }, () => client.read({ resourceType, id, options: withTimeout() }));
       } catch (error) {
         if (error instanceof FhirRequestError && GONE.has(error.status)) return undefined;
         throw error;
@@ -189,23 +198,23 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
 
     async createIfNoneExist(resource: FhirResource, identifier: { system: string; value: string }): Promise<ConditionalCreateResult> {
       const { resourceType } = resource;
-      const carried = z.array(Identifier).safeParse(resource.identifier);
+      const carried = Identifiers.safeParse(resource.identifier);
       if (!carried.data?.some((i) => i.system === identifier.system && i.value === identifier.value)) {
         // Otherwise the condition never matches what we created and every retry makes another resource.
         throw new Error(`createIfNoneExist: the ${resourceType} must carry the identifier it is conditional on`);
       }
       // Encoded like any query string, so a value holding & or # cannot change the condition.
       const ifNoneExist = `identifier=${encodeURIComponent(identifier.system)}|${encodeURIComponent(identifier.value)}`;
-      const body = await send('creates', { action: 'create', resourceType }, (options) =>
-        client.create({
-          resourceType,
+      const reply = await send('creates', { action: 'create', resourceType }, () =>
+        requestJson({
+          method: 'POST',
+          url: `${localPrefix}${resourceType}`,
+          headers: { ...customHeaders, 'if-none-exist': ifNoneExist },
           body: resource,
-          options: { ...options, headers: { 'if-none-exist': ifNoneExist } },
+          timeoutMs: config.timeoutMs,
         }),
       );
-      const { response } = Client.httpFor(body);
-      // A server answering Prefer: return=minimal sends no body, only Location.
-      const id = typeof body.id === 'string' ? body.id : idFromLocation(response?.headers.get('location'), resourceType);
+      const id = CreatedBody.safeParse(reply.body).data?.id ?? idFromLocation(reply.headers.location, resourceType);
       if (!id) {
         throw new FhirDataError({
           resourceType,
@@ -213,21 +222,32 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
           expected: 'an id in the response body or Location header',
         });
       }
-      return { id, created: response?.status === 201 };
+      return { id, created: reply.status === 201 };
     },
 
     counts: () => ({ ...counts }),
   };
 }
 
-/** Maps what fhir-kit-client or fetch threw to a named failure; anything unrecognised (a bug) is returned as is. */
+/**
+ * A failed exchange as the two HTTP paths report it: fhir-kit-client's error for a status or a body it cannot
+ * parse, or http.ts's. Undefined for anything else (a network failure, a timeout, a bug).
+ */
+function httpFailureOf(error: unknown): { status: number; data: unknown; retryAfter: string | null | undefined } | undefined {
+  if (error instanceof HttpStatusError) return error;
+  if (error instanceof HttpBodyError) return { status: error.status, data: undefined, retryAfter: undefined };
+  const thrown = HttpFailure.safeParse(error).data;
+  return thrown && { ...thrown.response, retryAfter: thrown.config?.headers.get('retry-after') };
+}
+
+/** Maps what either HTTP path threw to a named failure; anything unrecognised (a bug) is returned as is. */
 function toFhirError(error: unknown, target: Target, attempt: number, config: { maxAttempts: number; timeoutMs: number }): Error {
   const what = `FHIR ${target.action} ${target.resourceType}${target.id ? `/${target.id}` : ''}`;
   const when = `attempt ${attempt}/${config.maxAttempts}`;
-  const http = HttpFailure.safeParse(error);
-  if (http.success) {
-    const { status, data } = http.data.response;
-    // fhir-kit-client throws for a 2xx whose body is not JSON.
+  const http = httpFailureOf(error);
+  if (http) {
+    const { status, data } = http;
+    // A 2xx whose body is not JSON.
     if (status >= 200 && status < 300) {
       return new FhirDataError({
         resourceType: target.resourceType,
@@ -238,14 +258,14 @@ function toFhirError(error: unknown, target: Target, attempt: number, config: { 
     }
     const message = `${what} failed with HTTP ${status} (${when})`;
     if (!isTransient(status)) return new FhirRequestError(message, status, data);
-    const retryAfterMs = parseRetryAfter(http.data.config?.headers.get('retry-after'), Date.now());
+    const retryAfterMs = parseRetryAfter(http.retryAfter, Date.now());
     // No cause: fhir-kit-client's error holds the response body, which may hold PHI.
     return new FhirTransientError(message, { status, retryAfterMs });
   }
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new FhirTransientError(`${what} timed out after ${config.timeoutMs} ms (${when})`, { cause: error });
   }
-  if (error instanceof TypeError && NETWORK_FAILURES.has(error.message)) {
+  if (error instanceof HttpNetworkError || (error instanceof TypeError && NETWORK_FAILURES.has(error.message))) {
     return new FhirTransientError(`${what} failed: network error (${when})`, { cause: error });
   }
   return error instanceof Error ? error : new Error(`${what} failed (${when})`, { cause: error });

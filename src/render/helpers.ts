@@ -8,6 +8,7 @@
  * Errors name the helper and what it expected, never the value it got.
  */
 import Handlebars from 'handlebars';
+import { dateTimeFormat, listFormat, relativeTimeFormat } from './intl-formats.ts';
 import { absentFor, isAbsent, present } from './strict-view.ts';
 
 export type TemplateEnvironment = typeof Handlebars;
@@ -53,7 +54,7 @@ function calendarDay(value: unknown, timeZone: string, helper: string): Calendar
     if (dateOnly) return { utcMidnight: Date.UTC(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3])) };
     const instant = /T\d{2}:\d{2}.*(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
     if (!Number.isNaN(instant)) {
-      const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
+      const parts = dateTimeFormat('en', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
       const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
       return { utcMidnight: Date.UTC(part('year'), part('month') - 1, part('day')) };
     }
@@ -62,7 +63,7 @@ function calendarDay(value: unknown, timeZone: string, helper: string): Calendar
 }
 
 function formatDay(day: CalendarDay, locale: string, style: keyof typeof DATE_STYLES): string {
-  return new Intl.DateTimeFormat(locale, { ...DATE_STYLES[style], timeZone: 'UTC' }).format(day.utcMidnight);
+  return dateTimeFormat(locale, { ...DATE_STYLES[style], timeZone: 'UTC' }).format(day.utcMidnight);
 }
 
 function dateStyle(value: unknown): keyof typeof DATE_STYLES {
@@ -103,10 +104,10 @@ const helpers = {
     const offset = Math.round((day.utcMidnight - today.utcMidnight) / MS_PER_DAY);
     const onDay = ON_DAY[new Intl.Locale(locale).language];
     if (Math.abs(offset) <= 1 || !onDay) {
-      return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(offset, 'day');
+      return relativeTimeFormat(locale, { numeric: 'auto' }).format(offset, 'day');
     }
     if (Math.abs(offset) < 7) {
-      return onDay(new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(day.utcMidnight));
+      return onDay(dateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(day.utcMidnight));
     }
     return onDay(formatDay(day, locale, 'long'));
   },
@@ -120,7 +121,7 @@ const helpers = {
       .map((item: unknown) => present(typeof item === 'object' && item !== null ? Reflect.get(item, field) : item))
       .filter((name): name is string => typeof name === 'string');
     if (names.length === 0) return absentFor(items);
-    return new Intl.ListFormat(localeOf(options), { style: 'long', type: 'conjunction' }).format(names);
+    return listFormat(localeOf(options), { style: 'long', type: 'conjunction' }).format(names);
   },
 
   lower(value: unknown, options: HelperOptions): unknown {

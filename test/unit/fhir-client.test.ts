@@ -451,6 +451,40 @@ describe('createIfNoneExist', () => {
     expect(gateway.counts().creates).toBe(2);
   });
 
+  it('waits what Retry-After asks, times out a server that never answers, and carries the configured headers', async () => {
+    const seen: Array<string | null> = [];
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/Communication`, async ({ request }) => {
+        seen.push(request.headers.get('authorization'));
+        calls += 1;
+        if (calls === 1) return HttpResponse.json(outcome('slow down'), { status: 429, headers: { 'Retry-After': '3' } });
+        if (calls === 2) await delay('infinite');
+        return HttpResponse.json({ ...communication('k4'), id: 'comm-4' }, { status: 201 });
+      }),
+    );
+    const { gateway, sleeps } = makeGateway({ timeoutMs: 50, headers: { Authorization: 'Bearer t0k3n' } });
+
+    await expect(gateway.createIfNoneExist(communication('k4'), { system: SYSTEM, value: 'k4' })).resolves.toEqual({
+      id: 'comm-4',
+      created: true,
+    });
+    expect(sleeps[0]).toBe(3_000);
+    expect(sleeps).toHaveLength(2);
+    expect(seen).toEqual(['Bearer t0k3n', 'Bearer t0k3n', 'Bearer t0k3n']);
+  });
+
+  it('reports a success whose body is not JSON as a data error, without retrying', async () => {
+    server.use(http.post(`${BASE}/Communication`, () => new HttpResponse('<html>ok</html>', { status: 201 })));
+    const { gateway, sleeps } = makeGateway();
+
+    const error = await gateway.createIfNoneExist(communication('k5'), { system: SYSTEM, value: 'k5' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(FhirDataError);
+    expect(gateway.counts().creates).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
   it('refuses a resource that does not carry the identifier it is conditional on', async () => {
     const { gateway } = makeGateway();
 
