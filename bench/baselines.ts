@@ -14,22 +14,34 @@ import type { Config } from '../src/config/index.ts';
 import { createFhirCommunicationTransport, type OutgoingMessage } from '../src/delivery/index.ts';
 import { createFhirGateway, type PatientContext, type TriggerResource } from '../src/fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../src/render/index.ts';
+import { cpuBetween, cpuSnapshot } from './cpu.ts';
 
 export interface Ceiling {
   name: string;
   items: number;
   ms: number;
   perSecond: number;
+  /** The FHIR ceiling's CPU time: the loop's own (client) and the FHIR server's (Linux only). */
+  cpu?: { clientMs: number; fhirServerMs: number };
 }
 
 const ceiling = (name: string, items: number, ms: number): Ceiling => ({ name, items, ms, perSecond: (items * 1000) / ms });
 
-export async function fhirCreateCeiling(baseUrl: string, config: Readonly<Config>, messages: OutgoingMessage[]): Promise<Ceiling> {
-  const gateway = createFhirGateway({ ...config.fhir, baseUrl });
+export async function fhirCreateCeiling(
+  server: { baseUrl: string; pid: number },
+  config: Readonly<Config>,
+  messages: OutgoingMessage[],
+): Promise<Ceiling> {
+  const gateway = createFhirGateway({ ...config.fhir, baseUrl: server.baseUrl });
   const transport = createFhirCommunicationTransport(gateway, config.delivery);
+  const machineBefore = cpuSnapshot(server.pid);
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   await pool(messages, config.queue.concurrency, (message) => transport.send(message));
-  return ceiling('FHIR conditional create', messages.length, performance.now() - started);
+  const result = ceiling('FHIR conditional create', messages.length, performance.now() - started);
+  const client = process.cpuUsage(clientBefore);
+  const machine = cpuBetween(machineBefore, cpuSnapshot(server.pid));
+  return machine ? { ...result, cpu: { clientMs: (client.user + client.system) / 1000, fhirServerMs: machine.fhirServerMs } } : result;
 }
 
 export async function queueCeiling(config: Readonly<Config>, evaluations: number): Promise<Ceiling> {

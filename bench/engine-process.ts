@@ -4,7 +4,8 @@
  *  - once: exactly `careprompt run --once` over every active campaign (buildServices + runOnce);
  *  - coordinator: runOnce with external workers: enqueues the polls on QUEUE_PREFIX and waits for idle;
  *  - worker: only the three workers on QUEUE_PREFIX, until the parent sends 'stop'.
- * Each reports one EngineReport over IPC when done.
+ * Each reports one EngineReport over IPC when done, then keeps its database connections open until the parent
+ * says 'exit', so the parent can read the CPU time of the PostgreSQL backends serving them (bench/cpu.ts).
  */
 import { buildServices, runtimeOptions } from '../src/cli/services.ts';
 import { loadConfig } from '../src/config/index.ts';
@@ -22,6 +23,8 @@ export interface EngineReport {
   runMs?: number;
   fhirRequests: FhirRequestCounts;
   maxRssBytes: number;
+  /** CPU time (user + system) of this process while it ran the jobs. */
+  cpuMs: number;
 }
 
 function report(message: EngineReport | { ready: true }): Promise<void> {
@@ -33,6 +36,22 @@ function report(message: EngineReport | { ready: true }): Promise<void> {
 
 // resourceUsage().maxRSS is in kibibytes.
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
+/** Resolves when the parent sends `word`, or goes away. */
+const untilParentSays = (word: 'stop' | 'exit') =>
+  new Promise<void>((resolve) => {
+    const heard = (message: unknown) => {
+      if (message !== word) return;
+      process.off('message', heard);
+      resolve();
+    };
+    process.on('message', heard);
+    process.once('disconnect', resolve);
+  });
+
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
 
 async function main(role: EngineRole): Promise<void> {
   const config = loadConfig();
@@ -42,13 +61,16 @@ async function main(role: EngineRole): Promise<void> {
       const runtime = createRuntime(runtimeOptions(config));
       runtime.startWorkers(services);
       await report({ ready: true });
-      await new Promise<void>((resolve) => process.once('message', () => resolve()));
+      const cpu = process.cpuUsage();
+      await untilParentSays('stop');
       await runtime.close();
-      await report({ role, fhirRequests: services.gateway.counts(), maxRssBytes: maxRssBytes() });
+      await report({ role, fhirRequests: services.gateway.counts(), maxRssBytes: maxRssBytes(), cpuMs: cpuMsSince(cpu) });
+      await untilParentSays('exit');
       return;
     }
     const campaignIds = (await listCampaigns(services.db, { activeOnly: true })).map((stored) => stored.campaign.id);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const summary = await runOnce(services, {
       ...runtimeOptions(config),
       campaignIds,
@@ -56,7 +78,9 @@ async function main(role: EngineRole): Promise<void> {
       externalWorkers: role === 'coordinator',
     });
     const runMs = performance.now() - started;
-    await report({ role, summary, runMs, fhirRequests: services.gateway.counts(), maxRssBytes: maxRssBytes() });
+    const cpuMs = cpuMsSince(cpu);
+    await report({ role, summary, runMs, fhirRequests: services.gateway.counts(), maxRssBytes: maxRssBytes(), cpuMs });
+    await untilParentSays('exit');
   } finally {
     await services.db.$disconnect();
   }

@@ -58,7 +58,7 @@ async function freshTarget(db: Db, patients: number): Promise<{ fhir: FhirServer
   await eraseAllData(db);
   await applyCampaigns(db, await loadCampaigns('jobs'), 'bench');
   const env = benchEnv(fhir.baseUrl);
-  return { fhir, target: { db, env, patients }, config: loadConfig(env) };
+  return { fhir, target: { db, env, patients, fhirServerPid: fhir.pid }, config: loadConfig(env) };
 }
 
 async function measured(target: RunTarget, label: string, workers = 0): Promise<PipelineFigures> {
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       const baselines: Ceiling[] = [];
       const empty = await startFhirServerProcess();
       try {
-        baselines.push(await fhirCreateCeiling(empty.baseUrl, config, messages.map(messageOf)));
+        baselines.push(await fhirCreateCeiling(empty, config, messages.map(messageOf)));
       } finally {
         await empty.stop();
       }

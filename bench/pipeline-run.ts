@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FhirRequestCounts } from '../src/fhir/index.ts';
 import type { Db } from '../src/store/index.ts';
+import { cpuBetween, cpuSnapshot, type MachineCpu } from './cpu.ts';
 import { forkEngine } from './processes.ts';
 
 export interface PipelineFigures {
@@ -23,27 +24,39 @@ export interface PipelineFigures {
   /** The largest peak RSS among the engine processes. */
   peakRssBytes: number;
   fhirRequests: FhirRequestCounts;
+  /** CPU time spent during the run by the engine processes and the parts they drive (Linux only). */
+  cpu?: MachineCpu & { engineMs: number };
 }
 
 export interface RunTarget {
   db: Db;
   env: NodeJS.ProcessEnv;
   patients: number;
+  fhirServerPid: number;
 }
 
 export async function measurePipeline(target: RunTarget, label: string, workers = 0): Promise<PipelineFigures> {
   const env = { ...target.env, QUEUE_PREFIX: `bench-${randomUUID()}` };
   const started = performance.now();
+  const cpuBefore = cpuSnapshot(target.fhirServerPid, databaseOf(target.env));
   let reports: Awaited<ReturnType<typeof forkEngine>['result']>[];
+  let engines: ReturnType<typeof forkEngine>[];
   if (workers === 0) {
-    reports = [await forkEngine('once', env).result];
+    const once = forkEngine('once', env);
+    engines = [once];
+    reports = [await once.result];
   } else {
     const pool = Array.from({ length: workers }, () => forkEngine('worker', env));
     await Promise.all(pool.map((worker) => worker.ready));
-    const coordinator = await forkEngine('coordinator', env).result;
+    const coordinator = forkEngine('coordinator', env);
+    engines = [coordinator, ...pool];
+    const coordinatorReport = await coordinator.result;
     for (const worker of pool) worker.finish();
-    reports = [coordinator, ...(await Promise.all(pool.map((worker) => worker.result)))];
+    reports = [coordinatorReport, ...(await Promise.all(pool.map((worker) => worker.result)))];
   }
+  // Read while the engines still hold their connections: a backend's CPU time goes with it when it exits.
+  const machine = cpuBetween(cpuBefore, cpuSnapshot(target.fhirServerPid, databaseOf(target.env)));
+  for (const engine of engines) engine.exit();
   const coordinatorReport = reports[0];
   const summary = coordinatorReport?.summary;
   if (!coordinatorReport || !summary) throw new Error(`${label}: the run reported no summary`);
@@ -65,7 +78,12 @@ export async function measurePipeline(target: RunTarget, label: string, workers 
     ...timing,
     peakRssBytes: Math.max(...reports.map((report) => report.maxRssBytes)),
     fhirRequests,
+    ...(machine ? { cpu: { engineMs: reports.reduce((sum, report) => sum + report.cpuMs, 0), ...machine } } : {}),
   };
+}
+
+function databaseOf(env: NodeJS.ProcessEnv): string {
+  return new URL(env.DATABASE_URL ?? '').pathname.slice(1);
 }
 
 async function messageTiming(db: Db, pollRunIds: string[]): Promise<{ firstMessageMs: number | null; lastMessageMs: number | null }> {

@@ -14,6 +14,7 @@ const TSX = ['--import', 'tsx', ...PROFILE];
 
 export interface FhirServerProcess {
   baseUrl: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,7 +32,8 @@ export async function startFhirServerProcess(): Promise<FhirServerProcess> {
     child.once('exit', (code) => reject(new Error(`fhir-server exited with code ${code} before it was ready`)));
   });
   const { baseUrl } = JSON.parse(line) as { baseUrl: string };
-  return { baseUrl, stop: () => stop(child) };
+  if (child.pid === undefined) throw new Error('fhir-server: no pid');
+  return { baseUrl, pid: child.pid, stop: () => stop(child) };
 }
 
 export interface EngineProcess {
@@ -39,8 +41,10 @@ export interface EngineProcess {
   result: Promise<EngineReport>;
   /** Workers only: resolves once they consume jobs. */
   ready: Promise<void>;
-  /** Workers only: finish the jobs in progress, report, exit. */
+  /** Workers only: finish the jobs in progress and report. */
   finish(): void;
+  /** After its report: close the database connections and exit. */
+  exit(): void;
 }
 
 export function forkEngine(role: EngineRole, env: NodeJS.ProcessEnv): EngineProcess {
@@ -61,7 +65,7 @@ export function forkEngine(role: EngineRole, env: NodeJS.ProcessEnv): EngineProc
     });
     child.once('exit', (code) => reject(new Error(`engine process (${role}) exited with code ${code} without a report`)));
   });
-  return { result, ready, finish: () => child.send('stop') };
+  return { result, ready, finish: () => child.send('stop'), exit: () => child.connected && child.send('exit') };
 }
 
 function stop(child: ChildProcess): Promise<void> {

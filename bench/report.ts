@@ -52,6 +52,40 @@ function runTable(runs: PipelineFigures[]): string {
   );
 }
 
+/** CPU per message sent, by process, and how many of the machine's cores the run kept busy. */
+function cpuTable(runs: PipelineFigures[], ceiling: Ceiling | undefined): string {
+  const perMessage = (ms: number, sent: number) => (sent === 0 ? '-' : (ms / sent).toFixed(3));
+  const rows = runs.flatMap((run) => {
+    if (!run.cpu) return [];
+    const { engineMs, fhirServerMs, postgresMs, redisMs } = run.cpu;
+    const all = engineMs + fhirServerMs + postgresMs + redisMs;
+    return [
+      [
+        run.label,
+        perMessage(engineMs, run.sent),
+        perMessage(fhirServerMs, run.sent),
+        perMessage(postgresMs, run.sent),
+        perMessage(redisMs, run.sent),
+        perMessage(all, run.sent),
+        (all / run.runMs).toFixed(2),
+      ],
+    ];
+  });
+  if (ceiling?.cpu) {
+    const { clientMs, fhirServerMs } = ceiling.cpu;
+    rows.push([
+      `ceiling: ${ceiling.name} (engine = the loop)`,
+      perMessage(clientMs, ceiling.items),
+      perMessage(fhirServerMs, ceiling.items),
+      '-',
+      '-',
+      perMessage(clientMs + fhirServerMs, ceiling.items),
+      ((clientMs + fhirServerMs) / ceiling.ms).toFixed(2),
+    ]);
+  }
+  return formatTable(['RUN', 'ENGINE', 'FHIR SERVER', 'POSTGRESQL', 'REDIS', 'ALL', 'CORES BUSY'], rows);
+}
+
 export function formatResults(results: BenchResults): string {
   const parts: string[] = [];
   const { headline } = results;
@@ -75,6 +109,14 @@ export function formatResults(results: BenchResults): string {
     parts.push(`Headline: pipeline at ${pct(headline.ratioToTightest)} of the tightest ceiling (${headline.tightest}).`);
   }
   if (results.incremental.length) parts.push('Runs (first, quiet re-run, 1% of triggers changed)', runTable(results.incremental));
+  const measured = [...results.incremental.slice(0, 1), ...results.growth, ...results.scaleOut].filter((run) => run.cpu && run.sent > 0);
+  const fhirCeiling = results.headline?.baselines.find((b) => b.cpu);
+  if (measured.length || fhirCeiling) {
+    parts.push(
+      `CPU per message sent, ms, by process (${results.machine.cpus} cores; CORES BUSY = all CPU ÷ wall time)`,
+      cpuTable(measured, fhirCeiling),
+    );
+  }
   if (results.growth.length) parts.push('Cost growth with population', runTable(results.growth));
   if (results.scaleOut.length) parts.push('Scale-out (coordinator + N worker processes)', runTable(results.scaleOut));
   return parts.join('\n\n');
