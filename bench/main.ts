@@ -18,7 +18,7 @@ import { loadTemplateRegistry } from '../src/render/index.ts';
 import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/index.ts';
 import { type Ceiling, fhirCreateCeiling, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';
 import { measurePipeline, type PipelineFigures, type RunTarget } from './pipeline-run.ts';
-import { type FhirServerProcess, startFhirServerProcess } from './processes.ts';
+import { ENGINE_HEAP_MB, type FhirServerProcess, startFhirServerProcess } from './processes.ts';
 import { type BenchResults, formatResults } from './report.ts';
 
 const SEED = 42;
@@ -126,7 +126,14 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
-    settings: { patients, full: values.full, concurrency: probe.queue.concurrency, pageSize: probe.fhir.pageSize, seed: SEED },
+    settings: {
+      patients,
+      full: values.full,
+      concurrency: probe.queue.concurrency,
+      pageSize: probe.fhir.pageSize,
+      seed: SEED,
+      engineHeapMb: ENGINE_HEAP_MB,
+    },
     incremental: [],
     growth: [],
     scaleOut: [],

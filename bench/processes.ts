@@ -11,6 +11,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** BENCH_CPU_PROF_DIR=<dir>: every child writes a V8 CPU profile there (open in Chrome DevTools). */
 const PROFILE = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR] : [];
 const TSX = ['--import', 'tsx', ...PROFILE];
+/**
+ * The engine runs with the heap limit README.md recommends for `worker` and `run --once` (BENCH_ENGINE_HEAP_MB=0:
+ * Node's default, which on a large host lets the heap grow far past what the engine keeps alive).
+ */
+export const ENGINE_HEAP_MB = Number(process.env.BENCH_ENGINE_HEAP_MB ?? 512);
+const ENGINE_FLAGS = ENGINE_HEAP_MB > 0 ? [`--max-old-space-size=${ENGINE_HEAP_MB}`] : [];
 
 export interface FhirServerProcess {
   baseUrl: string;
@@ -50,7 +56,7 @@ export interface EngineProcess {
 export function forkEngine(role: EngineRole, env: NodeJS.ProcessEnv): EngineProcess {
   const child = fork(fileURLToPath(new URL('engine-process.ts', import.meta.url)), [role], {
     cwd: ROOT,
-    execArgv: TSX,
+    execArgv: [...TSX, ...ENGINE_FLAGS],
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

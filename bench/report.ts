@@ -6,7 +6,7 @@ import type { PipelineFigures } from './pipeline-run.ts';
 export interface BenchResults {
   startedAt: string;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
-  settings: { patients: number; full: boolean; concurrency: number; pageSize: number; seed: number };
+  settings: { patients: number; full: boolean; concurrency: number; pageSize: number; seed: number; engineHeapMb: number };
   headline?: { pipeline: PipelineFigures; baselines: Ceiling[]; ratios: Record<string, number>; tightest: string; ratioToTightest: number };
   incremental: PipelineFigures[];
   growth: PipelineFigures[];
@@ -87,7 +87,12 @@ function cpuTable(runs: PipelineFigures[], ceiling: Ceiling | undefined): string
 }
 
 export function formatResults(results: BenchResults): string {
-  const parts: string[] = [];
+  const { settings, machine } = results;
+  const heap = settings.engineHeapMb > 0 ? `${settings.engineHeapMb} MB` : "Node's default";
+  const parts: string[] = [
+    `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; WORKER_CONCURRENCY ${settings.concurrency}, ` +
+      `FHIR page size ${settings.pageSize}, engine heap limit ${heap}`,
+  ];
   const { headline } = results;
   if (headline) {
     parts.push('Pipeline vs. the ceilings of its parts (same machine, same run)');
