@@ -1,11 +1,12 @@
 /**
- * Answers a parsed search from the store. Medplum's matcher decides what matches; the wrapper chooses which
- * resources it looks at (an index when a filter allows one, else the whole type), keeps multi-page answers in the
- * match cache and adds includes.
+ * Answers a parsed search from the store. Medplum's matcher (compiled once per search, see matcher.ts) decides
+ * what matches; the wrapper chooses which resources it looks at (an index when a filter allows one, else the whole
+ * type), keeps multi-page answers in the match cache and adds includes.
  */
-import { type Filter, matchesSearchRequest, Operator, type SearchRequest, splitSearchOnComma, type WithId } from '@medplum/core';
+import { type Filter, Operator, type SearchRequest, splitSearchOnComma, type WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { findIncludes } from './includes.ts';
+import { compileMatcher } from './matcher.ts';
 import { pageOf } from './paging.ts';
 import { indexKeyForSearchValue } from './parameter-index.ts';
 import { assertSupportedSearch } from './search-validation.ts';
@@ -30,9 +31,10 @@ function findMatches(store: ResourceStore, request: SearchRequest, pageEnd: numb
     return cached;
   }
   const candidates = indexedCandidates(store, request) ?? store.all(request.resourceType);
+  const matchesRequest = compileMatcher(request);
   const matches: WithId<Resource>[] = [];
   for (const resource of candidates) {
-    if (matchesSearchRequest(resource, request)) {
+    if (matchesRequest(resource)) {
       matches.push(resource);
     }
   }
