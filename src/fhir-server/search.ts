@@ -74,5 +74,5 @@ function candidatesForFilter(store: ResourceStore, resourceType: string, filter:
     keys.push(key);
   }
   // A resource holding several of the values must still appear once.
-  return [...new Set(keys.flatMap((key) => store.withKey(resourceType, filter.code, key)))];
+  return [...new Set(keys.flatMap((key) => [...store.withKey(resourceType, filter.code, key)]))];
 }
