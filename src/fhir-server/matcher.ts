@@ -28,9 +28,13 @@ import { parsedExpression } from './parameter-values.ts';
 type ValuesTest = (typedValues: TypedValue[]) => boolean;
 type ResourceTest = (resource: Resource) => boolean;
 
-/** A test equivalent to `matchesSearchRequest(resource, request)`. */
-export function compileMatcher(request: SearchRequest): ResourceTest {
-  const tests = (request.filters ?? []).map((filter) => compileFilter(request.resourceType, filter));
+/**
+ * A test equivalent to `matchesSearchRequest(resource, request)`, for resources that all satisfy `satisfied` (one
+ * of the request's filters) when it is given: that filter is not tested again.
+ */
+export function compileMatcher(request: SearchRequest, satisfied?: Filter): ResourceTest {
+  const filters = (request.filters ?? []).filter((filter) => filter !== satisfied);
+  const tests = filters.map((filter) => compileFilter(request.resourceType, filter));
   return (resource) => resource.resourceType === request.resourceType && tests.every((test) => test(resource));
 }
 

@@ -30,8 +30,10 @@ function findMatches(store: ResourceStore, request: SearchRequest, pageEnd: numb
   if (cached) {
     return cached;
   }
-  const candidates = indexedCandidates(store, request) ?? store.all(request.resourceType);
-  const matchesRequest = compileMatcher(request);
+  const indexed = indexedCandidates(store, request);
+  // Every resource an index gives holds a value of its filter, so only the other filters are tested.
+  const matchesRequest = compileMatcher(request, indexed?.filter);
+  const candidates = indexed?.candidates ?? store.all(request.resourceType);
   const matches: WithId<Resource>[] = [];
   for (const resource of candidates) {
     if (matchesRequest(resource)) {
@@ -45,13 +47,19 @@ function findMatches(store: ResourceStore, request: SearchRequest, pageEnd: numb
   return matches;
 }
 
+interface IndexedCandidates {
+  candidates: WithId<Resource>[];
+  /** The filter the index answered. */
+  filter: Filter;
+}
+
 /** The smallest candidate list any one equality filter can give from an index; undefined means scan the type. */
-function indexedCandidates(store: ResourceStore, request: SearchRequest): WithId<Resource>[] | undefined {
-  let smallest: WithId<Resource>[] | undefined;
+function indexedCandidates(store: ResourceStore, request: SearchRequest): IndexedCandidates | undefined {
+  let smallest: IndexedCandidates | undefined;
   for (const filter of request.filters ?? []) {
     const candidates = candidatesForFilter(store, request.resourceType, filter);
-    if (candidates && (!smallest || candidates.length < smallest.length)) {
-      smallest = candidates;
+    if (candidates && (!smallest || candidates.length < smallest.candidates.length)) {
+      smallest = { candidates, filter };
     }
   }
   return smallest;
