@@ -8,11 +8,12 @@ import { referenceValues } from './parameter-values.ts';
 import type { ResourceStore } from './store.ts';
 
 export function findIncludes(store: ResourceStore, page: WithId<Resource>[], request: SearchRequest): WithId<Resource>[] {
-  const seen = new Set(page.map(referenceOf));
+  // The store holds one object per resource, so identity stands for `Type/id` here.
+  const seen = new Set(page);
   const included: WithId<Resource>[] = [];
   const include = (resource: WithId<Resource> | undefined): void => {
-    if (resource && !seen.has(referenceOf(resource))) {
-      seen.add(referenceOf(resource));
+    if (resource && !seen.has(resource)) {
+      seen.add(resource);
       included.push(resource);
     }
   };
@@ -27,16 +28,13 @@ export function findIncludes(store: ResourceStore, page: WithId<Resource>[], req
       }
     }
   }
+  const referenced = page.map((match) => ({ match, reference: `${match.resourceType}/${match.id}` }));
   for (const target of request.revInclude ?? []) {
-    for (const match of page) {
+    for (const { match, reference } of referenced) {
       if (!target.targetType || target.targetType === match.resourceType) {
-        store.withKey(target.resourceType, target.searchParam, referenceOf(match)).forEach(include);
+        store.withKey(target.resourceType, target.searchParam, reference).forEach(include);
       }
     }
   }
   return included;
-}
-
-function referenceOf(resource: WithId<Resource>): string {
-  return `${resource.resourceType}/${resource.id}`;
 }

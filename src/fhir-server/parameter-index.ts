@@ -8,17 +8,25 @@ import { getSearchParameter, type WithId } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { referenceValues, systemTokenKey, systemTokenKeys } from './parameter-values.ts';
 
-/** Index key -> ids of the resources holding it. */
-type ValueIndex = Map<string, Set<string>>;
+/**
+ * Index key -> the resources holding it (the store's current objects, so a hit needs no second lookup). A write
+ * removes the previous object and adds the new one, so the order is that of the last write.
+ */
+type ValueIndex = Map<string, Set<WithId<Resource>>>;
 
-const NO_IDS: ReadonlySet<string> = new Set();
+const NONE: ReadonlySet<WithId<Resource>> = new Set();
 
 export class ParameterIndexes {
   private readonly byType = new Map<string, Map<string, ValueIndex>>();
 
-  /** Ids whose `code` parameter holds `key`; `resourcesOfType` feeds the index the first time it is asked for. */
-  idsWithKey(resourceType: string, code: string, key: string, resourcesOfType: () => Iterable<WithId<Resource>>): ReadonlySet<string> {
-    return this.indexFor(resourceType, code, resourcesOfType).get(key) ?? NO_IDS;
+  /** Resources whose `code` parameter holds `key`; `resourcesOfType` feeds the index the first time it is asked for. */
+  withKey(
+    resourceType: string,
+    code: string,
+    key: string,
+    resourcesOfType: () => Iterable<WithId<Resource>>,
+  ): ReadonlySet<WithId<Resource>> {
+    return this.indexFor(resourceType, code, resourcesOfType).get(key) ?? NONE;
   }
 
   add(resource: WithId<Resource>): void {
@@ -27,10 +35,11 @@ export class ParameterIndexes {
     }
   }
 
+  /** `resource` must be the object that was added. */
   remove(resource: WithId<Resource>): void {
     for (const [code, index] of this.byType.get(resource.resourceType) ?? []) {
       for (const key of indexKeys(resource, code)) {
-        index.get(key)?.delete(resource.id);
+        index.get(key)?.delete(resource);
       }
     }
   }
@@ -76,11 +85,11 @@ function indexKeys(resource: Resource, code: string): string[] {
 
 function addKeys(index: ValueIndex, resource: WithId<Resource>, code: string): void {
   for (const key of indexKeys(resource, code)) {
-    let ids = index.get(key);
-    if (!ids) {
-      ids = new Set();
-      index.set(key, ids);
+    let resources = index.get(key);
+    if (!resources) {
+      resources = new Set();
+      index.set(key, resources);
     }
-    ids.add(resource.id);
+    resources.add(resource);
   }
 }

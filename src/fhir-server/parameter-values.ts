@@ -1,6 +1,6 @@
 /**
  * Evaluates one search parameter of a resource with its FHIRPath expression parsed once, for the wrapper's own
- * indexes and includes (Medplum's matcher re-parses on every call).
+ * indexes, includes and matcher (Medplum's matcher re-parses on every call).
  */
 import {
   convertToSearchableReferences,
@@ -15,7 +15,8 @@ import type { Resource } from '@medplum/fhirtypes';
 
 const parsedExpressions = new Map<string, FhirPathAtom | undefined>();
 
-function parsedExpression(resourceType: string, code: string): FhirPathAtom | undefined {
+/** The parameter's FHIRPath expression, parsed on first use; undefined when it has none. */
+export function parsedExpression(resourceType: string, code: string): FhirPathAtom | undefined {
   const key = `${resourceType}?${code}`;
   if (!parsedExpressions.has(key)) {
     const expression = getSearchParameter(resourceType, code)?.expression;

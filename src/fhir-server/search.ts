@@ -1,11 +1,12 @@
 /**
- * Answers a parsed search from the store. Medplum's matcher decides what matches; the wrapper chooses which
- * resources it looks at (an index when a filter allows one, else the whole type), keeps multi-page answers in the
- * match cache and adds includes.
+ * Answers a parsed search from the store. Medplum's matcher (compiled once per search, see matcher.ts) decides
+ * what matches; the wrapper chooses which resources it looks at (an index when a filter allows one, else the whole
+ * type), keeps multi-page answers in the match cache and adds includes.
  */
-import { type Filter, matchesSearchRequest, Operator, type SearchRequest, splitSearchOnComma, type WithId } from '@medplum/core';
+import { type Filter, Operator, type SearchRequest, splitSearchOnComma, type WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { findIncludes } from './includes.ts';
+import { compileMatcher } from './matcher.ts';
 import { pageOf } from './paging.ts';
 import { indexKeyForSearchValue } from './parameter-index.ts';
 import { assertSupportedSearch } from './search-validation.ts';
@@ -29,10 +30,13 @@ function findMatches(store: ResourceStore, request: SearchRequest, pageEnd: numb
   if (cached) {
     return cached;
   }
-  const candidates = indexedCandidates(store, request) ?? store.all(request.resourceType);
+  const indexed = indexedCandidates(store, request);
+  // Every resource an index gives holds a value of its filter, so only the other filters are tested.
+  const matchesRequest = compileMatcher(request, indexed?.filter);
+  const candidates = indexed?.candidates ?? store.all(request.resourceType);
   const matches: WithId<Resource>[] = [];
   for (const resource of candidates) {
-    if (matchesSearchRequest(resource, request)) {
+    if (matchesRequest(resource)) {
       matches.push(resource);
     }
   }
@@ -43,13 +47,19 @@ function findMatches(store: ResourceStore, request: SearchRequest, pageEnd: numb
   return matches;
 }
 
+interface IndexedCandidates {
+  candidates: WithId<Resource>[];
+  /** The filter the index answered. */
+  filter: Filter;
+}
+
 /** The smallest candidate list any one equality filter can give from an index; undefined means scan the type. */
-function indexedCandidates(store: ResourceStore, request: SearchRequest): WithId<Resource>[] | undefined {
-  let smallest: WithId<Resource>[] | undefined;
+function indexedCandidates(store: ResourceStore, request: SearchRequest): IndexedCandidates | undefined {
+  let smallest: IndexedCandidates | undefined;
   for (const filter of request.filters ?? []) {
     const candidates = candidatesForFilter(store, request.resourceType, filter);
-    if (candidates && (!smallest || candidates.length < smallest.length)) {
-      smallest = candidates;
+    if (candidates && (!smallest || candidates.length < smallest.candidates.length)) {
+      smallest = { candidates, filter };
     }
   }
   return smallest;
@@ -72,5 +82,5 @@ function candidatesForFilter(store: ResourceStore, resourceType: string, filter:
     keys.push(key);
   }
   // A resource holding several of the values must still appear once.
-  return [...new Set(keys.flatMap((key) => store.withKey(resourceType, filter.code, key)))];
+  return [...new Set(keys.flatMap((key) => [...store.withKey(resourceType, filter.code, key)]))];
 }

@@ -44,10 +44,8 @@ export class ResourceStore {
   }
 
   /** Resources whose `code` parameter holds the index key (see parameter-index.ts). */
-  withKey(resourceType: string, code: string, key: string): WithId<Resource>[] {
-    const ids = this.indexes.idsWithKey(resourceType, code, key, () => this.all(resourceType));
-    const resources = this.resourcesOfType(resourceType);
-    return [...ids].flatMap((id) => resources.get(id) ?? []);
+  withKey(resourceType: string, code: string, key: string): ReadonlySet<WithId<Resource>> {
+    return this.indexes.withKey(resourceType, code, key, () => this.all(resourceType));
   }
 
   private resourcesOfType(resourceType: string): Map<string, WithId<Resource>> {
