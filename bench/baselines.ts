@@ -3,8 +3,9 @@
  * the pipeline's parts alone, as fast as it can, on the same work the pipeline did:
  *  - fhirCreateCeiling: the same Communications, conditional create included, at the same concurrency, from a
  *    tight loop (no queue, no database, no rendering) against a fresh FHIR server process;
- *  - queueCeiling: no-op jobs through the same topology (one poll job fanning out evaluate jobs page by page,
- *    each evaluate adding one send), same job options and concurrency;
+ *  - queueCeiling: no-op jobs through the same topology (one poll job fanning out evaluate jobs of up to
+ *    EVALUATE_BATCH_SIZE matches page by page, each evaluate adding one send job for its batch), same job
+ *    options and concurrency;
  *  - renderCeiling: the same templates, rendered from real patient contexts in a loop.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../src/config/index.ts';
 import { createFhirCommunicationTransport, type OutgoingMessage } from '../src/delivery/index.ts';
 import { createFhirGateway, type PatientContext, type TriggerResource } from '../src/fhir/index.ts';
+import { EVALUATE_BATCH_SIZE } from '../src/queue/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../src/render/index.ts';
 import { cpuBetween, cpuSnapshot } from './cpu.ts';
 
@@ -67,23 +69,26 @@ export async function queueCeiling(config: Readonly<Config>, evaluations: number
       'poll',
       async () => {
         for (let from = 0; from < evaluations; from += pageSize) {
-          const page = Array.from({ length: Math.min(pageSize, evaluations - from) }, (_, i) => from + i);
-          await queues.evaluate.addBulk(page.map((n) => ({ name: 'evaluate', data: { n }, opts: { jobId: `evaluate_${n}` } })));
+          const batches: Array<{ first: number; size: number }> = [];
+          for (let first = from; first < Math.min(from + pageSize, evaluations); first += EVALUATE_BATCH_SIZE) {
+            batches.push({ first, size: Math.min(EVALUATE_BATCH_SIZE, evaluations - first, from + pageSize - first) });
+          }
+          await queues.evaluate.addBulk(batches.map((data) => ({ name: 'evaluate', data, opts: { jobId: `evaluate_${data.first}` } })));
         }
       },
       { connection, prefix, concurrency: 1 },
     ),
     new Worker(
       'evaluate',
-      async (job: Job<{ n: number }>) => {
-        await queues.send.add('send', { n: job.data.n }, { jobId: `send_${job.data.n}` });
+      async (job: Job<{ first: number; size: number }>) => {
+        await queues.send.add('send', job.data, { jobId: `send_${job.data.first}` });
       },
       { connection, prefix, concurrency: config.queue.concurrency },
     ),
     new Worker(
       'send',
-      async () => {
-        sent += 1;
+      async (job: Job<{ first: number; size: number }>) => {
+        sent += job.data.size;
         if (sent === evaluations) done();
       },
       { connection, prefix, concurrency: config.queue.concurrency },
