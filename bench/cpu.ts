@@ -35,12 +35,13 @@ function processCpu(pid: string): { command: string; ms: number } | undefined {
   }
 }
 
-/** A PostgreSQL backend's title reads `postgres: <cluster>: <user> <database> <client> <state>`. */
-function backendDatabase(pid: string): string | undefined {
+/** Whether a PostgreSQL process is a backend of `database`: its title reads `postgres: [<cluster>:] <user> <database> <client> <state>`. */
+function servesDatabase(pid: string, database: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]?.split(' ')[3];
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return title.split(' ').slice(1, 4).includes(database);
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -52,7 +53,7 @@ export function cpuSnapshot(fhirServerPid: number, database?: string): CpuSnapsh
     if (!cpu) continue;
     if (Number(pid) === fhirServerPid) snapshot.fhirServer.set(Number(pid), cpu.ms);
     else if (cpu.command === 'redis-server') snapshot.redis.set(Number(pid), cpu.ms);
-    else if (cpu.command === 'postgres' && database && backendDatabase(pid) === database) snapshot.postgres.set(Number(pid), cpu.ms);
+    else if (cpu.command === 'postgres' && database && servesDatabase(pid, database)) snapshot.postgres.set(Number(pid), cpu.ms);
   }
   return snapshot;
 }
