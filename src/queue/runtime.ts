@@ -10,7 +10,7 @@ import { markEvaluated, markFailed } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
 import { evaluateCandidates } from './handlers/evaluate.ts';
 import { pollCampaign } from './handlers/poll.ts';
-import { sendPrompts } from './handlers/send.ts';
+import { countOf, sendPrompts } from './handlers/send.ts';
 import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
 
 export interface RuntimeOptions {
@@ -127,13 +127,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           'send',
           SendJob,
           options.concurrency,
-          (data) => sendPrompts(data, services),
+          // BullMQ keeps a job's return value as JSON: the counts, not the Map.
+          async (data) => countOf(await sendPrompts(data, services)),
           // As for evaluation: a batch that fails for good is split, so one message the server chokes on
           // fails alone; a single prompt that fails for good is recorded as failed.
-          (data, error) =>
-            data.promptIds.length > 1
-              ? enqueue.sends(data.promptIds.map((promptId) => ({ promptIds: [promptId] })))
-              : markFailed(services.db, data.promptIds[0] ?? '', `gave up: ${failureReason(error)}`),
+          async (data, error) => {
+            if (data.promptIds.length > 1) return enqueue.sends(data.promptIds.map((promptId) => ({ promptIds: [promptId] })));
+            for (const promptId of data.promptIds) await markFailed(services.db, promptId, `gave up: ${failureReason(error)}`);
+          },
         ),
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {

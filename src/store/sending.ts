@@ -68,10 +68,11 @@ export async function claimForSending(db: Db, promptIds: readonly string[], leas
 
 /**
  * Keeps the lease while a delivery is still under way (a slow server, in-request retries). Only the holder's
- * token renews it: a sender whose lease lapsed and was taken by another must not extend the other's.
+ * token renews it: a sender whose lease lapsed and was taken by another must not extend the other's. Returns
+ * how many rows were renewed: 0 when the lease is no longer this sender's.
  */
-export async function extendLease(db: Db, promptIds: readonly string[], token: string, leaseMs: number): Promise<void> {
-  await db.$executeRaw`
+export async function extendLease(db: Db, promptIds: readonly string[], token: string, leaseMs: number): Promise<number> {
+  return db.$executeRaw`
     UPDATE prompts SET lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
     WHERE id = ANY(${promptIds}::uuid[]) AND status = 'queued' AND lease_token = ${token}::uuid`;
 }

@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { type SendOutcome, sendPrompts } from '../../src/queue/handlers/send.ts';
 import type { Services } from '../../src/queue/index.ts';
-import { applyCampaigns, claimForSending, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
+import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
 import { createTestPipeline, emptyDatabase } from '../support/pipeline.ts';
@@ -171,4 +171,38 @@ describe('the send handler, called directly', () => {
     expect(ids.map((id) => retried.get(id))).toEqual(['already-sent', 'sent', 'sent']);
     expect(await communicationsFor(prompts)).toHaveLength(3);
   });
+
+  it('gives every row back when recording the batch fails, so the retry delivers and records it once', async () => {
+    const prompts = [await queuedPrompt(), await queuedPrompt()];
+    const ids = prompts.map((prompt) => prompt.id);
+    // Recording fails, and so does the second try after the failure: the rows are given back unrecorded.
+    const unreliable = { ...services, db: failing(env.db, 'prompt.sent', 2) };
+
+    await expect(sendPrompts({ promptIds: ids }, unreliable)).rejects.toThrow('injected database failure');
+    const held = await env.db.prompt.findMany({ where: { id: { in: ids } } });
+    expect(held.every((row) => row.status === 'queued' && row.leaseUntil === null)).toBe(true);
+
+    const retried = await sendPrompts({ promptIds: ids }, services);
+    expect(ids.map((id) => retried.get(id))).toEqual(['sent', 'sent']);
+    expect(await communicationsFor(prompts)).toHaveLength(2);
+    expect(await env.db.auditEvent.count({ where: { action: 'prompt.sent', entityId: { in: ids } } })).toBe(2);
+  });
 });
+
+/** The database, except that the first `times` raw statements whose SQL holds `marker` fail. */
+function failing(db: Db, marker: string, times: number): Db {
+  let failures = 0;
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== '$executeRaw') return value;
+      return (strings: TemplateStringsArray, ...values: unknown[]) => {
+        if (failures < times && strings.join('').includes(marker)) {
+          failures += 1;
+          return Promise.reject(new Error('injected database failure'));
+        }
+        return (value as (s: TemplateStringsArray, ...v: unknown[]) => Promise<number>).call(target, strings, ...values);
+      };
+    },
+  });
+}

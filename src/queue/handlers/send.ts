@@ -1,9 +1,9 @@
 /**
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too)
  * and what may have changed since they were written is checked again; then each is delivered in turn, so a
- * send job has one request in flight at a time. The batch is recorded as sent in one statement at the end.
- * The transport is idempotent on the prompt key: a retry after a lost response, or after a crash before the
- * batch was recorded, returns the message already delivered.
+ * send job has one request in flight at a time, and the batch is recorded as sent in one statement. The
+ * transport is idempotent on the prompt key: a retry after a lost response, or after a crash before the batch
+ * was recorded, returns the message already delivered.
  */
 
 import type { OutgoingMessage } from '../../delivery/index.ts';
@@ -18,54 +18,84 @@ import {
   markFailed,
   markSent,
   releaseLease,
+  type SendLease,
   withdrawQueued,
 } from '../../store/index.ts';
 import type { SendJob } from '../jobs.ts';
 import type { Services } from './context.ts';
+import { keepLease } from './lease-keeper.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'failed';
+
+/** The lease could not be renewed for half its length: the rest of the batch is left to the job's retry. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
 
 /** Each prompt's outcome, by prompt id. */
 export async function sendPrompts(job: SendJob, services: Services): Promise<Map<string, SendOutcome>> {
   const { db } = services;
   const lease = await claimForSending(db, job.promptIds, services.config.queue.sendLeaseMs);
   const outcomes = await outcomesOfUnclaimed(job.promptIds, lease.prompts, services);
+  const delivered: Delivery[] = [];
+  try {
+    const sendable = await applySendTimeChecks(lease.prompts, services, outcomes);
+    if (sendable.length > 0) await deliver(sendable, lease.token, services, outcomes, delivered);
+    await markSent(db, delivered);
+  } catch (error) {
+    await giveBack(lease, delivered, outcomes, services);
+    throw error;
+  }
+  services.logger.info({ prompts: job.promptIds.length, ...countOf(outcomes) }, 'send: batch done');
+  return outcomes;
+}
+
+/** Settles the prompts that must not go out now; returns the others, in order. */
+async function applySendTimeChecks(
+  prompts: readonly ClaimedPrompt[],
+  services: Services,
+  outcomes: Map<string, SendOutcome>,
+): Promise<ClaimedPrompt[]> {
   const sendable: ClaimedPrompt[] = [];
-  for (const prompt of lease.prompts) {
+  for (const prompt of prompts) {
     const stop = reasonNotToSend(prompt, services);
     if (stop === 'review') {
-      await holdForReview(db, prompt.id);
+      await holdForReview(services.db, prompt.id);
       outcomes.set(prompt.id, 'held-for-review');
     } else if (stop) {
-      await withdrawQueued(db, prompt.id, stop);
+      await withdrawQueued(services.db, prompt.id, stop);
       outcomes.set(prompt.id, 'withdrawn');
     } else {
       sendable.push(prompt);
     }
   }
-  if (sendable.length > 0) await deliver(sendable, lease.token, services, outcomes);
-  services.logger.info({ prompts: job.promptIds.length, ...countOf(outcomes) }, 'send: batch done');
-  return outcomes;
+  return sendable;
 }
 
 /**
- * Delivers the claimed prompts one after another. A message the server refuses fails alone; a transient
- * failure (the server is likely unwell) stops the batch: what was delivered is recorded, the rest given back
- * for the job's retry.
+ * Delivers the prompts one after another, adding each to `delivered`. A message the server refuses fails
+ * alone; a transient failure (the server is likely unwell) or a lease that can no longer be renewed stops
+ * the batch.
  */
-async function deliver(prompts: ClaimedPrompt[], leaseToken: string, services: Services, outcomes: Map<string, SendOutcome>) {
+async function deliver(
+  prompts: readonly ClaimedPrompt[],
+  leaseToken: string,
+  services: Services,
+  outcomes: Map<string, SendOutcome>,
+  delivered: Delivery[],
+): Promise<void> {
   const { db, transport, clock } = services;
   const leaseMs = services.config.queue.sendLeaseMs;
   const ids = prompts.map((prompt) => prompt.id);
-  // Renewed while the transport works (in-request retries can outlast one lease); a sender that dies lets it lapse.
-  const heartbeat = setInterval(() => {
-    extendLease(db, ids, leaseToken, leaseMs).catch((error: unknown) =>
+  const lease = keepLease({
+    leaseMs,
+    renew: () => extendLease(db, ids, leaseToken, leaseMs),
+    onRenewalError: (error) =>
       services.logger.warn({ prompts: ids.length, error: error instanceof Error ? error.name : 'unknown' }, 'send: lease not renewed'),
-    );
-  }, leaseMs / 3);
-  const delivered: Delivery[] = [];
+  });
   try {
     for (const prompt of prompts) {
+      if (!lease.held()) throw new LeaseLostError(`send lease not renewed for ${leaseMs / 2000} s; the batch stops`);
       try {
         const receipt = await transport.send(messageOf(prompt));
         delivered.push({ promptId: prompt.id, communicationId: receipt.id, sentAt: clock() });
@@ -77,16 +107,31 @@ async function deliver(prompts: ClaimedPrompt[], leaseToken: string, services: S
         outcomes.set(prompt.id, 'failed');
       }
     }
-  } catch (error) {
-    await releaseLease(
-      db,
-      ids.filter((id) => !outcomes.has(id)),
-      leaseToken,
-    );
-    throw error;
   } finally {
-    clearInterval(heartbeat);
-    await markSent(db, delivered);
+    lease.stop();
+  }
+}
+
+/**
+ * After a failure: records what was delivered, if the database lets it, and gives back every claimed row not
+ * settled, so the job's retry finds them free. Rows delivered but not recorded are given back too: the retry
+ * posts them again and the conditional create returns the Communication already made. Nothing here may hide
+ * the failure that got us here; a lease not given back simply lapses.
+ */
+async function giveBack(lease: SendLease, delivered: Delivery[], outcomes: Map<string, SendOutcome>, services: Services) {
+  const unsettled = lease.prompts.map((prompt) => prompt.id).filter((id) => !outcomes.has(id));
+  try {
+    await markSent(services.db, delivered);
+  } catch {
+    unsettled.push(...delivered.map((delivery) => delivery.promptId));
+  }
+  try {
+    await releaseLease(services.db, unsettled, lease.token);
+  } catch (error) {
+    services.logger.warn(
+      { prompts: unsettled.length, error: error instanceof Error ? error.name : 'unknown' },
+      'send: lease not given back; it lapses',
+    );
   }
 }
 
@@ -119,7 +164,8 @@ function reasonNotToSend(prompt: ClaimedPrompt, services: Services): string | un
   return undefined;
 }
 
-function countOf(outcomes: Map<string, SendOutcome>): Partial<Record<SendOutcome, number>> {
+/** How many prompts of a batch ended each way: what a job reports. */
+export function countOf(outcomes: Map<string, SendOutcome>): Partial<Record<SendOutcome, number>> {
   const counts: Partial<Record<SendOutcome, number>> = {};
   for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return counts;
