@@ -15,5 +15,19 @@ export function createFhirCommunicationTransport(
         system: settings.identifierSystem,
         value: message.key,
       }),
+    async findDelivered(key) {
+      const identifier = `${settings.identifierSystem}|${key}`;
+      // The first page answers: the identifier is unique to one Communication.
+      for await (const page of gateway.searchPages('Communication', { identifier, _count: '1' })) {
+        const [found] = page.matches;
+        return found?.id ? { id: found.id, ...sentAtOf(found.sent) } : undefined;
+      }
+      return undefined;
+    },
   };
+}
+
+function sentAtOf(sent: unknown): { sentAt?: Date } {
+  const sentAt = typeof sent === 'string' ? new Date(sent) : undefined;
+  return sentAt && !Number.isNaN(sentAt.getTime()) ? { sentAt } : {};
 }

@@ -4,4 +4,4 @@ export {
   type OutgoingMessage,
 } from './communication.ts';
 export { createFhirCommunicationTransport } from './fhir-transport.ts';
-export type { DeliveryReceipt, Transport } from './transport.ts';
+export type { DeliveryReceipt, EarlierDelivery, Transport } from './transport.ts';

@@ -11,7 +11,16 @@ export interface DeliveryReceipt {
   created: boolean;
 }
 
+/** A message found already delivered under a key. */
+export interface EarlierDelivery {
+  id: string;
+  /** When it was sent, where the receiving system records it. */
+  sentAt?: Date;
+}
+
 export interface Transport {
   readonly name: string;
   send(message: OutgoingMessage): Promise<DeliveryReceipt>;
+  /** The message delivered under this key, if any: a sender that died after sending left it unrecorded. */
+  findDelivered(key: string): Promise<EarlierDelivery | undefined>;
 }

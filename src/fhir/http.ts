@@ -52,22 +52,56 @@ export interface JsonRequest {
   timeoutMs: number;
 }
 
-// One pool per protocol per gateway process; idle sockets are kept for the next message.
+// One pool per protocol per process; an idle socket is closed after 4 s, before most servers and proxies close
+// it themselves (reusing a socket the server has just closed costs an attempt).
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: 4_000 }),
+  'https:': new https.Agent({ keepAlive: true, timeout: 4_000 }),
 };
 
-export function requestJson(request: JsonRequest): Promise<JsonReply> {
-  const url = new URL(request.url);
+/** Redirects that keep the method and body, as fetch follows them. */
+const REDIRECTS = new Set([307, 308]);
+const MAX_REDIRECTS = 3;
+
+interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * Sends the request, following 307/308 redirects on the same host only: our headers (Authorization) must not
+ * go to another one. Resolves with the parsed body of a 2xx; rejects with the errors above otherwise.
+ */
+export async function requestJson(request: JsonRequest): Promise<JsonReply> {
   const payload = JSON.stringify(request.body);
-  const send = url.protocol === 'https:' ? https.request : http.request;
-  return new Promise<JsonReply>((resolve, reject) => {
-    const outgoing = send(
+  let url = new URL(request.url);
+  for (let redirects = 0; ; redirects++) {
+    const reply = await exchange(url, payload, request);
+    const location = reply.headers.location;
+    const next = location && REDIRECTS.has(reply.status) && redirects < MAX_REDIRECTS ? new URL(location, url) : undefined;
+    if (next && next.hostname === url.hostname) {
+      url = next;
+      continue;
+    }
+    const parsed = parseJson(reply.text);
+    if (reply.status < 200 || reply.status >= 300) {
+      throw new HttpStatusError(reply.status, parsed === NOT_JSON ? reply.text : parsed, reply.headers['retry-after']);
+    }
+    if (parsed === NOT_JSON) throw new HttpBodyError(reply.status);
+    return { status: reply.status, headers: reply.headers, body: parsed };
+  }
+}
+
+/** One request and its whole reply, within the timeout. */
+function exchange(url: URL, payload: string, request: JsonRequest): Promise<RawReply> {
+  const secure = url.protocol === 'https:';
+  return new Promise<RawReply>((resolve, reject) => {
+    const outgoing = (secure ? https.request : http.request)(
       url,
       {
         method: request.method,
-        agent: url.protocol === 'https:' ? agents['https:'] : agents['http:'],
+        agent: secure ? agents['https:'] : agents['http:'],
         headers: {
           accept: 'application/fhir+json',
           'content-type': 'application/fhir+json',
@@ -81,17 +115,7 @@ export function requestJson(request: JsonRequest): Promise<JsonReply> {
         incoming.on('error', (error) => fail(new HttpNetworkError('response cut short', { cause: error })));
         incoming.on('end', () => {
           clearTimeout(timer);
-          const status = incoming.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString('utf8');
-          const parsed = parseJson(text);
-          if (status < 200 || status >= 300) {
-            const retryAfter = incoming.headers['retry-after'];
-            reject(new HttpStatusError(status, parsed === NOT_JSON ? text : parsed, retryAfter));
-          } else if (parsed === NOT_JSON) {
-            reject(new HttpBodyError(status));
-          } else {
-            resolve({ status, headers: incoming.headers, body: parsed });
-          }
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8') });
         });
       },
     );

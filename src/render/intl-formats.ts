@@ -1,9 +1,10 @@
 /**
  * Intl formatters, built once per locale and options and reused: building one costs tens of microseconds,
- * more than the rest of a helper call, and a render calls several. The cache is bounded by what templates and
- * patients use (a few locales × time zones × styles).
+ * more than the rest of a helper call, and a render calls several. In practice a few locales × time zones ×
+ * styles; the cap keeps unusual language tags from patients' records from growing it without end.
  */
 const formats = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.ListFormat>();
+const MAX_FORMATS = 512;
 
 function cached<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.ListFormat>(
   kind: string,
@@ -14,6 +15,7 @@ function cached<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.L
   const key = `${kind}|${locale}|${JSON.stringify(options)}`;
   let format = formats.get(key);
   if (!format) {
+    if (formats.size >= MAX_FORMATS) formats.clear();
     format = build();
     formats.set(key, format);
   }

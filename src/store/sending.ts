@@ -19,6 +19,8 @@ export interface ClaimedPrompt {
   category: string;
   renderedText: string;
   reviewedBy: string | null;
+  /** Claims so far, this one included: above 1, an earlier sender may have delivered it without recording it. */
+  attempts: number;
   /** When the prompt was queued (decided, or approved), in epoch milliseconds. */
   queuedAtMs: number;
   campaignActive: boolean;
@@ -59,7 +61,7 @@ export async function claimForSending(db: Db, promptIds: readonly string[], leas
       AND (p.lease_until IS NULL OR p.lease_until < (now() AT TIME ZONE 'UTC'))
     RETURNING p.id::text AS id, p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
       p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category,
-      p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy",
+      p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy", p.attempts,
       (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs",
       c.active AS "campaignActive", c.definition ->> 'review' AS "campaignReview"`;
   const order = new Map(promptIds.map((id, index) => [id, index]));

@@ -187,6 +187,23 @@ describe('the send handler, called directly', () => {
     expect(await communicationsFor(prompts)).toHaveLength(2);
     expect(await env.db.auditEvent.count({ where: { action: 'prompt.sent', entityId: { in: ids } } })).toBe(2);
   });
+  it('records a prompt an earlier sender delivered but never recorded as sent, though its campaign was paused since', async () => {
+    const [delivered, untried] = [await queuedPrompt(), await queuedPrompt()];
+    // The first sender posts, then cannot record: the row is given back unrecorded, as after a crash.
+    const unreliable = { ...services, db: failing(env.db, 'prompt.sent', 2) };
+    await expect(sendPrompts({ promptIds: [delivered.id] }, unreliable)).rejects.toThrow('injected database failure');
+    const [communication] = await communicationsFor([delivered]);
+    await setCampaign({ active: false });
+
+    const outcomes = await sendPrompts({ promptIds: [delivered.id, untried.id] }, services);
+
+    expect([outcomes.get(delivered.id), outcomes.get(untried.id)]).toEqual(['already-sent', 'withdrawn']);
+    expect(await env.db.prompt.findUniqueOrThrow({ where: { id: delivered.id } })).toMatchObject({
+      status: 'sent',
+      communicationId: communication?.id,
+    });
+    expect(await statusOf(untried.id)).toBe('skipped');
+  });
 });
 
 /** The database, except that the first `times` raw statements whose SQL holds `marker` fail. */

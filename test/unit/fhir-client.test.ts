@@ -485,6 +485,43 @@ describe('createIfNoneExist', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('follows a 307/308 on the same host with the same body and headers, and no redirect to another host', async () => {
+    const moved = `${new URL(BASE).origin}/moved/fhir/Communication`;
+    const received: Array<string | null> = [];
+    let elsewhere = 0;
+    server.use(
+      http.post(`${BASE}/Communication`, () => new HttpResponse(null, { status: 308, headers: { Location: moved } })),
+      http.post(moved, async ({ request }) => {
+        received.push(request.headers.get('if-none-exist'));
+        const body = (await request.json()) as { identifier: unknown };
+        return HttpResponse.json({ ...communication('k6'), identifier: body.identifier, id: 'comm-6' }, { status: 201 });
+      }),
+    );
+
+    await expect(makeGateway().gateway.createIfNoneExist(communication('k6'), { system: SYSTEM, value: 'k6' })).resolves.toEqual({
+      id: 'comm-6',
+      created: true,
+    });
+    expect(received).toEqual(['identifier=urn%3Acareprompt%3Aprompt|k6']);
+
+    server.use(
+      http.post(
+        `${BASE}/Communication`,
+        () => new HttpResponse(null, { status: 307, headers: { Location: 'http://elsewhere.test/Communication' } }),
+      ),
+      http.post('http://elsewhere.test/Communication', () => {
+        elsewhere += 1;
+        return HttpResponse.json({ ...communication('k7'), id: 'x' }, { status: 201 });
+      }),
+    );
+    const error = await makeGateway()
+      .gateway.createIfNoneExist(communication('k7'), { system: SYSTEM, value: 'k7' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FhirRequestError);
+    expect(error).toMatchObject({ status: 307 });
+    expect(elsewhere).toBe(0);
+  });
+
   it('refuses a resource that does not carry the identifier it is conditional on', async () => {
     const { gateway } = makeGateway();
 

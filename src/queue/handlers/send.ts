@@ -39,7 +39,7 @@ export async function sendPrompts(job: SendJob, services: Services): Promise<Map
   const outcomes = await outcomesOfUnclaimed(job.promptIds, lease.prompts, services);
   const delivered: Delivery[] = [];
   try {
-    const sendable = await applySendTimeChecks(lease.prompts, services, outcomes);
+    const sendable = await applySendTimeChecks(lease.prompts, services, outcomes, delivered);
     if (sendable.length > 0) await deliver(sendable, lease.token, services, outcomes, delivered);
     await markSent(db, delivered);
   } catch (error) {
@@ -50,16 +50,25 @@ export async function sendPrompts(job: SendJob, services: Services): Promise<Map
   return outcomes;
 }
 
-/** Settles the prompts that must not go out now; returns the others, in order. */
+/**
+ * Settles the prompts that must not go out now; returns the others, in order. One an earlier sender may have
+ * delivered before dying is looked up first: if it went out, it is recorded as sent, not withdrawn, so the
+ * record never denies a message the patient has.
+ */
 async function applySendTimeChecks(
   prompts: readonly ClaimedPrompt[],
   services: Services,
   outcomes: Map<string, SendOutcome>,
+  delivered: Delivery[],
 ): Promise<ClaimedPrompt[]> {
   const sendable: ClaimedPrompt[] = [];
   for (const prompt of prompts) {
     const stop = reasonNotToSend(prompt, services);
-    if (stop === 'review') {
+    const earlier = stop && prompt.attempts > 1 ? await services.transport.findDelivered(prompt.idempotencyKey) : undefined;
+    if (earlier) {
+      delivered.push({ promptId: prompt.id, communicationId: earlier.id, sentAt: earlier.sentAt ?? services.clock() });
+      outcomes.set(prompt.id, 'already-sent');
+    } else if (stop === 'review') {
       await holdForReview(services.db, prompt.id);
       outcomes.set(prompt.id, 'held-for-review');
     } else if (stop) {
