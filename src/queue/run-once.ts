@@ -1,17 +1,19 @@
 /**
  * One poll of the active campaigns with every resulting job processed to completion. Each run uses its own
- * queue prefix, so it never waits on a long-running worker's schedules; PostgreSQL still deduplicates
+ * queue prefix, so it never waits on a long-running worker's schedules, and removes it when done (the queues
+ * of a run that was killed are removed by the next, see run-prefix.ts); PostgreSQL still deduplicates
  * everything across runs and workers.
  *
  * With `externalWorkers`, the run is only the coordinator: it enqueues the polls on the prefix as given and
  * waits for idle, while worker processes (`createRuntime(...).startWorkers`, same prefix, no schedulers)
  * share the jobs. That prefix must hold no schedules, or the run would never see the queues idle.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { countCandidateOutcomes, countPromptsByStatus, findPollRunsSince, getPollRuns, type PromptStatus } from '../store/index.ts';
 import type { Services } from './handlers/context.ts';
 import type { PollOutcome } from './handlers/poll.ts';
+import { claimRunPrefix, removeAbandonedRuns } from './run-prefix.ts';
 import { createRuntime, isIdle, type RuntimeOptions } from './runtime.ts';
 import { requeueUnfinishedWork, type SweepResult } from './sweep.ts';
 
@@ -55,9 +57,27 @@ export interface RunOnceOptions extends Omit<RuntimeOptions, 'prefix'> {
 }
 
 export async function runOnce(services: Services, options: RunOnceOptions): Promise<RunSummary> {
+  const external = options.externalWorkers ?? false;
+  if (external) return runWith(services, options, options.prefix);
+  const redis = new Redis(options.redisUrl);
+  try {
+    const own = await claimRunPrefix(redis, options.prefix);
+    try {
+      const abandoned = await removeAbandonedRuns(redis, options.prefix);
+      if (abandoned > 0) services.logger.info({ runs: abandoned }, 'run: removed the queues of runs that were killed');
+      return await runWith(services, options, own.prefix);
+    } finally {
+      await own.release();
+    }
+  } finally {
+    await redis.quit();
+  }
+}
+
+async function runWith(services: Services, options: RunOnceOptions, prefix: string): Promise<RunSummary> {
   const startedAt = services.clock();
   const external = options.externalWorkers ?? false;
-  const runtime = createRuntime({ ...options, prefix: external ? options.prefix : `${options.prefix}-once-${randomUUID()}` });
+  const runtime = createRuntime({ ...options, prefix });
   // Campaign id → its completed poll's run id (undefined: the campaign was inactive).
   const polls = new Map<string, string | undefined>();
   try {

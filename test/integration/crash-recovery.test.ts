@@ -1,10 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
+
+const QUEUE_PREFIX = `test-${randomUUID()}`;
 
 /** `careprompt run --once` as a real process, as an operator would run it. */
 function runOnceProcess(fhirBaseUrl: string): ChildProcess {
@@ -22,6 +26,7 @@ function runOnceProcess(fhirBaseUrl: string): ChildProcess {
       POLL_OVERLAP_SECONDS: '0',
       // The killed run's sends in flight hold their lease this long before the restart may send them.
       SEND_LEASE_SECONDS: '2',
+      QUEUE_PREFIX,
       LOG_LEVEL: 'silent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,5 +68,13 @@ describe('a run killed mid-way and started again', () => {
     expect(await env.db.prompt.count({ where: { status: 'sent' } })).toBe(total);
     expect(await env.db.prompt.count({ where: { status: { in: ['queued', 'failed'] } } })).toBe(0);
     expect(await env.db.candidate.count({ where: { evaluatedAt: null } })).toBe(0);
+
+    // The killed run could not remove its queues; the second removed them, and its own.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      expect(await redis.keys(`${QUEUE_PREFIX}-once-*`)).toEqual([]);
+    } finally {
+      await redis.quit();
+    }
   });
 });
