@@ -28,7 +28,7 @@ import { keepLease } from './lease-keeper.ts';
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'failed';
 
 /** The lease could not be renewed for half its length: the rest of the batch is left to the job's retry. */
-export class LeaseLostError extends Error {
+class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
 }
 
