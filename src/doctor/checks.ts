@@ -107,7 +107,7 @@ function accessChecks({ baseUrl, metadata, search }: Findings, parsed: ParsedSta
     if (failure.kind === 'unexpected' || isCredentialRefusal(failure)) {
       return [
         failure.kind === 'unexpected' ? connect({ result: 'skip', detail: 'needs: authenticate' }) : connect({ ...PASS, detail: baseUrl }),
-        authenticate({ result: 'fail', detail: failure.message, action: failure.status === 403 ? SCOPE_HELP : AUTH_HELP }),
+        authenticate(credentialVerdict(failure)),
         statement({ result: 'skip', detail: 'needs: authenticate' }),
       ];
     }
@@ -119,13 +119,16 @@ function isCredentialRefusal(failure: ProbeFailure): boolean {
   return failure.kind === 'refused' && (failure.status === 401 || failure.status === 403);
 }
 
+/** 403: known but not allowed; 401 or a failure before any request: not known. */
+function credentialVerdict(failure: ProbeFailure): Verdict {
+  return { result: 'fail', detail: failure.message, action: failure.status === 403 ? SCOPE_HELP : AUTH_HELP };
+}
+
 function searchVerdict(search: Probe<unknown> | undefined): Verdict {
   if (!search) return { result: 'skip', detail: 'needs: connect' };
   if (search.ok) return PASS;
   const { failure } = search;
-  if (isCredentialRefusal(failure) || failure.kind === 'unexpected') {
-    return { result: 'fail', detail: failure.message, action: failure.status === 403 ? SCOPE_HELP : AUTH_HELP };
-  }
+  if (isCredentialRefusal(failure) || failure.kind === 'unexpected') return credentialVerdict(failure);
   const action =
     failure.kind === 'unreachable'
       ? 'the server stopped answering after /metadata: check that it is up and try again'
