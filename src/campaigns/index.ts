@@ -3,4 +3,11 @@ export { type Decision, decide, patientMayBePrompted, triggerMatches } from './e
 export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
 export { Campaign, TRIGGER_RESOURCES, Trigger } from './schema.ts';
-export { dueWindow, needsFullScan, type PollState, planTriggerSearches, type TriggerSearch } from './search.ts';
+export {
+  dueWindow,
+  needsFullScan,
+  type PollState,
+  planTriggerSearches,
+  type TriggerSearch,
+  triggerSearchParameters,
+} from './search.ts';

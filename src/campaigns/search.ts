@@ -37,6 +37,16 @@ const SEARCH_PARAMS: Record<Trigger['resource'], { status: string; date?: string
   MedicationStatement: { status: 'status', date: 'effective' },
 };
 
+/** The search parameters a poll of this trigger type sends, by role, besides `_count` (for `doctor` to check). */
+export function triggerSearchParameters(resource: Trigger['resource']): {
+  code: string;
+  status: string;
+  date?: string;
+  changedSince: string;
+} {
+  return { code: 'code', ...SEARCH_PARAMS[resource], changedSince: '_lastUpdated' };
+}
+
 /** The range of clinical dates that make a trigger due at `now`. */
 export function dueWindow(trigger: Trigger, now: Date): { from?: Date; to?: Date } {
   const delayMs = trigger.delay ? (parseDurationMs(trigger.delay) ?? 0) : 0;

@@ -4,6 +4,7 @@ import { CampaignFileError } from '../campaigns/index.ts';
 import { ConfigError } from '../config/index.ts';
 import type { PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { listOutreach } from './commands/outreach.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
@@ -17,6 +18,7 @@ Usage:
   careprompt campaigns list [--json]
   careprompt run --once [--campaign <id>] [--json] poll active campaigns once and send what is due
   careprompt worker                                schedules, workers and sweeps until SIGTERM
+  careprompt doctor [--json]                       check the FHIR server supports what the active campaigns need
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
   careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
@@ -54,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     return runOnceCommand({ json, ...(values.campaign ? { campaignId: values.campaign } : {}) });
   }
   if (command === 'worker') return workerCommand();
+  if (command === 'doctor') return doctorCommand({ json });
   if (command === 'outreach' && sub === 'list') {
     const status = values.status as PromptStatus | undefined;
     if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);

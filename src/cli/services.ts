@@ -1,14 +1,19 @@
 /** The composition root: configuration in, connected services out. Nothing is built on import. */
 import type { Config } from '../config/index.ts';
 import { createFhirCommunicationTransport } from '../delivery/index.ts';
-import { createFhirGateway } from '../fhir/index.ts';
+import { createFhirGateway, type FhirGateway } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { RuntimeOptions, Services } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
 
+/** The one way to build the FHIR gateway, so `doctor` talks to the server exactly as the engine does. */
+export function buildGateway(config: Readonly<Config>, logger: Logger): FhirGateway {
+  return createFhirGateway({ ...config.fhir, logger });
+}
+
 export async function buildServices(config: Readonly<Config>, logger: Logger, db: Db = createDb(config.databaseUrl)): Promise<Services> {
-  const gateway = createFhirGateway({ ...config.fhir, logger });
+  const gateway = buildGateway(config, logger);
   return {
     db,
     gateway,

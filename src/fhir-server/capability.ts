@@ -1,6 +1,10 @@
-/** The server's `/metadata`: the resource types careprompt uses and the search parameters each answers. */
+/**
+ * The server's `/metadata`: the resource types careprompt uses, the search parameters each answers (those
+ * search-validation.ts lets through), and the `_include` / `_revinclude` targets includes.ts follows (any
+ * reference parameter, here those between the listed types).
+ */
 import { getSearchParameters } from '@medplum/core';
-import type { CapabilityStatement } from '@medplum/fhirtypes';
+import type { CapabilityStatement, SearchParameter } from '@medplum/fhirtypes';
 
 const RESOURCE_TYPES = ['Patient', 'Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement', 'Communication'] as const;
 const MATCHABLE_TYPES = new Set(['token', 'reference', 'string', 'uri', 'date']);
@@ -22,12 +26,31 @@ export function capabilityStatement(): CapabilityStatement {
         resource: RESOURCE_TYPES.map((type) => ({
           type,
           interaction: INTERACTIONS.map((code) => ({ code })),
+          // The router answers If-None-Exist for any type; http.ts makes the search and the create one step.
           conditionalCreate: true,
-          searchParam: Object.values(getSearchParameters(type) ?? {})
+          searchParam: searchParametersOf(type)
             .filter((searchParam) => MATCHABLE_TYPES.has(searchParam.type))
             .map((searchParam) => ({ name: searchParam.code, type: searchParam.type })),
+          searchInclude: referencesFrom(type).map((searchParam) => `${type}:${searchParam.code}`),
+          searchRevInclude: RESOURCE_TYPES.flatMap((source) =>
+            referencesFrom(source)
+              .filter((searchParam) => searchParam.target?.includes(type))
+              .map((searchParam) => `${source}:${searchParam.code}`),
+          ),
         })),
       },
     ],
   };
+}
+
+function searchParametersOf(type: string): SearchParameter[] {
+  return Object.values(getSearchParameters(type) ?? {});
+}
+
+/** The reference parameters of a type whose targets include one of the listed types. */
+function referencesFrom(type: string): SearchParameter[] {
+  return searchParametersOf(type).filter(
+    (searchParam) =>
+      searchParam.type === 'reference' && searchParam.target?.some((target) => (RESOURCE_TYPES as readonly string[]).includes(target)),
+  );
 }

@@ -225,6 +225,9 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       return { id, created: reply.status === 201 };
     },
 
+    capabilities: () =>
+      send('reads', { action: 'read', resourceType: 'CapabilityStatement' }, () => client.capabilityStatement(withTimeout())),
+
     counts: () => ({ ...counts }),
   };
 }

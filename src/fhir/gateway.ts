@@ -38,6 +38,8 @@ export interface FhirGateway {
   read(resourceType: string, id: string): Promise<FhirResource | undefined>;
   /** POST with If-None-Exist: `identifier=<system>|<value>`, so a retry returns the resource already made. */
   createIfNoneExist(resource: FhirResource, identifier: { system: string; value: string }): Promise<ConditionalCreateResult>;
+  /** The server's CapabilityStatement (`GET <base>/metadata`), as sent: whoever asks judges what it says. */
+  capabilities(): Promise<unknown>;
   /** Requests made so far, by kind (for run summaries and benchmarks). */
   counts(): FhirRequestCounts;
 }

@@ -1,7 +1,7 @@
 /** What other folders may use from src/fhir; anything not listed here is private to it. */
 
 export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
-export { FhirDataError, FhirRequestError, FhirTransientError, failureReason } from './errors.ts';
+export { FhirDataError, FhirRequestError, FhirTransientError, failureReason, fieldPath } from './errors.ts';
 export type {
   ConditionalCreateResult,
   FhirGateway,
@@ -10,7 +10,7 @@ export type {
   SearchPage,
   SearchParams,
 } from './gateway.ts';
-export { findResource, loadPatientContext, loadPatientContexts } from './patient-context.ts';
+export { findResource, loadPatientContext, loadPatientContexts, REVINCLUDES as PATIENT_REVINCLUDES } from './patient-context.ts';
 export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
 export {
   COMMUNICATION_CATEGORIES,

@@ -9,7 +9,8 @@ import type { FhirGateway, FhirResource } from './gateway.ts';
 import { clinicalDateOf, patientIdOf, referenceOf } from './resource-facts.ts';
 import { Patient, type PatientContext, TriggerResource } from './resources.ts';
 
-const REVINCLUDES = ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'];
+/** What a patient's record is loaded with (exported so `doctor` checks the server offers each). */
+export const REVINCLUDES = ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'];
 const CLINICAL_TYPES = new Set(['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement']);
 
 /** The context of one patient, or undefined when the server has no such Patient (or a malformed one). */

@@ -1,5 +1,6 @@
 /** `careprompt run --once` and `careprompt worker`. */
 import { loadConfig } from '../../config/index.ts';
+import { examine, logChecks } from '../../doctor/index.ts';
 import { createLogger, silentLogger } from '../../log/index.ts';
 import { type RunSummary, runOnce, startWorker } from '../../queue/index.ts';
 import { listCampaigns } from '../../store/index.ts';
@@ -60,12 +61,23 @@ export async function workerCommand(): Promise<number> {
   const services = await buildServices(config, logger);
   const worker = await startWorker(services, runtimeOptions(config));
   logger.info('worker: started; SIGTERM or SIGINT stops it gracefully');
+  // The same checks as `doctor`, logged, never fatal: a server down now may be up by the first poll, and a
+  // check that fails only concerns the campaigns it names. Run beside the workers so start-up never waits on them.
+  const checked = examine({
+    gateway: services.gateway,
+    baseUrl: config.fhir.baseUrl,
+    db: services.db,
+    templates: { dir: config.templatesDir, registry: services.templates },
+  })
+    .then((checks) => logChecks(logger, checks))
+    .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'doctor: checks failed'));
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
+  await checked;
   await services.db.$disconnect();
   return 0;
 }

@@ -1,0 +1,107 @@
+/**
+ * Gathers what `doctor` judges: the server's CapabilityStatement and one search with credentials (through the
+ * gateway, so with its authentication, timeout and retries), the active campaigns (from the database) and the
+ * templates. Every failure
+ * becomes a finding, never an exception: the point is to report all of them at once.
+ */
+import type { Campaign } from '../campaigns/index.ts';
+import { FhirDataError, type FhirGateway, FhirRequestError, FhirTransientError } from '../fhir/index.ts';
+import type { Logger } from '../log/index.ts';
+import { loadTemplateRegistry, type TemplateRegistry } from '../render/index.ts';
+import { type Db, listCampaigns } from '../store/index.ts';
+import { type Check, diagnose, type Probe, type ProbeFailure, tally } from './checks.ts';
+
+/** The templates as loaded, or why they could not be. */
+export type TemplateSource = { dir: string } & ({ registry: TemplateRegistry } | { loadError: unknown });
+
+export interface ExamineDependencies {
+  gateway: FhirGateway;
+  baseUrl: string;
+  db: Db;
+  templates: TemplateSource;
+}
+
+/** An id no patient has: the search proves the credentials work and returns nobody's data. */
+const PROBE_PATIENT_ID = 'careprompt-doctor-probe';
+
+export async function examine(dependencies: ExamineDependencies): Promise<Check[]> {
+  const { gateway } = dependencies;
+  const metadata = await probe(() => gateway.capabilities());
+  const reached = metadata.ok || metadata.failure.kind !== 'unreachable';
+  const search = reached ? await probe(() => searchOnce(gateway)) : undefined;
+  let campaigns: { ok: true; value: Campaign[] } | { ok: false; problem: string };
+  try {
+    campaigns = { ok: true, value: (await listCampaigns(dependencies.db, { activeOnly: true })).map((stored) => stored.campaign) };
+  } catch (error) {
+    campaigns = { ok: false, problem: `could not read the campaigns: ${describe(error)}` };
+  }
+  return diagnose({
+    baseUrl: dependencies.baseUrl,
+    metadata,
+    search,
+    campaigns,
+    templateProblem: templateProblemOf(dependencies.templates),
+  });
+}
+
+export async function loadTemplateSource(dir: string): Promise<TemplateSource> {
+  try {
+    return { dir, registry: await loadTemplateRegistry(dir) };
+  } catch (error) {
+    return { dir, loadError: error };
+  }
+}
+
+/**
+ * The registry loads all or nothing today, so one load error is every template's problem. When it keeps problems
+ * per template, answer from those here; nothing else in doctor changes.
+ */
+function templateProblemOf(source: TemplateSource): (templateId: string) => string | undefined {
+  if ('loadError' in source) {
+    const problem = `the templates could not be loaded: ${describe(source.loadError)}`;
+    return () => problem;
+  }
+  const { registry, dir } = source;
+  return (templateId) => (registry.has(templateId) ? undefined : `${dir}/${templateId}.hbs does not exist`);
+}
+
+async function searchOnce(gateway: FhirGateway): Promise<void> {
+  // The first page is the whole answer.
+  for await (const _page of gateway.searchPages('Patient', { _id: PROBE_PATIENT_ID, _count: '1' })) return;
+}
+
+async function probe<T>(request: () => Promise<T>): Promise<Probe<T>> {
+  try {
+    return { ok: true, value: await request() };
+  } catch (error) {
+    return { ok: false, failure: failureOf(error) };
+  }
+}
+
+/** By class: the gateway's errors carry ids and statuses only; anything else was thrown before a request was answered. */
+function failureOf(error: unknown): ProbeFailure {
+  if (error instanceof FhirTransientError) return { kind: 'unreachable', message: error.message };
+  if (error instanceof FhirRequestError) return { kind: 'refused', status: error.status, message: error.message };
+  if (error instanceof FhirDataError) return { kind: 'malformed', message: error.message };
+  return { kind: 'unexpected', message: describe(error) };
+}
+
+/** An error's name and code where it has one (a database driver's message may quote its configuration), else its message. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : `${error.name}: ${error.message}`;
+}
+
+/** For the worker: one line per warning or failure (ids and check names only) and a summary line. */
+export function logChecks(logger: Logger, checks: readonly Check[]): void {
+  for (const check of checks) {
+    const fields = { check: check.id, result: check.result, ...(check.campaigns ? { campaignIds: check.campaigns } : {}) };
+    if (check.result === 'fail') logger.error(fields, `doctor: ${check.name}`);
+    else if (check.result === 'warn') logger.warn(fields, `doctor: ${check.name}`);
+  }
+  const counts = tally(checks);
+  const summary = 'doctor: server checks done; `careprompt doctor` says what to do about each one that did not pass';
+  if (counts.fail > 0) logger.warn(counts, summary);
+  else logger.info(counts, summary);
+}

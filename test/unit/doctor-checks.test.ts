@@ -1,0 +1,367 @@
+import { describe, expect, it } from 'vitest';
+import { type Check, diagnose, type Findings, tally } from '../../src/doctor/index.ts';
+import { campaignFixture } from '../support/campaigns.ts';
+
+const BASE = 'https://ehr.example/fhir/r4';
+
+const woundCare = campaignFixture();
+const diabetes = campaignFixture({
+  id: 'diabetes',
+  template: 'diabetes',
+  trigger: { resource: 'Condition', codes: ['http://snomed.info/sct|44054006'], status: ['active'] },
+});
+const medication = campaignFixture({
+  id: 'new-medication',
+  template: 'medication',
+  trigger: {
+    resource: 'MedicationRequest',
+    codes: ['http://www.nlm.nih.gov/research/umls/rxnorm|860975'],
+    status: ['active'],
+    delay: 'P14D',
+  },
+});
+
+type ResourceEntry = Record<string, unknown> & { type: string };
+
+/** A resource entry declaring search-type and read, with the given search parameters. */
+function resource(type: string, params: string[], extra: Record<string, unknown> = {}): ResourceEntry {
+  return {
+    type,
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: params.map((name) => ({ name, type: 'token' })),
+    ...extra,
+  };
+}
+
+/** Everything careprompt asks for, as a server that supports it all would declare it. */
+function fullResources(): ResourceEntry[] {
+  return [
+    resource('Patient', ['_id', '_lastUpdated'], {
+      searchRevInclude: ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'],
+    }),
+    resource('Condition', ['_id', '_lastUpdated', 'code', 'clinical-status', 'subject']),
+    resource('Procedure', ['_id', '_lastUpdated', 'code', 'status', 'date', 'subject']),
+    resource('MedicationRequest', ['_id', '_lastUpdated', 'code', 'status', 'authoredon', 'subject']),
+    resource('MedicationStatement', ['_id', '_lastUpdated', 'code', 'status', 'effective', 'subject']),
+    {
+      ...resource('Communication', ['_id', 'identifier']),
+      interaction: [{ code: 'create' }, { code: 'search-type' }],
+      conditionalCreate: true,
+    },
+  ];
+}
+
+function statement(edit: (resources: ResourceEntry[]) => ResourceEntry[] = (x) => x, fields: Record<string, unknown> = {}) {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    software: { name: 'Example EHR', version: '2.3' },
+    rest: [{ mode: 'server', resource: edit(fullResources()) }],
+    ...fields,
+  };
+}
+
+/** Edits one resource entry of the full statement. */
+const editing =
+  (type: string, edit: (entry: ResourceEntry) => ResourceEntry) =>
+  (resources: ResourceEntry[]): ResourceEntry[] =>
+    resources.map((entry) => (entry.type === type ? edit(entry) : entry));
+
+const withoutParam = (type: string, name: string) =>
+  editing(type, (entry) => ({ ...entry, searchParam: (entry.searchParam as Array<{ name: string }>).filter((p) => p.name !== name) }));
+
+function findings(overrides: Partial<Findings> = {}): Findings {
+  return {
+    baseUrl: BASE,
+    metadata: { ok: true, value: statement() },
+    search: { ok: true, value: undefined },
+    campaigns: { ok: true, value: [woundCare, diabetes, medication] },
+    templateProblem: () => undefined,
+    ...overrides,
+  };
+}
+
+const byId = (checks: Check[], id: string): Check => {
+  const check = checks.find((candidate) => candidate.id === id);
+  if (!check) throw new Error(`no check ${id} among ${checks.map((c) => c.id).join(', ')}`);
+  return check;
+};
+const notPassing = (checks: Check[]) => checks.filter((check) => check.result !== 'pass').map((check) => [check.id, check.result]);
+
+describe('doctor checks', () => {
+  it('passes everything against a server declaring all careprompt asks for', () => {
+    const checks = diagnose(findings());
+
+    expect(notPassing(checks)).toEqual([]);
+    expect(checks.map((check) => check.id)).toEqual([
+      'connect',
+      'authenticate',
+      'capability-statement',
+      'campaigns',
+      'fhir-version',
+      'search:Patient',
+      'search-param:Patient:_id',
+      'revinclude:Patient:Condition:subject',
+      'revinclude:Patient:Procedure:subject',
+      'revinclude:Patient:MedicationRequest:subject',
+      'revinclude:Patient:MedicationStatement:subject',
+      'create:Communication',
+      'conditional-create:Communication',
+      'search:Communication',
+      'search-param:Communication:identifier',
+      'search:Procedure',
+      'search-param:Procedure:code',
+      'search-param:Procedure:status',
+      'search-param:Procedure:date',
+      'search-param:Procedure:_lastUpdated',
+      'read:Procedure',
+      'search:Condition',
+      'search-param:Condition:code',
+      'search-param:Condition:clinical-status',
+      'search-param:Condition:_lastUpdated',
+      'read:Condition',
+      'search:MedicationRequest',
+      'search-param:MedicationRequest:code',
+      'search-param:MedicationRequest:status',
+      'search-param:MedicationRequest:authoredon',
+      'search-param:MedicationRequest:_lastUpdated',
+      'read:MedicationRequest',
+      'template:wound-care',
+      'template:diabetes',
+      'template:medication',
+    ]);
+    expect(byId(checks, 'fhir-version').detail).toBe('4.0.1');
+    expect(byId(checks, 'capability-statement').detail).toBe('Example EHR 2.3');
+    expect(byId(checks, 'search-param:Procedure:date').campaigns).toEqual(['wound-care']);
+  });
+
+  it.each([
+    {
+      case: 'no conditional create on Communication',
+      metadata: statement(editing('Communication', ({ conditionalCreate: _, ...entry }) => entry)),
+      failed: ['conditional-create:Communication'],
+      warned: [],
+      says: /exactly-once delivery depends on it/,
+    },
+    {
+      case: 'no create of Communication at all',
+      metadata: statement(editing('Communication', (entry) => ({ ...entry, interaction: [{ code: 'search-type' }] }))),
+      failed: ['create:Communication'],
+      warned: [],
+      skipped: ['conditional-create:Communication'],
+      says: /creating a Communication/,
+    },
+    {
+      case: 'no _revinclude of Procedure on Patient',
+      metadata: statement(
+        editing('Patient', (entry) => ({
+          ...entry,
+          searchRevInclude: ['Condition:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'],
+        })),
+      ),
+      failed: [],
+      warned: ['revinclude:Patient:Procedure:subject'],
+      says: /falls back to per-type searches \(Procedure\?subject=…\)/,
+    },
+    {
+      case: 'no date search parameter on Procedure',
+      metadata: statement(withoutParam('Procedure', 'date')),
+      failed: ['search-param:Procedure:date'],
+      warned: [],
+      says: /does not list date among the search parameters of Procedure/,
+    },
+    {
+      case: 'no _lastUpdated on Condition',
+      metadata: statement(withoutParam('Condition', '_lastUpdated')),
+      failed: ['search-param:Condition:_lastUpdated'],
+      warned: [],
+      says: /what changed since the last poll/,
+    },
+    {
+      case: 'no search by identifier on Communication',
+      metadata: statement(withoutParam('Communication', 'identifier')),
+      failed: ['search-param:Communication:identifier'],
+      warned: [],
+      says: /Communication\?identifier=/,
+    },
+    {
+      case: 'no read of MedicationRequest',
+      metadata: statement(editing('MedicationRequest', (entry) => ({ ...entry, interaction: [{ code: 'search-type' }] }))),
+      failed: [],
+      warned: ['read:MedicationRequest'],
+      says: /needed only when/,
+    },
+    {
+      case: 'FHIR R5',
+      metadata: statement(undefined, { fhirVersion: '5.0.0' }),
+      failed: ['fhir-version'],
+      warned: [],
+      says: /speaks FHIR 5\.0\.0/,
+    },
+    {
+      case: 'FHIR STU3',
+      metadata: statement(undefined, { fhirVersion: '3.0.2' }),
+      failed: ['fhir-version'],
+      warned: [],
+      says: /speaks FHIR 3\.0\.2/,
+    },
+    {
+      case: 'FHIR R4B',
+      metadata: statement(undefined, { fhirVersion: '4.3.0' }),
+      failed: ['fhir-version'],
+      warned: [],
+      says: /R4 \(4\.0\.x\)/,
+    },
+    {
+      case: 'no fhirVersion stated',
+      metadata: statement(undefined, { fhirVersion: undefined }),
+      failed: ['fhir-version'],
+      warned: [],
+      says: /does not state fhirVersion/,
+    },
+  ])('$case', ({ metadata, failed, warned, skipped = [], says }) => {
+    const checks = diagnose(findings({ metadata: { ok: true, value: metadata } }));
+
+    const outcome = (result: string) => checks.filter((check) => check.result === result).map((check) => check.id);
+    expect(outcome('fail')).toEqual(failed);
+    expect(outcome('warn')).toEqual(warned);
+    expect(outcome('skip')).toEqual(skipped);
+    const [named] = [...failed, ...warned].map((id) => byId(checks, id));
+    expect(`${named?.detail} → ${named?.action}`).toMatch(says);
+    expect(tally(checks).fail > 0).toBe(failed.length > 0);
+  });
+
+  it('judges a parameter declared for every resource type at the REST level as declared', () => {
+    const metadata = statement(withoutParam('Procedure', '_lastUpdated'));
+    metadata.rest[0] = {
+      ...(metadata.rest[0] as { mode: string; resource: ResourceEntry[] }),
+      searchParam: [{ name: '_lastUpdated' }],
+    } as never;
+
+    expect(byId(diagnose(findings({ metadata: { ok: true, value: metadata } })), 'search-param:Procedure:_lastUpdated').result).toBe(
+      'pass',
+    );
+  });
+
+  it.each([['Procedure:subject:Patient'], ['*']])('reads _revinclude %s as offering Procedure:subject', (offered) => {
+    const metadata = statement(editing('Patient', (entry) => ({ ...entry, searchRevInclude: [offered] })));
+
+    expect(byId(diagnose(findings({ metadata: { ok: true, value: metadata } })), 'revinclude:Patient:Procedure:subject').result).toBe(
+      'pass',
+    );
+  });
+
+  it('fails the search of a trigger type the server does not list and skips its parameters', () => {
+    const metadata = statement((resources) => resources.filter((entry) => entry.type !== 'Procedure'));
+    const checks = diagnose(findings({ metadata: { ok: true, value: metadata } }));
+
+    expect(byId(checks, 'search:Procedure')).toMatchObject({
+      result: 'fail',
+      campaigns: ['wound-care'],
+      detail: 'the server does not list Procedure',
+    });
+    expect(byId(checks, 'search-param:Procedure:date')).toMatchObject({ result: 'skip', detail: 'needs: search:Procedure' });
+    expect(byId(checks, 'search:Condition').result).toBe('pass');
+  });
+
+  it.each([
+    { case: 'a Bundle', body: { resourceType: 'Bundle', type: 'searchset' }, says: /resourceType/ },
+    { case: 'rest that is not a list', body: { ...statement(), rest: 'server' }, says: /rest/ },
+    { case: 'a resource entry without a type', body: statement((resources) => [...resources, { interaction: [] } as never]), says: /type/ },
+    { case: 'no server REST interface', body: { ...statement(), rest: [{ mode: 'client' }] }, says: /mode "server"/ },
+    { case: 'null', body: null, says: /not a CapabilityStatement/ },
+    { case: 'text', body: 'It works!', says: /not a CapabilityStatement/ },
+  ])('fails, without throwing, on a malformed CapabilityStatement: $case', ({ body, says }) => {
+    const checks = diagnose(findings({ metadata: { ok: true, value: body } }));
+
+    expect(byId(checks, 'capability-statement')).toMatchObject({ result: 'fail', detail: expect.stringMatching(says) });
+    expect(byId(checks, 'connect').result).toBe('pass');
+    expect(byId(checks, 'fhir-version')).toMatchObject({ result: 'skip', detail: 'needs: capability-statement' });
+    expect(byId(checks, 'conditional-create:Communication').result).toBe('skip');
+    expect(byId(checks, 'template:wound-care').result).toBe('pass');
+  });
+
+  it('fails connect and skips what needs the server when it cannot be reached, still judging the templates', () => {
+    const checks = diagnose(
+      findings({
+        metadata: {
+          ok: false,
+          failure: { kind: 'unreachable', message: 'FHIR read CapabilityStatement failed: network error (attempt 4/4)' },
+        },
+        search: undefined,
+        templateProblem: (id) => (id === 'diabetes' ? 'templates/diabetes.hbs uses partial x, but there is no partials/x.hbs' : undefined),
+      }),
+    );
+
+    expect(byId(checks, 'connect')).toMatchObject({
+      result: 'fail',
+      detail: 'FHIR read CapabilityStatement failed: network error (attempt 4/4)',
+      action: expect.stringContaining(`FHIR_BASE_URL (${BASE})`),
+    });
+    expect(notPassing(checks).filter(([, result]) => result !== 'skip')).toEqual([
+      ['connect', 'fail'],
+      ['template:diabetes', 'fail'],
+    ]);
+    expect(byId(checks, 'template:diabetes')).toMatchObject({ campaigns: ['diabetes'], detail: expect.stringContaining('partials/x.hbs') });
+  });
+
+  it('fails authenticate when /metadata or the search is refused for credentials, naming what to set', () => {
+    const refused = (status: number) => ({
+      ok: false as const,
+      failure: { kind: 'refused' as const, status, message: `FHIR search Patient failed with HTTP ${status} (attempt 1/4)` },
+    });
+
+    const atMetadata = diagnose(findings({ metadata: refused(401), search: refused(401) }));
+    expect(notPassing(atMetadata).filter(([, result]) => result !== 'skip')).toEqual([['authenticate', 'fail']]);
+    expect(byId(atMetadata, 'authenticate').action).toContain('FHIR_AUTH');
+    expect(byId(atMetadata, 'capability-statement')).toMatchObject({ result: 'skip', detail: 'needs: authenticate' });
+
+    // A public /metadata, then a search without the right scopes.
+    const atSearch = diagnose(findings({ search: refused(403) }));
+    expect(notPassing(atSearch)).toEqual([['authenticate', 'fail']]);
+    expect(byId(atSearch, 'authenticate').action).toContain('FHIR_SCOPES');
+  });
+
+  it('fails authenticate with what was thrown when no request could be made', () => {
+    const failure = { kind: 'unexpected' as const, message: 'TokenEndpointError: the token endpoint answered invalid_client' };
+    const checks = diagnose(findings({ metadata: { ok: false, failure }, search: { ok: false, failure } }));
+
+    expect(byId(checks, 'authenticate')).toMatchObject({ result: 'fail', detail: failure.message });
+    expect(byId(checks, 'connect').result).toBe('skip');
+  });
+
+  it('fails the CapabilityStatement check when /metadata is refused for another reason', () => {
+    const failure = { kind: 'refused' as const, status: 404, message: 'FHIR read CapabilityStatement failed with HTTP 404 (attempt 1/4)' };
+    const checks = diagnose(findings({ metadata: { ok: false, failure } }));
+
+    expect(byId(checks, 'capability-statement')).toMatchObject({ result: 'fail', action: expect.stringContaining('FHIR_BASE_URL') });
+    expect(byId(checks, 'authenticate').result).toBe('pass');
+  });
+
+  it('warns when no campaign is active, still checking what every campaign needs', () => {
+    const checks = diagnose(findings({ campaigns: { ok: true, value: [] } }));
+
+    expect(notPassing(checks)).toEqual([['campaigns', 'warn']]);
+    expect(checks.some((check) => check.id === 'conditional-create:Communication')).toBe(true);
+    expect(checks.some((check) => check.id.startsWith('template:'))).toBe(false);
+  });
+
+  it('fails the campaigns check when they cannot be read', () => {
+    const checks = diagnose(
+      findings({ campaigns: { ok: false, problem: 'could not read the campaigns: PrismaClientKnownRequestError P1001' } }),
+    );
+
+    expect(byId(checks, 'campaigns')).toMatchObject({ result: 'fail', action: expect.stringContaining('DATABASE_URL') });
+  });
+
+  it('names the campaigns that share a trigger type or a template', () => {
+    const second = campaignFixture({ id: 'wound-care-es' });
+    const checks = diagnose(findings({ campaigns: { ok: true, value: [woundCare, second] } }));
+
+    expect(byId(checks, 'search:Procedure').campaigns).toEqual(['wound-care', 'wound-care-es']);
+    expect(byId(checks, 'template:wound-care').campaigns).toEqual(['wound-care', 'wound-care-es']);
+    expect(checks.filter((check) => check.id === 'search:Procedure')).toHaveLength(1);
+  });
+});
