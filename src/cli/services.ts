@@ -1,14 +1,15 @@
 /** The composition root: configuration in, connected services out. Nothing is built on import. */
 import type { Config } from '../config/index.ts';
 import { createFhirCommunicationTransport } from '../delivery/index.ts';
-import { createFhirGateway } from '../fhir/index.ts';
+import { createAccessTokens, createFhirGateway } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { RuntimeOptions, Services } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
 
 export async function buildServices(config: Readonly<Config>, logger: Logger, db: Db = createDb(config.databaseUrl)): Promise<Services> {
-  const gateway = createFhirGateway({ ...config.fhir, logger });
+  const accessTokens = createAccessTokens(config.fhir.auth, config.fhir);
+  const gateway = createFhirGateway({ ...config.fhir, logger, accessTokens });
   return {
     db,
     gateway,

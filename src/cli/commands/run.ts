@@ -60,12 +60,15 @@ export async function workerCommand(): Promise<number> {
   const services = await buildServices(config, logger);
   const worker = await startWorker(services, runtimeOptions(config));
   logger.info('worker: started; SIGTERM or SIGINT stops it gracefully');
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+  const fatal = await new Promise<Error | undefined>((resolve) => {
+    process.once('SIGTERM', () => resolve(undefined));
+    process.once('SIGINT', () => resolve(undefined));
+    void worker.fatal.then(resolve);
   });
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
   await services.db.$disconnect();
+  // Printed by the command line with exit code 1: every further request would be refused too.
+  if (fatal) throw fatal;
   return 0;
 }
