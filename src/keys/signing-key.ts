@@ -94,12 +94,13 @@ function fromJwk(jwk: Jwk): SigningKey {
 }
 
 function fromPem(pem: string): KeyObject {
+  // PKCS #8 and legacy OpenSSL encryption; asked for no passphrase, OpenSSL only says "interrupted".
+  if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || pem.includes('Proc-Type: 4,ENCRYPTED')) {
+    throw new SigningKeyError('is an encrypted PEM; careprompt needs it unencrypted (keep the file mode 0600)');
+  }
   try {
     return createPrivateKey(pem);
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    if (code === 'ERR_MISSING_PASSPHRASE')
-      throw new SigningKeyError('is an encrypted PEM; careprompt needs it unencrypted (keep the file mode 0600)');
+  } catch {
     throw new SigningKeyError('holds no PEM private key (a public key or certificate is not enough)');
   }
 }
