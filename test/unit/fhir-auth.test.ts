@@ -313,7 +313,7 @@ describe('the token endpoint', () => {
 });
 
 describe('discovery of the token endpoint', () => {
-  const smartConfiguration = (base: string, body: unknown, status = 200) => {
+  const smartConfiguration = (base: string, body: Record<string, unknown>, status = 200) => {
     let requests = 0;
     server.use(
       http.get(`${base}/.well-known/smart-configuration`, () => {
