@@ -5,6 +5,7 @@ import { ConfigError } from '../config/index.ts';
 import type { PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
 import { listOutreach } from './commands/outreach.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
@@ -22,6 +23,8 @@ Usage:
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
   careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
+  careprompt keys generate --out <dir> [--alg ES384|RS384]   a key pair for SMART Backend Services (FHIR_AUTH=smart-backend)
+  careprompt keys jwks <private-key-file> [--kid <id>]       print the public JWKS to register with the EHR
 
 Exit codes: 0 ok, 1 failure, 2 bad input. Configuration comes from the environment (see README).`;
 
@@ -40,6 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       reviewer: { type: 'string' },
       note: { type: 'string' },
+      out: { type: 'string' },
+      alg: { type: 'string', default: 'ES384' },
+      kid: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -73,6 +79,11 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'outreach' && (sub === 'approve' || sub === 'reject') && target) {
     return reviewOutreach(target, { decision: sub, reviewer: values.reviewer, note: values.note });
   }
+  if (command === 'keys' && sub === 'generate') {
+    if (!values.out) throw new UsageError('keys generate needs --out <dir>');
+    return generateKeysCommand({ out: values.out, alg: values.alg });
+  }
+  if (command === 'keys' && sub === 'jwks' && target) return jwksCommand(target, values.kid ? { kid: values.kid } : {});
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }
 

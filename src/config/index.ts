@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { isIanaTimezone } from '../time/index.ts';
+import { authVariableNames, authVariables, type FhirAuth, fhirAuthOf } from './fhir-auth.ts';
+
+export { DEFAULT_FHIR_SCOPES, FHIR_AUTH_MODES, type FhirAuth } from './fhir-auth.ts';
+export { Secret } from './secret.ts';
 
 const url = (protocols: string[]) =>
   z.url().refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}:`)), {
@@ -60,6 +64,7 @@ const variables = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     example: 'info',
   },
+  ...authVariables,
 } as const;
 
 type Variables = typeof variables;
@@ -67,7 +72,7 @@ type Name = keyof Variables;
 type Parsed<N extends Name> = { [K in N]: z.infer<Variables[K]['schema']> };
 
 export interface Config {
-  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number };
+  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number; auth: FhirAuth };
   databaseUrl: string;
   redisUrl: string;
   templatesDir: string;
@@ -106,12 +111,15 @@ function parseVariables<N extends Name>(names: readonly N[], env: NodeJS.Process
     throw new ConfigError(
       firstPerVariable.map((issue) => {
         const name = String(issue.path[0]) as Name;
-        const problem = env[name] === undefined || env[name] === '' ? 'is not set' : issue.message;
-        return `${name} ${problem} (example: ${name}=${variables[name].example})`;
+        return describe(name, env[name] === undefined || env[name] === '' ? 'is not set' : issue.message);
       }),
     );
   }
   return parsed.data as Parsed<N>;
+}
+
+function describe(name: Name, problem: string): string {
+  return `${name} ${problem} (example: ${name}=${variables[name].example})`;
 }
 
 export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AdminConfig> {
@@ -128,10 +136,16 @@ export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): Readonly<
   });
 }
 
+const AUTH_NAMES = new Set<string>(Object.keys(authVariables));
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const e = parseVariables(Object.keys(variables) as Name[], env);
+  // The FHIR auth variables are read only for the mode FHIR_AUTH names.
+  const names = [...(Object.keys(variables) as Name[]).filter((name) => !AUTH_NAMES.has(name)), ...authVariableNames(env)];
+  const e = parseVariables(names, env);
+  const auth = fhirAuthOf(e);
+  if ('problem' in auth) throw new ConfigError([describe(auth.variable, auth.problem)]);
   return Object.freeze({
-    fhir: { baseUrl: e.FHIR_BASE_URL, timeoutMs: e.FHIR_TIMEOUT_MS, maxAttempts: e.FHIR_MAX_ATTEMPTS, pageSize: e.FHIR_PAGE_SIZE },
+    fhir: { baseUrl: e.FHIR_BASE_URL, timeoutMs: e.FHIR_TIMEOUT_MS, maxAttempts: e.FHIR_MAX_ATTEMPTS, pageSize: e.FHIR_PAGE_SIZE, auth },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     templatesDir: e.TEMPLATES_DIR,

@@ -6,11 +6,14 @@
  * Retrying inside the request covers blips (a 503 during a deploy, a dropped connection). Longer outages
  * surface as FhirTransientError after `maxAttempts`, and the job queue retries the whole job later.
  * A conditional create is safe to retry: If-None-Exist turns a repeat into a 200 with the same id.
+ *
+ * Every attempt carries the access token of that moment (auth/); a 401 renews it once within the attempt.
  */
 import { setTimeout as wait } from 'node:timers/promises';
 import { Client, type RequestOptions } from 'fhir-kit-client';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
+import { type AccessTokens, NO_ACCESS_TOKENS, withAccessToken } from './auth/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
 import { HttpBodyError, HttpNetworkError, HttpStatusError, requestJson } from './http.ts';
@@ -37,6 +40,8 @@ export type FhirGatewayOptions = z.input<typeof GatewayConfig> & {
   random?: () => number;
   /** Receives one warning per retried attempt (ids and statuses only). Defaults to silent. */
   logger?: Logger;
+  /** The bearer token of each request, fetched per attempt since it changes over time. Defaults to none. */
+  accessTokens?: AccessTokens;
 };
 
 /** The request an error message names: `search Condition`, `read Patient/123`. */
@@ -82,6 +87,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   const sleep = options.sleep ?? ((ms: number) => wait(ms));
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
+  const accessTokens = options.accessTokens ?? NO_ACCESS_TOKENS;
   const client = new Client({ baseUrl: config.baseUrl, customHeaders: config.headers });
   const customHeaders = Object.fromEntries(Object.entries(config.headers).map(([name, value]) => [name.toLowerCase(), value]));
   const baseOrigin = new URL(config.baseUrl).origin;
@@ -150,6 +156,11 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   }
 
   const withTimeout = (): RequestOptions => ({ signal: AbortSignal.timeout(config.timeoutMs) });
+  /** An attempt that sends the current access token (a token request that fails transiently fails the attempt). */
+  const authorized =
+    <T>(request: (headers: Record<string, string>) => Promise<T>) =>
+    () =>
+      withAccessToken(accessTokens, request, (error) => httpFailureOf(error)?.status === 401);
 
   function pageOf(bundle: SearchBundle, resourceType: string): SearchPage {
     const page: SearchPage = { matches: [], included: [] };
@@ -168,8 +179,10 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
       const searchParams = { _count: String(config.pageSize), ...params };
       let bundle = toSearchBundle(
-        await send('searchPages', { action: 'search', resourceType }, () =>
-          client.search({ resourceType, searchParams, options: withTimeout() }),
+        await send(
+          'searchPages',
+          { action: 'search', resourceType },
+          authorized((headers) => client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
         ),
       );
       const visited = new Set<string>();
@@ -178,7 +191,11 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         const next = nextUrlOf(bundle, visited);
         if (next === undefined) return;
         bundle = toSearchBundle(
-          await send('searchPages', { action: 'next page of', resourceType }, () => client.request(next, { options: withTimeout() })),
+          await send(
+            'searchPages',
+            { action: 'next page of', resourceType },
+            authorized((headers) => client.request(next, { options: { ...withTimeout(), headers } })),
+          ),
         );
       }
     },
@@ -186,7 +203,11 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async read(resourceType: string, id: string): Promise<FhirResource | undefined> {
       let body: unknown;
       try {
-        body = await send('reads', { action: 'read', resourceType, id }, () => client.read({ resourceType, id, options: withTimeout() }));
+        body = await send(
+          'reads',
+          { action: 'read', resourceType, id },
+          authorized((headers) => client.read({ resourceType, id, options: { ...withTimeout(), headers } })),
+        );
       } catch (error) {
         if (error instanceof FhirRequestError && GONE.has(error.status)) return undefined;
         throw error;
@@ -205,14 +226,18 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       }
       // Encoded like any query string, so a value holding & or # cannot change the condition.
       const ifNoneExist = `identifier=${encodeURIComponent(identifier.system)}|${encodeURIComponent(identifier.value)}`;
-      const reply = await send('creates', { action: 'create', resourceType }, () =>
-        requestJson({
-          method: 'POST',
-          url: `${localPrefix}${resourceType}`,
-          headers: { ...customHeaders, 'if-none-exist': ifNoneExist },
-          body: resource,
-          timeoutMs: config.timeoutMs,
-        }),
+      const reply = await send(
+        'creates',
+        { action: 'create', resourceType },
+        authorized((headers) =>
+          requestJson({
+            method: 'POST',
+            url: `${localPrefix}${resourceType}`,
+            headers: { ...customHeaders, ...headers, 'if-none-exist': ifNoneExist },
+            body: resource,
+            timeoutMs: config.timeoutMs,
+          }),
+        ),
       );
       const id = CreatedBody.safeParse(reply.body).data?.id ?? idFromLocation(reply.headers.location, resourceType);
       if (!id) {
@@ -226,7 +251,11 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     },
 
     capabilities: () =>
-      send('reads', { action: 'read', resourceType: 'CapabilityStatement' }, () => client.capabilityStatement(withTimeout())),
+      send(
+        'reads',
+        { action: 'read', resourceType: 'CapabilityStatement' },
+        authorized((headers) => client.capabilityStatement({ ...withTimeout(), headers })),
+      ),
 
     counts: () => ({ ...counts }),
   };

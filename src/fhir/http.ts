@@ -70,8 +70,8 @@ interface RawReply {
 }
 
 /**
- * Sends the request, following 307/308 redirects on the same host only: our headers (Authorization) must not
- * go to another one. Resolves with the parsed body of a 2xx; rejects with the errors above otherwise.
+ * Sends the request, following 307/308 redirects on the same origin only: our headers (Authorization) must not
+ * go to another host, nor over plain HTTP. Resolves with the parsed body of a 2xx; rejects with the errors above otherwise.
  */
 export async function requestJson(request: JsonRequest): Promise<JsonReply> {
   const payload = JSON.stringify(request.body);
@@ -80,7 +80,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonReply> {
     const reply = await exchange(url, payload, request);
     const location = reply.headers.location;
     const next = location && REDIRECTS.has(reply.status) && redirects < MAX_REDIRECTS ? new URL(location, url) : undefined;
-    if (next && next.hostname === url.hostname) {
+    if (next && next.origin === url.origin) {
       url = next;
       continue;
     }

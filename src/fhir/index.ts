@@ -1,5 +1,6 @@
 /** What other folders may use from src/fhir; anything not listed here is private to it. */
 
+export { type AccessTokens, createAccessTokens, FhirAuthError } from './auth/index.ts';
 export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
 export { FhirDataError, FhirRequestError, FhirTransientError, failureReason, fieldPath } from './errors.ts';
 export type {

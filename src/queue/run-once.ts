@@ -80,23 +80,36 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
   const runtime = createRuntime({ ...options, prefix });
   // Campaign id → its completed poll's run id (undefined: the campaign was inactive).
   const polls = new Map<string, string | undefined>();
+  const removeQueues = () => Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
   try {
-    if (!external) {
-      const workers = runtime.startWorkers(services);
-      workers.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
-    }
+    const workers = external ? undefined : runtime.startWorkers(services);
+    workers?.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
 
     const recovered = await requeueUnfinishedWork(services, runtime.enqueue, startedAt);
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
+    // A FhirAuthError stops the run at once: every other request would be refused too. What it left undone
+    // stays in PostgreSQL (prompts queued, candidates not evaluated) for the next run.
+    let fatal: Error | undefined;
+    void runtime.fatal.then((error) => {
+      fatal = error;
+    });
     // Idle is checked poll → evaluate → send: each stage only feeds the next, so once all three read empty
     // in that order nothing can appear again.
-    while (!(await isIdle(runtime.queues))) await sleep(options.idleCheckMs ?? 100);
+    while (!fatal && !(await isIdle(runtime.queues))) await sleep(options.idleCheckMs ?? 100);
+    if (fatal) {
+      if (workers) {
+        // The jobs in progress end first (each is refused quickly), so none runs on in removed queues.
+        await Promise.all(Object.values(workers).map((worker) => worker.close()));
+        await removeQueues();
+      }
+      throw fatal;
+    }
     if (external) {
       // The polls ran elsewhere: their outcomes are the runs they completed in PostgreSQL.
       for (const run of await findPollRunsSince(services.db, options.campaignIds, startedAt, 'completed'))
         polls.set(run.campaignId, run.id);
     } else {
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+      await removeQueues();
     }
 
     const campaigns = await summarise(services, options.campaignIds, polls);

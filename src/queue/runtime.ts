@@ -1,11 +1,13 @@
 /**
  * The only place that knows BullMQ: builds the three queues and their workers over the handlers, and
  * translates the domain's failures into BullMQ's (permanent → UnrecoverableError; anything else retries).
+ * A FhirAuthError is not the job's fault: the job ends without recording anything as failed (its work is
+ * recovered by the sweep once the credentials are fixed) and the runtime reports it as `fatal`.
  */
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { FhirDataError, FhirRequestError, FhirTransientError, failureReason } from '../fhir/index.ts';
+import { FhirAuthError, FhirDataError, FhirRequestError, FhirTransientError, failureReason } from '../fhir/index.ts';
 import { markEvaluated, markFailed } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
 import { evaluateCandidates } from './handlers/evaluate.ts';
@@ -32,6 +34,8 @@ export interface Runtime {
   enqueue: Enqueue;
   /** Starts consuming jobs; returns the workers (their events report outcomes). */
   startWorkers(services: Services): Record<QueueName, Worker>;
+  /** Settles with the first failure that must stop the whole pipeline (the FHIR server's credentials refused). */
+  fatal: Promise<FhirAuthError>;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions });
   const queues: Queues = { poll: queue('poll'), evaluate: queue('evaluate'), send: queue('send') };
   const workers: Worker[] = [];
+  let reportFatal: (error: FhirAuthError) => void = () => {};
+  const fatal = new Promise<FhirAuthError>((resolve) => {
+    reportFatal = resolve;
+  });
 
   const enqueue: Enqueue = {
     async evaluations(jobs) {
@@ -84,6 +92,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         try {
           return await handle(parsed.data);
         } catch (error) {
+          if (error instanceof FhirAuthError) {
+            reportFatal(error);
+            throw new UnrecoverableError(error.message);
+          }
           const permanent = error instanceof FhirRequestError || error instanceof FhirDataError;
           if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
           const safe = safeMessage(error);
@@ -99,6 +111,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     queues,
     enqueue,
+    fatal,
     startWorkers(services) {
       const log = (name: QueueName) => services.logger.child({ queue: name });
       const started = {

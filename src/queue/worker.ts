@@ -2,6 +2,7 @@
  * The long-running mode: campaign schedules, the three workers, and the sweep that re-queues prompts whose
  * send job was lost. Schedules follow the database, re-read every minute, so `campaigns apply` needs no restart.
  */
+import type { FhirAuthError } from '../fhir/index.ts';
 import { listCampaigns } from '../store/index.ts';
 import type { Services } from './handlers/context.ts';
 import { createRuntime, type RuntimeOptions } from './runtime.ts';
@@ -16,6 +17,8 @@ export interface WorkerOptions extends RuntimeOptions {
 }
 
 export interface RunningWorker {
+  /** Settles when the FHIR server's credentials are refused: the worker should stop and say so. */
+  fatal: Promise<FhirAuthError>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startWorker(services: Services, options: WorkerOptions): P
     );
   }, options.maintenanceEveryMs ?? 60_000);
   return {
+    fatal: runtime.fatal,
     async stop() {
       clearInterval(timer);
       await runtime.close();

@@ -1,5 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadAdminConfig, loadConfig } from '../../src/config/index.ts';
+import { ConfigError, DEFAULT_FHIR_SCOPES, loadAdminConfig, loadConfig } from '../../src/config/index.ts';
 
 const env = {
   FHIR_BASE_URL: 'http://127.0.0.1:8103/fhir/R4',
@@ -65,5 +70,90 @@ describe('configuration', () => {
       templatesDir: 'templates',
       logLevel: 'info',
     });
+  });
+});
+
+describe('FHIR authentication settings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'careprompt-config-'));
+  const keyFile = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode: 0o600 });
+    return path;
+  };
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+  const pem = keyFile('key.pem', key.export({ format: 'pem', type: 'pkcs8' }).toString());
+  const jwk = keyFile('key.json', JSON.stringify({ ...key.export({ format: 'jwk' }), kid: 'kid-1' }));
+  const backend = { ...env, FHIR_AUTH: 'smart-backend', FHIR_CLIENT_ID: 'careprompt' };
+
+  it('needs nothing by default, and ignores the variables of modes not chosen', () => {
+    expect(loadConfig({ ...env, FHIR_TOKEN_URL: 'not a url', FHIR_PRIVATE_KEY_FILE: '/nowhere' }).fhir.auth).toEqual({ mode: 'none' });
+  });
+
+  it('names what each mode needs, with an example', () => {
+    expect(problems({ ...env, FHIR_AUTH: 'bearer' })).toEqual([expect.stringMatching(/^FHIR_TOKEN is not set \(example: /)]);
+    expect(problems({ ...env, FHIR_AUTH: 'client-credentials' })).toEqual([
+      expect.stringMatching(/^FHIR_CLIENT_ID is not set \(example: FHIR_CLIENT_ID=/),
+      expect.stringMatching(/^FHIR_CLIENT_SECRET is not set \(example: /),
+    ]);
+    expect(problems({ ...env, FHIR_AUTH: 'smart-backend' })).toEqual([
+      expect.stringMatching(/^FHIR_CLIENT_ID is not set/),
+      'FHIR_PRIVATE_KEY_FILE is not set (example: FHIR_PRIVATE_KEY_FILE=/etc/careprompt/private-key.json)',
+    ]);
+    expect(problems({ ...env, FHIR_AUTH: 'oauth' })).toEqual([expect.stringMatching(/^FHIR_AUTH .*\(example: FHIR_AUTH=smart-backend\)$/)]);
+    expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: jwk, FHIR_TOKEN_URL: 'ftp://x', FHIR_SCOPES: 'a "b"' })).toEqual([
+      expect.stringMatching(/^FHIR_SCOPES must be scopes separated by spaces/),
+      expect.stringMatching(/^FHIR_TOKEN_URL must use http or https/),
+    ]);
+  });
+
+  it('parses client-credentials with the default SMART v2 scopes, keeping the secret out of logs', () => {
+    const config = loadConfig({ ...env, FHIR_AUTH: 'client-credentials', FHIR_CLIENT_ID: 'careprompt', FHIR_CLIENT_SECRET: 's3cr3t' });
+    const auth = config.fhir.auth;
+
+    expect(auth).toMatchObject({ mode: 'client-credentials', clientId: 'careprompt', scopes: DEFAULT_FHIR_SCOPES });
+    expect(auth.mode === 'client-credentials' && auth.clientSecret.reveal()).toBe('s3cr3t');
+    expect(JSON.stringify(config)).not.toContain('s3cr3t');
+    expect(inspect(config, { depth: 10 })).not.toContain('s3cr3t');
+    expect(DEFAULT_FHIR_SCOPES.split(' ')).toEqual([
+      'system/Patient.rs',
+      'system/Condition.rs',
+      'system/Procedure.rs',
+      'system/MedicationRequest.rs',
+      'system/MedicationStatement.rs',
+      'system/Communication.rs',
+      'system/Communication.c',
+    ]);
+  });
+
+  it('reads the key of smart-backend, its kid from the JWK or FHIR_KEY_ID', () => {
+    expect(loadConfig({ ...backend, FHIR_PRIVATE_KEY_FILE: jwk }).fhir.auth).toMatchObject({
+      mode: 'smart-backend',
+      signingKey: { algorithm: 'ES384', keyId: 'kid-1' },
+    });
+    expect(loadConfig({ ...backend, FHIR_PRIVATE_KEY_FILE: pem, FHIR_KEY_ID: 'kid-2' }).fhir.auth).toMatchObject({
+      signingKey: { algorithm: 'ES384', keyId: 'kid-2' },
+    });
+    expect(
+      loadConfig({ ...backend, FHIR_PRIVATE_KEY_FILE: jwk, FHIR_SCOPES: ' system/Patient.read  system/Communication.write ' }).fhir.auth,
+    ).toMatchObject({
+      scopes: 'system/Patient.read system/Communication.write',
+    });
+  });
+
+  it('names the key file and what is wrong with it: missing, unreadable, not a key, no kid', () => {
+    const example = '(example: FHIR_PRIVATE_KEY_FILE=/etc/careprompt/private-key.json)';
+    expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: join(dir, 'missing.pem') })).toEqual([
+      `FHIR_PRIVATE_KEY_FILE ${join(dir, 'missing.pem')} does not exist ${example}`,
+    ]);
+    expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: dir })).toEqual([
+      `FHIR_PRIVATE_KEY_FILE ${dir} is a folder, not a key file ${example}`,
+    ]);
+    const garbage = keyFile('garbage.pem', 'not a key');
+    expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: garbage })).toEqual([
+      `FHIR_PRIVATE_KEY_FILE ${garbage} is neither a PEM private key nor JWK / JWKS JSON ${example}`,
+    ]);
+    expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: pem })).toEqual([
+      `FHIR_KEY_ID is not set and ${pem} holds no kid (example: FHIR_KEY_ID=the kid registered with the EHR)`,
+    ]);
   });
 });

@@ -71,13 +71,16 @@ export async function workerCommand(): Promise<number> {
   })
     .then((checks) => logChecks(logger, checks))
     .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'doctor: checks failed'));
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+  const fatal = await new Promise<Error | undefined>((resolve) => {
+    process.once('SIGTERM', () => resolve(undefined));
+    process.once('SIGINT', () => resolve(undefined));
+    void worker.fatal.then(resolve);
   });
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
   await checked;
   await services.db.$disconnect();
+  // Printed by the command line with exit code 1: every further request would be refused too.
+  if (fatal) throw fatal;
   return 0;
 }

@@ -1,0 +1,41 @@
+/**
+ * One request to the authorization server (SMART configuration, token endpoint) over fetch. Failures that
+ * may pass (network, timeout, 408, 429, 5xx) become FhirTransientError, retried like any FHIR request; the
+ * caller decides about the rest. Redirects are not followed: a token request carries credentials.
+ */
+import { FhirTransientError } from '../errors.ts';
+import { isTransient, parseRetryAfter } from '../retry.ts';
+
+export interface Exchange {
+  status: number;
+  /** The parsed JSON body; undefined when it is empty or not JSON. */
+  body: unknown;
+}
+
+export async function exchange(what: string, url: string, init: RequestInit, timeoutMs: number): Promise<Exchange> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    text = await response.text();
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    // The cause is the socket's error (ECONNREFUSED, …); the request, with its credentials, is not in it.
+    throw new FhirTransientError(`${what} ${timedOut ? `timed out after ${timeoutMs} ms` : 'failed: network error'}`, { cause: error });
+  }
+  if (isTransient(response.status)) {
+    throw new FhirTransientError(`${what} failed with HTTP ${response.status}`, {
+      status: response.status,
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+    });
+  }
+  return { status: response.status, body: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
