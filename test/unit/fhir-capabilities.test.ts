@@ -1,6 +1,6 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createFhirGateway, FhirDataError, FhirRequestError } from '../../src/fhir/index.ts';
+import { createFhirGateway, FhirAuthError, FhirDataError, FhirRequestError } from '../../src/fhir/index.ts';
 import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
 const server = useMswServer();
@@ -52,7 +52,7 @@ describe('capabilities', () => {
   it('throws FhirRequestError with the status for a refusal, without retrying', async () => {
     server.use(
       http.get(`${FHIR_BASE}/metadata`, () =>
-        HttpResponse.json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }, { status: 401 }),
+        HttpResponse.json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden' }] }, { status: 403 }),
       ),
     );
     const { gateway, sleeps } = makeGateway();
@@ -60,7 +60,21 @@ describe('capabilities', () => {
     const error = await gateway.capabilities().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(FhirRequestError);
-    expect(error).toMatchObject({ status: 401, message: 'FHIR read CapabilityStatement failed with HTTP 401 (attempt 1/4)' });
+    expect(error).toMatchObject({ status: 403, message: 'FHIR read CapabilityStatement failed with HTTP 403 (attempt 1/4)' });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('throws FhirAuthError for a 401 when there are no credentials to renew, without retrying', async () => {
+    server.use(
+      http.get(`${FHIR_BASE}/metadata`, () =>
+        HttpResponse.json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }, { status: 401 }),
+      ),
+    );
+    const { gateway, sleeps } = makeGateway();
+
+    const error = await gateway.capabilities().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(FhirAuthError);
     expect(sleeps).toEqual([]);
   });
 
