@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccessTokens } from './access-tokens.ts';
-import { ClientAssertions, JWT_BEARER } from './client-assertions.ts';
+import { type ClientAssertions, JWT_BEARER } from './client-assertions.ts';
 import { ClientSecrets } from './client-secrets.ts';
 import { OAuthError } from './oauth-error.ts';
 
