@@ -9,7 +9,7 @@ import { z } from 'zod';
 const publicJwk = z.looseObject({
   kty: z.enum(['EC', 'RSA'], { message: "must be 'EC' or 'RSA' (keys for ES384 or RS384)" }),
   kid: z.string().min(1).optional(),
-  d: z.undefined({ message: 'is part of a private key: register the public JWKS (careprompt keys jwks <private-key-file>)' }),
+  d: z.undefined({ message: 'is part of a private key: register the public JWKS (careprompt keys jwks <private-key-file>)' }).optional(),
 });
 
 /** A JSON Web Key Set as `careprompt keys jwks` prints it. */
