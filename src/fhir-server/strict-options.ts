@@ -5,11 +5,22 @@
  */
 import { z } from 'zod';
 
-/** A public key to verify client assertions with; a private key (`d`) registered by mistake is refused. */
+/**
+ * A public key to verify client assertions with; a private key (`d`) registered by mistake is refused. Typed
+ * loosely enough to take jose's `JWK` as `exportJWK` gives it.
+ */
 const publicJwk = z.looseObject({
-  kty: z.enum(['EC', 'RSA'], { message: "must be 'EC' or 'RSA' (keys for ES384 or RS384)" }),
+  kty: z
+    .string()
+    .optional()
+    .refine((kty) => kty === 'EC' || kty === 'RSA', { message: "must be 'EC' or 'RSA' (keys for ES384 or RS384)" }),
   kid: z.string().min(1).optional(),
-  d: z.undefined({ message: 'is part of a private key: register the public JWKS (careprompt keys jwks <private-key-file>)' }).optional(),
+  d: z
+    .unknown()
+    .optional()
+    .refine((d) => d === undefined, {
+      message: 'is part of a private key: register the public JWKS (careprompt keys jwks <private-key-file>)',
+    }),
 });
 
 /** A JSON Web Key Set as `careprompt keys jwks` prints it. */
