@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { conflict } from '@medplum/core';
+import { seededRandom } from '../random/index.ts';
 
 export const SERIALIZATION_FAILURE = conflict('could not serialize access due to read/write dependencies among transactions', '40001');
 
@@ -28,16 +29,4 @@ export class ConflictInjector {
   strikes(): boolean {
     return this.random() < this.share;
   }
-}
-
-/** mulberry32: 32 bits of state, uniform enough for picking a share, and the same on every platform. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

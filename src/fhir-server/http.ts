@@ -53,8 +53,8 @@ async function handleRequest(dependencies: FhirHttpDependencies, req: IncomingMe
   let headers = NO_HEADERS;
   try {
     const body = await readBody(req);
-    const oauthReply = await strict?.auth?.answer(method, url, req.headers, body);
-    if (oauthReply) {
+    if (strict?.auth?.handles(method, url.pathname)) {
+      const oauthReply = await strict.auth.answer(method, url, req.headers, body);
       res.writeHead(oauthReply.status, { 'content-type': JSON_CONTENT, ...oauthReply.headers }).end(JSON.stringify(oauthReply.body));
       return;
     }

@@ -34,13 +34,14 @@ export class AuthServer {
     this.tokenEndpoint = new TokenEndpoint(new ClientSecrets(options.clients), new ClientAssertions(options.clients, now), this.tokens);
   }
 
-  /** Answers discovery and token requests; undefined for every other path. */
-  async answer(method: string, url: URL, headers: IncomingHttpHeaders, body: string): Promise<JsonReply | undefined> {
-    if (url.pathname === SMART_CONFIGURATION_PATH && method === 'GET') {
+  /** Discovery and the token endpoint, which `answer` handles; FHIR requests go on to `admits`. */
+  handles(method: string, pathname: string): boolean {
+    return pathname === TOKEN_PATH || (method === 'GET' && pathname === SMART_CONFIGURATION_PATH);
+  }
+
+  async answer(method: string, url: URL, headers: IncomingHttpHeaders, body: string): Promise<JsonReply> {
+    if (url.pathname === SMART_CONFIGURATION_PATH) {
       return { status: 200, body: smartConfiguration(url.origin), headers: {} };
-    }
-    if (url.pathname !== TOKEN_PATH) {
-      return undefined;
     }
     try {
       const grant = await this.tokenEndpoint.grant({ method, headers, body, tokenUrl: `${url.origin}${TOKEN_PATH}` });
