@@ -47,15 +47,15 @@ export function optionsFromFlags(values: FlagValues, readJwks: (path: string) =>
   const share = numberFlag(values, 'conflicts');
   if (share !== undefined || values['conflict-seed'] !== undefined) {
     strict.conflicts = {
-      share: share ?? strict.conflicts?.share ?? STRICT_DEFAULTS.conflicts.share,
-      seed: numberFlag(values, 'conflict-seed') ?? strict.conflicts?.seed,
+      share: share ?? STRICT_DEFAULTS.conflicts.share,
+      seed: numberFlag(values, 'conflict-seed') ?? STRICT_DEFAULTS.conflicts.seed,
     };
   }
   const interactions = numberFlag(values, 'rate-limit');
   if (interactions !== undefined || values['rate-window'] !== undefined) {
     strict.rateLimit = {
-      interactions: interactions ?? strict.rateLimit?.interactions ?? STRICT_DEFAULTS.rateLimit.interactions,
-      windowSeconds: numberFlag(values, 'rate-window') ?? strict.rateLimit?.windowSeconds,
+      interactions: interactions ?? STRICT_DEFAULTS.rateLimit.interactions,
+      windowSeconds: numberFlag(values, 'rate-window') ?? STRICT_DEFAULTS.rateLimit.windowSeconds,
     };
   }
   return { port: numberFlag(values, 'port'), host: values.host, strict };

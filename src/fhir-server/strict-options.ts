@@ -1,7 +1,7 @@
 /**
  * The options of `startFhirServer`, parsed once with zod. Every strict mode is off unless its key is given, so a
  * server started with `{}` behaves exactly as the forgiving test server always has. What each mode imitates is
- * described in /work/shared/notes/real-ehr-behaviours.md (Medplum 4.5.2).
+ * described in the README ("A test server that behaves like a real EHR"): Medplum 4.5.2 as it was observed.
  */
 import { z } from 'zod';
 
