@@ -25,6 +25,7 @@ import type {
   Procedure,
   Resource,
 } from '@medplum/fhirtypes';
+import { seededRandom } from '../random/index.ts';
 
 export type FhirBundle = Bundle;
 
@@ -215,18 +216,6 @@ function resourceCount(patient: SyntheticPatient): number {
 
 // ---- Generation ----
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; plenty for synthetic data. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 class Dice {
   constructor(readonly next: () => number) {}
   chance(probability: number): boolean {
@@ -270,7 +259,7 @@ function skipSlot(seed: number, index: number): { reason: SkipReason; ordinal: n
 }
 
 function syntheticPatient(seed: number, index: number, asOf: Date): SyntheticPatient {
-  const dice = new Dice(mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)));
+  const dice = new Dice(seededRandom(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)));
   const ago = (ms: number) => new Date(asOf.getTime() - ms);
   const roll = dice.next();
   const language = roll < 0.2 ? 'es' : roll < 0.9 ? 'en' : undefined;
@@ -446,7 +435,7 @@ function toPatient(patient: SyntheticPatient, meta: Patient['meta']): Patient {
 }
 
 function* transactionBundles(options: PopulationOptions): Generator<FhirBundle> {
-  const dice = new Dice(mulberry32((options.seed ?? 1) ^ 0x5bd1e995));
+  const dice = new Dice(seededRandom((options.seed ?? 1) ^ 0x5bd1e995));
   for (let from = 0; from < options.patients; from += PATIENTS_PER_BUNDLE) {
     const entry: BundleEntry[] = [];
     for (const patient of syntheticPatients(options, from, Math.min(options.patients, from + PATIENTS_PER_BUNDLE))) {

@@ -5,6 +5,9 @@
  *
  * Once a body is read, handling it does no I/O, so requests never interleave: a conditional create's search and
  * create happen as one step, and two concurrent POSTs with the same If-None-Exist still make one resource.
+ *
+ * With strict modes on (strict-modes.ts), discovery and the token endpoint are answered first, then each request
+ * is admitted or refused before it is handled.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { badRequest, getStatus, OperationOutcomeError, serverError } from '@medplum/core';
@@ -13,17 +16,23 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../log/index.ts';
 import { capabilityStatement } from './capability.ts';
 import { searchEndpoint } from './search-endpoint.ts';
+import type { StrictModes } from './strict-modes.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+/** OAuth 2 answers are plain JSON. */
+const JSON_CONTENT = 'application/json; charset=utf-8';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const TYPE_SEARCH_PATH = /^\/([A-Z][A-Za-z]+)$/;
 const POST_SEARCH_PATH = /^\/([A-Z][A-Za-z]+)\/_search$/;
 const ROUTER_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const NO_HEADERS: Record<string, string> = {};
 
 export interface FhirHttpDependencies {
   router: FhirRouter;
   repo: FhirRepository;
   log: Logger;
+  /** Undefined when every strict mode is off. */
+  strict?: StrictModes;
 }
 
 interface FhirReply {
@@ -39,20 +48,31 @@ export function createFhirRequestListener(dependencies: FhirHttpDependencies): R
 
 async function handleRequest(dependencies: FhirHttpDependencies, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const method = req.method ?? 'GET';
+  const { strict } = dependencies;
+  let headers = NO_HEADERS;
   try {
     const body = await readBody(req);
-    send(res, url, await dispatch(dependencies, req, url, body));
+    if (strict?.auth?.handles(method, url.pathname)) {
+      const oauthReply = await strict.auth.answer(method, url, req.headers, body);
+      res.writeHead(oauthReply.status, { 'content-type': JSON_CONTENT, ...oauthReply.headers }).end(JSON.stringify(oauthReply.body));
+      return;
+    }
+    const admission = strict?.admit(method, url.pathname, req.headers);
+    headers = admission?.headers ?? NO_HEADERS;
+    if (admission?.refusal) {
+      send(res, url, { status: getStatus(admission.refusal), resource: admission.refusal }, headers);
+      return;
+    }
+    send(res, url, await dispatch(dependencies, req, url, body), headers);
   } catch (error) {
     if (!(error instanceof OperationOutcomeError)) {
       // The error's text may quote the resource; its name is enough to start looking.
-      dependencies.log.error(
-        { method: req.method, path: url.pathname, error: error instanceof Error ? error.name : 'unknown' },
-        'FHIR request failed',
-      );
+      dependencies.log.error({ method, path: url.pathname, error: error instanceof Error ? error.name : 'unknown' }, 'FHIR request failed');
     }
     const outcome =
       error instanceof OperationOutcomeError ? error.outcome : serverError(error instanceof Error ? error : new Error(String(error)));
-    send(res, url, { status: getStatus(outcome), resource: outcome });
+    send(res, url, { status: getStatus(outcome), resource: outcome }, headers);
   }
 }
 
@@ -63,7 +83,7 @@ async function dispatch(dependencies: FhirHttpDependencies, req: IncomingMessage
   }
   const typeSearch = method === 'GET' ? TYPE_SEARCH_PATH.exec(url.pathname) : null;
   if (typeSearch?.[1]) {
-    return { status: 200, resource: await searchEndpoint(dependencies.repo, typeSearch[1], url) };
+    return { status: 200, resource: await searchEndpoint(dependencies.repo, typeSearch[1], url, dependencies.strict?.includeCap) };
   }
   const postSearch = method === 'POST' ? POST_SEARCH_PATH.exec(url.pathname) : null;
   if (postSearch?.[1]) {
@@ -71,7 +91,7 @@ async function dispatch(dependencies: FhirHttpDependencies, req: IncomingMessage
     for (const [key, value] of url.searchParams) {
       searchUrl.searchParams.append(key, value);
     }
-    return { status: 200, resource: await searchEndpoint(dependencies.repo, postSearch[1], searchUrl) };
+    return { status: 200, resource: await searchEndpoint(dependencies.repo, postSearch[1], searchUrl, dependencies.strict?.includeCap) };
   }
   const [outcome, resource] = await dependencies.router.handleRequest(
     {
@@ -89,8 +109,8 @@ async function dispatch(dependencies: FhirHttpDependencies, req: IncomingMessage
   return { status, resource: status < 400 && resource ? resource : outcome };
 }
 
-function send(res: ServerResponse, url: URL, reply: FhirReply): void {
-  const headers: Record<string, string> = { 'content-type': FHIR_JSON };
+function send(res: ServerResponse, url: URL, reply: FhirReply, extraHeaders: Record<string, string>): void {
+  const headers: Record<string, string> = { 'content-type': FHIR_JSON, ...extraHeaders };
   const { resourceType, id, meta } = reply.resource;
   if (meta?.versionId) {
     headers.etag = `W/"${meta.versionId}"`;

@@ -1,7 +1,8 @@
 /**
  * careprompt's own FHIR R4 server: Medplum's FhirRouter and MemoryRepository behind `node:http`, with what they
  * lack for our use (validation, paging links, includes, indexes, refusal of searches they would answer wrongly).
- * For the demo, integration tests and benchmarks: everything stays in memory, and every caller is trusted.
+ * For the demo, integration tests and benchmarks: everything stays in memory. By default every caller is
+ * trusted; `strict` options make it behave like a real EHR (tokens, include cap, 409s, rate limit).
  */
 import { createServer, type Server } from 'node:http';
 import { FhirRouter } from '@medplum/fhir-router';
@@ -10,22 +11,32 @@ import { loadDefinitions } from './definitions.ts';
 import { createFhirRequestListener } from './http.ts';
 import { IndexedMemoryRepository } from './repository.ts';
 import { ResourceStore } from './store.ts';
+import { createStrictModes } from './strict-modes.ts';
+import { type FhirServerOptions, parseFhirServerOptions } from './strict-options.ts';
+import { emptyStrictStats, type StrictStats } from './strict-stats.ts';
+
+export { type FhirServerOptions, FhirServerOptionsError, STRICT_DEFAULTS, type StrictOptions } from './strict-options.ts';
+export type { StrictStats } from './strict-stats.ts';
 
 export interface FhirTestServer {
   /** No trailing slash, e.g. `http://127.0.0.1:41873`. */
   baseUrl: string;
+  /** What the strict modes have done so far (all zero when they are off). */
+  stats(): StrictStats;
   close(): Promise<void>;
 }
 
-/** `port` 0 (the default) picks a free port; `host` defaults to 127.0.0.1. */
-export async function startFhirServer(options: { port?: number; host?: string } = {}): Promise<FhirTestServer> {
-  const host = options.host ?? '127.0.0.1';
+/** `port` 0 (the default) picks a free port; `host` defaults to 127.0.0.1. Throws FhirServerOptionsError. */
+export async function startFhirServer(options: FhirServerOptions = {}): Promise<FhirTestServer> {
+  const { port, host, strict, clock } = parseFhirServerOptions(options);
   loadDefinitions();
   const repo = new IndexedMemoryRepository(new ResourceStore());
-  const server = createServer(createFhirRequestListener({ router: new FhirRouter(), repo, log: createLogger() }));
-  const port = await listen(server, options.port ?? 0, host);
+  const strictModes = createStrictModes(strict, clock ?? Date.now);
+  const server = createServer(createFhirRequestListener({ router: new FhirRouter(), repo, log: createLogger(), strict: strictModes }));
+  const boundPort = await listen(server, port, host);
   return {
-    baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    stats: () => ({ ...(strictModes?.stats ?? emptyStrictStats()) }),
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

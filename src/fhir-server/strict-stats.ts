@@ -1,0 +1,17 @@
+/** What the strict modes did, for tests that assert a mode fired (or that one token served many requests). */
+export interface StrictStats {
+  tokensIssued: number;
+  tokenRequestsRefused: number;
+  /** FHIR requests refused with 401. */
+  unauthorized: number;
+  /** Searches refused with 400 by the include cap. */
+  includeCapped: number;
+  /** Conditional creates refused with 409. */
+  conflicts: number;
+  /** Requests refused with 429. */
+  throttled: number;
+}
+
+export function emptyStrictStats(): StrictStats {
+  return { tokensIssued: 0, tokenRequestsRefused: 0, unauthorized: 0, includeCapped: 0, conflicts: 0, throttled: 0 };
+}
