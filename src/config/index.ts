@@ -35,6 +35,8 @@ const variables = {
   FHIR_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
   FHIR_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(10).default(4), example: '4' },
   FHIR_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(1000).default(500), example: '500' },
+  // Unset: no budget. Shared through Redis by every process pointed at the same FHIR base URL.
+  FHIR_MAX_RPS: { schema: z.coerce.number().positive().max(10_000).optional(), example: '20' },
   POLL_OVERLAP_SECONDS: { schema: z.coerce.number().int().min(0).max(86_400).default(300), example: '300' },
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(16), example: '16' },
   JOB_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(50).default(8), example: '8' },
@@ -67,7 +69,8 @@ type Name = keyof Variables;
 type Parsed<N extends Name> = { [K in N]: z.infer<Variables[K]['schema']> };
 
 export interface Config {
-  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number };
+  /** maxRequestsPerSecond: the budget all processes share for this server (FHIR_MAX_RPS); undefined: none. */
+  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number; maxRequestsPerSecond?: number };
   databaseUrl: string;
   redisUrl: string;
   templatesDir: string;
@@ -131,7 +134,13 @@ export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): Readonly<
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const e = parseVariables(Object.keys(variables) as Name[], env);
   return Object.freeze({
-    fhir: { baseUrl: e.FHIR_BASE_URL, timeoutMs: e.FHIR_TIMEOUT_MS, maxAttempts: e.FHIR_MAX_ATTEMPTS, pageSize: e.FHIR_PAGE_SIZE },
+    fhir: {
+      baseUrl: e.FHIR_BASE_URL,
+      timeoutMs: e.FHIR_TIMEOUT_MS,
+      maxAttempts: e.FHIR_MAX_ATTEMPTS,
+      pageSize: e.FHIR_PAGE_SIZE,
+      ...(e.FHIR_MAX_RPS === undefined ? {} : { maxRequestsPerSecond: e.FHIR_MAX_RPS }),
+    },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     templatesDir: e.TEMPLATES_DIR,

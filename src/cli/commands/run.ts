@@ -21,7 +21,7 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
     else console.log(formatRunSummary(summary));
     return summary.totals.failed > 0 ? 1 : 0;
   } finally {
-    await services.db.$disconnect();
+    await services.close();
   }
 }
 
@@ -66,6 +66,6 @@ export async function workerCommand(): Promise<number> {
   });
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
-  await services.db.$disconnect();
+  await services.close();
   return 0;
 }

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisRequestBudget } from '../../src/fhir/index.ts';
+import { budgetKeyOf } from '../../src/fhir/request-budget.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('the request budget shared through Redis', () => {
+  const connections: Redis[] = [];
+  const servers: string[] = [];
+  afterAll(async () => {
+    const cleanup = new Redis(REDIS_URL);
+    await cleanup.del(...servers.map(budgetKeyOf));
+    await cleanup.quit();
+    await Promise.all(connections.map((connection) => connection.quit()));
+  });
+
+  /** A FHIR base URL no other test uses, so each test has a budget of its own. */
+  function freshServer(): string {
+    const baseUrl = `https://ehr-${randomUUID()}.example/fhir`;
+    servers.push(baseUrl);
+    return baseUrl;
+  }
+
+  /** A budget client on a connection of its own, as in a separate process; its waits are recorded, not slept. */
+  function client(baseUrl: string, maxPerSecond: number, now?: () => number) {
+    const redis = new Redis(REDIS_URL);
+    connections.push(redis);
+    const waits: number[] = [];
+    const budget = createRedisRequestBudget({
+      redis,
+      baseUrl,
+      maxPerSecond,
+      ...(now ? { now } : {}),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    return { budget, waits };
+  }
+
+  it('gives each request the next slot 1/R s after the last, and starts afresh once the schedule has passed', async () => {
+    let clock = Date.parse('2025-03-01T12:00:00Z');
+    const { budget, waits } = client(freshServer(), 4, () => clock);
+
+    for (let i = 0; i < 4; i++) await budget.take();
+    clock += 2_000;
+    await budget.take();
+
+    // The first request of an idle budget goes at once (no wait recorded).
+    expect(waits).toEqual([250, 500, 750]);
+  });
+
+  it('keeps every one-second window within R across clients taking at once, as separate processes would', async () => {
+    const R = 10;
+    const start = Date.parse('2025-03-01T12:00:00Z');
+    const baseUrl = freshServer();
+    const clients = Array.from({ length: 4 }, () => client(baseUrl, R, () => start));
+
+    await Promise.all(clients.map(({ budget }) => Promise.all(Array.from({ length: 15 }, () => budget.take()))));
+
+    // Each request goes at the start of its slot: now + its wait (0 for one not made to wait).
+    const slots = clients.flatMap(({ waits }) => [...waits, ...Array<number>(15 - waits.length).fill(0)]).sort((a, b) => a - b);
+    expect(slots).toHaveLength(60);
+    for (let i = 1; i < slots.length; i++) expect((slots[i] ?? 0) - (slots[i - 1] ?? 0)).toBe(100);
+    const perWindow = new Map<number, number>();
+    for (const slot of slots) perWindow.set(Math.floor(slot / 1000), (perWindow.get(Math.floor(slot / 1000)) ?? 0) + 1);
+    expect([...perWindow.values()]).toEqual([10, 10, 10, 10, 10, 10]);
+  });
+
+  it("on Redis's own clock, R requests from two clients cannot all go within less than (R-1)/R s", async () => {
+    const R = 20;
+    const baseUrl = freshServer();
+    const [a, b] = [0, 1].map(() => {
+      const redis = new Redis(REDIS_URL);
+      connections.push(redis);
+      return createRedisRequestBudget({ redis, baseUrl, maxPerSecond: R });
+    });
+    const started = performance.now();
+
+    await Promise.all([a, b].map((budget) => Promise.all(Array.from({ length: R / 2 }, () => budget?.take()))));
+
+    expect(performance.now() - started).toBeGreaterThanOrEqual(((R - 1) * 1000) / R - 2);
+  });
+
+  it('keeps the budgets of different servers apart', async () => {
+    const clock = Date.parse('2025-03-01T12:00:00Z');
+    const one = client(freshServer(), 1, () => clock);
+    const other = client(freshServer(), 1, () => clock);
+
+    await one.budget.take();
+    await other.budget.take();
+
+    expect([one.waits, other.waits]).toEqual([[], []]);
+  });
+});
