@@ -85,6 +85,7 @@ const NETWORK_FAILURES = new Set(['fetch failed', 'terminated', 'Failed to fetch
 const SearchBundle = z.looseObject({
   resourceType: z.literal('Bundle'),
   id: z.string().optional(),
+  total: z.number().optional(),
   link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
   entry: z
     .array(
@@ -203,7 +204,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     }
     // Outcome entries are the server's warnings about the search; their text stays out of logs.
     if (outcomes > 0) logger.warn({ resourceType, outcomes }, 'FHIR search returned OperationOutcome entries');
-    return page;
+    return { ...page, ...(bundle.total === undefined ? {} : { total: bundle.total }), ...(outcomes > 0 ? { outcomes } : {}) };
   }
 
   return {

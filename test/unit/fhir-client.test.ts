@@ -119,6 +119,7 @@ describe('searchPages', () => {
 
     expect(page?.matches.map((r) => r.id)).toEqual(['c1', 'c2']);
     expect(page?.included.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/p1']);
+    expect(page?.outcomes).toBe(1);
   });
 
   it("makes this server's absolute subject references relative, and leaves another server's alone", async () => {
@@ -142,12 +143,12 @@ describe('searchPages', () => {
     ]);
   });
 
-  it('reads a Bundle without entries as an empty page', async () => {
+  it('reads a Bundle without entries as an empty page, with its total', async () => {
     server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: 0 })));
 
     const pages = await allPages(makeGateway().gateway.searchPages('Condition', {}));
 
-    expect(pages).toEqual([{ matches: [], included: [] }]);
+    expect(pages).toEqual([{ matches: [], included: [], total: 0 }]);
   });
 
   it('rejects a Bundle whose entry is not an array, naming the field but not the value', async () => {

@@ -8,7 +8,12 @@ describe('budgetKeyOf', () => {
   });
 
   it('keeps servers on another path, port or scheme apart', () => {
-    const keys = ['https://ehr.example/fhir/r4', 'https://ehr.example/fhir/r5', 'https://ehr.example:8443/fhir/r4', 'http://ehr.example/fhir/r4'];
+    const keys = [
+      'https://ehr.example/fhir/r4',
+      'https://ehr.example/fhir/r5',
+      'https://ehr.example:8443/fhir/r4',
+      'http://ehr.example/fhir/r4',
+    ];
     expect(new Set(keys.map(budgetKeyOf)).size).toBe(4);
   });
 
