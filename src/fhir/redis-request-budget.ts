@@ -6,6 +6,10 @@
  *
  * The schedule runs on Redis's clock (TIME), the one clock every process shares; machines whose clocks disagree
  * would otherwise crowd or starve each other's slots. Tests may pass their own clock.
+ *
+ * A caller that wakes long after its slot (its process was starved of CPU, its event loop blocked) has lost it:
+ * the slots after it went to others meanwhile, and sending now would crowd a later second. It reserves again,
+ * a few times at most, so a process that is always late still makes progress.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -30,6 +34,7 @@ return string.format('%.0f', slot - now)
 `;
 
 const WaitMicros = z.coerce.number().int().nonnegative();
+const MAX_RESERVATIONS = 4;
 
 export interface RedisRequestBudgetOptions {
   /** A connection of its own or shared; the caller closes it. */
@@ -39,7 +44,7 @@ export interface RedisRequestBudgetOptions {
   maxPerSecond: number;
   /** Waits for the slot; tests pass one that records instead. Defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
-  /** Now in ms since the epoch, for tests; by default Redis's own clock. */
+  /** Now in ms since the epoch, for tests; by default Redis's own clock for the schedule and performance.now() for lateness. */
   now?: () => number;
 }
 
@@ -48,11 +53,18 @@ export function createRedisRequestBudget(options: RedisRequestBudgetOptions): Re
   const spacing = String(spacingMicros(options.maxPerSecond));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const { now } = options;
+  const localNow = now ?? (() => performance.now());
+  const lateAfterMs = Number(spacing) / 1000;
   return {
     async take() {
-      const args = now ? [spacing, String(Math.round(now() * 1000))] : [spacing];
-      const waitMicros = WaitMicros.parse(await options.redis.eval(RESERVE_SLOT, 1, key, ...args));
-      if (waitMicros > 0) await sleep(Math.ceil(waitMicros / 1000));
+      for (let reservation = 1; ; reservation++) {
+        const args = now ? [spacing, String(Math.round(now() * 1000))] : [spacing];
+        const waitMicros = WaitMicros.parse(await options.redis.eval(RESERVE_SLOT, 1, key, ...args));
+        if (waitMicros === 0) return;
+        const dueMs = localNow() + waitMicros / 1000;
+        await sleep(Math.ceil(waitMicros / 1000));
+        if (localNow() - dueMs <= lateAfterMs || reservation === MAX_RESERVATIONS) return;
+      }
     },
   };
 }

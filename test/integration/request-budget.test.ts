@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisRequestBudget } from '../../src/fhir/index.ts';
 import { budgetKeyOf } from '../../src/fhir/request-budget.ts';
+import { useTestEnvironment } from '../support/environment.ts';
+import { communications, patientWithFreshStitches } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -52,6 +55,36 @@ describe('the request budget shared through Redis', () => {
     expect(waits).toEqual([250, 500, 750]);
   });
 
+  it('reserves again when it wakes after its slot has passed, a few times at most', async () => {
+    let clock = Date.parse('2025-03-01T12:00:00Z');
+    const baseUrl = freshServer();
+    const punctual = client(baseUrl, 10, () => clock);
+    const redis = new Redis(REDIS_URL);
+    connections.push(redis);
+    const waits: number[] = [];
+    // A starved process: it wakes a second after its slot, while a punctual one has taken 20 more slots.
+    const starved = createRedisRequestBudget({
+      redis,
+      baseUrl,
+      maxPerSecond: 10,
+      now: () => clock,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms + 1_000;
+        for (let i = 0; i < 20; i++) await punctual.budget.take();
+      },
+    });
+
+    await starved.take();
+    await starved.take();
+
+    // The first took an idle budget's slot at once; the second reserved four times, then went anyway.
+    expect(waits).toHaveLength(4);
+    expect(waits[0]).toBe(100);
+    // Each time it overslept, the punctual client took the next 20 slots (2 s) from then, ahead of it.
+    expect(waits.slice(1)).toEqual([2_000, 2_000, 2_000]);
+  });
+
   it('keeps every one-second window within R across clients taking at once, as separate processes would', async () => {
     const R = 10;
     const start = Date.parse('2025-03-01T12:00:00Z');
@@ -95,3 +128,34 @@ describe('the request budget shared through Redis', () => {
     expect([one.waits, other.waits]).toEqual([[], []]);
   });
 });
+
+describe('a run with FHIR_MAX_RPS', () => {
+  const env = useTestEnvironment();
+
+  it('takes the budget for every request the pipeline makes', async () => {
+    for (const name of ['Ana', 'Ben', 'Cy']) await patientWithFreshStitches(env.fhir.baseUrl, name);
+    await applyExampleCampaigns(env.db);
+    const R = 10;
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, { FHIR_MAX_RPS: String(R) });
+    const started = performance.now();
+
+    const summary = await pipeline.run(['wound-care-after-sutures']);
+    const elapsed = performance.now() - started;
+    await pipeline.close();
+
+    expect(summary.totals).toMatchObject({ sent: 3, failed: 0 });
+    expect(await communications(env.fhir.baseUrl)).toHaveLength(3);
+    // Evenly spaced slots: n requests cannot all go out in less than (n - 1)/R s.
+    const { searchPages, reads, creates } = summary.fhirRequests;
+    const requests = searchPages + reads + creates;
+    expect(requests).toBeGreaterThanOrEqual(5);
+    expect(elapsed).toBeGreaterThanOrEqual(((requests - 1) * 1000) / R - 2);
+    await cleanupBudget(env.fhir.baseUrl);
+  });
+});
+
+async function cleanupBudget(baseUrl: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  await redis.del(budgetKeyOf(baseUrl));
+  await redis.quit();
+}

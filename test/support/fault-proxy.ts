@@ -35,6 +35,8 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Faults injected so far, by kind. */
   injected: Record<Fault, number>;
+  /** Every request as it arrived (`at`: performance.now(), ms), faulty or not: what the server was asked, over time. */
+  arrivals: Array<{ at: number; method: string }>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     'cap-includes': 0,
   };
   const hanging = new Set<ServerResponse>();
+  const arrivals: FaultProxy['arrivals'] = [];
 
   const pick = (req: IncomingMessage, body: string): FaultRule | undefined => {
     for (const rule of rules) {
@@ -72,6 +75,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   };
 
   const server = createServer(async (req, res) => {
+    arrivals.push({ at: performance.now(), method: req.method ?? '' });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -115,6 +119,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     baseUrl: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     rules,
     injected,
+    arrivals,
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
