@@ -26,8 +26,11 @@ describe('the request budget shared through Redis', () => {
     return baseUrl;
   }
 
-  /** A budget client on a connection of its own, as in a separate process; its waits are recorded, not slept. */
-  function client(baseUrl: string, maxPerSecond: number, now?: () => number) {
+  /**
+   * A budget client on a connection of its own, as in a separate process; its waits are recorded, not slept,
+   * then `afterWait` runs (what happens meanwhile).
+   */
+  function client(baseUrl: string, maxPerSecond: number, now?: () => number, afterWait?: (ms: number) => Promise<void>) {
     const redis = new Redis(REDIS_URL);
     connections.push(redis);
     const waits: number[] = [];
@@ -38,6 +41,7 @@ describe('the request budget shared through Redis', () => {
       ...(now ? { now } : {}),
       sleep: async (ms) => {
         waits.push(ms);
+        await afterWait?.(ms);
       },
     });
     return { budget, waits };
@@ -59,21 +63,16 @@ describe('the request budget shared through Redis', () => {
     let clock = Date.parse('2025-03-01T12:00:00Z');
     const baseUrl = freshServer();
     const punctual = client(baseUrl, 10, () => clock);
-    const redis = new Redis(REDIS_URL);
-    connections.push(redis);
-    const waits: number[] = [];
     // A starved process: it wakes a second after its slot, while a punctual one has taken 20 more slots.
-    const starved = createRedisRequestBudget({
-      redis,
+    const { budget: starved, waits } = client(
       baseUrl,
-      maxPerSecond: 10,
-      now: () => clock,
-      sleep: async (ms) => {
-        waits.push(ms);
+      10,
+      () => clock,
+      async (ms) => {
         clock += ms + 1_000;
         for (let i = 0; i < 20; i++) await punctual.budget.take();
       },
-    });
+    );
 
     await starved.take();
     await starved.take();
