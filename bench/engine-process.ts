@@ -82,7 +82,7 @@ async function main(role: EngineRole): Promise<void> {
     await report({ role, summary, runMs, fhirRequests: services.gateway.counts(), maxRssBytes: maxRssBytes(), cpuMs });
     await untilParentSays('exit');
   } finally {
-    await services.db.$disconnect();
+    await services.close();
   }
 }
 

@@ -1,9 +1,9 @@
 /**
- * `npm run bench [-- --patients 10000] [--full] [--skip growth,scale,baselines,incremental]`
+ * `npm run bench [-- --patients 10000] [--full] [--skip growth,scale,baselines,incremental,budget]`
  *
  * End-to-end figures for the real pipeline (the `careprompt run --once` code, real Redis and PostgreSQL, the
  * project's FHIR server in its own process) beside the ceilings of its parts, cost growth with population,
- * incremental re-runs and scale-out. Prints tables and writes bench/results/<date>.json. Not a test: nothing
+ * incremental re-runs, scale-out, and the request budget (FHIR_MAX_RPS) held by 1 and 4 processes. Prints tables and writes bench/results/<date>.json. Not a test: nothing
  * here passes or fails on speed. See bench/README.md for what each figure means.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,13 +19,21 @@ import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/in
 import { type Ceiling, fhirCreateCeiling, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';
 import { measurePipeline, type PipelineFigures, type RunTarget } from './pipeline-run.ts';
 import { ENGINE_HEAP_MB, type FhirServerProcess, startFhirServerProcess } from './processes.ts';
+import { measureRateBudget } from './rate-budget.ts';
 import { type BenchResults, formatResults } from './report.ts';
 
 const SEED = 42;
 const GROWTH_SIZES = [1_000, 10_000];
 const FULL_SIZE = 100_000;
 const SCALE_OUT_WORKERS = [1, 2, 4];
-const SECTIONS = ['incremental', 'baselines', 'growth', 'scale'] as const;
+/**
+ * The rate-budget scenario: 2,000 patients make about 900 FHIR requests, so at 50 per second a run lasts about
+ * 18 s, long enough to see the budget held and used window after window.
+ */
+const BUDGET_PATIENTS = 2_000;
+const BUDGET_RPS = 50;
+const BUDGET_WORKERS = [1, 4];
+const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'budget'] as const;
 type Section = (typeof SECTIONS)[number];
 /**
  * The seeded data was last updated this long before the first poll, as a registry's data mostly is; otherwise
@@ -137,6 +145,7 @@ async function main(): Promise<void> {
     incremental: [],
     growth: [],
     scaleOut: [],
+    rateBudget: [],
   };
   const db = createDb(BENCH_DATABASE_URL);
   try {
@@ -214,6 +223,20 @@ async function main(): Promise<void> {
         const fresh = await freshTarget(db, patients);
         try {
           results.scaleOut.push(await measured(fresh.target, `${workers} worker process${workers > 1 ? 'es' : ''}`, workers));
+        } finally {
+          await fresh.fhir.stop();
+        }
+      }
+    }
+
+    // 5. The request budget, shared by the worker processes through Redis, counted where the FHIR server sees it.
+    if (wants('budget')) {
+      for (const workers of BUDGET_WORKERS) {
+        const fresh = await freshTarget(db, BUDGET_PATIENTS);
+        try {
+          const run = await measureRateBudget(fresh.target, fresh.fhir.baseUrl, BUDGET_RPS, workers);
+          log(`${run.label}: ${run.pipeline.sent} sent; requests per second ${run.windows.join(' ')}`);
+          results.rateBudget.push(run);
         } finally {
           await fresh.fhir.stop();
         }

@@ -2,6 +2,7 @@
 import { formatTable } from '../src/cli/output.ts';
 import type { Ceiling } from './baselines.ts';
 import type { PipelineFigures } from './pipeline-run.ts';
+import type { BudgetFigures } from './rate-budget.ts';
 
 export interface BenchResults {
   startedAt: string;
@@ -11,6 +12,7 @@ export interface BenchResults {
   incremental: PipelineFigures[];
   growth: PipelineFigures[];
   scaleOut: PipelineFigures[];
+  rateBudget: BudgetFigures[];
 }
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
@@ -124,7 +126,28 @@ export function formatResults(results: BenchResults): string {
   }
   if (results.growth.length) parts.push('Cost growth with population', runTable(results.growth));
   if (results.scaleOut.length) parts.push('Scale-out (coordinator + N worker processes)', runTable(results.scaleOut));
+  if (results.rateBudget.length) parts.push(budgetReport(results.rateBudget));
   return parts.join('\n\n');
+}
+
+/** Requests per one-second window at the FHIR server, and whether the budget held and was used. */
+function budgetReport(runs: BudgetFigures[]): string {
+  const lines = ['Request budget (FHIR requests per one-second window, as the FHIR server received them)'];
+  for (const run of runs) {
+    const { peak, lowest, held, used } = run.verdict;
+    const R = run.maxPerSecond;
+    lines.push(
+      `${run.label}: ${run.pipeline.sent} sent in ${seconds(run.pipeline.runMs)} s`,
+      `  per second: ${run.windows.join(' ')}`,
+      `  held (no window above ${(R * 1.05).toFixed(1)}): peak ${peak} ${held ? 'ok' : 'EXCEEDED'}; ` +
+        `used (windows ${run.sendingFrom + 1}–${run.windows.length - 1}, sending, ≥ ${(R * 0.9).toFixed(1)}): lowest ${lowest} ${used ? 'ok' : 'UNDER'}`,
+    );
+  }
+  const pass = runs.every((run) => run.verdict.held && run.verdict.used);
+  lines.push(
+    `Budget: ${pass ? 'PASS' : 'FAIL'} (held and used in ${runs.filter((r) => r.verdict.held && r.verdict.used).length} of ${runs.length} runs)`,
+  );
+  return lines.join('\n');
 }
 
 function pct(ratio: number): string {

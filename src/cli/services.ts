@@ -1,28 +1,61 @@
 /** The composition root: configuration in, connected services out. Nothing is built on import. */
+import { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import { createFhirCommunicationTransport } from '../delivery/index.ts';
-import { createAccessTokens, createFhirGateway, type FhirGateway } from '../fhir/index.ts';
+import { createAccessTokens, createFhirGateway, createRedisRequestBudget, type FhirGateway, type RequestBudget } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { RuntimeOptions, Services } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
 
-/** The one way to build the FHIR gateway, so `doctor` talks to the server exactly as the engine does. */
-export function buildGateway(config: Readonly<Config>, logger: Logger): FhirGateway {
-  const accessTokens = createAccessTokens(config.fhir.auth, config.fhir);
-  return createFhirGateway({ ...config.fhir, logger, accessTokens });
+/**
+ * The one way to build the FHIR gateway, so `doctor` talks to the server exactly as the engine does. `budget`:
+ * the FHIR_MAX_RPS share the engine's requests draw on (doctor's handful go without).
+ */
+export function buildGateway(config: Readonly<Config>, logger: Logger, budget?: RequestBudget): FhirGateway {
+  const { maxRequestsPerSecond: _budgeted, auth, ...fhir } = config.fhir;
+  const accessTokens = createAccessTokens(auth, config.fhir);
+  return createFhirGateway({ ...fhir, logger, accessTokens, ...(budget ? { budget } : {}) });
 }
 
-export async function buildServices(config: Readonly<Config>, logger: Logger, db: Db = createDb(config.databaseUrl)): Promise<Services> {
-  const gateway = buildGateway(config, logger);
+/** The services, and `close()` for the connections buildServices opened (a database passed in stays open). */
+export interface AppServices extends Services {
+  close(): Promise<void>;
+}
+
+export async function buildServices(config: Readonly<Config>, logger: Logger, db?: Db): Promise<AppServices> {
+  const templates = await loadTemplateRegistry(config.templatesDir);
+  const database = db ?? createDb(config.databaseUrl);
+  const { maxRequestsPerSecond, baseUrl } = config.fhir;
+  const budget = maxRequestsPerSecond === undefined ? undefined : redisBudget(config.redisUrl, baseUrl, maxRequestsPerSecond, logger);
+  const gateway = buildGateway(config, logger, budget);
   return {
-    db,
+    db: database,
     gateway,
-    templates: await loadTemplateRegistry(config.templatesDir),
+    templates,
     transport: createFhirCommunicationTransport(gateway, config.delivery),
     config,
     logger,
     clock: () => new Date(),
+    async close() {
+      await budget?.close();
+      if (!db) await database.$disconnect();
+    },
+  };
+}
+
+/** FHIR_MAX_RPS shared with every process pointed at the same server, over a Redis connection of its own. */
+function redisBudget(redisUrl: string, baseUrl: string, maxPerSecond: number, logger: Logger): RequestBudget & { close(): Promise<void> } {
+  const redis = new Redis(redisUrl);
+  redis.on('error', (error: Error & { code?: unknown }) =>
+    logger.warn({ error: error.name, code: error.code }, 'request budget: Redis connection error'),
+  );
+  const budget = createRedisRequestBudget({ redis, baseUrl, maxPerSecond });
+  return {
+    take: () => budget.take(),
+    close: async () => {
+      await redis.quit();
+    },
   };
 }
 

@@ -39,6 +39,8 @@ const variables = {
   FHIR_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
   FHIR_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(10).default(4), example: '4' },
   FHIR_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(1000).default(500), example: '500' },
+  // Unset: no budget. Shared through Redis by every process pointed at the same FHIR base URL.
+  FHIR_MAX_RPS: { schema: z.coerce.number().positive().max(10_000).optional(), example: '20' },
   POLL_OVERLAP_SECONDS: { schema: z.coerce.number().int().min(0).max(86_400).default(300), example: '300' },
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(16), example: '16' },
   JOB_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(50).default(8), example: '8' },
@@ -72,7 +74,8 @@ type Name = keyof Variables;
 type Parsed<N extends Name> = { [K in N]: z.infer<Variables[K]['schema']> };
 
 export interface Config {
-  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number; auth: FhirAuth };
+  /** maxRequestsPerSecond: the budget all processes share for this server (FHIR_MAX_RPS); undefined: none. */
+  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number; auth: FhirAuth; maxRequestsPerSecond?: number };
   databaseUrl: string;
   redisUrl: string;
   templatesDir: string;
@@ -145,7 +148,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const auth = fhirAuthOf(e);
   if ('problem' in auth) throw new ConfigError([describe(auth.variable, auth.problem)]);
   return Object.freeze({
-    fhir: { baseUrl: e.FHIR_BASE_URL, timeoutMs: e.FHIR_TIMEOUT_MS, maxAttempts: e.FHIR_MAX_ATTEMPTS, pageSize: e.FHIR_PAGE_SIZE, auth },
+    fhir: {
+      baseUrl: e.FHIR_BASE_URL,
+      timeoutMs: e.FHIR_TIMEOUT_MS,
+      maxAttempts: e.FHIR_MAX_ATTEMPTS,
+      pageSize: e.FHIR_PAGE_SIZE,
+      auth,
+      ...(e.FHIR_MAX_RPS === undefined ? {} : { maxRequestsPerSecond: e.FHIR_MAX_RPS }),
+    },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     templatesDir: e.TEMPLATES_DIR,

@@ -43,7 +43,9 @@ async function demo(): Promise<void> {
     console.log(`Applied campaigns: ${loaded.map((item) => item.campaign.id).join(', ')}\n`);
 
     const services = await buildServices(config, createLogger({ level: config.logLevel }), db);
-    const summary = await runOnce(services, { ...runtimeOptions(config), campaignIds: loaded.map((item) => item.campaign.id) });
+    const summary = await runOnce(services, { ...runtimeOptions(config), campaignIds: loaded.map((item) => item.campaign.id) }).finally(
+      () => services.close(),
+    );
     console.log(formatRunSummary(summary));
     console.log(
       `\nExpected from the seeded data: wound care ${expected.woundCare}, medication check-in ${expected.medicationCheckIn}, diabetes ${expected.diabetes}`,

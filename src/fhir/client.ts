@@ -8,16 +8,23 @@
  * A conditional create is safe to retry: If-None-Exist turns a repeat into a 200 with the same id.
  *
  * Every attempt carries the access token of that moment (auth/); a 401 renews it once within the attempt.
+ * Rate limits: a wait the server announces (Retry-After, or a RateLimit quota spent, on a 429 or on a success)
+ * pauses every request of this gateway until then, so none is spent on a certain 429; a shared RequestBudget,
+ * when given, is taken before every attempt.
  */
+
+import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as wait } from 'node:timers/promises';
-import { Client, type RequestOptions } from 'fhir-kit-client';
+import { Client, RESPONSE_KEY, type RequestOptions } from 'fhir-kit-client';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
 import { type AccessTokens, NO_ACCESS_TOKENS, withAccessToken } from './auth/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
 import { HttpBodyError, HttpNetworkError, HttpStatusError, requestJson } from './http.ts';
-import { isTransient, parseRetryAfter, retryDelayMs } from './retry.ts';
+import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
+import type { RequestBudget } from './request-budget.ts';
+import { isTransient, retryDelayMs } from './retry.ts';
 
 const GatewayConfig = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).describe('FHIR R4 base URL, e.g. https://ehr.example/fhir'),
@@ -42,7 +49,17 @@ export type FhirGatewayOptions = z.input<typeof GatewayConfig> & {
   logger?: Logger;
   /** The bearer token of each request, fetched per attempt since it changes over time. Defaults to none. */
   accessTokens?: AccessTokens;
+  /** Taken before every request attempt; by default none (requests go out at once). */
+  budget?: RequestBudget;
+  /** Now in ms since the epoch, for rate-limit waits; tests pass their own. Defaults to Date.now. */
+  now?: () => number;
 };
+
+/**
+ * The longest a server's announced wait pauses this gateway's requests. A reset further away (or a bogus one)
+ * is not trusted whole: after this long the next request asks again, and a 429 then sends the job to the queue.
+ */
+const PAUSE_MAX_MS = 60_000;
 
 /** The request an error message names: `search Condition`, `read Patient/123`. */
 interface Target {
@@ -52,6 +69,12 @@ interface Target {
 }
 
 const GONE = new Set([404, 410]);
+
+/** What one attempt brings back: the body, and the response's headers for rate-limit announcements. */
+interface Answer<T> {
+  body: T;
+  header: HeaderLookup;
+}
 
 // What fhir-kit-client attaches to the error it throws for a non-2xx status or an unparseable body.
 const HttpFailure = z.object({
@@ -66,6 +89,7 @@ const NETWORK_FAILURES = new Set(['fetch failed', 'terminated', 'Failed to fetch
 const SearchBundle = z.looseObject({
   resourceType: z.literal('Bundle'),
   id: z.string().optional(),
+  total: z.number().optional(),
   link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
   entry: z
     .array(
@@ -88,6 +112,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
   const accessTokens = options.accessTokens ?? NO_ACCESS_TOKENS;
+  const now = options.now ?? Date.now;
   const client = new Client({ baseUrl: config.baseUrl, customHeaders: config.headers });
   const customHeaders = Object.fromEntries(Object.entries(config.headers).map(([name, value]) => [name.toLowerCase(), value]));
   const baseOrigin = new URL(config.baseUrl).origin;
@@ -103,17 +128,33 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     return { ...resource, subject: { ...subject, reference: subject.reference.slice(localPrefix.length) } };
   }
   const counts: FhirRequestCounts = { searchPages: 0, reads: 0, creates: 0 };
+  let pausedUntil = 0;
 
-  async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: () => Promise<T>): Promise<T> {
+  /** Holds back this gateway's next requests for a wait the server announced. */
+  function pauseFor(waitMs: number): void {
+    const until = now() + Math.min(waitMs, PAUSE_MAX_MS);
+    if (until <= pausedUntil) return;
+    if (pausedUntil <= now()) logger.info({ waitMs }, 'FHIR server announced a rate-limit wait; pausing requests');
+    pausedUntil = until;
+  }
+
+  async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: () => Promise<Answer<T>>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const pauseMs = pausedUntil - now();
+      if (pauseMs > 0) await sleep(pauseMs);
+      await options.budget?.take();
       counts[kind] += 1;
       let failure: Error;
       try {
-        return await request();
+        const answer = await request();
+        const waitMs = announcedWaitMs(answer.header, now());
+        if (waitMs) pauseFor(waitMs);
+        return answer.body;
       } catch (error) {
-        failure = toFhirError(error, target, attempt, config);
+        failure = toFhirError(error, target, attempt, config, now());
       }
       if (!(failure instanceof FhirTransientError)) throw failure;
+      if (failure.retryAfterMs !== undefined) pauseFor(failure.retryAfterMs);
       const delayMs =
         attempt < config.maxAttempts
           ? retryDelayMs(attempt, {
@@ -135,7 +176,8 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         },
         'FHIR request failed transiently; retrying',
       );
-      await sleep(delayMs);
+      // A wait the server asked for is the pause above, which the next attempt honours; backoff is ours alone.
+      if (failure.retryAfterMs === undefined) await sleep(delayMs);
     }
   }
 
@@ -172,7 +214,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     }
     // Outcome entries are the server's warnings about the search; their text stays out of logs.
     if (outcomes > 0) logger.warn({ resourceType, outcomes }, 'FHIR search returned OperationOutcome entries');
-    return page;
+    return { ...page, ...(bundle.total === undefined ? {} : { total: bundle.total }), ...(outcomes > 0 ? { outcomes } : {}) };
   }
 
   return {
@@ -182,7 +224,9 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         await send(
           'searchPages',
           { action: 'search', resourceType },
-          authorized((headers) => client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
+          authorized(async (headers) =>
+            fetched(await client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
+          ),
         ),
       );
       const visited = new Set<string>();
@@ -194,7 +238,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
           await send(
             'searchPages',
             { action: 'next page of', resourceType },
-            authorized((headers) => client.request(next, { options: { ...withTimeout(), headers } })),
+            authorized(async (headers) => fetched(await client.request(next, { options: { ...withTimeout(), headers } }))),
           ),
         );
       }
@@ -206,7 +250,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         body = await send(
           'reads',
           { action: 'read', resourceType, id },
-          authorized((headers) => client.read({ resourceType, id, options: { ...withTimeout(), headers } })),
+          authorized(async (headers) => fetched(await client.read({ resourceType, id, options: { ...withTimeout(), headers } }))),
         );
       } catch (error) {
         if (error instanceof FhirRequestError && GONE.has(error.status)) return undefined;
@@ -229,15 +273,16 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       const reply = await send(
         'creates',
         { action: 'create', resourceType },
-        authorized((headers) =>
-          requestJson({
+        authorized(async (headers) => {
+          const answer = await requestJson({
             method: 'POST',
             url: `${localPrefix}${resourceType}`,
             headers: { ...customHeaders, ...headers, 'if-none-exist': ifNoneExist },
             body: resource,
             timeoutMs: config.timeoutMs,
-          }),
-        ),
+          });
+          return { body: answer, header: headerIn(answer.headers) };
+        }),
       );
       const id = CreatedBody.safeParse(reply.body).data?.id ?? idFromLocation(reply.headers.location, resourceType);
       if (!id) {
@@ -254,26 +299,50 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       send(
         'reads',
         { action: 'read', resourceType: 'CapabilityStatement' },
-        authorized((headers) => client.capabilityStatement({ ...withTimeout(), headers })),
+        authorized(async (headers) => fetched(await client.capabilityStatement({ ...withTimeout(), headers }))),
       ),
 
     counts: () => ({ ...counts }),
   };
 }
 
+/** A fhir-kit-client result with the headers of the response it came in (kept by the library, out of sight). */
+function fetched<T extends Record<string, unknown>>(body: T): Answer<T> {
+  const response = body[RESPONSE_KEY];
+  const headers = response instanceof Response ? response.headers : undefined;
+  return { body, header: (name) => headers?.get(name) ?? undefined };
+}
+
+/** node:http's headers, a repeated one joined as fetch's Headers would. */
+function headerIn(headers: IncomingHttpHeaders): HeaderLookup {
+  return (name) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+}
+
+const NO_HEADERS: HeaderLookup = () => undefined;
+
 /**
  * A failed exchange as the two HTTP paths report it: fhir-kit-client's error for a status or a body it cannot
  * parse, or http.ts's. Undefined for anything else (a network failure, a timeout, a bug).
  */
-function httpFailureOf(error: unknown): { status: number; data: unknown; retryAfter: string | null | undefined } | undefined {
-  if (error instanceof HttpStatusError) return error;
-  if (error instanceof HttpBodyError) return { status: error.status, data: undefined, retryAfter: undefined };
+function httpFailureOf(error: unknown): { status: number; data: unknown; header: HeaderLookup } | undefined {
+  if (error instanceof HttpStatusError) return { status: error.status, data: error.data, header: headerIn(error.headers) };
+  if (error instanceof HttpBodyError) return { status: error.status, data: undefined, header: NO_HEADERS };
   const thrown = HttpFailure.safeParse(error).data;
-  return thrown && { ...thrown.response, retryAfter: thrown.config?.headers.get('retry-after') };
+  const headers = thrown?.config?.headers;
+  return thrown && { ...thrown.response, header: (name) => headers?.get(name) ?? undefined };
 }
 
 /** Maps what either HTTP path threw to a named failure; anything unrecognised (a bug) is returned as is. */
-function toFhirError(error: unknown, target: Target, attempt: number, config: { maxAttempts: number; timeoutMs: number }): Error {
+function toFhirError(
+  error: unknown,
+  target: Target,
+  attempt: number,
+  config: { maxAttempts: number; timeoutMs: number },
+  nowMs: number,
+): Error {
   const what = `FHIR ${target.action} ${target.resourceType}${target.id ? `/${target.id}` : ''}`;
   const when = `attempt ${attempt}/${config.maxAttempts}`;
   const http = httpFailureOf(error);
@@ -289,8 +358,10 @@ function toFhirError(error: unknown, target: Target, attempt: number, config: { 
       });
     }
     const message = `${what} failed with HTTP ${status} (${when})`;
-    if (!isTransient(status)) return new FhirRequestError(message, status, data);
-    const retryAfterMs = parseRetryAfter(http.retryAfter, Date.now());
+    // Only the conditional create meets a 409/412 that asking again can cure; elsewhere they keep their meaning.
+    if (!isTransient(status, target.action === 'create' ? 'conditional-create' : 'other'))
+      return new FhirRequestError(message, status, data);
+    const retryAfterMs = announcedWaitMs(http.header, nowMs);
     // No cause: fhir-kit-client's error holds the response body, which may hold PHI.
     return new FhirTransientError(message, { status, retryAfterMs });
   }

@@ -17,6 +17,10 @@ export interface SearchPage {
   matches: FhirResource[];
   /** Resources the server added for _include/_revinclude (search.mode "include"). */
   included: FhirResource[];
+  /** Bundle.total, when the server gave it: the matches of the whole search, includes not counted. */
+  total?: number;
+  /** How many OperationOutcome entries (search.mode "outcome") the server added: warnings, e.g. results cut short. */
+  outcomes?: number;
 }
 
 export interface ConditionalCreateResult {

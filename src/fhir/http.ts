@@ -15,12 +15,15 @@ export interface JsonReply {
   body: unknown;
 }
 
-/** The server answered with a status outside 2xx; `data` is its body, parsed when it was JSON. */
+/**
+ * The server answered with a status outside 2xx; `data` is its body, parsed when it was JSON, and `headers` its
+ * headers (Retry-After, RateLimit…).
+ */
 export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     readonly data: unknown,
-    readonly retryAfter: string | undefined,
+    readonly headers: http.IncomingHttpHeaders,
   ) {
     super(`HTTP ${status}`);
     this.name = 'HttpStatusError';
@@ -86,7 +89,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonReply> {
     }
     const parsed = parseJson(reply.text);
     if (reply.status < 200 || reply.status >= 300) {
-      throw new HttpStatusError(reply.status, parsed === NOT_JSON ? reply.text : parsed, reply.headers['retry-after']);
+      throw new HttpStatusError(reply.status, parsed === NOT_JSON ? reply.text : parsed, reply.headers);
     }
     if (parsed === NOT_JSON) throw new HttpBodyError(reply.status);
     return { status: reply.status, headers: reply.headers, body: parsed };

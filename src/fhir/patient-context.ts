@@ -2,16 +2,32 @@
  * Loads everything a template may know about patients with a single search: the Patients and, through
  * _revinclude, every Condition, Procedure and medication whose subject is one of them. One request
  * (`_id=a,b,c`) serves a whole batch of evaluations instead of one request per patient.
+ *
+ * Real servers cap includes: Medplum refuses a search with more than 1,000 included resources (400), others
+ * cut the answer short and say so in an OperationOutcome entry, or stop paging early. Then the batch's records
+ * are loaded without includes, one search per record type (`Procedure?subject=Patient/a,Patient/b`), every page
+ * followed, so a patient with thousands of records is still loaded whole.
  */
 import { type Logger, silentLogger } from '../log/index.ts';
-import { fieldPath } from './errors.ts';
+import { FhirRequestError, fieldPath } from './errors.ts';
 import type { FhirGateway, FhirResource } from './gateway.ts';
 import { clinicalDateOf, patientIdOf, referenceOf } from './resource-facts.ts';
 import { Patient, type PatientContext, TriggerResource } from './resources.ts';
 
+/** The record types a context holds; each refers to its patient by `subject`. */
+const RECORD_TYPES = ['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement'];
 /** What a patient's record is loaded with (exported so `doctor` checks the server offers each). */
-export const REVINCLUDES = ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'];
-const CLINICAL_TYPES = new Set(['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement']);
+export const REVINCLUDES = RECORD_TYPES.map((type) => `${type}:subject`);
+const CLINICAL_TYPES = new Set(RECORD_TYPES);
+
+/** Patients and their records as the server gave them, not yet checked. */
+interface Loaded {
+  patients: FhirResource[];
+  records: FhirResource[];
+}
+
+/** Why the include search's answer cannot be trusted whole. */
+type Shortfall = 'refused' | 'outcome-entry' | 'pages-missing';
 
 /** The context of one patient, or undefined when the server has no such Patient (or a malformed one). */
 export async function loadPatientContext(
@@ -41,26 +57,25 @@ export async function loadPatientContexts(
   // Keyed by reference: offset paging can repeat an included resource on two pages.
   const clinical = new Map<string, TriggerResource>();
 
-  for await (const page of gateway.searchPages('Patient', { _id: [...wanted].join(','), _revinclude: REVINCLUDES })) {
-    for (const resource of page.matches) {
-      if (resource.resourceType === 'Patient' && resource.id !== undefined && wanted.has(resource.id)) patients.set(resource.id, resource);
+  const loaded = await loadBatch(gateway, [...wanted], logger);
+  for (const resource of loaded.patients) {
+    if (resource.resourceType === 'Patient' && resource.id !== undefined && wanted.has(resource.id)) patients.set(resource.id, resource);
+  }
+  for (const resource of loaded.records) {
+    if (!CLINICAL_TYPES.has(resource.resourceType)) continue;
+    const parsed = TriggerResource.safeParse(resource);
+    if (!parsed.success) {
+      const field = fieldPath(parsed.error.issues[0]?.path ?? []);
+      logger.warn({ resourceType: resource.resourceType, resourceId: resource.id, field }, 'Dropped malformed FHIR resource');
+      continue;
     }
-    for (const resource of page.included) {
-      if (!CLINICAL_TYPES.has(resource.resourceType)) continue;
-      const parsed = TriggerResource.safeParse(resource);
-      if (!parsed.success) {
-        const field = fieldPath(parsed.error.issues[0]?.path ?? []);
-        logger.warn({ resourceType: resource.resourceType, resourceId: resource.id, field }, 'Dropped malformed FHIR resource');
-        continue;
-      }
-      // _revinclude promises this; checking keeps a server bug from putting another patient's data in a message.
-      const subjectId = patientIdOf(parsed.data);
-      if (subjectId === undefined || !wanted.has(subjectId)) {
-        logger.warn({ resourceType: resource.resourceType, resourceId: resource.id }, 'Dropped FHIR resource of another subject');
-        continue;
-      }
-      clinical.set(referenceOf(parsed.data), parsed.data);
+    // The searches promise this; checking keeps a server bug from putting another patient's data in a message.
+    const subjectId = patientIdOf(parsed.data);
+    if (subjectId === undefined || !wanted.has(subjectId)) {
+      logger.warn({ resourceType: resource.resourceType, resourceId: resource.id }, 'Dropped FHIR resource of another subject');
+      continue;
     }
+    clinical.set(referenceOf(parsed.data), parsed.data);
   }
 
   const contexts = new Map<string, PatientContext>();
@@ -81,6 +96,53 @@ export async function loadPatientContexts(
     else context.medications.push(resource);
   }
   return contexts;
+}
+
+/** The batch's Patients and records: one search with includes, else per record type (logged, ids and counts only). */
+async function loadBatch(gateway: FhirGateway, patientIds: string[], logger: Logger): Promise<Loaded> {
+  const included = await loadWithIncludes(gateway, patientIds);
+  if (!('shortfall' in included)) return included;
+  const loaded = await loadPerRecordType(gateway, patientIds);
+  const records = Object.fromEntries(RECORD_TYPES.map((type) => [type, loaded.records.filter((r) => r.resourceType === type).length]));
+  logger.warn(
+    { patients: patientIds.length, shortfall: included.shortfall, found: loaded.patients.length, records },
+    'Patient records loaded per record type: the _revinclude search was refused or cut short',
+  );
+  return loaded;
+}
+
+/** The batch in one search with its records included; a shortfall when the answer cannot be trusted whole. */
+async function loadWithIncludes(gateway: FhirGateway, patientIds: string[]): Promise<Loaded | { shortfall: Shortfall }> {
+  const loaded: Loaded = { patients: [], records: [] };
+  let total: number | undefined;
+  try {
+    for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(','), _revinclude: REVINCLUDES })) {
+      if (page.outcomes) return { shortfall: 'outcome-entry' };
+      total ??= page.total;
+      loaded.patients.push(...page.matches);
+      loaded.records.push(...page.included);
+    }
+  } catch (error) {
+    if (error instanceof FhirRequestError && error.status === 400) return { shortfall: 'refused' };
+    throw error;
+  }
+  // Bundle.total counts the matches (Patients), not the includes. Fewer Patients than it announced means the
+  // server stopped paging early; a server that gives no total cannot be checked this way.
+  const found = new Set(loaded.patients.map((patient) => patient.id)).size;
+  return total !== undefined && found < total ? { shortfall: 'pages-missing' } : loaded;
+}
+
+/** The batch without includes: the Patients, then each record type by subject, every page followed. */
+async function loadPerRecordType(gateway: FhirGateway, patientIds: string[]): Promise<Loaded> {
+  const loaded: Loaded = { patients: [], records: [] };
+  for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(',') })) loaded.patients.push(...page.matches);
+  const found = loaded.patients.flatMap((patient) => (patient.id === undefined ? [] : [`Patient/${patient.id}`]));
+  if (found.length === 0) return loaded;
+  for (const type of RECORD_TYPES) {
+    // A comma is OR in a FHIR search value: one search per type serves the whole batch.
+    for await (const page of gateway.searchPages(type, { subject: found.join(',') })) loaded.records.push(...page.matches);
+  }
+  return loaded;
 }
 
 /** The resource a prompt was triggered by, by its `Type/id` reference, if it belongs to this context. */

@@ -2,8 +2,14 @@
  * When to retry a FHIR request and how long to wait first. Pure: the client supplies the clock and the dice.
  */
 
-/** 408/429 and every 5xx may succeed later; other statuses will not change by asking again. */
-export function isTransient(status: number): boolean {
+/**
+ * 408/429 and every 5xx may succeed later; other statuses will not change by asking again. A conditional create
+ * may also meet 409 or 412 from a server that cannot serialize concurrent creates (PostgreSQL-backed ones answer
+ * "could not serialize access"): the create is conditional on the prompt's identifier, so asking again is safe
+ * and either creates it or returns the one made meanwhile.
+ */
+export function isTransient(status: number, request: 'conditional-create' | 'other' = 'other'): boolean {
+  if (request === 'conditional-create' && (status === 409 || status === 412)) return true;
   return status === 408 || status === 429 || status >= 500;
 }
 
@@ -12,7 +18,7 @@ export interface RetryDelayOptions {
   baseMs: number;
   /** The longest we hold a request open between two attempts. */
   maxMs: number;
-  /** What the server asked for (Retry-After), which beats our own backoff. */
+  /** What the server asked for (Retry-After or a spent RateLimit quota), which beats our own backoff. */
   retryAfterMs?: number | undefined;
   /** A number in [0, 1); Math.random in production. */
   random: () => number;
@@ -30,18 +36,4 @@ export function retryDelayMs(attempt: number, options: RetryDelayOptions): numbe
   }
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** (attempt - 1));
   return Math.floor(options.random() * ceiling);
-}
-
-/**
- * Retry-After as milliseconds from `nowMs`: either delay-seconds (`120`) or an HTTP-date
- * (`Wed, 21 Oct 2015 07:28:00 GMT`; a date in the past means now). Undefined when absent or unreadable.
- */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // Every HTTP-date form starts with a day name; checking it keeps Date.parse from reading "1.5" as a year.
-  if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

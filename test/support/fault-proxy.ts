@@ -1,12 +1,14 @@
 /**
  * A loopback HTTP proxy in front of the real FHIR server that injects the failures a production EHR shows:
  * 429 with Retry-After, 503, requests that hang past the client's timeout, and — the hard case for
- * exactly-once — a 503 returned *after* the server has already done the work (a lost response).
+ * exactly-once — a 503 returned *after* the server has already done the work (a lost response). Also what a
+ * real server does that the project's forgives (see the notes on real EHRs): 409 on a conditional create that
+ * lost a serialization race, and Medplum's 400 for a search whose includes exceed its cap.
  */
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject' | 'malformed';
+export type Fault = 'rate-limit' | 'unavailable' | 'hang' | 'lose-response' | 'reject' | 'malformed' | 'conflict' | 'cap-includes';
 
 export interface FaultRule {
   method?: string;
@@ -21,6 +23,11 @@ export interface FaultRule {
   times?: number;
   /** The first `after` matching requests pass untouched. @defaultValue 0 */
   after?: number;
+  /**
+   * cap-includes only: the search is refused when the server's answer holds more included resources than this,
+   * as Medplum refuses above 1,000; otherwise it passes. @defaultValue 0 (every matching search is refused)
+   */
+  includeLimit?: number;
 }
 
 export interface FaultProxy {
@@ -28,6 +35,8 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Faults injected so far, by kind. */
   injected: Record<Fault, number>;
+  /** Every request as it arrived (`at`: performance.now(), ms), faulty or not: what the server was asked, over time. */
+  arrivals: Array<{ at: number; method: string }>;
   close(): Promise<void>;
 }
 
@@ -36,8 +45,18 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   const rules: FaultRule[] = [];
   const seen = new Map<FaultRule, number>();
   const fired = new Map<FaultRule, number>();
-  const injected: Record<Fault, number> = { 'rate-limit': 0, unavailable: 0, hang: 0, 'lose-response': 0, reject: 0, malformed: 0 };
+  const injected: Record<Fault, number> = {
+    'rate-limit': 0,
+    unavailable: 0,
+    hang: 0,
+    'lose-response': 0,
+    reject: 0,
+    malformed: 0,
+    conflict: 0,
+    'cap-includes': 0,
+  };
   const hanging = new Set<ServerResponse>();
+  const arrivals: FaultProxy['arrivals'] = [];
 
   const pick = (req: IncomingMessage, body: string): FaultRule | undefined => {
     for (const rule of rules) {
@@ -48,13 +67,15 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
       if (index <= (rule.after ?? 0) || index % (rule.every ?? 1) !== 0) continue;
       if ((fired.get(rule) ?? 0) >= (rule.times ?? Number.POSITIVE_INFINITY)) continue;
       fired.set(rule, (fired.get(rule) ?? 0) + 1);
-      injected[rule.fault] += 1;
+      // A capped search is refused only once the answer shows it holds too much; counted then.
+      if (rule.fault !== 'cap-includes') injected[rule.fault] += 1;
       return rule;
     }
     return undefined;
   };
 
   const server = createServer(async (req, res) => {
+    arrivals.push({ at: performance.now(), method: req.method ?? '' });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -66,6 +87,10 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
       return res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: 'not a list' }));
     }
     if (rule?.fault === 'reject') return refuse(res, 422, {}, 'business-rule', 'recipient has no portal account');
+    // Medplum's answer when a concurrent SERIALIZABLE transaction won: nothing was created.
+    if (rule?.fault === 'conflict') {
+      return refuse(res, 409, {}, 'conflict', 'could not serialize access due to read/write dependencies among transactions');
+    }
     if (rule?.fault === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
@@ -80,6 +105,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
           answer.on('end', () => refuse(res, 503, {}));
           return;
         }
+        if (rule?.fault === 'cap-includes') return capIncludes(answer, res, rule.includeLimit ?? 0, () => (injected['cap-includes'] += 1));
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -93,12 +119,33 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     baseUrl: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     rules,
     injected,
+    arrivals,
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** Passes the answer on unless it includes more than `limit` resources; then refuses it as Medplum does. */
+function capIncludes(answer: IncomingMessage, res: ServerResponse, limit: number, onRefused: () => void): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    const body = Buffer.concat(chunks);
+    // Only a search's answer has includes to count; a refusal passes as it is.
+    const bundle =
+      answer.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as { entry?: Array<{ search?: { mode?: string } }> }) : {};
+    const entries = bundle.entry ?? [];
+    const included = entries.filter((entry) => entry.search?.mode === 'include').length;
+    if (included > limit) {
+      onRefused();
+      return refuse(res, 400, {}, 'invalid', `Search with _(rev)include reached query scope limit: depth=1, results=${entries.length}`);
+    }
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    res.end(body);
+  });
 }
 
 function refuse(

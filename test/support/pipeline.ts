@@ -45,6 +45,8 @@ export interface TestPipeline {
   config: Readonly<Config>;
   services: Services;
   run(campaignIds?: string[]): Promise<RunSummary>;
+  /** Closes what the services opened (the request budget's Redis connection); the test's database stays open. */
+  close(): Promise<void>;
 }
 
 export async function createTestPipeline(db: Db, fhirBaseUrl: string, overrides: Record<string, string> = {}): Promise<TestPipeline> {
@@ -58,6 +60,7 @@ export async function createTestPipeline(db: Db, fhirBaseUrl: string, overrides:
       const ids = campaignIds ?? (await db.campaign.findMany({ where: { active: true }, select: { id: true } })).map((c) => c.id);
       return runOnce(services, { ...runtimeOptions(config), campaignIds: ids, idleCheckMs: 20 });
     },
+    close: () => services.close(),
   };
 }
 

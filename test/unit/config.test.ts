@@ -62,6 +62,14 @@ describe('configuration', () => {
     expect(found.find((line) => line.startsWith('DEFAULT_TIMEZONE'))).toContain('IANA');
   });
 
+  it('reads FHIR_MAX_RPS as the shared request budget, none when unset, and refuses a budget that is not positive', () => {
+    expect(loadConfig(env).fhir.maxRequestsPerSecond).toBeUndefined();
+    expect(loadConfig({ ...env, FHIR_MAX_RPS: '2.5' }).fhir.maxRequestsPerSecond).toBe(2.5);
+    for (const value of ['0', '-3', 'fast']) {
+      expect(problems({ ...env, FHIR_MAX_RPS: value })).toEqual([expect.stringMatching(/^FHIR_MAX_RPS .*\(example: FHIR_MAX_RPS=20\)$/)]);
+    }
+  });
+
   it('does not demand FHIR settings from the commands for people', () => {
     expect(loadAdminConfig({ DATABASE_URL: env.DATABASE_URL })).toEqual({
       databaseUrl: env.DATABASE_URL,

@@ -14,14 +14,20 @@ import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 const BASE = FHIR_BASE;
 const server = useMswServer();
 
-/** A gateway whose waits are recorded, not slept, with jitter fixed at the middle of its range. */
+/**
+ * A gateway whose waits are recorded, not slept, on a clock that moves only by those waits, with jitter fixed at
+ * the middle of its range.
+ */
 function makeGateway(options: Partial<FhirGatewayOptions> = {}) {
   const sleeps: number[] = [];
+  let clock = Date.parse('2025-03-01T12:00:00Z');
   const gateway = createFhirGateway({
     baseUrl: BASE,
     random: () => 0.5,
+    now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms);
+      clock += ms;
     },
     ...options,
   });
@@ -113,6 +119,7 @@ describe('searchPages', () => {
 
     expect(page?.matches.map((r) => r.id)).toEqual(['c1', 'c2']);
     expect(page?.included.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/p1']);
+    expect(page?.outcomes).toBe(1);
   });
 
   it("makes this server's absolute subject references relative, and leaves another server's alone", async () => {
@@ -136,12 +143,12 @@ describe('searchPages', () => {
     ]);
   });
 
-  it('reads a Bundle without entries as an empty page', async () => {
+  it('reads a Bundle without entries as an empty page, with its total', async () => {
     server.use(http.get(`${BASE}/Condition`, () => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: 0 })));
 
     const pages = await allPages(makeGateway().gateway.searchPages('Condition', {}));
 
-    expect(pages).toEqual([{ matches: [], included: [] }]);
+    expect(pages).toEqual([{ matches: [], included: [], total: 0 }]);
   });
 
   it('rejects a Bundle whose entry is not an array, naming the field but not the value', async () => {
@@ -536,5 +543,169 @@ describe('options', () => {
   it('rejects an unusable configuration at creation', () => {
     expect(() => createFhirGateway({ baseUrl: 'not a url' })).toThrow();
     expect(() => createFhirGateway({ baseUrl: BASE, maxAttempts: 0 })).toThrow();
+  });
+});
+
+describe('conditional create under concurrency (409/412)', () => {
+  const conflict = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: '40001' } }] };
+
+  it('retries a create the server answered with 409 or 412, until it is made', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/Communication`, () => {
+        calls += 1;
+        if (calls === 1) return HttpResponse.json(conflict, { status: 409 });
+        if (calls === 2) return HttpResponse.json(conflict, { status: 412 });
+        return HttpResponse.json({ ...communication('k8'), id: 'comm-8' }, { status: 201 });
+      }),
+    );
+    const { gateway, sleeps } = makeGateway();
+
+    await expect(gateway.createIfNoneExist(communication('k8'), { system: SYSTEM, value: 'k8' })).resolves.toEqual({
+      id: 'comm-8',
+      created: true,
+    });
+    expect(gateway.counts().creates).toBe(3);
+    expect(sleeps).toEqual([250, 500]);
+  });
+
+  it('hands a 409 that persists to the job queue as transient, not as a refusal', async () => {
+    server.use(http.post(`${BASE}/Communication`, () => HttpResponse.json(conflict, { status: 409 })));
+    const { gateway } = makeGateway({ maxAttempts: 3 });
+
+    const error = await gateway.createIfNoneExist(communication('k9'), { system: SYSTEM, value: 'k9' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(FhirTransientError);
+    expect(error).toMatchObject({ status: 409 });
+    expect(gateway.counts().creates).toBe(3);
+  });
+
+  it('keeps 409 and 412 on other requests as refusals', async () => {
+    server.use(
+      http.get(`${BASE}/Patient/p1`, () => HttpResponse.json(conflict, { status: 409 })),
+      http.get(`${BASE}/Condition`, () => HttpResponse.json(conflict, { status: 412 })),
+    );
+    const { gateway, sleeps } = makeGateway();
+
+    await expect(gateway.read('Patient', 'p1')).rejects.toMatchObject({ name: 'FhirRequestError', status: 409 });
+    await expect(allPages(gateway.searchPages('Condition', {}))).rejects.toMatchObject({ name: 'FhirRequestError', status: 412 });
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe('rate limits', () => {
+  const tooMany = (headers: Record<string, string>) => HttpResponse.json(outcome('slow down'), { status: 429, headers });
+
+  it.each([
+    ['RateLimit (IETF draft)', { RateLimit: '"fhirInteractions";r=0;t=3' }],
+    ['RateLimit-Remaining and RateLimit-Reset', { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '3' }],
+    [
+      'X-RateLimit-* with an epoch reset',
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Date.parse('2025-03-01T12:00:03Z') / 1000) },
+    ],
+  ])('waits out a 429 announced only by %s, on searches and creates alike', async (_name, headers) => {
+    let searches = 0;
+    let creates = 0;
+    server.use(
+      http.get(`${BASE}/Condition`, () => (++searches === 1 ? tooMany(headers) : HttpResponse.json(searchset([condition('c1')])))),
+      http.post(`${BASE}/Communication`, () =>
+        ++creates === 1 ? tooMany(headers) : HttpResponse.json({ ...communication('k1'), id: 'comm-1' }, { status: 201 }),
+      ),
+    );
+    const search = makeGateway();
+    const create = makeGateway();
+
+    await expect(allPages(search.gateway.searchPages('Condition', {}))).resolves.toHaveLength(1);
+    await create.gateway.createIfNoneExist(communication('k1'), { system: SYSTEM, value: 'k1' });
+
+    expect(search.sleeps).toEqual([3_000]);
+    expect(create.sleeps).toEqual([3_000]);
+  });
+
+  it('falls back to jittered backoff after a 429 that announces nothing', async () => {
+    let calls = 0;
+    server.use(
+      http.get(`${BASE}/Patient/p1`, () => (++calls === 1 ? tooMany({}) : HttpResponse.json({ resourceType: 'Patient', id: 'p1' }))),
+    );
+    const { gateway, sleeps } = makeGateway();
+
+    await gateway.read('Patient', 'p1');
+
+    expect(sleeps).toEqual([250]);
+  });
+
+  it('holds the next request until the reset a successful response announced as spent', async () => {
+    const arrivals: string[] = [];
+    server.use(
+      http.get(`${BASE}/Condition`, ({ request }) => {
+        const page = new URL(request.url).searchParams.get('page') ?? '1';
+        arrivals.push(page);
+        return page === '1'
+          ? HttpResponse.json(searchset([condition('c1')], `${BASE}/Condition?page=2`), {
+              headers: { RateLimit: '"fhirInteractions";r=0;t=5' },
+            })
+          : HttpResponse.json(searchset([condition('c2')]), { headers: { RateLimit: '"fhirInteractions";r=99;t=60' } });
+      }),
+      http.post(`${BASE}/Communication`, () =>
+        HttpResponse.json(
+          { ...communication('k1'), id: 'comm-1' },
+          { status: 201, headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '2' } },
+        ),
+      ),
+    );
+    const { gateway, sleeps } = makeGateway();
+
+    const pages = await allPages(gateway.searchPages('Condition', {}));
+    await gateway.createIfNoneExist(communication('k1'), { system: SYSTEM, value: 'k1' });
+    await gateway.createIfNoneExist(communication('k1'), { system: SYSTEM, value: 'k1' });
+
+    expect(pages).toHaveLength(2);
+    expect(arrivals).toEqual(['1', '2']);
+    // Page 2 waited out page 1's reset; the first create had quota left; the second waited out the first's reset.
+    expect(sleeps).toEqual([5_000, 2_000]);
+    expect(gateway.counts()).toEqual({ searchPages: 2, reads: 0, creates: 2 });
+  });
+
+  it('pauses no longer than a minute, whatever reset a server announces', async () => {
+    server.use(
+      http.get(`${BASE}/Patient/:id`, ({ params }) =>
+        HttpResponse.json(
+          { resourceType: 'Patient', id: params.id },
+          { headers: { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '86400' } },
+        ),
+      ),
+    );
+    const { gateway, sleeps } = makeGateway();
+
+    await gateway.read('Patient', 'p1');
+    await gateway.read('Patient', 'p2');
+
+    expect(sleeps).toEqual([60_000]);
+  });
+
+  it('takes the request budget before every attempt, retries included', async () => {
+    const order: string[] = [];
+    let calls = 0;
+    server.use(
+      http.get(`${BASE}/Patient/p1`, () => {
+        order.push('request');
+        return ++calls < 3 ? new HttpResponse(null, { status: 503 }) : HttpResponse.json({ resourceType: 'Patient', id: 'p1' });
+      }),
+      http.post(`${BASE}/Communication`, () => {
+        order.push('request');
+        return HttpResponse.json({ ...communication('k1'), id: 'comm-1' }, { status: 201 });
+      }),
+    );
+    const budget = {
+      take: async () => {
+        order.push('take');
+      },
+    };
+    const { gateway } = makeGateway({ budget });
+
+    await gateway.read('Patient', 'p1');
+    await gateway.createIfNoneExist(communication('k1'), { system: SYSTEM, value: 'k1' });
+
+    expect(order).toEqual(['take', 'request', 'take', 'request', 'take', 'request', 'take', 'request']);
   });
 });

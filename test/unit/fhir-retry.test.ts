@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isTransient, parseRetryAfter, retryDelayMs } from '../../src/fhir/retry.ts';
+import { isTransient, retryDelayMs } from '../../src/fhir/retry.ts';
 
 const backoff = { baseMs: 100, maxMs: 1_000 };
-const NOW = Date.parse('2025-03-01T12:00:00Z');
 
 describe('isTransient', () => {
   it('retries throttling, request timeouts and server errors', () => {
@@ -11,6 +10,12 @@ describe('isTransient', () => {
 
   it('does not retry what the server refused', () => {
     for (const status of [400, 401, 403, 404, 409, 410, 412, 422]) expect(isTransient(status)).toBe(false);
+  });
+
+  it('retries a conditional create that met 409 or 412 (concurrent creates), and only it', () => {
+    for (const status of [409, 412, 429, 503]) expect(isTransient(status, 'conditional-create')).toBe(true);
+    for (const status of [400, 404, 422]) expect(isTransient(status, 'conditional-create')).toBe(false);
+    for (const status of [409, 412]) expect(isTransient(status, 'other')).toBe(false);
   });
 });
 
@@ -38,26 +43,5 @@ describe('retryDelayMs', () => {
   it('leaves a Retry-After beyond maxMs to the job queue', () => {
     expect(retryDelayMs(1, { ...backoff, retryAfterMs: 1_000, random: Math.random })).toBe(1_000);
     expect(retryDelayMs(1, { ...backoff, retryAfterMs: 1_001, random: Math.random })).toBeUndefined();
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delay-seconds', () => {
-    expect(parseRetryAfter('120', NOW)).toBe(120_000);
-    expect(parseRetryAfter(' 0 ', NOW)).toBe(0);
-  });
-
-  it('reads an HTTP-date relative to now', () => {
-    expect(parseRetryAfter('Sat, 01 Mar 2025 12:00:30 GMT', NOW)).toBe(30_000);
-  });
-
-  it('treats an HTTP-date in the past as now', () => {
-    expect(parseRetryAfter('Sat, 01 Mar 2025 11:59:00 GMT', NOW)).toBe(0);
-  });
-
-  it('ignores what it cannot read', () => {
-    for (const value of [null, undefined, '', '-5', '1.5', 'soon', 'Sat, 99 Foo 2025 GMT']) {
-      expect(parseRetryAfter(value, NOW)).toBeUndefined();
-    }
   });
 });

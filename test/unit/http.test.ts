@@ -46,7 +46,7 @@ describe('requestJson on a real socket', () => {
     expect((error as Error).name).toBe('TimeoutError');
   });
 
-  it('hands back a refusal with its status and body, and Retry-After', async () => {
+  it('hands back a refusal with its status, body and headers', async () => {
     const outcome = JSON.stringify({ resourceType: 'OperationOutcome', issue: [] });
     answer = (socket) => {
       socket.end(
@@ -55,6 +55,6 @@ describe('requestJson on a real socket', () => {
     };
     const error = await post().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
-    expect(error).toMatchObject({ status: 503, retryAfter: '7', data: { resourceType: 'OperationOutcome' } });
+    expect(error).toMatchObject({ status: 503, headers: { 'retry-after': '7' }, data: { resourceType: 'OperationOutcome' } });
   });
 });

@@ -201,6 +201,139 @@ describe('loadPatientContexts', () => {
   });
 });
 
+describe('loadPatientContexts when the include search is refused or cut short', () => {
+  const other = { ...patient, id: 'p2', name: [{ given: ['Ben'] }] };
+  const othersSuture = { ...suture, id: 'proc-p2', subject: { reference: 'Patient/p2' } };
+  const capped = {
+    resourceType: 'OperationOutcome',
+    issue: [
+      { severity: 'error', code: 'invalid', diagnostics: 'Search with _(rev)include reached query scope limit: depth=1, results=1043' },
+    ],
+  };
+
+  /**
+   * The include search answers `includeAnswer`; searches without includes answer from the records, the
+   * Procedures one per page (so paging must be followed). Returns each request's path and query.
+   */
+  function serveServer(includeAnswer: () => Response) {
+    const requests: string[] = [];
+    const records: Record<string, Array<Record<string, unknown>>> = {
+      Condition: [diabetes],
+      Procedure: [suture, othersSuture],
+      MedicationRequest: [metformin],
+      MedicationStatement: [],
+    };
+    server.use(
+      http.get(`${BASE}/Patient`, ({ request }) => {
+        const url = new URL(request.url);
+        requests.push(`Patient?${decodeURIComponent(url.searchParams.toString())}`);
+        if (url.searchParams.has('_revinclude')) return includeAnswer();
+        const wanted = (url.searchParams.get('_id') ?? '').split(',');
+        const found = [patient, other].filter((candidate) => wanted.includes(candidate.id));
+        return HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: found.length, entry: entries('match', found) });
+      }),
+      http.get(`${BASE}/:type`, ({ request, params }) => {
+        const url = new URL(request.url);
+        requests.push(`${params.type}?${decodeURIComponent(url.searchParams.toString())}`);
+        const subjects = (url.searchParams.get('subject') ?? '').split(',');
+        const all = (records[String(params.type)] ?? []).filter((r) => subjects.includes((r.subject as { reference: string }).reference));
+        const offset = Number(url.searchParams.get('_offset') ?? '0');
+        const next =
+          offset + 1 < all.length
+            ? [{ relation: 'next', url: `${BASE}/${params.type}?subject=${subjects.join(',')}&_offset=${offset + 1}` }]
+            : [];
+        return HttpResponse.json({
+          resourceType: 'Bundle',
+          type: 'searchset',
+          total: all.length,
+          link: next,
+          entry: entries('match', all.slice(offset, offset + 1)),
+        });
+      }),
+    );
+    return requests;
+  }
+
+  const expectWholeRecords = (contexts: Awaited<ReturnType<typeof loadPatientContexts>>) => {
+    expect(contexts.get('p1')?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
+    expect(contexts.get('p1')?.procedures.map((r) => r.id)).toEqual(['proc-1']);
+    expect(contexts.get('p1')?.medications.map((r) => r.id)).toEqual(['mr-1']);
+    expect(contexts.get('p2')?.procedures.map((r) => r.id)).toEqual(['proc-p2']);
+  };
+
+  it('loads the records per type, every page followed, when the server refuses the includes (400), and logs counts only', async () => {
+    const requests = serveServer(() => HttpResponse.json(capped, { status: 400 }));
+    const { logger, lines } = logLines();
+
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], { logger });
+
+    expectWholeRecords(contexts);
+    expect(requests.slice(1)).toEqual([
+      'Patient?_count=500&_id=p1,p2',
+      'Condition?_count=500&subject=Patient/p1,Patient/p2',
+      'Procedure?_count=500&subject=Patient/p1,Patient/p2',
+      'Procedure?subject=Patient/p1,Patient/p2&_offset=1',
+      'MedicationRequest?_count=500&subject=Patient/p1,Patient/p2',
+      'MedicationStatement?_count=500&subject=Patient/p1,Patient/p2',
+    ]);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      patients: 2,
+      shortfall: 'refused',
+      found: 2,
+      records: { Condition: 1, Procedure: 2, MedicationRequest: 1, MedicationStatement: 0 },
+    });
+    expect(lines[0]).not.toMatch(/Ana|Ben/);
+  });
+
+  it('loads the records per type when the answer carries an OperationOutcome entry (results cut short)', async () => {
+    serveServer(() =>
+      HttpResponse.json({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: 2,
+        entry: [
+          ...entries('match', [patient, other]),
+          ...entries('include', [diabetes]),
+          { resource: { ...capped, issue: [{ severity: 'warning', code: 'too-costly' }] }, search: { mode: 'outcome' } },
+        ],
+      }),
+    );
+
+    expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2']));
+  });
+
+  it('loads the records per type when paging ends before Bundle.total says it should', async () => {
+    serveServer(() =>
+      HttpResponse.json({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: 2,
+        entry: [...entries('match', [patient]), ...entries('include', [diabetes])],
+      }),
+    );
+
+    expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2']));
+  });
+
+  it('trusts a complete answer, and one whose server gives no total', async () => {
+    const whole = [...entries('match', [patient, other]), ...entries('include', [diabetes, suture, othersSuture, metformin])];
+    for (const total of [2, undefined]) {
+      const requests = serveServer(() => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total, entry: whole }));
+      const gateway = createFhirGateway({ baseUrl: BASE });
+
+      expectWholeRecords(await loadPatientContexts(gateway, ['p1', 'p2']));
+      expect(requests).toHaveLength(1);
+    }
+  });
+
+  it('still fails on a refusal that is not about the search (403), as before', async () => {
+    serveServer(() => HttpResponse.json(capped, { status: 403 }));
+
+    await expect(loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'])).rejects.toMatchObject({ status: 403 });
+  });
+});
+
 describe('findResource', () => {
   it('finds the trigger resource by reference', async () => {
     serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, suture, metformin])]]);

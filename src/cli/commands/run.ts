@@ -22,7 +22,7 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
     else console.log(formatRunSummary(summary));
     return summary.totals.failed > 0 ? 1 : 0;
   } finally {
-    await services.db.$disconnect();
+    await services.close();
   }
 }
 
@@ -79,7 +79,7 @@ export async function workerCommand(): Promise<number> {
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
   await checked;
-  await services.db.$disconnect();
+  await services.close();
   // Printed by the command line with exit code 1: every further request would be refused too.
   if (fatal) throw fatal;
   return 0;

@@ -4,7 +4,8 @@
  * caller decides about the rest. Redirects are not followed: a token request carries credentials.
  */
 import { FhirTransientError } from '../errors.ts';
-import { isTransient, parseRetryAfter } from '../retry.ts';
+import { announcedWaitMs } from '../rate-limit.ts';
+import { isTransient } from '../retry.ts';
 
 export interface Exchange {
   status: number;
@@ -26,7 +27,7 @@ export async function exchange(what: string, url: string, init: RequestInit, tim
   if (isTransient(response.status)) {
     throw new FhirTransientError(`${what} failed with HTTP ${response.status}`, {
       status: response.status,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+      retryAfterMs: announcedWaitMs((name) => response.headers.get(name) ?? undefined, Date.now()),
     });
   }
   return { status: response.status, body: parseJson(text) };
