@@ -455,8 +455,15 @@ export function buildPopulation(options: PopulationOptions): { bundles: Iterable
   };
 }
 
-/** POSTs the population's transaction bundles, a few at a time, and resolves to its expectations. */
-export async function seedPopulation(baseUrl: string, options: PopulationOptions): Promise<PopulationExpectations> {
+/**
+ * POSTs the population's transaction bundles, a few at a time, and resolves to its expectations. `headers` go
+ * with every request (an Authorization header for a server that demands one).
+ */
+export async function seedPopulation(
+  baseUrl: string,
+  options: PopulationOptions,
+  headers: Record<string, string> = {},
+): Promise<PopulationExpectations> {
   const { bundles, expectations } = buildPopulation(options);
   const pending = bundles[Symbol.iterator]();
   let posted = 0;
@@ -465,7 +472,7 @@ export async function seedPopulation(baseUrl: string, options: PopulationOptions
       const bundleNumber = posted++;
       const response = await fetch(baseUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/fhir+json' },
+        headers: { ...headers, 'content-type': 'application/fhir+json' },
         body: JSON.stringify(next.value),
       });
       const answer = await response.text();

@@ -8,6 +8,8 @@ const POLICY = 'fhirInteractions';
 
 export interface RateLimitDecision {
   allowed: boolean;
+  /** Interactions left in the window after this one. */
+  remaining: number;
   headers: Record<string, string>;
 }
 
@@ -39,6 +41,7 @@ export class FixedWindowRateLimit {
     const resetSeconds = Math.ceil((this.windowEnd - now) / 1000);
     return {
       allowed,
+      remaining,
       headers: { ratelimit: `"${POLICY}";r=${remaining};t=${resetSeconds}`, 'ratelimit-policy': this.policyHeader },
     };
   }

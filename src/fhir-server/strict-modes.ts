@@ -51,6 +51,7 @@ export class StrictModes {
       this.stats.throttled += 1;
       return { headers: admitted, refusal: tooManyRequests };
     }
+    if (budget?.remaining === 0) this.stats.quotaSpent += 1;
     if (this.conflicts && isConditionalCreate(method, pathname, headers) && this.conflicts.strikes()) {
       this.stats.conflicts += 1;
       return { headers: admitted, refusal: SERIALIZATION_FAILURE };

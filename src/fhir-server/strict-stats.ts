@@ -10,8 +10,10 @@ export interface StrictStats {
   conflicts: number;
   /** Requests refused with 429. */
   throttled: number;
+  /** Requests admitted with the window's last interaction: their answer announced the quota spent (`r=0`). */
+  quotaSpent: number;
 }
 
 export function emptyStrictStats(): StrictStats {
-  return { tokensIssued: 0, tokenRequestsRefused: 0, unauthorized: 0, includeCapped: 0, conflicts: 0, throttled: 0 };
+  return { tokensIssued: 0, tokenRequestsRefused: 0, unauthorized: 0, includeCapped: 0, conflicts: 0, throttled: 0, quotaSpent: 0 };
 }

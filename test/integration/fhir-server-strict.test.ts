@@ -202,7 +202,8 @@ describe('strict FHIR server: rate limit', () => {
     expect(throttled.headers.get('retry-after')).toBeNull();
     expect(throttled.body.resourceType).toBe('OperationOutcome');
     expect(throttled.body.issue[0].code).toBe('throttled');
-    expect(server.stats().throttled).toBe(1);
+    // The third request spent the window's last interaction; the fourth was refused.
+    expect(server.stats()).toMatchObject({ quotaSpent: 1, throttled: 1 });
 
     now += 50_000;
     const nextWindow = await call(server.baseUrl, '/Patient');
@@ -244,6 +245,7 @@ describe('strict FHIR server: modes together and apart', () => {
       includeCapped: 0,
       conflicts: 0,
       throttled: 0,
+      quotaSpent: 0,
     });
   });
 
@@ -265,6 +267,7 @@ describe('strict FHIR server: modes together and apart', () => {
       includeCapped: 0,
       conflicts: 0,
       throttled: 0,
+      quotaSpent: 0,
     });
   });
 });

@@ -13,11 +13,11 @@ export async function createResource<T extends { resourceType: string }>(baseUrl
 }
 
 /** Every resource of a search, following next links. */
-export async function searchAll(baseUrl: string, query: string): Promise<Array<FhirJson>> {
+export async function searchAll(baseUrl: string, query: string, headers: Record<string, string> = {}): Promise<Array<FhirJson>> {
   const resources: Array<FhirJson> = [];
   let url: string | undefined = `${baseUrl}/${query}`;
   while (url) {
-    const response = await fetch(url);
+    const response = await fetch(url, { headers });
     if (!response.ok) throw new Error(`search answered ${response.status}`);
     const bundle = (await response.json()) as {
       entry?: Array<{ resource: FhirJson }>;
@@ -29,8 +29,8 @@ export async function searchAll(baseUrl: string, query: string): Promise<Array<F
   return resources;
 }
 
-export async function communications(baseUrl: string) {
-  return searchAll(baseUrl, 'Communication?_count=500');
+export async function communications(baseUrl: string, headers: Record<string, string> = {}) {
+  return searchAll(baseUrl, 'Communication?_count=500', headers);
 }
 
 /** Identifier values that appear on more than one Communication: must always be empty. */
