@@ -11,7 +11,7 @@ export type {
   SearchParams,
 } from './gateway.ts';
 export { findResource, loadPatientContext, loadPatientContexts } from './patient-context.ts';
-export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
+export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf, untrustedVerificationOf } from './resource-facts.ts';
 export {
   COMMUNICATION_CATEGORIES,
   CodeableConcept,
