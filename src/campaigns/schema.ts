@@ -9,7 +9,10 @@ const duration = z.string().superRefine((text, ctx) => {
   const ms = parseDurationMs(text) ?? 0;
   if (!(ms > 0)) ctx.addIssue({ code: 'custom', message: `must be ${DURATION_HINT}` });
   else if (ms > MAX_DURATION.ms) {
-    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_DURATION.text} (${MAX_DURATION.words}): write a shorter duration, e.g. P365D` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be at most ${MAX_DURATION.text} (${MAX_DURATION.words}): write a shorter duration, e.g. P365D`,
+    });
   }
 });
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CampaignFileError } from '../campaigns/index.ts';
 import { ConfigError } from '../config/index.ts';
+import { TemplateError } from '../render/index.ts';
 import type { PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { listOutreach } from './commands/outreach.ts';
@@ -83,7 +84,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof CampaignFileError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof CampaignFileError ||
+      error instanceof TemplateError
+    ) {
       return print(`careprompt: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`, EXIT.badInput);
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {

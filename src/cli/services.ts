@@ -9,10 +9,15 @@ import { createDb, type Db } from '../store/index.ts';
 
 export async function buildServices(config: Readonly<Config>, logger: Logger, db: Db = createDb(config.databaseUrl)): Promise<Services> {
   const gateway = createFhirGateway({ ...config.fhir, logger });
+  const templates = await loadTemplateRegistry(config.templatesDir);
+  // Ids and files only: the reasons (which may quote template text) are for `campaigns validate` and `doctor`.
+  for (const { template, file } of templates.problems()) {
+    logger.error({ templateId: template, file }, 'templates: cannot be used; campaigns using it will not run until it is fixed');
+  }
   return {
     db,
     gateway,
-    templates: await loadTemplateRegistry(config.templatesDir),
+    templates,
     transport: createFhirCommunicationTransport(gateway, config.delivery),
     config,
     logger,

@@ -39,8 +39,11 @@ describe('diagnoses that are not the patient’s', () => {
     expect((await communications(env.fhir.baseUrl)).map((communication) => communication.subject.reference)).toEqual([confirmed]);
     expect(await env.db.prompt.count({ where: { patientRef: { in: [inError, refuted] } } })).toBe(0);
     const outcomes = await env.db.candidate.findMany({ where: { campaignId: DIABETES }, select: { patientId: true, outcome: true } });
-    expect(outcomes.filter((row) => row.outcome === 'no-match').map((row) => `Patient/${row.patientId}`).sort()).toEqual(
-      [inError, refuted].sort(),
-    );
+    expect(
+      outcomes
+        .filter((row) => row.outcome === 'no-match')
+        .map((row) => `Patient/${row.patientId}`)
+        .sort(),
+    ).toEqual([inError, refuted].sort());
   });
 });
