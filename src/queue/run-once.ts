@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { throttledErrorReporter } from '../log/index.ts';
 import { countCandidateOutcomes, countPromptsByStatus, findPollRunsSince, getPollRuns, type PromptStatus } from '../store/index.ts';
 import type { Services } from './handlers/context.ts';
 import type { PollOutcome } from './handlers/poll.ts';
@@ -60,6 +61,7 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
   const external = options.externalWorkers ?? false;
   if (external) return runWith(services, options, options.prefix);
   const redis = new Redis(options.redisUrl);
+  redis.on('error', throttledErrorReporter(services.logger, 'run: redis connection error; retrying'));
   try {
     const own = await claimRunPrefix(redis, options.prefix);
     try {
@@ -77,7 +79,7 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
 async function runWith(services: Services, options: RunOnceOptions, prefix: string): Promise<RunSummary> {
   const startedAt = services.clock();
   const external = options.externalWorkers ?? false;
-  const runtime = createRuntime({ ...options, prefix });
+  const runtime = createRuntime({ ...options, prefix, logger: services.logger });
   // Campaign id → its completed poll's run id (undefined: the campaign was inactive).
   const polls = new Map<string, string | undefined>();
   try {

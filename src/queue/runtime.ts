@@ -5,7 +5,9 @@
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { FhirDataError, FhirRequestError, FhirTransientError, failureReason } from '../fhir/index.ts';
+import { FhirDataError, FhirRequestError, failureReason } from '../fhir/index.ts';
+import { createLogger, errorFields, type Logger, throttledErrorReporter } from '../log/index.ts';
+import { TemplateError } from '../render/index.ts';
 import { markEvaluated, markFailed } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
 import { evaluateCandidates } from './handlers/evaluate.ts';
@@ -23,6 +25,8 @@ export interface RuntimeOptions {
   attempts: number;
   /** First retry delay; doubles each attempt. @defaultValue 1000 */
   backoffMs?: number;
+  /** Where connection and job errors are logged. @defaultValue a JSON logger on stderr */
+  logger?: Logger;
 }
 
 export type Queues = Record<QueueName, Queue>;
@@ -36,7 +40,13 @@ export interface Runtime {
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
+  const logger = (options.logger ?? createLogger()).child({ prefix: options.prefix });
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // Every emitter gets a listener: without one, ioredis prints raw stack traces and BullMQ's re-emitted errors
+  // crash the process. One reporter for all of them (the queues and workers re-emit the connection's errors),
+  // throttled: while Redis is down they repeat on every reconnection attempt.
+  const redisError = throttledErrorReporter(logger, 'redis: connection error; retrying');
+  connection.on('error', redisError);
   const defaultJobOptions = {
     attempts: options.attempts,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
@@ -45,7 +55,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     removeOnFail: true,
   };
   const queue = (name: QueueName) =>
-    new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions });
+    new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions }).on(
+      'error',
+      redisError,
+    );
   const queues: Queues = { poll: queue('poll'), evaluate: queue('evaluate'), send: queue('send') };
   const workers: Worker[] = [];
 
@@ -84,10 +97,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         try {
           return await handle(parsed.data);
         } catch (error) {
-          const permanent = error instanceof FhirRequestError || error instanceof FhirDataError;
+          // Refused requests, malformed data and unusable templates fail the same way every time.
+          const permanent = error instanceof FhirRequestError || error instanceof FhirDataError || error instanceof TemplateError;
           if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
           const safe = safeMessage(error);
-          throw permanent ? new UnrecoverableError(safe) : new Error(safe);
+          // The cause stays in this process for the log line; BullMQ stores only the message in Redis.
+          throw Object.assign(permanent ? new UnrecoverableError(safe) : new Error(safe), { cause: error });
         }
       },
       { connection: connection as ConnectionOptions, prefix: options.prefix, concurrency },
@@ -139,9 +154,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {
         created.on('failed', (job, error) =>
-          log(name).warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: error.name }, 'job attempt failed'),
+          log(name).warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.cause ?? error }, 'job attempt failed'),
         );
-        created.on('error', (error) => log(name).error({ error: error.name }, 'worker error'));
+        created.on('error', redisError);
       }
       return started;
     },
@@ -162,9 +177,8 @@ export async function isIdle(queues: Queues): Promise<boolean> {
   return true;
 }
 
-/** Our own errors carry ids and statuses only; anything else is reduced to its name and code. */
+/** The failure text BullMQ keeps in Redis: the error's name and code, never its message. */
 function safeMessage(error: unknown): string {
-  if (error instanceof FhirRequestError || error instanceof FhirDataError || error instanceof FhirTransientError) return error.message;
-  if (error instanceof Error) return 'code' in error ? `${error.name} (${String(error.code)})` : error.name;
-  return 'unknown error';
+  const { name, code } = errorFields(error);
+  return code ? `${name} (${code})` : name;
 }

@@ -20,7 +20,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(services: Services, options: WorkerOptions): Promise<RunningWorker> {
-  const runtime = createRuntime(options);
+  const runtime = createRuntime({ ...options, logger: services.logger });
   const logger = services.logger.child({ component: 'worker' });
   const maintain = async () => {
     const campaigns = (await listCampaigns(services.db)).map((stored) => stored.campaign);
@@ -33,9 +33,7 @@ export async function startWorker(services: Services, options: WorkerOptions): P
   await maintain();
   runtime.startWorkers(services);
   const timer = setInterval(() => {
-    maintain().catch((error: unknown) =>
-      logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'worker: maintenance failed'),
-    );
+    maintain().catch((error: unknown) => logger.error({ err: error }, 'worker: maintenance failed'));
   }, options.maintenanceEveryMs ?? 60_000);
   return {
     async stop() {

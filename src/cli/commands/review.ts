@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { loadAdminConfig } from '../../config/index.ts';
+import { createLogger } from '../../log/index.ts';
 import { createRuntime } from '../../queue/index.ts';
 import { createDb, getPrompt, reviewPrompt } from '../../store/index.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -34,7 +35,12 @@ export async function reviewOutreach(promptId: string, options: ReviewOptions): 
       return EXIT.failure;
     }
     if (options.decision === 'approve') {
-      const runtime = createRuntime({ redisUrl: config.redisUrl, ...config.queue, concurrency: 1 });
+      const runtime = createRuntime({
+        redisUrl: config.redisUrl,
+        ...config.queue,
+        concurrency: 1,
+        logger: createLogger({ level: config.logLevel }),
+      });
       try {
         await runtime.enqueue.send({ promptIds: [promptId] });
       } finally {

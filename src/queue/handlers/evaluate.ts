@@ -192,7 +192,7 @@ async function triggerOf(
     if (!(error instanceof FhirRequestError || error instanceof FhirDataError)) throw error;
     // Recorded as the candidate's error, as a job that gives up would be: one refused read must not fail the
     // rest of the batch with it.
-    services.logger.warn({ triggerRef, error: error.name }, 'evaluate: trigger resource unreadable');
+    services.logger.warn({ triggerRef, err: error }, 'evaluate: trigger resource unreadable');
     return 'unreadable';
   }
 }
