@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
     const limit = /^\d{1,5}$/.test(values.limit) ? Number(values.limit) : Number.NaN;
     if (!(limit >= 1 && limit <= MAX_LIMIT))
-      throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${values.limit}"`);
+      throw new InputError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${values.limit}"`);
     return listOutreach({
       json,
       limit,

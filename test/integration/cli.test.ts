@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,28 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../src/demo/population.ts';
 import { createRuntime } from '../../src/queue/index.ts';
 import { insertPrompts } from '../../src/store/index.ts';
+import { careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { TEST_DATABASE_URL } from '../support/pipeline.ts';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The installed command line, as a care manager runs it, with only the given environment. */
-function careprompt(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/careprompt.js', ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('the careprompt command line', () => {
   const testEnv = useTestEnvironment();
