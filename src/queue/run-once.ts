@@ -88,7 +88,7 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
       workers.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
     }
 
-    const recovered = await requeueUnfinishedWork(services, runtime.enqueue, startedAt);
+    const recovered = await requeueUnfinishedWork(services, runtime.enqueue, { staleBefore: startedAt });
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
     // Idle is checked poll → evaluate → send: each stage only feeds the next, so once all three read empty
     // in that order nothing can appear again.

@@ -14,6 +14,7 @@ import { evaluateCandidates } from './handlers/evaluate.ts';
 import { pollCampaign } from './handlers/poll.ts';
 import { countOf, sendPrompts } from './handlers/send.ts';
 import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
+import { candidateKey, type QueuedWork } from './sweep.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -34,6 +35,8 @@ export type Queues = Record<QueueName, Queue>;
 export interface Runtime {
   queues: Queues;
   enqueue: Enqueue;
+  /** The candidates and prompts the evaluate and send jobs now in Redis refer to (for the sweep). */
+  queuedWork(): Promise<QueuedWork>;
   /** Starts consuming jobs; returns the workers (their events report outcomes). */
   startWorkers(services: Services): Record<QueueName, Worker>;
   close(): Promise<void>;
@@ -111,9 +114,24 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return created;
   }
 
+  async function queuedWork(): Promise<QueuedWork> {
+    const work: QueuedWork = { candidates: new Set(), promptIds: new Set() };
+    await forEachJob(queues.evaluate, (data) => {
+      const job = EvaluateJob.safeParse(data);
+      if (!job.success) return;
+      for (const { triggerRef } of job.data.candidates) work.candidates.add(candidateKey({ pollRunId: job.data.pollRunId, triggerRef }));
+    });
+    await forEachJob(queues.send, (data) => {
+      const job = SendJob.safeParse(data);
+      for (const promptId of job.success ? job.data.promptIds : []) work.promptIds.add(promptId);
+    });
+    return work;
+  }
+
   return {
     queues,
     enqueue,
+    queuedWork,
     startWorkers(services) {
       const log = (name: QueueName) => services.logger.child({ queue: name });
       const started = {
@@ -166,6 +184,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await connection.quit();
     },
   };
+}
+
+const UNFINISHED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
+const JOB_PAGE = 1_000;
+
+/** Reads the data of every unfinished job of the queue, a page of one state at a time. */
+async function forEachJob(queue: Queue, visit: (data: unknown) => void): Promise<void> {
+  for (const state of UNFINISHED_STATES) {
+    for (let start = 0; ; start += JOB_PAGE) {
+      const jobs = await queue.getJobs([state], start, start + JOB_PAGE - 1, true);
+      for (const job of jobs) if (job) visit(job.data);
+      if (jobs.length < JOB_PAGE) break;
+    }
+  }
 }
 
 /** True when no job is waiting, running or scheduled for a retry, checked in pipeline order (see runOnce). */

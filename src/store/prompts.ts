@@ -201,18 +201,18 @@ async function transition(
 }
 
 /**
- * Rows still owed a delivery past the deadline (their send job was lost), by id after `afterId`, with the
- * lease a dead sender may have left on them: such a row can be sent again only once the lease lapses.
+ * Rows still owed a delivery, queued before `queuedBefore`, by id after `afterId`, with the lease a dead sender
+ * may have left on them: such a row can be sent again only once the lease lapses.
  */
 export async function findStaleQueued(
   db: Db,
   queuedBefore: Date,
   limit: number,
   afterId?: string,
-): Promise<Array<{ id: string; leaseUntil: Date | null }>> {
+): Promise<Array<{ id: string; leaseUntil: Date | null; queuedAt: Date | null }>> {
   return db.prompt.findMany({
     where: { status: 'queued', queuedAt: { lt: queuedBefore }, ...(afterId ? { id: { gt: afterId } } : {}) },
-    select: { id: true, leaseUntil: true },
+    select: { id: true, leaseUntil: true, queuedAt: true },
     orderBy: { id: 'asc' },
     take: limit,
   });

@@ -57,7 +57,9 @@ describe('the command line on bad input', () => {
     const absurd = await campaignFile('absurd.yaml', CAMPAIGN.replace('within: P3D', 'within: P99999999999D'));
     const refused = await careprompt(['campaigns', 'validate', absurd]);
     expect(refused).toMatchObject({ code: 2 });
-    expect(refused.stderr).toBe(`careprompt: ${absurd}: trigger.within must be at most P3650D (ten years): write a shorter duration, e.g. P365D\n`);
+    expect(refused.stderr).toBe(
+      `careprompt: ${absurd}: trigger.within must be at most P3650D (ten years): write a shorter duration, e.g. P365D\n`,
+    );
 
     const empty = await campaignFile('empty.yaml', '');
     const list = await campaignFile('list.yaml', `- id: a\n- id: b\n`);
@@ -74,7 +76,10 @@ describe('the command line on bad input', () => {
   it('says what --limit takes (exit 2)', async () => {
     for (const limit of ['-1', '1e9', '0', '10001', 'ten']) {
       const result = await careprompt(['outreach', 'list', '--limit', limit], database);
-      expect(result, limit).toMatchObject({ code: 2, stderr: `careprompt: --limit must be a whole number from 1 to 10000, not "${limit}"\n` });
+      expect(result, limit).toMatchObject({
+        code: 2,
+        stderr: `careprompt: --limit must be a whole number from 1 to 10000, not "${limit}"\n`,
+      });
     }
   });
 
@@ -82,7 +87,8 @@ describe('the command line on bad input', () => {
     const result = await careprompt(['outreach', 'list'], { DATABASE_URL: 'postgresql://careprompt:s3cret@127.0.0.1:1/careprompt' });
     expect(result).toMatchObject({
       code: 1,
-      stderr: 'careprompt: cannot use the database of DATABASE_URL (host 127.0.0.1, port 1, database careprompt): no database server answers there [P1001]\n',
+      stderr:
+        'careprompt: cannot use the database of DATABASE_URL (host 127.0.0.1, port 1, database careprompt): no database server answers there [P1001]\n',
     });
   });
 });

@@ -42,7 +42,10 @@ describe('outreach retry', () => {
     expect(sent.map((communication) => communication.subject.reference).sort()).toEqual(
       [`Patient/${first.patient.id}`, `Patient/${second.patient.id}`].sort(),
     );
-    const audit = await env.db.auditEvent.findMany({ where: { action: 'prompt.queued', actor: { not: 'careprompt' } }, orderBy: { at: 'asc' } });
+    const audit = await env.db.auditEvent.findMany({
+      where: { action: 'prompt.queued', actor: { not: 'careprompt' } },
+      orderBy: { at: 'asc' },
+    });
     expect(audit.map(({ actor, entityId, details }) => ({ actor, entityId, details }))).toEqual([
       { actor: 'dr-lee', entityId: byPatient(first.patient), details: { retriedBy: 'dr-lee', failure: expect.stringContaining('422') } },
       { actor: 'cli:ops', entityId: byPatient(second.patient), details: { retriedBy: 'cli:ops', failure: expect.stringContaining('422') } },
@@ -50,12 +53,17 @@ describe('outreach retry', () => {
 
     // A prompt that is not failed, or does not exist, is refused as bad input and nothing is queued.
     const again = await careprompt(['outreach', 'retry', byPatient(first.patient)], cli);
-    expect(again).toMatchObject({ code: 2, stderr: `careprompt: prompt ${byPatient(first.patient)} is sent, not failed: only failed prompts can be retried\n` });
+    expect(again).toMatchObject({
+      code: 2,
+      stderr: `careprompt: prompt ${byPatient(first.patient)} is sent, not failed: only failed prompts can be retried\n`,
+    });
     const missing = await careprompt(['outreach', 'retry', '00000000-0000-4000-8000-000000000000'], cli);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
     expect((await careprompt(['outreach', 'retry', '--campaign', WOUND_CARE, '--status', 'sent'], cli)).code).toBe(2);
-    expect((await careprompt(['outreach', 'retry', '--campaign', WOUND_CARE, '--status', 'failed', '--since', 'yesterday'], cli)).code).toBe(2);
+    expect(
+      (await careprompt(['outreach', 'retry', '--campaign', WOUND_CARE, '--status', 'failed', '--since', 'yesterday'], cli)).code,
+    ).toBe(2);
     expect((await careprompt(['outreach', 'retry', '--campaign', WOUND_CARE, '--status', 'failed'], cli)).stdout).toBe(
       '0 failed prompts queued for sending\n',
     );
