@@ -1,9 +1,9 @@
 /** The composition root: configuration in, connected services out. Nothing is built on import. */
-import type { Config } from '../config/index.ts';
+import type { AdminConfig, Config } from '../config/index.ts';
 import { createFhirCommunicationTransport } from '../delivery/index.ts';
 import { createFhirGateway } from '../fhir/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { RuntimeOptions, Services } from '../queue/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+import { createRuntime, type RuntimeOptions, type Services, sendJobsFor } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
 
@@ -33,4 +33,16 @@ export function runtimeOptions(config: Readonly<Config>): RuntimeOptions {
     attempts: config.queue.attempts,
     backoffMs: config.queue.backoffMs,
   };
+}
+
+/** Hands prompts to the worker's send queue (an approval, a retry), from a command that runs no workers itself. */
+export async function queueSends(config: Readonly<AdminConfig>, promptIds: string[]): Promise<void> {
+  if (promptIds.length === 0) return;
+  const logger = createLogger({ level: config.logLevel });
+  const runtime = createRuntime({ redisUrl: config.redisUrl, ...config.queue, concurrency: 1, logger });
+  try {
+    await runtime.enqueue.sends(sendJobsFor(promptIds));
+  } finally {
+    await runtime.close();
+  }
 }

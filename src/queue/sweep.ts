@@ -14,7 +14,7 @@ import { evaluateJobsFor, type PolledCandidate, sendJobsFor } from './jobs.ts';
 const BATCH = 500;
 
 /** How old unfinished work must be before its absence from Redis counts as lost, not as about to be queued. */
-export const RECENT_WORK_GRACE_MS = 5_000;
+const RECENT_WORK_GRACE_MS = 5_000;
 
 export interface SweepResult {
   candidates: number;

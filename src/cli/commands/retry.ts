@@ -6,10 +6,9 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../../campaigns/index.ts';
 import { loadAdminConfig } from '../../config/index.ts';
-import { createLogger } from '../../log/index.ts';
-import { createRuntime, sendJobsFor } from '../../queue/index.ts';
 import { createDb, type Db, findFailedPrompts, getPrompt, retryFailed } from '../../store/index.ts';
 import { EXIT, InputError, UsageError } from '../errors.ts';
+import { queueSends } from '../services.ts';
 
 export type RetryTarget = { promptId: string } | { campaignId: string; status: string | undefined; since: string | undefined };
 
@@ -24,19 +23,7 @@ export async function retryOutreach(target: RetryTarget, options: { actor: strin
     const ids = 'promptId' in target ? [await failedPrompt(db, target.promptId)] : await findFailedPrompts(db, target.campaignId, since);
     const queued: string[] = [];
     for (const id of ids) if (await retryFailed(db, id, options.actor)) queued.push(id);
-    if (queued.length > 0) {
-      const runtime = createRuntime({
-        redisUrl: config.redisUrl,
-        ...config.queue,
-        concurrency: 1,
-        logger: createLogger({ level: config.logLevel }),
-      });
-      try {
-        await runtime.enqueue.sends(sendJobsFor(queued));
-      } finally {
-        await runtime.close();
-      }
-    }
+    await queueSends(config, queued);
     for (const id of queued) console.log(`queued  ${id}`);
     console.log(`${queued.length} failed prompt${queued.length === 1 ? '' : 's'} queued for sending`);
     return EXIT.ok;
