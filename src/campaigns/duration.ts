@@ -13,3 +13,9 @@ export function parseDurationMs(text: string): number | undefined {
 
 export const DURATION_HINT =
   'an ISO-8601 duration in weeks, days, hours or minutes, e.g. P3D, P2W or PT12H (not months or years: use P30D)';
+
+/**
+ * Durations longer than this are refused: no clinical window needs more, and dates that far away overflow the
+ * date arithmetic of every poll (`P99999999999D` made each one throw `RangeError: Invalid time value`).
+ */
+export const MAX_DURATION = { text: 'P3650D', ms: 3650 * 86_400_000, words: 'ten years' } as const;

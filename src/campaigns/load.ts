@@ -41,11 +41,24 @@ export function parseCampaign(file: string, text: string, check?: CampaignCheck)
     const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
     throw new CampaignFileError([{ file, field: '', message: `is not valid YAML${where}: fix the syntax` }]);
   }
+  const shape = shapeProblem(raw);
+  if (shape) throw new CampaignFileError([{ file, field: '', message: shape }]);
   const parsed = Campaign.safeParse(raw);
   if (!parsed.success) throw new CampaignFileError(parsed.error.issues.map((issue) => describeIssue(file, issue)));
   const problems = (check?.(parsed.data) ?? []).map((problem) => ({ file, ...problem }));
   if (problems.length > 0) throw new CampaignFileError(problems);
   return { file, campaign: parsed.data, hash: hashDefinition(parsed.data) };
+}
+
+const EXPECTED_SHAPE =
+  'a campaign file holds one mapping with id, name, schedule, trigger and template (see jobs/*.yaml): one campaign per file';
+
+/** A file that is not one mapping gets one message saying what it should hold, not a "required" per field. */
+function shapeProblem(raw: unknown): string | undefined {
+  if (raw === null || raw === undefined) return `is empty: ${EXPECTED_SHAPE}`;
+  if (Array.isArray(raw)) return `is a list: ${EXPECTED_SHAPE}`;
+  if (typeof raw !== 'object') return `is a single value, not a mapping: ${EXPECTED_SHAPE}`;
+  return undefined;
 }
 
 /** Loads a file or every `*.yaml`/`*.yml` in a folder; all files are checked before any error is thrown. */

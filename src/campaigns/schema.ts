@@ -3,9 +3,18 @@ import cronParser from 'cron-parser';
 import { z } from 'zod';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
-import { DURATION_HINT, parseDurationMs } from './duration.ts';
+import { DURATION_HINT, MAX_DURATION, parseDurationMs } from './duration.ts';
 
-const duration = z.string().refine((text) => (parseDurationMs(text) ?? 0) > 0, { message: `must be ${DURATION_HINT}` });
+const duration = z.string().superRefine((text, ctx) => {
+  const ms = parseDurationMs(text) ?? 0;
+  if (!(ms > 0)) ctx.addIssue({ code: 'custom', message: `must be ${DURATION_HINT}` });
+  else if (ms > MAX_DURATION.ms) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be at most ${MAX_DURATION.text} (${MAX_DURATION.words}): write a shorter duration, e.g. P365D`,
+    });
+  }
+});
 
 const timezone = z.string().refine(isIanaTimezone, { message: 'must be an IANA time zone such as America/New_York' });
 

@@ -1,15 +1,17 @@
 /** The `careprompt` command line. */
 import { parseArgs } from 'node:util';
 import { CampaignFileError } from '../campaigns/index.ts';
-import { ConfigError } from '../config/index.ts';
-import type { PromptStatus } from '../store/index.ts';
+import { ConfigError, loadAdminConfig } from '../config/index.ts';
+import { TemplateError } from '../render/index.ts';
+import { databaseConnectionProblem, type PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
 import { listOutreach } from './commands/outreach.ts';
+import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT, InputError, UsageError } from './errors.ts';
 
 const USAGE = `careprompt — personalized self-management prompts from EHR data
 
@@ -23,16 +25,32 @@ Usage:
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
   careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
+  careprompt outreach retry <prompt-id> [--by <name>]                          queue a failed prompt again
+  careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>]
   careprompt keys generate --out <dir> [--alg ES384|RS384]   a key pair for SMART Backend Services (FHIR_AUTH=smart-backend)
   careprompt keys jwks <private-key-file> [--kid <id>]       print the public JWKS to register with the EHR
 
 Exit codes: 0 ok, 1 failure, 2 bad input. Configuration comes from the environment (see README).`;
 
 const STATUSES: PromptStatus[] = ['pending_review', 'queued', 'sent', 'failed', 'skipped'];
+const MAX_LIMIT = 10_000;
+
+/** `--limit -1` as `--limit=-1`: the argument parser would take `-1` for an option and say something obscure. */
+function joinNegativeLimit(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const [arg, next] = [argv[index] ?? '', argv[index + 1]];
+    if (arg === '--limit' && next?.startsWith('-')) {
+      joined.push(`--limit=${next}`);
+      index += 1;
+    } else joined.push(arg);
+  }
+  return joined;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegativeLimit(argv),
     allowPositionals: true,
     options: {
       once: { type: 'boolean', default: false },
@@ -46,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       alg: { type: 'string', default: 'ES384' },
       kid: { type: 'string' },
+      by: { type: 'string' },
+      since: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,8 +86,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'outreach' && sub === 'list') {
     const status = values.status as PromptStatus | undefined;
     if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-    const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+    const limit = /^\d{1,5}$/.test(values.limit) ? Number(values.limit) : Number.NaN;
+    if (!(limit >= 1 && limit <= MAX_LIMIT))
+      throw new InputError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${values.limit}"`);
     return listOutreach({
       json,
       limit,
@@ -75,6 +96,12 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.patient ? { patientRef: values.patient } : {}),
       ...(status ? { status } : {}),
     });
+  }
+  if (command === 'outreach' && sub === 'retry') {
+    const by = { actor: values.by ?? actor };
+    if (target) return retryOutreach({ promptId: target }, by);
+    if (!values.campaign) throw new UsageError('outreach retry needs a <prompt-id>, or --campaign <id> --status failed');
+    return retryOutreach({ campaignId: values.campaign, status: values.status, since: values.since }, by);
   }
   if (command === 'outreach' && (sub === 'approve' || sub === 'reject') && target) {
     return reviewOutreach(target, { decision: sub, reviewer: values.reviewer, note: values.note });
@@ -97,12 +124,20 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof CampaignFileError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof CampaignFileError ||
+      error instanceof TemplateError ||
+      error instanceof InputError
+    ) {
       return print(`careprompt: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`, EXIT.badInput);
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       return print(`careprompt: ${error.message}\n\n${USAGE}`, EXIT.badInput);
     }
+    const database = databaseConnectionProblem(error, () => loadAdminConfig().databaseUrl);
+    if (database) return print(`careprompt: ${database}`, EXIT.failure);
     return print(`careprompt: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, EXIT.failure);
   }
 }

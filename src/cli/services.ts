@@ -1,10 +1,10 @@
 /** The composition root: configuration in, connected services out. Nothing is built on import. */
 import { Redis } from 'ioredis';
-import type { Config } from '../config/index.ts';
+import type { AdminConfig, Config } from '../config/index.ts';
 import { createFhirCommunicationTransport } from '../delivery/index.ts';
 import { createAccessTokens, createFhirGateway, createRedisRequestBudget, type FhirGateway, type RequestBudget } from '../fhir/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { RuntimeOptions, Services } from '../queue/index.ts';
+import { createLogger, type Logger, throttledErrorReporter } from '../log/index.ts';
+import { createRuntime, type RuntimeOptions, type Services, sendJobsFor } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
 
@@ -25,6 +25,10 @@ export interface AppServices extends Services {
 
 export async function buildServices(config: Readonly<Config>, logger: Logger, db?: Db): Promise<AppServices> {
   const templates = await loadTemplateRegistry(config.templatesDir);
+  // Ids and files only: the reasons (which may quote template text) are for `campaigns validate` and `doctor`.
+  for (const { template, file } of templates.problems()) {
+    logger.error({ templateId: template, file }, 'templates: cannot be used; campaigns using it will not run until it is fixed');
+  }
   const database = db ?? createDb(config.databaseUrl);
   const { maxRequestsPerSecond, baseUrl } = config.fhir;
   const budget = maxRequestsPerSecond === undefined ? undefined : redisBudget(config.redisUrl, baseUrl, maxRequestsPerSecond, logger);
@@ -47,9 +51,7 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
 /** FHIR_MAX_RPS shared with every process pointed at the same server, over a Redis connection of its own. */
 function redisBudget(redisUrl: string, baseUrl: string, maxPerSecond: number, logger: Logger): RequestBudget & { close(): Promise<void> } {
   const redis = new Redis(redisUrl);
-  redis.on('error', (error: Error & { code?: unknown }) =>
-    logger.warn({ error: error.name, code: error.code }, 'request budget: Redis connection error'),
-  );
+  redis.on('error', throttledErrorReporter(logger, 'request budget: Redis connection error'));
   const budget = createRedisRequestBudget({ redis, baseUrl, maxPerSecond });
   return {
     take: () => budget.take(),
@@ -67,4 +69,16 @@ export function runtimeOptions(config: Readonly<Config>): RuntimeOptions {
     attempts: config.queue.attempts,
     backoffMs: config.queue.backoffMs,
   };
+}
+
+/** Hands prompts to the worker's send queue (an approval, a retry), from a command that runs no workers itself. */
+export async function queueSends(config: Readonly<AdminConfig>, promptIds: string[]): Promise<void> {
+  if (promptIds.length === 0) return;
+  const logger = createLogger({ level: config.logLevel });
+  const runtime = createRuntime({ redisUrl: config.redisUrl, ...config.queue, concurrency: 1, logger });
+  try {
+    await runtime.enqueue.sends(sendJobsFor(promptIds));
+  } finally {
+    await runtime.close();
+  }
 }

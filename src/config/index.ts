@@ -54,6 +54,7 @@ const variables = {
       .default(48),
     example: '48',
   },
+  RECOVER_AFTER_SECONDS: { schema: z.coerce.number().int().min(10).max(86_400).default(60), example: '60' },
   JOB_BACKOFF_MS: { schema: z.coerce.number().int().min(1).max(3_600_000).default(2000), example: '2000' },
   QUEUE_PREFIX: {
     schema: z
@@ -86,7 +87,16 @@ export interface Config {
   poll: { overlapSeconds: number };
   /** expireAfterMs: work recovered later than this after its poll (an outage) is dropped, not delivered late. */
   /** sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long. */
-  queue: { prefix: string; concurrency: number; attempts: number; backoffMs: number; expireAfterMs: number; sendLeaseMs: number };
+  /** recoverAfterMs: unfinished work older than this is queued again even if Redis still has a job for it. */
+  queue: {
+    prefix: string;
+    concurrency: number;
+    attempts: number;
+    backoffMs: number;
+    expireAfterMs: number;
+    sendLeaseMs: number;
+    recoverAfterMs: number;
+  };
   logLevel: Parsed<'LOG_LEVEL'>['LOG_LEVEL'];
 }
 
@@ -175,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       backoffMs: e.JOB_BACKOFF_MS,
       expireAfterMs: e.PROMPT_EXPIRY_HOURS * 3_600_000,
       sendLeaseMs: e.SEND_LEASE_SECONDS * 1000,
+      recoverAfterMs: e.RECOVER_AFTER_SECONDS * 1000,
     },
     logLevel: e.LOG_LEVEL,
   });

@@ -14,7 +14,7 @@ export type {
 export { findResource, loadPatientContext, loadPatientContexts, REVINCLUDES as PATIENT_REVINCLUDES } from './patient-context.ts';
 export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';
 export type { RequestBudget } from './request-budget.ts';
-export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf } from './resource-facts.ts';
+export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf, untrustedVerificationOf } from './resource-facts.ts';
 export {
   COMMUNICATION_CATEGORIES,
   CodeableConcept,

@@ -5,6 +5,8 @@
 import type { Coding, Reference, TriggerResource } from './resources.ts';
 
 const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+/** Verification statuses that say the diagnosis is not the patient's: recorded by mistake, or ruled out. */
+const UNTRUSTED_VERIFICATION = new Set(['entered-in-error', 'refuted']);
 
 // A FHIR id (1–64 of [A-Za-z0-9-.]) after "Patient/", optionally pinned to a version. Only relative references
 // are local: the gateway makes this server's absolute ones relative, and another server's patient is not ours.
@@ -56,4 +58,13 @@ export function statusOf(resource: TriggerResource): string | undefined {
   const codings = resource.clinicalStatus?.coding ?? [];
   const coding = codings.find((c) => c.system === CONDITION_CLINICAL && c.code) ?? codings.find((c) => c.code);
   return coding?.code;
+}
+
+/**
+ * `entered-in-error` or `refuted` when a Condition's verificationStatus says the diagnosis is not the patient's
+ * (any coding counts: a server may send a local coding beside the standard one); undefined otherwise.
+ */
+export function untrustedVerificationOf(resource: TriggerResource): string | undefined {
+  if (resource.resourceType !== 'Condition') return undefined;
+  return resource.verificationStatus?.coding?.find((coding) => UNTRUSTED_VERIFICATION.has(coding.code ?? ''))?.code;
 }

@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { throttledErrorReporter } from '../log/index.ts';
 import { countCandidateOutcomes, countPromptsByStatus, findPollRunsSince, getPollRuns, type PromptStatus } from '../store/index.ts';
 import type { Services } from './handlers/context.ts';
 import type { PollOutcome } from './handlers/poll.ts';
@@ -60,6 +61,7 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
   const external = options.externalWorkers ?? false;
   if (external) return runWith(services, options, options.prefix);
   const redis = new Redis(options.redisUrl);
+  redis.on('error', throttledErrorReporter(services.logger, 'run: redis connection error; retrying'));
   try {
     const own = await claimRunPrefix(redis, options.prefix);
     try {
@@ -77,7 +79,7 @@ export async function runOnce(services: Services, options: RunOnceOptions): Prom
 async function runWith(services: Services, options: RunOnceOptions, prefix: string): Promise<RunSummary> {
   const startedAt = services.clock();
   const external = options.externalWorkers ?? false;
-  const runtime = createRuntime({ ...options, prefix });
+  const runtime = createRuntime({ ...options, prefix, logger: services.logger });
   // Campaign id → its completed poll's run id (undefined: the campaign was inactive).
   const polls = new Map<string, string | undefined>();
   const removeQueues = () => Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
@@ -85,7 +87,7 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
     const workers = external ? undefined : runtime.startWorkers(services);
     workers?.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
 
-    const recovered = await requeueUnfinishedWork(services, runtime.enqueue, startedAt);
+    const recovered = await requeueUnfinishedWork(services, runtime.enqueue, { staleBefore: startedAt });
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
     // A FhirAuthError stops the run at once: every other request would be refused too. What it left undone
     // stays in PostgreSQL (prompts queued, candidates not evaluated) for the next run.

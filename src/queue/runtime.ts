@@ -7,13 +7,16 @@
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { FhirAuthError, FhirDataError, FhirRequestError, FhirTransientError, failureReason } from '../fhir/index.ts';
+import { FhirAuthError, FhirDataError, FhirRequestError, failureReason } from '../fhir/index.ts';
+import { createLogger, errorFields, type Logger, throttledErrorReporter } from '../log/index.ts';
+import { TemplateError } from '../render/index.ts';
 import { markEvaluated, markFailed } from '../store/index.ts';
 import type { Enqueue, Services } from './handlers/context.ts';
 import { evaluateCandidates } from './handlers/evaluate.ts';
 import { pollCampaign } from './handlers/poll.ts';
 import { countOf, sendPrompts } from './handlers/send.ts';
 import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
+import { candidateKey, type QueuedWork } from './sweep.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -25,6 +28,8 @@ export interface RuntimeOptions {
   attempts: number;
   /** First retry delay; doubles each attempt. @defaultValue 1000 */
   backoffMs?: number;
+  /** Where connection and job errors are logged. @defaultValue a JSON logger on stderr */
+  logger?: Logger;
 }
 
 export type Queues = Record<QueueName, Queue>;
@@ -32,6 +37,8 @@ export type Queues = Record<QueueName, Queue>;
 export interface Runtime {
   queues: Queues;
   enqueue: Enqueue;
+  /** The candidates and prompts the evaluate and send jobs now in Redis refer to (for the sweep). */
+  queuedWork(): Promise<QueuedWork>;
   /** Starts consuming jobs; returns the workers (their events report outcomes). */
   startWorkers(services: Services): Record<QueueName, Worker>;
   /** Settles with the first failure that must stop the whole pipeline (the FHIR server's credentials refused). */
@@ -40,7 +47,13 @@ export interface Runtime {
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
+  const logger = (options.logger ?? createLogger()).child({ prefix: options.prefix });
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // Every emitter gets a listener: without one, ioredis prints raw stack traces and BullMQ's re-emitted errors
+  // crash the process. One reporter for all of them (the queues and workers re-emit the connection's errors),
+  // throttled: while Redis is down they repeat on every reconnection attempt.
+  const redisError = throttledErrorReporter(logger, 'redis: connection error; retrying');
+  connection.on('error', redisError);
   const defaultJobOptions = {
     attempts: options.attempts,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
@@ -49,7 +62,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     removeOnFail: true,
   };
   const queue = (name: QueueName) =>
-    new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions });
+    new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions }).on(
+      'error',
+      redisError,
+    );
   const queues: Queues = { poll: queue('poll'), evaluate: queue('evaluate'), send: queue('send') };
   const workers: Worker[] = [];
   let reportFatal: (error: FhirAuthError) => void = () => {};
@@ -96,10 +112,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             reportFatal(error);
             throw new UnrecoverableError(error.message);
           }
-          const permanent = error instanceof FhirRequestError || error instanceof FhirDataError;
+          // Refused requests, malformed data and unusable templates fail the same way every time.
+          const permanent = error instanceof FhirRequestError || error instanceof FhirDataError || error instanceof TemplateError;
           if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
           const safe = safeMessage(error);
-          throw permanent ? new UnrecoverableError(safe) : new Error(safe);
+          // The cause stays in this process for the log line; BullMQ stores only the message in Redis.
+          throw Object.assign(permanent ? new UnrecoverableError(safe) : new Error(safe), { cause: error });
         }
       },
       { connection: connection as ConnectionOptions, prefix: options.prefix, concurrency },
@@ -108,10 +126,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return created;
   }
 
+  async function queuedWork(): Promise<QueuedWork> {
+    const work: QueuedWork = { candidates: new Set(), promptIds: new Set() };
+    await forEachJob(queues.evaluate, (data) => {
+      const job = EvaluateJob.safeParse(data);
+      if (!job.success) return;
+      for (const { triggerRef } of job.data.candidates) work.candidates.add(candidateKey({ pollRunId: job.data.pollRunId, triggerRef }));
+    });
+    await forEachJob(queues.send, (data) => {
+      const job = SendJob.safeParse(data);
+      for (const promptId of job.success ? job.data.promptIds : []) work.promptIds.add(promptId);
+    });
+    return work;
+  }
+
   return {
     queues,
     enqueue,
     fatal,
+    queuedWork,
     startWorkers(services) {
       const log = (name: QueueName) => services.logger.child({ queue: name });
       const started = {
@@ -152,9 +185,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {
         created.on('failed', (job, error) =>
-          log(name).warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: error.name }, 'job attempt failed'),
+          log(name).warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.cause ?? error }, 'job attempt failed'),
         );
-        created.on('error', (error) => log(name).error({ error: error.name }, 'worker error'));
+        created.on('error', redisError);
       }
       return started;
     },
@@ -166,6 +199,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
+const UNFINISHED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
+const JOB_PAGE = 1_000;
+
+/** Reads the data of every unfinished job of the queue, a page of one state at a time. */
+async function forEachJob(queue: Queue, visit: (data: unknown) => void): Promise<void> {
+  for (const state of UNFINISHED_STATES) {
+    for (let start = 0; ; start += JOB_PAGE) {
+      const jobs = await queue.getJobs([state], start, start + JOB_PAGE - 1, true);
+      for (const job of jobs) if (job) visit(job.data);
+      if (jobs.length < JOB_PAGE) break;
+    }
+  }
+}
+
 /** True when no job is waiting, running or scheduled for a retry, checked in pipeline order (see runOnce). */
 export async function isIdle(queues: Queues): Promise<boolean> {
   for (const name of ['poll', 'evaluate', 'send'] as const) {
@@ -175,9 +222,8 @@ export async function isIdle(queues: Queues): Promise<boolean> {
   return true;
 }
 
-/** Our own errors carry ids and statuses only; anything else is reduced to its name and code. */
+/** The failure text BullMQ keeps in Redis: the error's name and code, never its message. */
 function safeMessage(error: unknown): string {
-  if (error instanceof FhirRequestError || error instanceof FhirDataError || error instanceof FhirTransientError) return error.message;
-  if (error instanceof Error) return 'code' in error ? `${error.name} (${String(error.code)})` : error.name;
-  return 'unknown error';
+  const { name, code } = errorFields(error);
+  return code ? `${name} (${code})` : name;
 }

@@ -1,6 +1,6 @@
 /**
- * The long-running mode: campaign schedules, the three workers, and the sweep that re-queues prompts whose
- * send job was lost. Schedules follow the database, re-read every minute, so `campaigns apply` needs no restart.
+ * The long-running mode: campaign schedules, the three workers, and the sweep that re-queues work whose job
+ * was lost (see sweep.ts). Schedules follow the database, re-read every minute, so `campaigns apply` needs no restart.
  */
 import type { FhirAuthError } from '../fhir/index.ts';
 import { listCampaigns } from '../store/index.ts';
@@ -10,10 +10,8 @@ import { syncSchedulers } from './schedulers.ts';
 import { requeueUnfinishedWork } from './sweep.ts';
 
 export interface WorkerOptions extends RuntimeOptions {
-  /** How often schedules are re-synced and lost sends swept. @defaultValue 60000 */
+  /** How often schedules are re-synced and lost work swept. @defaultValue 60000 */
   maintenanceEveryMs?: number;
-  /** Unfinished work (a candidate not evaluated, a prompt not sent) older than this is presumed lost. @defaultValue 600000 */
-  sendDeadlineMs?: number;
 }
 
 export interface RunningWorker {
@@ -23,22 +21,23 @@ export interface RunningWorker {
 }
 
 export async function startWorker(services: Services, options: WorkerOptions): Promise<RunningWorker> {
-  const runtime = createRuntime(options);
+  const runtime = createRuntime({ ...options, logger: services.logger });
   const logger = services.logger.child({ component: 'worker' });
   const maintain = async () => {
     const campaigns = (await listCampaigns(services.db)).map((stored) => stored.campaign);
     const schedules = await syncSchedulers(runtime.queues.poll, campaigns);
-    const deadline = new Date(services.clock().getTime() - (options.sendDeadlineMs ?? 600_000));
-    const requeued = await requeueUnfinishedWork(services, runtime.enqueue, deadline);
+    // Work Redis no longer holds is queued again at once; work it holds but never finishes, after the deadline.
+    const now = services.clock().getTime();
+    const queued = await runtime.queuedWork();
+    const staleBefore = new Date(now - services.config.queue.recoverAfterMs);
+    const requeued = await requeueUnfinishedWork(services, runtime.enqueue, { staleBefore, queued, now });
     logger.info({ scheduled: schedules.upserted, unscheduled: schedules.removed, requeued }, 'worker: maintenance');
     if (schedules.failed.length > 0) logger.error({ campaignIds: schedules.failed }, 'worker: campaign schedules could not be written');
   };
   await maintain();
   runtime.startWorkers(services);
   const timer = setInterval(() => {
-    maintain().catch((error: unknown) =>
-      logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'worker: maintenance failed'),
-    );
+    maintain().catch((error: unknown) => logger.error({ err: error }, 'worker: maintenance failed'));
   }, options.maintenanceEveryMs ?? 60_000);
   return {
     fatal: runtime.fatal,

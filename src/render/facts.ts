@@ -9,6 +9,7 @@ import {
   type Patient,
   type PatientContext,
   type TriggerResource,
+  untrustedVerificationOf,
 } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
 import { ClinicalDate, canonicalLanguage, type Fact, type TemplateInput } from './context.ts';
@@ -17,7 +18,6 @@ export type PatientFacts = Pick<TemplateInput, 'patient' | 'trigger' | 'conditio
 
 const TIMEZONE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/timezone';
 const ACTIVE_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse']);
-const UNTRUSTED_VERIFICATION = new Set(['entered-in-error', 'refuted']);
 /** Name uses that are not how the patient is addressed today. */
 const RETIRED_NAME_USES = new Set(['old', 'maiden', 'anonymous']);
 const RECENT_PROCEDURE_MS = 90 * 86_400_000;
@@ -74,11 +74,8 @@ function timeZoneOf(patient: Patient): string | undefined {
 }
 
 function isActive(condition: Condition): boolean {
-  const codes = (concept: CodeableConcept | undefined) => (concept?.coding ?? []).map((coding) => coding.code ?? '');
-  return (
-    codes(condition.clinicalStatus).some((code) => ACTIVE_CLINICAL_STATUS.has(code)) &&
-    !codes(condition.verificationStatus).some((code) => UNTRUSTED_VERIFICATION.has(code))
-  );
+  const active = (condition.clinicalStatus?.coding ?? []).some((coding) => ACTIVE_CLINICAL_STATUS.has(coding.code ?? ''));
+  return active && untrustedVerificationOf(condition) === undefined;
 }
 
 function fact(resource: TriggerResource): Fact {

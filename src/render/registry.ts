@@ -10,6 +10,11 @@
  * - version: 16 hex chars of sha256 over the template's source and the sources of the partials it uses
  *   (directly or through other partials, as resolved for its language). Helper code is not part of it.
  * - safety footer: every template must end with `{{> safety-footer}}`, in its own language.
+ * - problem: why a template cannot be used (it does not parse, calls an unknown helper, reads a JavaScript
+ *   built-in, lacks its footer, uses a missing or broken partial, or its partials include themselves). A problem
+ *   in any variant of a template, or in any variant of a partial it uses, makes the whole template unusable: a
+ *   broken Spanish variant must not quietly send the English one. The registry loads every other template;
+ *   only the campaigns using a broken one are stopped.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -31,12 +36,27 @@ export interface ResolvedTemplate {
   render(context: TemplateContext): RenderResult;
 }
 
+/** Why a template cannot be used. Names ids, files and template syntax only, never values. */
+export interface TemplateProblem {
+  /** The template id whose campaigns cannot run; `partials/<name>` for a problem in a partial itself. */
+  template: string;
+  /** The file to fix. */
+  file: string;
+  problem: string;
+}
+
 export interface TemplateRegistry {
+  /** A template with this id exists, usable or not. */
   has(templateId: string): boolean;
+  /** Every template id found, usable or not. */
   ids(): string[];
+  /** Every problem found at load, templates' and partials', in file order. Empty when all is well. */
+  problems(): TemplateProblem[];
+  /** The problems that make this template unusable (empty: it can be used). */
+  problemsOf(templateId: string): TemplateProblem[];
   /**
    * The variant for `language`: exact tag (`es-MX`), then its language (`es`), then the default
-   * `<id>.hbs`. Throws a TemplateError for an unknown id.
+   * `<id>.hbs`. Throws a TemplateError for an unknown id or a template with problems.
    */
   resolve(templateId: string, language?: string): ResolvedTemplate;
 }
@@ -61,27 +81,55 @@ interface SourceFile {
 /** Variants of one template or partial, by canonical language tag. */
 type Variants = Map<string, SourceFile>;
 
+/** The files of one folder: those that parsed, by id, and the problems of the others, by id. */
+interface Sources {
+  byId: Map<string, Variants>;
+  problems: Map<string, TemplateProblem[]>;
+}
+
+/**
+ * Reads and checks every template and partial. Throws a TemplateError only when the folder itself cannot be
+ * read; a template's own problems are kept for `problems()`, and that template alone cannot be resolved.
+ */
 export async function loadTemplateRegistry(dir: string, options: RegistryOptions = {}): Promise<TemplateRegistry> {
   const defaultLanguage = canonicalLanguage(options.defaultLanguage ?? 'en');
   if (!defaultLanguage) throw new TemplateError(dir, 'has an invalid default language');
   const env = createTemplateEnvironment();
-  const templates = byId(await readSources(env, dir, defaultLanguage));
-  const partials = byId(await readSources(env, path.join(dir, 'partials'), defaultLanguage, { optional: true }));
+  const templates = await readSources(env, dir, defaultLanguage, (id) => id);
+  const partials = await readSources(env, path.join(dir, 'partials'), defaultLanguage, (id) => `partials/${id}`, { optional: true });
 
+  const problems = new Map<string, TemplateProblem[]>(partials.problems);
   const resolved = new Map<string, Map<string, ResolvedTemplate>>();
-  for (const [id, variants] of templates) {
-    if (!variants.has(defaultLanguage)) {
+  const templateIds = new Set([...templates.byId.keys(), ...templates.problems.keys()]);
+  for (const id of [...templateIds].sort()) {
+    const variants = templates.byId.get(id) ?? new Map<string, SourceFile>();
+    const found = [...(templates.problems.get(id) ?? [])];
+    if (variants.size > 0 && !variants.has(defaultLanguage)) {
       const [first] = variants.values();
-      throw new TemplateError(first?.file ?? dir, `has no default variant ${id}.hbs to fall back to`);
+      found.push({ template: id, file: first?.file ?? dir, problem: `has no default variant ${id}.hbs to fall back to` });
     }
-    const prepared = [...variants].map(([language, template]) => [language, prepare(template, partials, defaultLanguage)] as const);
-    resolved.set(id, new Map(prepared));
+    const prepared = new Map<string, ResolvedTemplate>();
+    for (const [language, template] of variants) {
+      try {
+        prepared.set(language, prepare(template, partials, defaultLanguage));
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        found.push({ template: id, file: error.file, problem: error.reason });
+      }
+    }
+    if (found.length > 0) problems.set(id, found);
+    else resolved.set(id, prepared);
   }
+  const all = [...problems.values()].flat();
 
   return {
-    has: (templateId) => resolved.has(templateId),
-    ids: () => [...resolved.keys()].sort(),
+    has: (templateId) => templateIds.has(templateId),
+    ids: () => [...templateIds].sort(),
+    problems: () => all.map((problem) => ({ ...problem })),
+    problemsOf: (templateId) => (problems.get(templateId) ?? []).map((problem) => ({ ...problem })),
     resolve(templateId, language) {
+      const [problem] = problems.get(templateId) ?? [];
+      if (problem) throw new TemplateError(problem.file, problem.problem);
       const chosen = pickVariant(resolved.get(templateId) ?? new Map(), language, defaultLanguage);
       if (!chosen) throw new TemplateError(path.join(dir, `${templateId}.hbs`), 'does not exist');
       return chosen;
@@ -89,7 +137,7 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
   };
 }
 
-function prepare(template: SourceFile, partials: Map<string, Variants>, defaultLanguage: string): ResolvedTemplate {
+function prepare(template: SourceFile, partials: Sources, defaultLanguage: string): ResolvedTemplate {
   if (template.shape.endsWithPartial !== SAFETY_FOOTER) {
     throw new TemplateError(template.file, `does not include the safety footer partial {{> ${SAFETY_FOOTER}}} as its last statement`);
   }
@@ -117,19 +165,25 @@ function prepare(template: SourceFile, partials: Map<string, Variants>, defaultL
   };
 }
 
-/** Every partial the template reaches, each resolved for the template's language. */
-function partialsUsed(template: SourceFile, partials: Map<string, Variants>, defaultLanguage: string) {
+/**
+ * Every partial the template reaches, each resolved for the template's language. A partial that is missing or
+ * broken, or that reaches itself again (it would recurse until the stack overflows), is the template's problem.
+ */
+function partialsUsed(template: SourceFile, partials: Sources, defaultLanguage: string): Map<string, SourceFile> {
   const used = new Map<string, SourceFile>();
-  const pending = [...template.shape.partials];
-  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
-    if (used.has(name)) continue;
-    const partial = pickVariant(partials.get(name) ?? new Map(), template.language, defaultLanguage);
-    if (!partial) {
-      throw new TemplateError(template.file, `uses partial '${name}', but there is no partials/${name}.hbs`);
+  const visit = (name: string, chain: readonly string[]): void => {
+    if (chain.includes(name)) {
+      const cycle = [...chain.slice(chain.indexOf(name)), name].join(' → ');
+      throw new TemplateError(template.file, `uses partials that include themselves (${cycle}): remove the cycle`);
     }
+    const [broken] = partials.problems.get(`partials/${name}`) ?? [];
+    if (broken) throw new TemplateError(template.file, `uses partial '${name}', which cannot be used: ${broken.file} ${broken.problem}`);
+    const partial = used.get(name) ?? pickVariant(partials.byId.get(name) ?? new Map(), template.language, defaultLanguage);
+    if (!partial) throw new TemplateError(template.file, `uses partial '${name}', but there is no partials/${name}.hbs`);
     used.set(name, partial);
-    pending.push(...partial.shape.partials);
-  }
+    for (const next of [...partial.shape.partials].sort()) visit(next, [...chain, name]);
+  };
+  for (const name of [...template.shape.partials].sort()) visit(name, []);
   return used;
 }
 
@@ -147,49 +201,66 @@ function baseLanguage(tag: string): string {
   return new Intl.Locale(tag).language;
 }
 
-function byId(files: SourceFile[]): Map<string, Variants> {
-  const result = new Map<string, Variants>();
-  for (const file of files) {
-    const variants = result.get(file.id) ?? new Map<string, SourceFile>();
-    const clash = variants.get(file.language);
-    if (clash) throw new TemplateError(file.file, `is a second ${file.language} variant of '${file.id}' (see ${clash.file})`);
-    variants.set(file.language, file);
-    result.set(file.id, variants);
-  }
-  return result;
-}
-
+/**
+ * Reads every `.hbs` of a folder. A file that cannot be used, or a second variant of the same language, becomes
+ * a problem of its id (`problemKey(id)`), and that id's files are left out: a half-loaded template is not one.
+ */
 async function readSources(
   env: TemplateEnvironment,
   dir: string,
   defaultLanguage: string,
+  problemKey: (id: string) => string,
   { optional = false } = {},
-): Promise<SourceFile[]> {
+): Promise<Sources> {
   let entries: string[];
   try {
     entries = await readdir(dir);
   } catch (error) {
-    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return { byId: new Map(), problems: new Map() };
     throw new TemplateError(dir, 'cannot be read', { cause: error });
   }
   const files = entries.filter((entry) => entry.endsWith('.hbs')).sort();
-  return Promise.all(files.map((name) => readSource(env, path.join(dir, name), defaultLanguage)));
+  const read = await Promise.all(files.map((name) => readSource(env, path.join(dir, name), defaultLanguage)));
+  const byId = new Map<string, Variants>();
+  const problems = new Map<string, TemplateProblem[]>();
+  for (const result of read) {
+    const variants = byId.get(result.id) ?? new Map<string, SourceFile>();
+    const clash = 'problem' in result ? undefined : variants.get(result.language);
+    const problem =
+      'problem' in result ? result.problem : clash && `is a second ${result.language} variant of '${result.id}' (see ${clash.file})`;
+    if (problem) {
+      const key = problemKey(result.id);
+      problems.set(key, [...(problems.get(key) ?? []), { template: key, file: result.file, problem }]);
+    } else if (!('problem' in result)) {
+      variants.set(result.language, result);
+      byId.set(result.id, variants);
+    }
+  }
+  for (const id of [...byId.keys()]) if (problems.has(problemKey(id))) byId.delete(id);
+  return { byId, problems };
 }
 
-async function readSource(env: TemplateEnvironment, file: string, defaultLanguage: string): Promise<SourceFile> {
+async function readSource(
+  env: TemplateEnvironment,
+  file: string,
+  defaultLanguage: string,
+): Promise<SourceFile | { id: string; file: string; problem: string }> {
   const [id = '', tag] = path.basename(file, '.hbs').split(/\.(.*)/);
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(id)) throw new TemplateError(file, 'has a name that is not a template id');
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(id)) return { id, file, problem: 'has a name that is not a template id' };
   const language = tag ? canonicalLanguage(tag) : defaultLanguage;
-  if (!language) throw new TemplateError(file, `has an invalid language tag '${tag}'`);
-  const source = await readFile(file, 'utf8');
-  let ast: hbs.AST.Program;
-  let shape: TemplateShape;
+  if (!language) return { id, file, problem: `has an invalid language tag '${tag}'` };
+  let source: string;
   try {
-    ast = env.parseWithoutProcessing(source, { srcName: file });
-    shape = templateShape(ast, helperNames);
+    source = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = error instanceof TemplateShapeError ? error.message : `failed to compile: ${(error as Error).message}`;
-    throw new TemplateError(file, reason, { cause: error });
+    return { id, file, problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})` };
   }
-  return { file, id, language, source, shape, run: compileTemplate(env, ast) };
+  try {
+    const ast = env.parseWithoutProcessing(source, { srcName: file });
+    const shape = templateShape(ast, helperNames);
+    return { file, id, language, source, shape, run: compileTemplate(env, ast) };
+  } catch (error) {
+    const problem = error instanceof TemplateShapeError ? error.message : `failed to compile: ${(error as Error).message}`;
+    return { id, file, problem };
+  }
 }

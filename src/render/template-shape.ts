@@ -7,6 +7,13 @@
 /** Built-ins templates may use. `log` is left out on purpose: it would print context values to stdout. */
 const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup'];
 
+/**
+ * Names every object inherits (`constructor`, `__proto__`, `toString`, …) and `prototype`. The context has no
+ * such fields, so a template reading one would be skipped for every patient as "value missing"; worse, it is how
+ * template injection reaches code. Refused at load like an unknown helper.
+ */
+const BUILT_IN_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
 export interface TemplateShape {
   /** Partials named directly by the source (not the partials those partials use). */
   partials: Set<string>;
@@ -28,12 +35,26 @@ export function templateShape(ast: hbs.AST.Program, helperNames: readonly string
   const helpers = new Set([...BUILTIN_HELPERS, ...helperNames]);
   const partials = new Set<string>();
 
+  const refuseBuiltIn = (name: string, node: Node) => {
+    if (BUILT_IN_NAMES.has(name)) {
+      throw new TemplateShapeError(`reads '${name}'${at(node)}, which is not a template field (see Templates in the README)`);
+    }
+  };
+  const read = (path: hbs.AST.PathExpression) => {
+    for (const part of path.parts) refuseBuiltIn(part, path);
+  };
+
   const call = (node: hbs.AST.MustacheStatement | hbs.AST.SubExpression | hbs.AST.BlockStatement, isBlock: boolean) => {
     const path = node.path as hbs.AST.PathExpression | hbs.AST.Literal;
     const hasArgs = node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0;
     if (path.type === 'PathExpression' && (isBlock || hasArgs)) {
       const name = (path as hbs.AST.PathExpression).original;
       if (!helpers.has(name)) throw new TemplateShapeError(`uses unknown helper '${name}'${at(node)}`);
+      // `lookup` reads the field its second argument names.
+      const key = name === 'lookup' ? node.params[1] : undefined;
+      if (key?.type === 'StringLiteral') refuseBuiltIn((key as hbs.AST.StringLiteral).value, node);
+    } else if (path.type === 'PathExpression') {
+      read(path as hbs.AST.PathExpression);
     }
     for (const param of node.params) visit(param);
     for (const pair of node.hash?.pairs ?? []) visit(pair.value);
@@ -66,6 +87,9 @@ export function templateShape(ast: hbs.AST.Program, helperNames: readonly string
         for (const pair of partial.hash?.pairs ?? []) visit(pair.value);
         return;
       }
+      case 'PathExpression':
+        read(node as hbs.AST.PathExpression);
+        return;
       case 'PartialBlockStatement':
       case 'DecoratorBlock':
       case 'Decorator':

@@ -55,6 +55,7 @@ export async function findPendingCandidates(db: Db, createdBefore: Date, limit: 
   });
   return rows.map((row) => ({
     id: row.id,
+    createdAt: row.createdAt,
     candidate: {
       pollRunId: row.pollRunId,
       campaignId: row.campaignId,

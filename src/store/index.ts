@@ -1,9 +1,11 @@
 export { type ApplyChange, applyCampaigns, getCampaign, listCampaigns, type StoredCampaign } from './campaigns.ts';
 export { countCandidateOutcomes, findPendingCandidates, markEvaluated, type NewCandidate, recordCandidates } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
+export { databaseConnectionProblem } from './connection-problem.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
   countPromptsByStatus,
+  findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,
   findStaleQueued,
@@ -18,6 +20,7 @@ export {
   type PromptFilter,
   type PromptRef,
   type PromptStatus,
+  retryFailed,
   reviewPrompt,
   withdrawQueued,
 } from './prompts.ts';

@@ -160,6 +160,28 @@ export async function reviewPrompt(
   return transition(db, id, ['pending_review'], data, details, review.reviewer);
 }
 
+/**
+ * An operator's retry of a failed prompt, once its cause is fixed: queued again as if just approved (its expiry
+ * counts from now), the failure reason moved into the audit event with who asked. The conditional create on the
+ * prompt's key still makes the message at most once. False when the prompt is not (or no longer) failed.
+ */
+export async function retryFailed(db: Db, id: string, actor: string): Promise<boolean> {
+  const prompt = await db.prompt.findUnique({ where: { id }, select: { status: true, reason: true } });
+  if (prompt?.status !== 'failed') return false;
+  const details = { retriedBy: actor, ...(prompt.reason ? { failure: prompt.reason } : {}) };
+  return transition(db, id, ['failed'], { status: 'queued', reason: null, queuedAt: new Date() }, details, actor);
+}
+
+/** The failed prompts of a campaign, those that failed at or after `since` when given, oldest first. */
+export async function findFailedPrompts(db: Db, campaignId: string, since?: Date): Promise<string[]> {
+  const rows = await db.prompt.findMany({
+    where: { campaignId, status: 'failed', ...(since ? { updatedAt: { gte: since } } : {}) },
+    select: { id: true },
+    orderBy: { updatedAt: 'asc' },
+  });
+  return rows.map((row) => row.id);
+}
+
 /** Moves a prompt only from the expected states; a concurrent duplicate job finds nothing to move. */
 async function transition(
   db: Db,
@@ -179,18 +201,18 @@ async function transition(
 }
 
 /**
- * Rows still owed a delivery past the deadline (their send job was lost), by id after `afterId`, with the
- * lease a dead sender may have left on them: such a row can be sent again only once the lease lapses.
+ * Rows still owed a delivery, queued before `queuedBefore`, by id after `afterId`, with the lease a dead sender
+ * may have left on them: such a row can be sent again only once the lease lapses.
  */
 export async function findStaleQueued(
   db: Db,
   queuedBefore: Date,
   limit: number,
   afterId?: string,
-): Promise<Array<{ id: string; leaseUntil: Date | null }>> {
+): Promise<Array<{ id: string; leaseUntil: Date | null; queuedAt: Date | null }>> {
   return db.prompt.findMany({
     where: { status: 'queued', queuedAt: { lt: queuedBefore }, ...(afterId ? { id: { gt: afterId } } : {}) },
-    select: { id: true, leaseUntil: true },
+    select: { id: true, leaseUntil: true, queuedAt: true },
     orderBy: { id: 'asc' },
     take: limit,
   });

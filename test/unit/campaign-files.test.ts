@@ -43,6 +43,19 @@ describe('campaign files', () => {
     expect(problem).toMatchObject({ field: 'trigger.within', message: expect.stringContaining('use P30D') });
   });
 
+  it('refuses durations longer than ten years in within, delay and repeat', () => {
+    const absurd = `${valid.replace('within: P3D', 'within: P99999999999D\n  delay: P3651D')}repeat: PT99999999999M\n`;
+    expect(problemsOf(() => parseCampaign('jobs/a.yaml', absurd))).toEqual(
+      ['trigger.within', 'trigger.delay', 'repeat'].map((field) => ({
+        file: 'jobs/a.yaml',
+        field,
+        message: 'must be at most P3650D (ten years): write a shorter duration, e.g. P365D',
+      })),
+    );
+    const longest = `${valid.replace('within: P3D', 'within: P3650D\n  delay: P521W')}repeat: P3650D\n`;
+    expect(parseCampaign('jobs/a.yaml', longest).campaign.trigger).toMatchObject({ within: 'P3650D', delay: 'P521W' });
+  });
+
   it('reports unknown fields, missing fields and bad time zones together', () => {
     const text = valid.replace('template: wound-care', 'templte: wound-care').replace('America/New_York', 'Mars/Olympus');
     const problems = problemsOf(() => parseCampaign('jobs/a.yaml', text));
@@ -64,6 +77,15 @@ describe('campaign files', () => {
   it('refuses a sensitive campaign that would send without review', () => {
     const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}sensitive: true\n`));
     expect(problem).toMatchObject({ field: 'review', message: expect.stringContaining('never sent automatically') });
+  });
+
+  it('says what a campaign file holds when it is empty, a list or a single value', () => {
+    const message = (text: string) => problemsOf(() => parseCampaign('jobs/a.yaml', text)).map((problem) => problem.message);
+    const shape = 'a campaign file holds one mapping with id, name, schedule, trigger and template';
+    expect(message('')).toEqual([expect.stringMatching(new RegExp(`^is empty: ${shape}`))]);
+    expect(message('# only a comment\n')).toEqual([expect.stringMatching(/^is empty: /)]);
+    expect(message(`- ${valid.trim().replaceAll('\n', '\n  ')}\n`)).toEqual([expect.stringMatching(new RegExp(`^is a list: ${shape}`))]);
+    expect(message('wound-care\n')).toEqual([expect.stringMatching(/^is a single value, not a mapping: /)]);
   });
 
   it('reports YAML syntax errors with the line', () => {

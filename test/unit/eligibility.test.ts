@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, periodIndex, promptKey, repeatBlockedSince } from '../../src/campaigns/index.ts';
-import type { Patient, Procedure } from '../../src/fhir/index.ts';
+import type { Condition, Patient, Procedure } from '../../src/fhir/index.ts';
 import { campaignFixture } from '../support/campaigns.ts';
 
 const now = new Date('2026-11-26T12:00:00.000Z');
@@ -61,6 +61,37 @@ describe('eligibility', () => {
       kind: 'skip',
       reason: 'patient record is inactive',
     });
+  });
+
+  it('never prompts about a diagnosis entered in error or refuted, whatever its clinical status', () => {
+    const diabetes = campaignFixture({
+      trigger: { resource: 'Condition', codes: ['http://snomed.info/sct|44054006'], status: ['active'] },
+      repeat: 'P30D',
+    });
+    const condition = (verification?: string): Condition => ({
+      resourceType: 'Condition',
+      id: 'c1',
+      subject: { reference: 'Patient/p1' },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] },
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      ...(verification
+        ? {
+            verificationStatus: {
+              coding: [
+                { system: 'urn:local', code: 'x' },
+                { system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: verification },
+              ],
+            },
+          }
+        : {}),
+    });
+    expect(decide(diabetes, condition(), patient, now)).toEqual({ kind: 'prompt' });
+    expect(decide(diabetes, condition('confirmed'), patient, now)).toEqual({ kind: 'prompt' });
+    expect(decide(diabetes, condition('entered-in-error'), patient, now)).toEqual({
+      kind: 'no-match',
+      reason: 'verificationStatus entered-in-error',
+    });
+    expect(decide(diabetes, condition('refuted'), patient, now)).toEqual({ kind: 'no-match', reason: 'verificationStatus refuted' });
   });
 
   it('holds a delayed trigger until it is due', () => {

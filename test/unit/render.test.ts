@@ -168,10 +168,21 @@ describe('template registry on disk', () => {
     return (await loadTemplateRegistry(dir)).resolve('inline').render(context);
   }
 
+  /** The first problem found at load, as `resolve` reports it for the template it breaks. */
   async function loadError(files: Record<string, string>): Promise<TemplateError> {
     await write(files);
-    const error = await loadTemplateRegistry(dir).catch((caught: unknown) => caught);
+    const registry = await loadTemplateRegistry(dir);
+    const [problem] = registry.problems();
+    if (!problem) throw new Error('expected a template problem');
+    const error = (() => {
+      try {
+        registry.resolve(problem.template);
+      } catch (caught) {
+        return caught;
+      }
+    })();
     expect(error).toBeInstanceOf(TemplateError);
+    expect(error).toMatchObject({ file: problem.file, reason: problem.problem });
     return error as TemplateError;
   }
 
@@ -271,6 +282,89 @@ describe('template registry on disk', () => {
       "uses partial 'signature', but there is no partials/signature.hbs",
     );
     expect((await loadError({ ...base, 'x.hbs': '{{#*inline "a"}}b{{/inline}}{{> safety-footer}}' })).reason).toMatch(/inline partial/);
+  });
+
+  it('loads the good templates beside a broken one, which alone cannot be resolved', async () => {
+    await write({
+      'partials/safety-footer.hbs': FOOTER,
+      'good.hbs': 'Hi\n{{> safety-footer}}\n',
+      'bad.hbs': 'Hi {{shout patient.firstName}}\n{{> safety-footer}}\n',
+      'half.hbs': 'Hi\n{{> safety-footer}}\n',
+      'half.es.hbs': 'Hola\n{{> safety-footer}}\n',
+    });
+    const registry = await loadTemplateRegistry(dir);
+    expect(textOf(registry.resolve('good').render(input()))).toMatch(/^Hi\nReplies/);
+    expect(registry.ids()).toEqual(['bad', 'good', 'half']);
+    expect(registry.has('bad')).toBe(true);
+    expect(registry.problemsOf('good')).toEqual([]);
+    expect(registry.problemsOf('bad')).toEqual([
+      { template: 'bad', file: path.join(dir, 'bad.hbs'), problem: "uses unknown helper 'shout' (line 1)" },
+    ]);
+    expect(() => registry.resolve('bad')).toThrow(`${path.join(dir, 'bad.hbs')} uses unknown helper 'shout' (line 1)`);
+    // A variant without its footer breaks the whole template: Spanish speakers must not quietly get English.
+    expect(registry.problemsOf('half')).toEqual([
+      {
+        template: 'half',
+        file: path.join(dir, 'half.es.hbs'),
+        problem: 'has no safety footer in its language: add partials/safety-footer.es.hbs',
+      },
+    ]);
+    expect(() => registry.resolve('half', 'en')).toThrow(TemplateError);
+    expect(registry.problems().map((problem) => problem.template)).toEqual(['bad', 'half']);
+  });
+
+  it('breaks only the templates using a broken partial, and reports the partial itself', async () => {
+    await write({
+      'partials/safety-footer.hbs': FOOTER,
+      'partials/signature.hbs': '{{#shout}}x{{/shout}}\n',
+      'signed.hbs': 'Hi\n{{> signature}}\n{{> safety-footer}}\n',
+      'plain.hbs': 'Hi\n{{> safety-footer}}\n',
+    });
+    const registry = await loadTemplateRegistry(dir);
+    const partialFile = path.join(dir, 'partials/signature.hbs');
+    expect(registry.problems()).toEqual([
+      { template: 'partials/signature', file: partialFile, problem: "uses unknown helper 'shout' (line 1)" },
+      {
+        template: 'signed',
+        file: path.join(dir, 'signed.hbs'),
+        problem: `uses partial 'signature', which cannot be used: ${partialFile} uses unknown helper 'shout' (line 1)`,
+      },
+    ]);
+    expect(registry.problemsOf('plain')).toEqual([]);
+    expect(registry.resolve('plain').version).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('refuses partials that include themselves, naming the template and the cycle', async () => {
+    const self = await loadError({
+      'partials/safety-footer.hbs': FOOTER,
+      'partials/loop.hbs': 'loop {{> loop}}\n',
+      'x.hbs': 'Hi\n{{> loop}}\n{{> safety-footer}}\n',
+    });
+    expect(self.message).toBe(`${path.join(dir, 'x.hbs')} uses partials that include themselves (loop → loop): remove the cycle`);
+    await rm(path.join(dir, 'partials/loop.hbs'));
+    const pair = await loadError({
+      'partials/a.hbs': 'a {{> b}}\n',
+      'partials/b.hbs': 'b {{> a}}\n',
+      'x.hbs': 'Hi\n{{> a}}\n{{> safety-footer}}\n',
+    });
+    expect(pair.reason).toBe('uses partials that include themselves (a → b → a): remove the cycle');
+    // A partial used twice without a cycle is fine.
+    await write({ 'partials/b.hbs': 'b\n', 'partials/a.hbs': 'a {{> b}}\n', 'x.hbs': 'Hi\n{{> a}}{{> b}}\n{{> safety-footer}}\n' });
+    expect(textOf((await loadTemplateRegistry(dir)).resolve('x').render(input()))).toMatch(/^Hi\na b\n+b\n+Replies/);
+  });
+
+  it('refuses templates reading constructor, __proto__, prototype or other built-in names', async () => {
+    const base = { 'partials/safety-footer.hbs': FOOTER };
+    const reason = async (line: string) => (await loadError({ ...base, 'x.hbs': `Hi\n${line}\n{{> safety-footer}}` })).reason;
+    expect(await reason('{{constructor}}')).toBe(
+      "reads 'constructor' (line 2), which is not a template field (see Templates in the README)",
+    );
+    expect(await reason('{{patient.__proto__.x}}')).toMatch(/^reads '__proto__' \(line 2\)/);
+    expect(await reason('{{#each conditions}}{{this.constructor.name}}{{/each}}')).toMatch(/^reads 'constructor'/);
+    expect(await reason('{{lookup patient "constructor"}}')).toMatch(/^reads 'constructor'/);
+    expect(await reason('{{formatDate trigger.prototype}}')).toMatch(/^reads 'prototype'/);
+    expect(await reason('{{#if @root.hasOwnProperty}}x{{/if}}')).toMatch(/^reads 'hasOwnProperty'/);
+    expect(await reason('{{> safety-footer org.valueOf}}')).toMatch(/^reads 'valueOf'/);
   });
 
   it('treats empty values inside #if, #unless, #with and #each as optional', async () => {

@@ -112,7 +112,7 @@ describe('patient language and time zone', () => {
 });
 
 describe('clinical facts', () => {
-  it('keeps active, recurring and relapsed conditions, newest first', () => {
+  it('keeps active, recurring and relapsed conditions, newest first, never one entered in error or refuted', () => {
     const conditions = [
       condition('a', 'active', '2019-01-01'),
       condition('b', 'resolved', '2026-01-01'),
@@ -121,6 +121,7 @@ describe('clinical facts', () => {
       condition('e', 'inactive', '2026-02-01'),
       condition('f', 'active', '2026-03-01', { verificationStatus: { coding: [{ code: 'entered-in-error' }] } }),
       condition('g', 'active', undefined, { recordedDate: '2024-02-01' }),
+      condition('h', 'active', '2026-04-01', { verificationStatus: { coding: [{ code: 'refuted' }] } }),
     ];
     expect(facts({ conditions }).conditions).toEqual([
       { display: 'condition c', code: 'c', date: '2025-06-01T10:00:00Z' },

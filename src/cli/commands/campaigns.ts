@@ -10,18 +10,22 @@ export interface CampaignCommandOptions {
   actor: string;
 }
 
-/** A campaign must name a template that exists: checked before anything is applied. */
+/**
+ * A campaign must name a template that exists and can be used: checked before anything is applied. A broken
+ * template elsewhere in the folder does not concern the campaigns that do not use it.
+ */
 async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
   const templates = await loadTemplateRegistry(templatesDir);
-  return (campaign) =>
-    templates.has(campaign.template)
-      ? []
-      : [
-          {
-            field: 'template',
-            message: `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`,
-          },
-        ];
+  return (campaign) => {
+    if (!templates.has(campaign.template)) {
+      const message = `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`;
+      return [{ field: 'template', message }];
+    }
+    return templates.problemsOf(campaign.template).map(({ file, problem }) => ({
+      field: 'template',
+      message: `"${campaign.template}" cannot be used: ${file} ${problem}: fix the template`,
+    }));
+  };
 }
 
 /** Validation needs no database: DATABASE_URL is not required for it. */

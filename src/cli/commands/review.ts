@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { loadAdminConfig } from '../../config/index.ts';
-import { createRuntime } from '../../queue/index.ts';
 import { createDb, getPrompt, reviewPrompt } from '../../store/index.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { queueSends } from '../services.ts';
 
 export interface ReviewOptions {
   decision: 'approve' | 'reject';
@@ -33,14 +33,7 @@ export async function reviewOutreach(promptId: string, options: ReviewOptions): 
       process.stderr.write(`careprompt: prompt ${promptId} ${prompt ? `is ${prompt.status}, not pending_review` : 'does not exist'}\n`);
       return EXIT.failure;
     }
-    if (options.decision === 'approve') {
-      const runtime = createRuntime({ redisUrl: config.redisUrl, ...config.queue, concurrency: 1 });
-      try {
-        await runtime.enqueue.send({ promptIds: [promptId] });
-      } finally {
-        await runtime.close();
-      }
-    }
+    if (options.decision === 'approve') await queueSends(config, [promptId]);
     console.log(`${options.decision === 'approve' ? 'approved' : 'rejected'}  ${promptId}`);
     return EXIT.ok;
   } finally {

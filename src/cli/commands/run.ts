@@ -4,7 +4,7 @@ import { examine, logChecks } from '../../doctor/index.ts';
 import { createLogger, silentLogger } from '../../log/index.ts';
 import { type RunSummary, runOnce, startWorker } from '../../queue/index.ts';
 import { listCampaigns } from '../../store/index.ts';
-import { UsageError } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { buildServices, runtimeOptions } from '../services.ts';
 
@@ -13,14 +13,28 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
   const logger = options.json ? silentLogger : createLogger({ level: config.logLevel });
   const services = await buildServices(config, logger);
   try {
-    const active = (await listCampaigns(services.db, { activeOnly: true })).map((stored) => stored.campaign.id);
+    const campaigns = (await listCampaigns(services.db, { activeOnly: true })).map((stored) => stored.campaign);
+    const active = campaigns.map((campaign) => campaign.id);
     if (options.campaignId && !active.includes(options.campaignId)) {
       throw new UsageError(`campaign "${options.campaignId}" is not an active applied campaign (active: ${active.join(', ') || 'none'})`);
     }
-    const summary = await runOnce(services, { ...runtimeOptions(config), campaignIds: options.campaignId ? [options.campaignId] : active });
+    const selected = options.campaignId ? [options.campaignId] : active;
+    const summary = await runOnce(services, { ...runtimeOptions(config), campaignIds: selected });
     if (options.json) printJson(summary);
     else console.log(formatRunSummary(summary));
-    return summary.totals.failed > 0 ? 1 : 0;
+    // The others ran; a campaign whose template is broken is bad input, reported after them.
+    const broken = campaigns.filter(
+      (campaign) => selected.includes(campaign.id) && services.templates.problemsOf(campaign.template).length > 0,
+    );
+    for (const campaign of broken) {
+      for (const { file, problem } of services.templates.problemsOf(campaign.template)) {
+        process.stderr.write(
+          `careprompt: campaign ${campaign.id} did not run: template "${campaign.template}" cannot be used: ${file} ${problem}\n`,
+        );
+      }
+    }
+    if (broken.length > 0) return EXIT.badInput;
+    return summary.totals.failed > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await services.close();
   }

@@ -70,6 +70,14 @@ async function evaluate(job: EvaluateJob, services: Services, enqueue: Enqueue):
     return outcomes;
   }
   const { campaign } = stored;
+  if (services.templates.problemsOf(campaign.template).length > 0) {
+    // Left unevaluated, not failed: the sweep queues them again, and once the template is fixed they are decided.
+    services.logger.error(
+      { campaignId: campaign.id, templateId: campaign.template, candidates: job.candidates.length },
+      'evaluate: the campaign template cannot be used; candidates wait for its fix (see careprompt doctor)',
+    );
+    return outcomes;
+  }
   const asOf = new Date(job.asOf);
   const decidedAt = services.clock();
   const candidates = job.candidates.map(({ patientId, triggerRef }): Candidate => {
@@ -184,7 +192,7 @@ async function triggerOf(
     if (!(error instanceof FhirRequestError || error instanceof FhirDataError)) throw error;
     // Recorded as the candidate's error, as a job that gives up would be: one refused read must not fail the
     // rest of the batch with it.
-    services.logger.warn({ triggerRef, error: error.name }, 'evaluate: trigger resource unreadable');
+    services.logger.warn({ triggerRef, err: error }, 'evaluate: trigger resource unreadable');
     return 'unreadable';
   }
 }

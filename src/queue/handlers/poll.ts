@@ -4,6 +4,7 @@
  */
 import { planTriggerSearches } from '../../campaigns/index.ts';
 import { failureReason, patientIdOf, referenceOf, TriggerResource } from '../../fhir/index.ts';
+import { TemplateError } from '../../render/index.ts';
 import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
 import { evaluateJobsFor, type PolledCandidate, type PollJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
@@ -30,6 +31,10 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
   const logger = services.logger.child({ campaignId: job.campaignId, pollRunId });
   const outcome: PollOutcome = { pollRunId, matched: 0, pages: 0, unusable: 0, status: 'completed' };
   try {
+    // A campaign whose template cannot be used fails here, before it records work nobody can render; the
+    // watermark stays put, so the poll after the template is fixed searches the same range again.
+    const [broken] = services.templates.problemsOf(stored.campaign.template);
+    if (broken) throw new TemplateError(broken.file, `(template '${stored.campaign.template}') ${broken.problem}`);
     for (const search of searches) {
       for await (const page of gateway.searchPages(search.resourceType, search.params)) {
         outcome.pages += 1;
@@ -59,6 +64,8 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
     return outcome;
   } catch (error) {
     await failPollRun(db, pollRunId, failureReason(error));
+    if (error instanceof TemplateError)
+      logger.error({ templateId: stored.campaign.template, file: error.file }, 'poll: template cannot be used');
     throw error;
   }
 }

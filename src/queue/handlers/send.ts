@@ -99,8 +99,7 @@ async function deliver(
   const lease = keepLease({
     leaseMs,
     renew: () => extendLease(db, ids, leaseToken, leaseMs),
-    onRenewalError: (error) =>
-      services.logger.warn({ prompts: ids.length, error: error instanceof Error ? error.name : 'unknown' }, 'send: lease not renewed'),
+    onRenewalError: (error) => services.logger.warn({ prompts: ids.length, err: error }, 'send: lease not renewed'),
   });
   try {
     for (const prompt of prompts) {
@@ -137,10 +136,7 @@ async function giveBack(lease: SendLease, delivered: Delivery[], outcomes: Map<s
   try {
     await releaseLease(services.db, unsettled, lease.token);
   } catch (error) {
-    services.logger.warn(
-      { prompts: unsettled.length, error: error instanceof Error ? error.name : 'unknown' },
-      'send: lease not given back; it lapses',
-    );
+    services.logger.warn({ prompts: unsettled.length, err: error }, 'send: lease not given back; it lapses');
   }
 }
 
