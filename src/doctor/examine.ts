@@ -52,17 +52,19 @@ export async function loadTemplateSource(dir: string): Promise<TemplateSource> {
   }
 }
 
-/**
- * The registry loads all or nothing today, so one load error is every template's problem. When it keeps problems
- * per template, answer from those here; nothing else in doctor changes.
- */
+/** A template's first problem (a missing file, a broken variant or partial), or undefined when it can be used. */
 function templateProblemOf(source: TemplateSource): (templateId: string) => string | undefined {
   if ('loadError' in source) {
+    // Only an unreadable TEMPLATES_DIR fails the whole load: then it is every template's problem.
     const problem = `the templates could not be loaded: ${describe(source.loadError)}`;
     return () => problem;
   }
   const { registry, dir } = source;
-  return (templateId) => (registry.has(templateId) ? undefined : `${dir}/${templateId}.hbs does not exist`);
+  return (templateId) => {
+    if (!registry.has(templateId)) return `${dir}/${templateId}.hbs does not exist`;
+    const [first] = registry.problemsOf(templateId);
+    return first && `${first.file}: ${first.problem}`;
+  };
 }
 
 async function searchOnce(gateway: FhirGateway): Promise<void> {

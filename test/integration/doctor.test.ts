@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../src/doctor/index.ts';
 import { capabilityStatement } from '../../src/fhir-server/capability.ts';
@@ -117,6 +120,24 @@ describe('careprompt doctor', () => {
 
     const report = JSON.parse((await careprompt(['doctor', '--json'], settings(crafted.baseUrl))).stdout) as DoctorReport;
     expect(report.checks.filter((check) => check.result !== 'pass').map((check) => check.id)).toEqual(['conditional-create:Communication']);
+  });
+
+  it('fails only the check of a broken template, naming its file and problem', async () => {
+    const templates = await mkdtemp(path.join(tmpdir(), 'careprompt-doctor-'));
+    await cp('templates', templates, { recursive: true });
+    // A partial that includes itself would overflow the stack at every evaluation.
+    await writeFile(path.join(templates, 'wound-care.hbs'), '{{> loop}}\n{{> safety-footer}}\n');
+    await writeFile(path.join(templates, 'partials', 'loop.hbs'), 'again {{> loop}}\n');
+    try {
+      const result = await careprompt(['doctor', '--json'], { ...settings(testEnv.fhir.baseUrl), TEMPLATES_DIR: templates });
+
+      expect(result.code).toBe(1);
+      const failed = (JSON.parse(result.stdout) as DoctorReport).checks.filter((check) => check.result !== 'pass');
+      expect(failed.map((check) => check.id)).toEqual(['template:wound-care']);
+      expect(failed[0]?.detail).toContain('loop');
+    } finally {
+      await rm(templates, { recursive: true, force: true });
+    }
   });
 
   it('fails the connect check, without a stack trace, when the FHIR server is down', async () => {
