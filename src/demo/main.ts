@@ -55,7 +55,7 @@ async function demo(): Promise<void> {
       const [prompt] = await listPrompts(db, { campaignId: campaign.id, status: 'sent', limit: 1 });
       if (!prompt) continue;
       console.log(
-        `\n──── ${campaign.name} → ${prompt.patientRef} (Communication/${prompt.communicationId}, ${prompt.language ?? 'en'}) ────`,
+        `\n──── ${campaign.name} → ${prompt.patientRef} (Communication/${prompt.externalId}, ${prompt.language ?? 'en'}) ────`,
       );
       console.log(prompt.renderedText);
     }
