@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The package as a user gets it: `npm pack` (which builds dist/), install the tarball into an empty folder,
-# run `careprompt --help` there. Fails when the tarball lacks a file the CLI loads, ships what it should not,
+# run `careprompt --help` there and validate the example campaigns with it (no database needed). Fails when the tarball lacks a file the CLI loads, ships what it should not,
 # or needs a devDependency at run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$(pwd)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,4 +36,8 @@ set -e
 if [ "$code" -ne 0 ] || ! grep -q '^Usage:' <<<"$usage" || ! grep -q 'careprompt run --once' <<<"$usage"; then
   printf 'pack-check: `careprompt --help` from the installed package exited %s:\n%s\n' "$code" "$usage" >&2; exit 1
 fi
-printf 'pack-check: %s (%s files) installs and runs `careprompt --help`\n' "$tarball" "$(wc -l <<<"$contents")"
+# Real work with the compiled modules: YAML, the campaign schema, the templates.
+if ! validated=$(TEMPLATES_DIR="$repo/templates" npx --no-install careprompt campaigns validate "$repo/jobs" 2>&1); then
+  printf 'pack-check: `careprompt campaigns validate` from the installed package failed:\n%s\n' "$validated" >&2; exit 1
+fi
+printf 'pack-check: %s (%s files) installs, runs `careprompt --help` and validates the example campaigns\n' "$tarball" "$(wc -l <<<"$contents")"
