@@ -1,8 +1,8 @@
 /** What other folders may use from src/fhir; anything not listed here is private to it. */
 
-export { CodeableConcept, Coding, Extension, Period, Reference } from './datatypes.ts';
 export { type AccessTokens, createAccessTokens, FhirAuthError } from './auth/index.ts';
 export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
+export { CodeableConcept, Coding, Extension, Period, Reference } from './datatypes.ts';
 export { FhirDataError, FhirRequestError, FhirTransientError, failureReason, fieldPath } from './errors.ts';
 export type {
   ConditionalCreateResult,
@@ -20,6 +20,6 @@ export {
   REVINCLUDES as PATIENT_REVINCLUDES,
 } from './patient-context.ts';
 export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';
-export type { RequestBudget } from './request-budget.ts';
 export { patientIdOf, referenceOf } from './references.ts';
+export type { RequestBudget } from './request-budget.ts';
 export { COMMUNICATION_CATEGORIES, type CommunicationCategory, HumanName, Patient } from './resources.ts';

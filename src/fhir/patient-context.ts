@@ -105,7 +105,9 @@ async function loadBatch(gateway: FhirGateway, patientIds: string[], logger: Log
   const included = await loadWithIncludes(gateway, patientIds);
   if (!('shortfall' in included)) return included;
   const loaded = await loadPerRecordType(gateway, patientIds);
-  const records = Object.fromEntries(TRIGGER_RESOURCE_TYPES.map((type) => [type, loaded.records.filter((r) => r.resourceType === type).length]));
+  const records = Object.fromEntries(
+    TRIGGER_RESOURCE_TYPES.map((type) => [type, loaded.records.filter((r) => r.resourceType === type).length]),
+  );
   logger.warn(
     { patients: patientIds.length, shortfall: included.shortfall, found: loaded.patients.length, records },
     'Patient records loaded per record type: the _revinclude search was refused or cut short',

@@ -24,6 +24,12 @@ export function factsFromPatientContext(
   const name = nameToUse(ctx.patient, options.now);
   const recentSince = options.now.getTime() - RECENT_PROCEDURE_MS;
   const { display, code, system } = conceptFacts(conceptOf(trigger));
+  // Every list the trigger types fill, so a new one cannot be left out of the template context unnoticed.
+  const lists: Record<TemplateList, Fact[]> = {
+    conditions: distinct(newestFirst(listed(ctx, 'conditions'))),
+    medications: distinct(newestFirst(listed(ctx, 'medications'))),
+    procedures: newestFirst(listed(ctx, 'procedures').filter((fact) => fact.date !== undefined && Date.parse(fact.date) >= recentSince)),
+  };
   return {
     patient: {
       firstName: text(name?.given?.[0]),
@@ -32,9 +38,7 @@ export function factsFromPatientContext(
       timezone: timeZoneOf(ctx.patient) ?? options.defaultTimezone,
     },
     trigger: { resourceType: trigger.resourceType, display, code, system, date: dateOf(trigger) },
-    conditions: distinct(newestFirst(listed(ctx, 'conditions'))),
-    medications: distinct(newestFirst(listed(ctx, 'medications'))),
-    procedures: newestFirst(listed(ctx, 'procedures').filter((procedure) => procedure.date !== undefined && Date.parse(procedure.date) >= recentSince)),
+    ...lists,
   };
 }
 

@@ -4,9 +4,9 @@
  */
 import { planTriggerSearches } from '../../campaigns/index.ts';
 import { failureReason, patientIdOf, referenceOf } from '../../fhir/index.ts';
-import { TriggerResource } from '../../triggers/index.ts';
 import { TemplateError } from '../../render/index.ts';
 import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
+import { TriggerResource } from '../../triggers/index.ts';
 import { evaluateJobsFor, type PolledCandidate, type PollJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
 
