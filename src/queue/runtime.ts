@@ -7,6 +7,7 @@
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
+import { DeliveryRejected } from '../delivery/index.ts';
 import { FhirAuthError, FhirDataError, FhirRequestError, failureReason } from '../fhir/index.ts';
 import { createLogger, errorFields, type Logger, throttledErrorReporter } from '../log/index.ts';
 import { TemplateError } from '../render/index.ts';
@@ -113,7 +114,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             throw new UnrecoverableError(error.message);
           }
           // Refused requests, malformed data and unusable templates fail the same way every time.
-          const permanent = error instanceof FhirRequestError || error instanceof FhirDataError || error instanceof TemplateError;
+          const permanent =
+            error instanceof FhirRequestError ||
+            error instanceof FhirDataError ||
+            error instanceof DeliveryRejected ||
+            error instanceof TemplateError;
           if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
           const safe = safeMessage(error);
           // The cause stays in this process for the log line; BullMQ stores only the message in Redis.

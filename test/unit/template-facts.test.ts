@@ -5,7 +5,7 @@ import { buildTemplateContext, factsFromPatientContext } from '../../src/render/
 import type { Condition, MedicationRequest, MedicationStatement, Procedure, TriggerResource } from '../../src/triggers/index.ts';
 
 const NOW = new Date('2026-11-26T18:00:00Z');
-const OPTIONS = { defaultTimezone: 'America/Chicago', now: NOW };
+const OPTIONS = { defaultTimezone: 'America/Chicago', now: NOW, recentProcedureDays: 90 };
 const TIMEZONE_URL = 'http://hl7.org/fhir/StructureDefinition/timezone';
 const subject = { reference: 'Patient/p1' };
 
@@ -59,12 +59,16 @@ interface Records {
   medications?: Array<MedicationRequest | MedicationStatement>;
 }
 
-function facts(records: Records = {}, trigger: TriggerResource = procedure('t', 'completed', '2026-11-24')) {
+function facts(
+  records: Records = {},
+  trigger: TriggerResource = procedure('t', 'completed', '2026-11-24'),
+  options: Partial<typeof OPTIONS> = {},
+) {
   const { conditions = [], procedures = [], medications = [] } = records;
   return factsFromPatientContext(
     { patient: records.patient ?? patient(), records: [...conditions, ...procedures, ...medications] },
     trigger,
-    OPTIONS,
+    { ...OPTIONS, ...options },
   );
 }
 
@@ -173,6 +177,13 @@ describe('clinical facts', () => {
       'procedure recent',
       'procedure edge',
     ]);
+  });
+
+  it('takes the recent-procedure window from its options (RECENT_PROCEDURES_DAYS)', () => {
+    const procedures = [procedure('two-days', 'completed', '2026-11-24'), procedure('ten-days', 'completed', '2026-11-16')];
+    const listed = (days: number) => facts({ procedures }, undefined, { recentProcedureDays: days }).procedures.map((fact) => fact.display);
+    expect(listed(7)).toEqual(['procedure two-days']);
+    expect(listed(90)).toEqual(['procedure two-days', 'procedure ten-days']);
   });
 
   it('takes the display from coding, then text, and never invents one from the code', () => {

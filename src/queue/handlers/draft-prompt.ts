@@ -33,6 +33,7 @@ export function skippedPrompt(
     ...triggerFacts(trigger, asOf),
     templateId: campaign.template,
     category: campaign.category,
+    channel: campaign.channel,
     status: 'skipped',
     reason,
   };
@@ -48,7 +49,11 @@ export function renderedPrompt(
   services: { config: Readonly<Config>; templates: TemplateRegistry },
 ): NewPrompt {
   const { config, templates } = services;
-  const facts = factsFromPatientContext(context, trigger, { defaultTimezone: config.defaultTimezone, now: asOf });
+  const facts = factsFromPatientContext(context, trigger, {
+    defaultTimezone: config.defaultTimezone,
+    now: asOf,
+    recentProcedureDays: config.render.recentProcedureDays,
+  });
   const template = templates.resolve(campaign.template, facts.patient.language);
   const { replyTimeByLanguage, ...org } = config.org;
   const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
@@ -61,6 +66,7 @@ export function renderedPrompt(
     templateId: template.templateId,
     templateVersion: template.version,
     category: campaign.category,
+    channel: campaign.channel,
     language: template.language,
     ...(result.ok
       ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }

@@ -6,8 +6,7 @@
  * was recorded, returns the message already delivered.
  */
 
-import type { OutgoingMessage } from '../../delivery/index.ts';
-import { type CommunicationCategory, FhirRequestError, failureReason } from '../../fhir/index.ts';
+import { DeliveryRejected, type OutgoingMessage } from '../../delivery/index.ts';
 import {
   type ClaimedPrompt,
   claimForSending,
@@ -66,7 +65,7 @@ async function applySendTimeChecks(
     const stop = reasonNotToSend(prompt, services);
     const earlier = stop && prompt.attempts > 1 ? await services.transport.findDelivered(prompt.idempotencyKey) : undefined;
     if (earlier) {
-      delivered.push({ promptId: prompt.id, communicationId: earlier.id, sentAt: earlier.sentAt ?? services.clock() });
+      delivered.push({ promptId: prompt.id, externalId: earlier.externalId, sentAt: earlier.sentAt ?? services.clock() });
       outcomes.set(prompt.id, 'already-sent');
     } else if (stop === 'review') {
       await holdForReview(services.db, prompt.id);
@@ -106,12 +105,12 @@ async function deliver(
       if (!lease.held()) throw new LeaseLostError(`send lease not renewed for ${leaseMs / 2000} s; the batch stops`);
       try {
         const receipt = await transport.send(messageOf(prompt));
-        delivered.push({ promptId: prompt.id, communicationId: receipt.id, sentAt: clock() });
+        delivered.push({ promptId: prompt.id, externalId: receipt.externalId, sentAt: clock() });
         outcomes.set(prompt.id, 'sent');
       } catch (error) {
-        if (!(error instanceof FhirRequestError)) throw error;
-        // The server refused the message itself: retrying would be refused again.
-        await markFailed(db, prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
+        if (!(error instanceof DeliveryRejected)) throw error;
+        // The channel refused the message itself: retrying would be refused again.
+        await markFailed(db, prompt.id, `rejected by ${transport.channel}: ${error.reason}`);
         outcomes.set(prompt.id, 'failed');
       }
     }
@@ -160,9 +159,9 @@ async function outcomesOfUnclaimed(
 
 /** What changed since the prompt was written that forbids sending it now: `review`, a reason, or undefined. */
 function reasonNotToSend(prompt: ClaimedPrompt, services: Services): string | undefined {
-  if (!prompt.campaignActive) return 'campaign deactivated before delivery';
+  if (!prompt.campaign.active) return 'campaign deactivated before delivery';
   // The campaign may have started to require review after this prompt was written without one.
-  if (prompt.campaignReview === 'required' && !prompt.reviewedBy) return 'review';
+  if (prompt.campaign.review === 'required' && !prompt.reviewedBy) return 'review';
   if (services.clock().getTime() - prompt.queuedAtMs > services.config.queue.expireAfterMs) {
     return `expired: not delivered within ${services.config.queue.expireAfterMs / 3_600_000} hours`;
   }
@@ -186,7 +185,7 @@ export function messageOf(
     aboutRefs: prompt.triggerRefs,
     ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
     ...(prompt.language ? { language: prompt.language } : {}),
-    category: prompt.category as CommunicationCategory,
+    category: prompt.category,
     text: prompt.renderedText,
   };
 }
