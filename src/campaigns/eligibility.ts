@@ -2,15 +2,8 @@
  * Who gets a prompt (pure). The server's search narrows the candidates; this decides, so a loose server
  * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
  */
-import {
-  clinicalDateOf,
-  codingsOf,
-  type Patient,
-  patientIdOf,
-  statusOf,
-  type TriggerResource,
-  untrustedVerificationOf,
-} from '../fhir/index.ts';
+import { type Patient, patientIdOf } from '../fhir/index.ts';
+import { clinicalDateOf, codingsOf, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
 import type { Campaign } from './schema.ts';
 import { dueWindow } from './search.ts';
 
@@ -32,8 +25,8 @@ export function triggerMatches(campaign: Campaign, resource: TriggerResource, no
   const status = statusOf(resource);
   if (!status || !trigger.status.includes(status)) return { kind: 'no-match', reason: `status ${status ?? 'missing'} is not allowed` };
   // Not a skip: nothing is recorded under the prompt's key, so a diagnosis confirmed later can still prompt.
-  const untrusted = untrustedVerificationOf(resource);
-  if (untrusted) return { kind: 'no-match', reason: `verificationStatus ${untrusted}` };
+  const untrusted = untrustedBecause(resource);
+  if (untrusted) return { kind: 'no-match', reason: untrusted };
 
   const window = dueWindow(trigger, now);
   if (window.from || window.to) {

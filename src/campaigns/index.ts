@@ -2,7 +2,7 @@ export { parseDurationMs } from './duration.ts';
 export { type Decision, decide, patientMayBePrompted, triggerMatches } from './eligibility.ts';
 export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
-export { Campaign, TRIGGER_RESOURCES, Trigger } from './schema.ts';
+export { Campaign, Trigger } from './schema.ts';
 export {
   dueWindow,
   needsFullScan,

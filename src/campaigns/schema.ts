@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
+import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
 import { DURATION_HINT, MAX_DURATION, parseDurationMs } from './duration.ts';
 
 const duration = z.string().superRefine((text, ctx) => {
@@ -42,10 +43,8 @@ const codeToken = z.string().regex(/^[^|\s]+\|[^|\s]+$/, {
   message: 'must be "system|code", e.g. "http://snomed.info/sct|18557009"',
 });
 
-export const TRIGGER_RESOURCES = ['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement'] as const;
-
 export const Trigger = z.object({
-  resource: z.enum(TRIGGER_RESOURCES),
+  resource: z.enum(TRIGGER_RESOURCE_TYPES).describe('a resource type of the trigger registry (src/triggers)'),
   codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code"' }),
   status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
   within: duration

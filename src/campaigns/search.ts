@@ -7,6 +7,7 @@
  * The overlap margin absorbs clock skew and in-flight writes; the idempotency key makes the overlap safe.
  */
 import type { SearchParams } from '../fhir/index.ts';
+import { type DueWindow, searchParameterNamesOf, type TriggerSearchParameterNames, triggerSearchParams } from '../triggers/index.ts';
 import { parseDurationMs } from './duration.ts';
 import type { Campaign, Trigger } from './schema.ts';
 
@@ -25,30 +26,13 @@ export interface TriggerSearch {
   purpose: 'full-window' | 'changed' | 'newly-due';
 }
 
-/**
- * The status and date search parameters of each trigger type. Conditions have none for their date: their
- * clinical date is the onset or, failing that, the recorded date, and one date parameter cannot say "either";
- * eligibility applies the window instead.
- */
-const SEARCH_PARAMS: Record<Trigger['resource'], { status: string; date?: string }> = {
-  Condition: { status: 'clinical-status' },
-  Procedure: { status: 'status', date: 'date' },
-  MedicationRequest: { status: 'status', date: 'authoredon' },
-  MedicationStatement: { status: 'status', date: 'effective' },
-};
-
 /** The search parameters a poll of this trigger type sends, by role, besides `_count` (for `doctor` to check). */
-export function triggerSearchParameters(resource: Trigger['resource']): {
-  code: string;
-  status: string;
-  date?: string;
-  changedSince: string;
-} {
-  return { code: 'code', ...SEARCH_PARAMS[resource], changedSince: '_lastUpdated' };
+export function triggerSearchParameters(resource: Trigger['resource']): TriggerSearchParameterNames & { changedSince: string } {
+  return { ...searchParameterNamesOf(resource), changedSince: '_lastUpdated' };
 }
 
 /** The range of clinical dates that make a trigger due at `now`. */
-export function dueWindow(trigger: Trigger, now: Date): { from?: Date; to?: Date } {
+export function dueWindow(trigger: Trigger, now: Date): DueWindow {
   const delayMs = trigger.delay ? (parseDurationMs(trigger.delay) ?? 0) : 0;
   const withinMs = trigger.within ? parseDurationMs(trigger.within) : undefined;
   const to = new Date(now.getTime() - delayMs);
@@ -62,7 +46,7 @@ export function dueWindow(trigger: Trigger, now: Date): { from?: Date; to?: Date
 export function needsFullScan(campaign: Campaign, state: PollState, now: Date): boolean {
   if (!state.watermark || !state.lastPolledAt) return true;
   // A delayed trigger whose date cannot be searched can only be seen coming due by looking again.
-  if (campaign.trigger.delay && !SEARCH_PARAMS[campaign.trigger.resource].date) return true;
+  if (campaign.trigger.delay && !searchParameterNamesOf(campaign.trigger.resource).date) return true;
   if (campaign.repeat === 'once') return false;
   const periodMs = parseDurationMs(campaign.repeat) ?? 0;
   return !state.lastFullScanAt || now.getTime() - state.lastFullScanAt.getTime() >= periodMs;
@@ -71,12 +55,8 @@ export function needsFullScan(campaign: Campaign, state: PollState, now: Date): 
 export function planTriggerSearches(campaign: Campaign, state: PollState, now: Date, overlapMs: number): TriggerSearch[] {
   const { trigger } = campaign;
   const window = dueWindow(trigger, now);
-  const { status, date } = SEARCH_PARAMS[trigger.resource];
-  const base = (from: Date | undefined, to: Date | undefined): SearchParams => ({
-    code: trigger.codes.join(','),
-    [status]: trigger.status.join(','),
-    ...(date ? dateRange(date, from, to) : {}),
-  });
+  const { date } = searchParameterNamesOf(trigger.resource);
+  const base = (from: Date | undefined, to: Date | undefined) => triggerSearchParams(trigger, { from, to });
   const search = (purpose: TriggerSearch['purpose'], params: SearchParams): TriggerSearch => ({
     resourceType: trigger.resource,
     params,
@@ -97,11 +77,6 @@ export function planTriggerSearches(campaign: Campaign, state: PollState, now: D
     searches.push(search('newly-due', base(from, window.to)));
   }
   return searches;
-}
-
-function dateRange(param: string, from: Date | undefined, to: Date | undefined): SearchParams {
-  const bounds = [...(from ? [`ge${iso(from)}`] : []), ...(to ? [`le${iso(to)}`] : [])];
-  return bounds.length === 0 ? {} : { [param]: bounds.length === 1 ? (bounds[0] as string) : bounds };
 }
 
 const iso = (date: Date) => date.toISOString();

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { readSigningKey, type SigningKey, SigningKeyError } from '../keys/index.ts';
+import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
 import { Secret } from './secret.ts';
 
 export const FHIR_AUTH_MODES = ['none', 'bearer', 'client-credentials', 'smart-backend'] as const;
@@ -14,7 +15,7 @@ type Mode = (typeof FHIR_AUTH_MODES)[number];
  * Communications looked up by identifier before a prompt is withdrawn) and create of Communication.
  */
 export const DEFAULT_FHIR_SCOPES = [
-  ...['Patient', 'Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement', 'Communication'].map((type) => `system/${type}.rs`),
+  ...['Patient', ...TRIGGER_RESOURCE_TYPES, 'Communication'].map((type) => `system/${type}.rs`),
   'system/Communication.c',
 ].join(' ');
 

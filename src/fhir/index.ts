@@ -2,6 +2,7 @@
 
 export { type AccessTokens, createAccessTokens, FhirAuthError } from './auth/index.ts';
 export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
+export { CodeableConcept, Coding, Extension, Period, Reference } from './datatypes.ts';
 export { FhirDataError, FhirRequestError, FhirTransientError, failureReason, fieldPath } from './errors.ts';
 export type {
   ConditionalCreateResult,
@@ -11,26 +12,14 @@ export type {
   SearchPage,
   SearchParams,
 } from './gateway.ts';
-export { findResource, loadPatientContext, loadPatientContexts, REVINCLUDES as PATIENT_REVINCLUDES } from './patient-context.ts';
-export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';
-export type { RequestBudget } from './request-budget.ts';
-export { clinicalDateOf, codingsOf, patientIdOf, referenceOf, statusOf, untrustedVerificationOf } from './resource-facts.ts';
 export {
-  COMMUNICATION_CATEGORIES,
-  CodeableConcept,
-  Coding,
-  type CommunicationCategory,
-  Condition,
-  Extension,
-  HumanName,
-  type Medication,
-  MedicationRequest,
-  MedicationStatement,
-  Patient,
+  findResource,
+  loadPatientContext,
+  loadPatientContexts,
   type PatientContext,
-  Period,
-  Procedure,
-  Reference,
-  TriggerResource,
-  type TriggerResourceType,
-} from './resources.ts';
+  REVINCLUDES as PATIENT_REVINCLUDES,
+} from './patient-context.ts';
+export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';
+export { patientIdOf, referenceOf } from './references.ts';
+export type { RequestBudget } from './request-budget.ts';
+export { COMMUNICATION_CATEGORIES, type CommunicationCategory, HumanName, Patient } from './resources.ts';

@@ -1,6 +1,6 @@
 /**
  * Loads everything a template may know about patients with a single search: the Patients and, through
- * _revinclude, every Condition, Procedure and medication whose subject is one of them. One request
+ * _revinclude, every record of a trigger type (Condition, Procedure, medication…) whose subject is one of them. One request
  * (`_id=a,b,c`) serves a whole batch of evaluations instead of one request per patient.
  *
  * Real servers cap includes: Medplum refuses a search with more than 1,000 included resources (400), others
@@ -9,16 +9,21 @@
  * followed, so a patient with thousands of records is still loaded whole.
  */
 import { type Logger, silentLogger } from '../log/index.ts';
+import { clinicalDateOf, findTriggerType, TRIGGER_RESOURCE_TYPES, TriggerResource } from '../triggers/index.ts';
 import { FhirRequestError, fieldPath } from './errors.ts';
 import type { FhirGateway, FhirResource } from './gateway.ts';
-import { clinicalDateOf, patientIdOf, referenceOf } from './resource-facts.ts';
-import { Patient, type PatientContext, TriggerResource } from './resources.ts';
+import { patientIdOf, referenceOf } from './references.ts';
+import { Patient } from './resources.ts';
 
-/** The record types a context holds; each refers to its patient by `subject`. */
-const RECORD_TYPES = ['Condition', 'Procedure', 'MedicationRequest', 'MedicationStatement'];
+/** Everything a template may know about one patient, loaded once per evaluation. */
+export interface PatientContext {
+  patient: Patient;
+  /** The patient's records of every trigger type, newest first (undated last). */
+  records: TriggerResource[];
+}
+
 /** What a patient's record is loaded with (exported so `doctor` checks the server offers each). */
-export const REVINCLUDES = RECORD_TYPES.map((type) => `${type}:subject`);
-const CLINICAL_TYPES = new Set(RECORD_TYPES);
+export const REVINCLUDES = TRIGGER_RESOURCE_TYPES.map((type) => `${type}:subject`);
 
 /** Patients and their records as the server gave them, not yet checked. */
 interface Loaded {
@@ -62,7 +67,7 @@ export async function loadPatientContexts(
     if (resource.resourceType === 'Patient' && resource.id !== undefined && wanted.has(resource.id)) patients.set(resource.id, resource);
   }
   for (const resource of loaded.records) {
-    if (!CLINICAL_TYPES.has(resource.resourceType)) continue;
+    if (!findTriggerType(resource.resourceType)) continue;
     const parsed = TriggerResource.safeParse(resource);
     if (!parsed.success) {
       const field = fieldPath(parsed.error.issues[0]?.path ?? []);
@@ -86,14 +91,11 @@ export async function loadPatientContexts(
       logger.warn({ patientId, field }, 'Malformed FHIR Patient; treating it as not found');
       continue;
     }
-    contexts.set(patientId, { patient: patient.data, conditions: [], procedures: [], medications: [] });
+    contexts.set(patientId, { patient: patient.data, records: [] });
   }
   for (const resource of [...clinical.values()].sort(newestFirst)) {
     const context = contexts.get(patientIdOf(resource) ?? '');
-    if (!context) continue;
-    if (resource.resourceType === 'Condition') context.conditions.push(resource);
-    else if (resource.resourceType === 'Procedure') context.procedures.push(resource);
-    else context.medications.push(resource);
+    context?.records.push(resource);
   }
   return contexts;
 }
@@ -103,7 +105,9 @@ async function loadBatch(gateway: FhirGateway, patientIds: string[], logger: Log
   const included = await loadWithIncludes(gateway, patientIds);
   if (!('shortfall' in included)) return included;
   const loaded = await loadPerRecordType(gateway, patientIds);
-  const records = Object.fromEntries(RECORD_TYPES.map((type) => [type, loaded.records.filter((r) => r.resourceType === type).length]));
+  const records = Object.fromEntries(
+    TRIGGER_RESOURCE_TYPES.map((type) => [type, loaded.records.filter((r) => r.resourceType === type).length]),
+  );
   logger.warn(
     { patients: patientIds.length, shortfall: included.shortfall, found: loaded.patients.length, records },
     'Patient records loaded per record type: the _revinclude search was refused or cut short',
@@ -138,7 +142,7 @@ async function loadPerRecordType(gateway: FhirGateway, patientIds: string[]): Pr
   for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(',') })) loaded.patients.push(...page.matches);
   const found = loaded.patients.flatMap((patient) => (patient.id === undefined ? [] : [`Patient/${patient.id}`]));
   if (found.length === 0) return loaded;
-  for (const type of RECORD_TYPES) {
+  for (const type of TRIGGER_RESOURCE_TYPES) {
     // A comma is OR in a FHIR search value: one search per type serves the whole batch.
     for await (const page of gateway.searchPages(type, { subject: found.join(',') })) loaded.records.push(...page.matches);
   }
@@ -147,7 +151,7 @@ async function loadPerRecordType(gateway: FhirGateway, patientIds: string[]): Pr
 
 /** The resource a prompt was triggered by, by its `Type/id` reference, if it belongs to this context. */
 export function findResource(context: PatientContext, reference: string): TriggerResource | undefined {
-  return [...context.conditions, ...context.procedures, ...context.medications].find((resource) => referenceOf(resource) === reference);
+  return context.records.find((resource) => referenceOf(resource) === reference);
 }
 
 function newestFirst(a: TriggerResource, b: TriggerResource): number {

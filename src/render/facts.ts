@@ -2,22 +2,14 @@
  * The few facts templates use, pulled out of FHIR resources. Displays come from the data only
  * (coding.display, then code.text): a code is never turned into words here.
  */
-import {
-  type CodeableConcept,
-  type Condition,
-  clinicalDateOf,
-  type Patient,
-  type PatientContext,
-  type TriggerResource,
-  untrustedVerificationOf,
-} from '../fhir/index.ts';
+import type { CodeableConcept, Patient, PatientContext } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
+import { clinicalDateOf, isListedIn, type TemplateList, type TriggerResource, triggerTypeOf } from '../triggers/index.ts';
 import { ClinicalDate, canonicalLanguage, type Fact, type TemplateInput } from './context.ts';
 
 export type PatientFacts = Pick<TemplateInput, 'patient' | 'trigger' | 'conditions' | 'medications' | 'procedures'>;
 
 const TIMEZONE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/timezone';
-const ACTIVE_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse']);
 /** Name uses that are not how the patient is addressed today. */
 const RETIRED_NAME_USES = new Set(['old', 'maiden', 'anonymous']);
 const MS_PER_DAY = 86_400_000;
@@ -33,6 +25,12 @@ export function factsFromPatientContext(
   const name = nameToUse(ctx.patient, options.now);
   const recentSince = options.now.getTime() - options.recentProcedureDays * MS_PER_DAY;
   const { display, code, system } = conceptFacts(conceptOf(trigger));
+  // Every list the trigger types fill, so a new one cannot be left out of the template context unnoticed.
+  const lists: Record<TemplateList, Fact[]> = {
+    conditions: distinct(newestFirst(listed(ctx, 'conditions'))),
+    medications: distinct(newestFirst(listed(ctx, 'medications'))),
+    procedures: newestFirst(listed(ctx, 'procedures').filter((fact) => fact.date !== undefined && Date.parse(fact.date) >= recentSince)),
+  };
   return {
     patient: {
       firstName: text(name?.given?.[0]),
@@ -41,14 +39,7 @@ export function factsFromPatientContext(
       timezone: timeZoneOf(ctx.patient) ?? options.defaultTimezone,
     },
     trigger: { resourceType: trigger.resourceType, display, code, system, date: dateOf(trigger) },
-    conditions: distinct(newestFirst(ctx.conditions.filter(isActive).map(fact))),
-    medications: distinct(newestFirst(ctx.medications.filter((medication) => medication.status === 'active').map(fact))),
-    procedures: newestFirst(
-      ctx.procedures
-        .filter((procedure) => procedure.status === 'completed')
-        .map(fact)
-        .filter((procedure) => procedure.date !== undefined && Date.parse(procedure.date) >= recentSince),
-    ),
+    ...lists,
   };
 }
 
@@ -74,9 +65,9 @@ function timeZoneOf(patient: Patient): string | undefined {
   return zone && isIanaTimezone(zone) ? zone : undefined;
 }
 
-function isActive(condition: Condition): boolean {
-  const active = (condition.clinicalStatus?.coding ?? []).some((coding) => ACTIVE_CLINICAL_STATUS.has(coding.code ?? ''));
-  return active && untrustedVerificationOf(condition) === undefined;
+/** The facts of the patient's records that the trigger types put in this list (which statuses count is theirs). */
+function listed(ctx: PatientContext, list: TemplateList): Fact[] {
+  return ctx.records.filter((resource) => isListedIn(list, resource)).map(fact);
 }
 
 function fact(resource: TriggerResource): Fact {
@@ -85,9 +76,7 @@ function fact(resource: TriggerResource): Fact {
 }
 
 function conceptOf(resource: TriggerResource): CodeableConcept | undefined {
-  return resource.resourceType === 'MedicationRequest' || resource.resourceType === 'MedicationStatement'
-    ? resource.medicationCodeableConcept
-    : resource.code;
+  return triggerTypeOf(resource).conceptOf(resource);
 }
 
 function conceptFacts(concept: CodeableConcept | undefined) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, periodIndex, promptKey, repeatBlockedSince } from '../../src/campaigns/index.ts';
-import type { Condition, Patient, Procedure } from '../../src/fhir/index.ts';
+import type { Patient } from '../../src/fhir/index.ts';
+import type { Condition, Procedure } from '../../src/triggers/index.ts';
 import { campaignFixture } from '../support/campaigns.ts';
 
 const now = new Date('2026-11-26T12:00:00.000Z');

@@ -2,20 +2,15 @@ import { HttpResponse, http } from 'msw';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
-  type Condition,
-  clinicalDateOf,
-  codingsOf,
   createFhirGateway,
   findResource,
   loadPatientContext,
   loadPatientContexts,
-  type MedicationRequest,
-  type MedicationStatement,
-  type Procedure,
+  type PatientContext,
   patientIdOf,
   referenceOf,
-  statusOf,
 } from '../../src/fhir/index.ts';
+import type { Condition, MedicationRequest, MedicationStatement, Procedure } from '../../src/triggers/index.ts';
 import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
 const BASE = FHIR_BASE;
@@ -92,6 +87,11 @@ function serveSearch(pages: Array<Array<Record<string, unknown>>>) {
   return queries;
 }
 
+/** The ids of the context's records of these types, in the context's order. */
+function ids(context: PatientContext | undefined, ...types: string[]) {
+  return context?.records.filter((record) => types.includes(record.resourceType)).map((record) => record.id);
+}
+
 function logLines() {
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
@@ -116,9 +116,10 @@ describe('loadPatientContext', () => {
       'MedicationStatement:subject',
     ]);
     expect(context?.patient).toMatchObject({ id: 'p1', birthDate: '1960-04-02' });
-    expect(context?.conditions.map((r) => r.id)).toEqual(['cond-htn', 'cond-dm']);
-    expect(context?.procedures.map((r) => r.id)).toEqual(['proc-1']);
-    expect(context?.medications.map((r) => r.id)).toEqual(['ms-1', 'mr-1', 'ms-2']);
+    expect(context?.records.map((r) => r.id)).toEqual(['ms-1', 'proc-1', 'mr-1', 'cond-htn', 'cond-dm', 'ms-2']);
+    expect(ids(context, 'Condition')).toEqual(['cond-htn', 'cond-dm']);
+    expect(ids(context, 'Procedure')).toEqual(['proc-1']);
+    expect(ids(context, 'MedicationRequest', 'MedicationStatement')).toEqual(['ms-1', 'mr-1', 'ms-2']);
     expect(gateway.counts().searchPages).toBe(2);
   });
 
@@ -129,7 +130,7 @@ describe('loadPatientContext', () => {
 
     const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { logger });
 
-    expect(context?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
+    expect(ids(context, 'Condition')).toEqual(['cond-dm']);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
       resourceType: 'Condition',
@@ -146,7 +147,7 @@ describe('loadPatientContext', () => {
 
     const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1');
 
-    expect(context?.medications).toEqual([]);
+    expect(ids(context, 'MedicationRequest', 'MedicationStatement')).toEqual([]);
   });
 
   it('returns undefined when the server has no such Patient', async () => {
@@ -177,12 +178,12 @@ describe('loadPatientContexts', () => {
     expect(queries[0]?.get('_id')).toBe('p1,p2,p3');
     expect(gateway.counts().searchPages).toBe(1);
     expect([...contexts.keys()].sort()).toEqual(['p1', 'p2']);
-    expect(contexts.get('p1')?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
-    expect(contexts.get('p1')?.procedures.map((r) => r.id)).toEqual(['proc-1']);
-    expect(contexts.get('p1')?.medications.map((r) => r.id)).toEqual(['mr-1']);
+    expect(ids(contexts.get('p1'), 'Condition')).toEqual(['cond-dm']);
+    expect(ids(contexts.get('p1'), 'Procedure')).toEqual(['proc-1']);
+    expect(ids(contexts.get('p1'), 'MedicationRequest', 'MedicationStatement')).toEqual(['mr-1']);
     expect(contexts.get('p2')?.patient.name?.[0]?.given).toEqual(['Ben']);
-    expect(contexts.get('p2')?.conditions.map((r) => r.id)).toEqual(['cond-p2']);
-    expect(contexts.get('p2')?.procedures).toEqual([]);
+    expect(ids(contexts.get('p2'), 'Condition')).toEqual(['cond-p2']);
+    expect(ids(contexts.get('p2'), 'Procedure')).toEqual([]);
   });
 
   it('drops a resource whose subject is a patient the search did not ask for', async () => {
@@ -190,7 +191,7 @@ describe('loadPatientContexts', () => {
 
     const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1']);
 
-    expect(contexts.get('p1')?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
+    expect(ids(contexts.get('p1'), 'Condition')).toEqual(['cond-dm']);
   });
 
   it('makes no request for no patients', async () => {
@@ -255,10 +256,10 @@ describe('loadPatientContexts when the include search is refused or cut short', 
   }
 
   const expectWholeRecords = (contexts: Awaited<ReturnType<typeof loadPatientContexts>>) => {
-    expect(contexts.get('p1')?.conditions.map((r) => r.id)).toEqual(['cond-dm']);
-    expect(contexts.get('p1')?.procedures.map((r) => r.id)).toEqual(['proc-1']);
-    expect(contexts.get('p1')?.medications.map((r) => r.id)).toEqual(['mr-1']);
-    expect(contexts.get('p2')?.procedures.map((r) => r.id)).toEqual(['proc-p2']);
+    expect(ids(contexts.get('p1'), 'Condition')).toEqual(['cond-dm']);
+    expect(ids(contexts.get('p1'), 'Procedure')).toEqual(['proc-1']);
+    expect(ids(contexts.get('p1'), 'MedicationRequest', 'MedicationStatement')).toEqual(['mr-1']);
+    expect(ids(contexts.get('p2'), 'Procedure')).toEqual(['proc-p2']);
   };
 
   it('loads the records per type, every page followed, when the server refuses the includes (400), and logs counts only', async () => {
@@ -346,7 +347,7 @@ describe('findResource', () => {
   });
 });
 
-describe('resource facts', () => {
+describe('references', () => {
   it('referenceOf names a resource Type/id', () => {
     expect(referenceOf(diabetes)).toBe('Condition/cond-dm');
   });
@@ -364,32 +365,5 @@ describe('resource facts', () => {
     expect(of('Patient?identifier=x|1')).toBeUndefined();
     expect(of(undefined)).toBeUndefined();
     expect(patientIdOf({})).toBeUndefined();
-  });
-
-  it('codingsOf reads the code or the medication', () => {
-    expect(codingsOf(diabetes)).toEqual([{ system: SNOMED, code: '44054006' }]);
-    expect(codingsOf(suture)).toEqual([{ system: SNOMED, code: '18557009' }]);
-    expect(codingsOf(metformin)).toEqual([{ system: RXNORM, code: '860975' }]);
-    expect(codingsOf(undated)).toEqual([]);
-  });
-
-  it('clinicalDateOf picks each type’s clinical date, falling back in order', () => {
-    expect(clinicalDateOf(diabetes)).toBe('2019-06-01');
-    expect(clinicalDateOf({ ...hypertension, onsetPeriod: { start: '2022-11-01' } })).toBe('2022-11-01');
-    expect(clinicalDateOf(hypertension)).toBe('2023-01-15T09:00:00Z');
-    expect(clinicalDateOf(suture)).toBe('2024-05-02T10:00:00Z');
-    expect(clinicalDateOf({ ...suture, performedDateTime: '2024-05-01' })).toBe('2024-05-01');
-    expect(clinicalDateOf(metformin)).toBe('2024-02-10');
-    expect(clinicalDateOf(lisinopril)).toBe('2024-08-20');
-    expect(clinicalDateOf({ ...lisinopril, effectiveDateTime: '2024-08-19' })).toBe('2024-08-19');
-    expect(clinicalDateOf(undated)).toBeUndefined();
-  });
-
-  it('statusOf reads a Condition’s clinical status and the others’ status', () => {
-    expect(statusOf(diabetes)).toBe('active');
-    expect(statusOf(hypertension)).toBeUndefined();
-    expect(statusOf({ ...hypertension, clinicalStatus: { coding: [{ system: 'urn:local', code: 'resolved' }] } })).toBe('resolved');
-    expect(statusOf(suture)).toBe('completed');
-    expect(statusOf(metformin)).toBe('active');
   });
 });

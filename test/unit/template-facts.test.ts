@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import type {
-  Condition,
-  MedicationRequest,
-  MedicationStatement,
-  Patient,
-  PatientContext,
-  Procedure,
-  TriggerResource,
-} from '../../src/fhir/resources.ts';
+import type { Patient } from '../../src/fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext } from '../../src/render/index.ts';
+import type { Condition, MedicationRequest, MedicationStatement, Procedure, TriggerResource } from '../../src/triggers/index.ts';
 
 const NOW = new Date('2026-11-26T18:00:00Z');
 const OPTIONS = { defaultTimezone: 'America/Chicago', now: NOW, recentProcedureDays: 90 };
@@ -58,15 +51,25 @@ function medicationRequest(id: string, requestStatus: string, authoredOn: string
   };
 }
 
+/** The patient's records, by kind, for readability; the context holds them in one list. */
+interface Records {
+  patient?: Patient;
+  conditions?: Condition[];
+  procedures?: Procedure[];
+  medications?: Array<MedicationRequest | MedicationStatement>;
+}
+
 function facts(
-  context: Partial<PatientContext> = {},
+  records: Records = {},
   trigger: TriggerResource = procedure('t', 'completed', '2026-11-24'),
   options: Partial<typeof OPTIONS> = {},
 ) {
-  return factsFromPatientContext({ patient: patient(), conditions: [], procedures: [], medications: [], ...context }, trigger, {
-    ...OPTIONS,
-    ...options,
-  });
+  const { conditions = [], procedures = [], medications = [] } = records;
+  return factsFromPatientContext(
+    { patient: records.patient ?? patient(), records: [...conditions, ...procedures, ...medications] },
+    trigger,
+    { ...OPTIONS, ...options },
+  );
 }
 
 describe('patient name', () => {

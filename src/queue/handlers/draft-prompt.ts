@@ -4,9 +4,10 @@
  */
 import type { Campaign } from '../../campaigns/index.ts';
 import type { Config } from '../../config/index.ts';
-import { clinicalDateOf, codingsOf, type PatientContext, statusOf, type TriggerResource } from '../../fhir/index.ts';
+import type { PatientContext } from '../../fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../../render/index.ts';
 import type { NewPrompt } from '../../store/index.ts';
+import { evidenceOf, reasonOf, type TriggerResource } from '../../triggers/index.ts';
 
 /** What every row of a candidate carries, whatever was decided. */
 export interface PromptIdentity {
@@ -76,28 +77,4 @@ export function renderedPrompt(
 function triggerFacts(trigger: TriggerResource, asOf: Date) {
   const reasonRef = reasonOf(trigger);
   return { ...(reasonRef ? { reasonRef } : {}), evidence: evidenceOf(trigger, asOf) };
-}
-
-/** The Condition the prompt is about: the trigger itself, or the first Condition it gives as its reason. */
-function reasonOf(trigger: TriggerResource): string | undefined {
-  if (trigger.resourceType === 'Condition') return `Condition/${trigger.id}`;
-  return trigger.reasonReference?.map((ref) => ref.reference).find((ref) => ref?.startsWith('Condition/'));
-}
-
-/** What a clinician sees as "why": the triggering facts, not the whole record. */
-function evidenceOf(trigger: TriggerResource, asOf: Date) {
-  return {
-    trigger: {
-      reference: `${trigger.resourceType}/${trigger.id}`,
-      status: statusOf(trigger) ?? null,
-      date: clinicalDateOf(trigger) ?? null,
-      lastUpdated: trigger.meta?.lastUpdated ?? null,
-      codings: codingsOf(trigger).map(({ system, code, display }) => ({
-        system: system ?? null,
-        code: code ?? null,
-        display: display ?? null,
-      })),
-    },
-    decidedAt: asOf.toISOString(),
-  };
 }

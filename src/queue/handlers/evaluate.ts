@@ -6,14 +6,7 @@
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
 import { type Campaign, decide, promptKey, repeatBlockedSince } from '../../campaigns/index.ts';
-import {
-  FhirDataError,
-  FhirRequestError,
-  findResource,
-  loadPatientContexts,
-  type PatientContext,
-  TriggerResource,
-} from '../../fhir/index.ts';
+import { FhirDataError, FhirRequestError, findResource, loadPatientContexts, type PatientContext } from '../../fhir/index.ts';
 import {
   findPromptsByKeys,
   findRecentlyPrompted,
@@ -23,6 +16,7 @@ import {
   type NewPrompt,
   type PromptStatus,
 } from '../../store/index.ts';
+import { TriggerResource } from '../../triggers/index.ts';
 import { type EvaluateJob, sendJobsFor } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';

@@ -3,9 +3,10 @@
  * page by page), and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
  */
 import { planTriggerSearches } from '../../campaigns/index.ts';
-import { failureReason, patientIdOf, referenceOf, TriggerResource } from '../../fhir/index.ts';
+import { failureReason, patientIdOf, referenceOf } from '../../fhir/index.ts';
 import { TemplateError } from '../../render/index.ts';
 import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
+import { TriggerResource } from '../../triggers/index.ts';
 import { evaluateJobsFor, type PolledCandidate, type PollJob } from '../jobs.ts';
 import type { Enqueue, Services } from './context.ts';
 

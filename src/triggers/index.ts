@@ -1,0 +1,22 @@
+/** What other folders may use from src/triggers: the registry, the trigger resources, their evidence and search. */
+export { Condition } from './condition.ts';
+export { type Evidence, evidenceOf, reasonOf } from './evidence.ts';
+export { MedicationRequest } from './medication-request.ts';
+export { MedicationStatement } from './medication-statement.ts';
+export { Procedure } from './procedure.ts';
+export {
+  type AnyTriggerType,
+  clinicalDateOf,
+  codingsOf,
+  findTriggerType,
+  isListedIn,
+  searchParameterNamesOf,
+  statusOf,
+  TRIGGER_RESOURCE_TYPES,
+  TriggerResource,
+  type TriggerResourceType,
+  triggerTypeOf,
+  untrustedBecause,
+} from './registry.ts';
+export { type DueWindow, triggerSearchParams } from './search-params.ts';
+export type { TemplateList, TriggerSearchParameterNames } from './trigger-type.ts';

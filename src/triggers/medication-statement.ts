@@ -1,0 +1,28 @@
+/** MedicationStatement: a medication the patient takes or took (reported, not prescribed here). */
+import { z } from 'zod';
+import { CodeableConcept, Period, Reference, ResourceBase } from '../fhir/datatypes.ts';
+import { alwaysTrusted, conditionReasonOf, type TriggerType } from './trigger-type.ts';
+
+export const MedicationStatement = z.looseObject({
+  ...ResourceBase,
+  resourceType: z.literal('MedicationStatement'),
+  status: z.string(),
+  medicationCodeableConcept: CodeableConcept.optional(),
+  subject: Reference,
+  effectiveDateTime: z.string().optional(),
+  effectivePeriod: Period.optional(),
+  reasonReference: z.array(Reference).optional(),
+});
+export type MedicationStatement = z.infer<typeof MedicationStatement>;
+
+export const medicationStatement: TriggerType<typeof MedicationStatement> = {
+  resourceType: 'MedicationStatement',
+  schema: MedicationStatement,
+  search: { code: 'code', status: 'status', date: 'effective' },
+  conceptOf: (resource) => resource.medicationCodeableConcept,
+  clinicalDateOf: (resource) => resource.effectiveDateTime ?? resource.effectivePeriod?.start,
+  statusOf: (resource) => resource.status,
+  untrustedBecause: alwaysTrusted,
+  reasonOf: conditionReasonOf,
+  template: { list: 'medications', listed: (resource) => resource.status === 'active' },
+};

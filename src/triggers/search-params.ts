@@ -1,0 +1,30 @@
+/** How a trigger's codes, statuses and due window become the search parameters of one poll (pure). */
+import type { SearchParams } from '../fhir/gateway.ts';
+import { searchParameterNamesOf, type TriggerResourceType } from './registry.ts';
+
+/** The range of clinical dates a search asks for; either bound may be open. */
+export interface DueWindow {
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/**
+ * `code` and the status parameter as comma-separated ORs, and the window as `ge`/`le` bounds on the type's date
+ * parameter; a type without one (Condition) is searched without the window.
+ */
+export function triggerSearchParams(
+  trigger: { resource: TriggerResourceType; codes: readonly string[]; status: readonly string[] },
+  window: DueWindow,
+): SearchParams {
+  const names = searchParameterNamesOf(trigger.resource);
+  return {
+    [names.code]: trigger.codes.join(','),
+    [names.status]: trigger.status.join(','),
+    ...(names.date ? dateRange(names.date, window) : {}),
+  };
+}
+
+function dateRange(param: string, { from, to }: DueWindow): SearchParams {
+  const bounds = [...(from ? [`ge${from.toISOString()}`] : []), ...(to ? [`le${to.toISOString()}`] : [])];
+  return bounds.length === 0 ? {} : { [param]: bounds.length === 1 ? (bounds[0] as string) : bounds };
+}
