@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     if (!SECTIONS.includes(name as Section)) throw new Error(`--skip: unknown section '${name}' (${SECTIONS.join(', ')})`);
   const wants = (section: Section) => !skip.has(section);
 
+  const loadAtStart = os.loadavg();
   const probe = loadConfig(benchEnv('http://127.0.0.1:1'));
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
+    load: { atStart: loadAtStart },
     settings: {
       patients,
       full: values.full,
@@ -272,6 +274,7 @@ async function main(): Promise<void> {
     await db.$disconnect();
   }
 
+  results.load = { atStart: loadAtStart, atEnd: os.loadavg() };
   console.log(`\n${formatResults(results)}\n`);
   const file = new URL(`results/${results.startedAt.replace(/:/g, '-').replace(/\..*$/, '')}.json`, import.meta.url);
   await mkdir(new URL('results/', import.meta.url), { recursive: true });

@@ -9,6 +9,8 @@ import { refusals } from './strict-server.ts';
 export interface BenchResults {
   startedAt: string;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  /** The machine's load averages (1, 5, 15 min) when the bench started and ended: others' work shares the cores. */
+  load?: { atStart: number[]; atEnd?: number[] };
   settings: { patients: number; full: boolean; concurrency: number; pageSize: number; seed: number; engineHeapMb: number };
   headline?: { pipeline: PipelineFigures; baselines: Ceiling[]; ratios: Record<string, number>; tightest: string; ratioToTightest: number };
   incremental: PipelineFigures[];
@@ -96,7 +98,8 @@ export function formatResults(results: BenchResults): string {
   const heap = settings.engineHeapMb > 0 ? `${settings.engineHeapMb} MB` : "Node's default";
   const parts: string[] = [
     `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; WORKER_CONCURRENCY ${settings.concurrency}, ` +
-      `FHIR page size ${settings.pageSize}, engine heap limit ${heap}`,
+      `FHIR page size ${settings.pageSize}, engine heap limit ${heap}` +
+      (results.load ? `; load average ${loadOf(results.load.atStart)} at the start, ${loadOf(results.load.atEnd)} at the end` : ''),
   ];
   const { headline } = results;
   if (headline) {
@@ -202,4 +205,8 @@ function strictReport({ patients, runs, verdict }: StrictOverhead): string {
 
 function perSent(run: StrictRun, ms: number | undefined): number | undefined {
   return ms === undefined || run.pipeline.sent === 0 ? undefined : ms / run.pipeline.sent;
+}
+
+function loadOf(averages: number[] | undefined): string {
+  return averages ? averages.map((average) => average.toFixed(2)).join(' / ') : '-';
 }
