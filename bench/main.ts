@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --patients 10000] [--full] [--skip growth,scale,baselines,incremental,budget]`
+ * `npm run bench [-- --patients 10000] [--full] [--skip growth,scale,baselines,incremental,strict,budget]`
  *
  * End-to-end figures for the real pipeline (the `careprompt run --once` code, real Redis and PostgreSQL, the
  * project's FHIR server in its own process) beside the ceilings of its parts, cost growth with population,
- * incremental re-runs, scale-out, and the request budget (FHIR_MAX_RPS) held by 1 and 4 processes. Prints tables and writes bench/results/<date>.json. Not a test: nothing
+ * incremental re-runs, scale-out, the cost of the FHIR server's strict modes (auth, include cap, 409 and rate-limit
+ * checks, none firing), and the request budget (FHIR_MAX_RPS) held by 1 and 4 processes. Prints tables and writes
+ * bench/results/<date>.json. Not a test: nothing
  * here passes or fails on speed. See bench/README.md for what each figure means.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,6 +23,8 @@ import { measurePipeline, type PipelineFigures, type RunTarget } from './pipelin
 import { ENGINE_HEAP_MB, type FhirServerProcess, startFhirServerProcess } from './processes.ts';
 import { measureRateBudget } from './rate-budget.ts';
 import { type BenchResults, formatResults } from './report.ts';
+import { measureStrictOverhead } from './strict-overhead.ts';
+import { benchAuthorization, createStrictSetup, type StrictSetup } from './strict-server.ts';
 
 const SEED = 42;
 const GROWTH_SIZES = [1_000, 10_000];
@@ -33,7 +37,7 @@ const SCALE_OUT_WORKERS = [1, 2, 4];
 const BUDGET_PATIENTS = 2_000;
 const BUDGET_RPS = 50;
 const BUDGET_WORKERS = [1, 4];
-const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'budget'] as const;
+const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'strict', 'budget'] as const;
 type Section = (typeof SECTIONS)[number];
 /**
  * The seeded data was last updated this long before the first poll, as a registry's data mostly is; otherwise
@@ -57,15 +61,23 @@ function benchEnv(baseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** A fresh FHIR server process with `patients` seeded, and an empty database with the example campaigns. */
-async function freshTarget(db: Db, patients: number): Promise<{ fhir: FhirServerProcess; target: RunTarget; config: Readonly<Config> }> {
-  const fhir = await startFhirServerProcess();
+/**
+ * A fresh FHIR server process with `patients` seeded, and an empty database with the example campaigns. With
+ * `strict`, the server is strict from its start: the seeding authenticates too, with the client's secret.
+ */
+async function freshTarget(
+  db: Db,
+  patients: number,
+  strict?: StrictSetup,
+): Promise<{ fhir: FhirServerProcess; target: RunTarget; config: Readonly<Config> }> {
+  const fhir = await startFhirServerProcess(strict?.serverFlags);
   const seeding = performance.now();
-  await seedPopulation(fhir.baseUrl, { patients, seed: SEED, asOf: new Date(Date.now() - DATA_AGE_MS) });
+  const headers = strict ? await benchAuthorization(loadConfig({ ...benchEnv(fhir.baseUrl), ...strict.benchClientEnv })) : {};
+  await seedPopulation(fhir.baseUrl, { patients, seed: SEED, asOf: new Date(Date.now() - DATA_AGE_MS) }, headers);
   log(`seeded ${patients} patients in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
   await eraseAllData(db);
   await applyCampaigns(db, await loadCampaigns('jobs'), 'bench');
-  const env = benchEnv(fhir.baseUrl);
+  const env = { ...benchEnv(fhir.baseUrl), ...strict?.engineEnv };
   return { fhir, target: { db, env, patients, fhirServerPid: fhir.pid }, config: loadConfig(env) };
 }
 
@@ -125,6 +137,7 @@ async function main(): Promise<void> {
     if (!SECTIONS.includes(name as Section)) throw new Error(`--skip: unknown section '${name}' (${SECTIONS.join(', ')})`);
   const wants = (section: Section) => !skip.has(section);
 
+  const loadAtStart = os.loadavg();
   const probe = loadConfig(benchEnv('http://127.0.0.1:1'));
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
@@ -134,6 +147,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
+    load: { atStart: loadAtStart },
     settings: {
       patients,
       full: values.full,
@@ -229,7 +243,21 @@ async function main(): Promise<void> {
       }
     }
 
-    // 5. The request budget, shared by the worker processes through Redis, counted where the FHIR server sees it.
+    // 5. Strict test-server modes on, none firing, against off: alternately, at the same population.
+    if (wants('strict')) {
+      const setup = await createStrictSetup();
+      try {
+        results.strictOverhead = await measureStrictOverhead(
+          patients,
+          (strict) => freshTarget(db, patients, strict ? setup : undefined),
+          measured,
+        );
+      } finally {
+        await setup.dispose();
+      }
+    }
+
+    // 6. The request budget, shared by the worker processes through Redis, counted where the FHIR server sees it.
     if (wants('budget')) {
       for (const workers of BUDGET_WORKERS) {
         const fresh = await freshTarget(db, BUDGET_PATIENTS);
@@ -246,6 +274,7 @@ async function main(): Promise<void> {
     await db.$disconnect();
   }
 
+  results.load = { atStart: loadAtStart, atEnd: os.loadavg() };
   console.log(`\n${formatResults(results)}\n`);
   const file = new URL(`results/${results.startedAt.replace(/:/g, '-').replace(/\..*$/, '')}.json`, import.meta.url);
   await mkdir(new URL('results/', import.meta.url), { recursive: true });

@@ -2,10 +2,11 @@
  * The child processes of a benchmark: the FHIR server (its own process, so its CPU and memory are not the
  * engine's) and engine processes (bench/engine-process.ts). Each is stopped by signalling its own pid.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { StrictStats } from '../tools/fhir-server/index.ts';
 import type { EngineReport, EngineRole } from './engine-process.ts';
+import type { FhirServerMessage } from './fhir-server-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** BENCH_CPU_PROF_DIR=<dir>: every child writes a V8 CPU profile there (open in Chrome DevTools). */
@@ -21,25 +22,43 @@ const ENGINE_FLAGS = ENGINE_HEAP_MB > 0 ? [`--max-old-space-size=${ENGINE_HEAP_M
 export interface FhirServerProcess {
   baseUrl: string;
   pid: number;
+  /** What its strict modes have done so far (all zero when they are off). */
+  stats(): Promise<StrictStats>;
   stop(): Promise<void>;
 }
 
-export async function startFhirServerProcess(): Promise<FhirServerProcess> {
-  // `node` itself, not npx: a signal to an npx wrapper would not reach the server.
-  const child = spawn(process.execPath, [...TSX, 'tools/fhir-server/main.ts', '--port', '0'], {
+/** `flags`: tools/fhir-server/main.ts's, e.g. `['--auth', '--client-id', 'bench', '--client-secret', …]`. */
+export async function startFhirServerProcess(flags: readonly string[] = []): Promise<FhirServerProcess> {
+  const child = fork(fileURLToPath(new URL('fhir-server-process.ts', import.meta.url)), [...flags], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    execArgv: TSX,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });
-  const stdout = child.stdout;
-  if (!stdout) throw new Error('fhir-server: no stdout');
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`fhir-server exited with code ${code} before it was ready`)));
-  });
-  const { baseUrl } = JSON.parse(line) as { baseUrl: string };
+  const next = <K extends 'baseUrl' | 'stats'>(key: K) =>
+    new Promise<Extract<FhirServerMessage, Record<K, unknown>>[K]>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`fhir-server exited with code ${code} before it sent its ${key}`));
+      const heard = (message: FhirServerMessage) => {
+        if (!(key in message)) return;
+        child.off('message', heard);
+        child.off('exit', exited);
+        resolve((message as Extract<FhirServerMessage, Record<K, unknown>>)[key]);
+      };
+      child.on('message', heard);
+      child.once('exit', exited);
+    });
+  const baseUrl = await next('baseUrl');
   if (child.pid === undefined) throw new Error('fhir-server: no pid');
-  return { baseUrl, pid: child.pid, stop: () => stop(child) };
+  return {
+    baseUrl,
+    pid: child.pid,
+    stats: () => {
+      const answer = next('stats');
+      child.send('stats');
+      return answer;
+    },
+    stop: () => stop(child),
+  };
 }
 
 export interface EngineProcess {

@@ -3,16 +3,21 @@ import { formatTable } from '../src/cli/output.ts';
 import type { Ceiling } from './baselines.ts';
 import type { PipelineFigures } from './pipeline-run.ts';
 import type { BudgetFigures } from './rate-budget.ts';
+import { cpuOf, STRICT_TARGET, type StrictOverhead, type StrictRun } from './strict-overhead.ts';
+import { refusals } from './strict-server.ts';
 
 export interface BenchResults {
   startedAt: string;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  /** The machine's load averages (1, 5, 15 min) when the bench started and ended: others' work shares the cores. */
+  load?: { atStart: number[]; atEnd?: number[] };
   settings: { patients: number; full: boolean; concurrency: number; pageSize: number; seed: number; engineHeapMb: number };
   headline?: { pipeline: PipelineFigures; baselines: Ceiling[]; ratios: Record<string, number>; tightest: string; ratioToTightest: number };
   incremental: PipelineFigures[];
   growth: PipelineFigures[];
   scaleOut: PipelineFigures[];
   rateBudget: BudgetFigures[];
+  strictOverhead?: StrictOverhead;
 }
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
@@ -93,7 +98,8 @@ export function formatResults(results: BenchResults): string {
   const heap = settings.engineHeapMb > 0 ? `${settings.engineHeapMb} MB` : "Node's default";
   const parts: string[] = [
     `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; WORKER_CONCURRENCY ${settings.concurrency}, ` +
-      `FHIR page size ${settings.pageSize}, engine heap limit ${heap}`,
+      `FHIR page size ${settings.pageSize}, engine heap limit ${heap}` +
+      (results.load ? `; load average ${loadOf(results.load.atStart)} at the start, ${loadOf(results.load.atEnd)} at the end` : ''),
   ];
   const { headline } = results;
   if (headline) {
@@ -126,6 +132,7 @@ export function formatResults(results: BenchResults): string {
   }
   if (results.growth.length) parts.push('Cost growth with population', runTable(results.growth));
   if (results.scaleOut.length) parts.push('Scale-out (coordinator + N worker processes)', runTable(results.scaleOut));
+  if (results.strictOverhead) parts.push(strictReport(results.strictOverhead));
   if (results.rateBudget.length) parts.push(budgetReport(results.rateBudget));
   return parts.join('\n\n');
 }
@@ -152,4 +159,54 @@ function budgetReport(runs: BudgetFigures[]): string {
 
 function pct(ratio: number): string {
   return `${(ratio * 100).toFixed(0)}%`;
+}
+
+/** The strict and the plain runs side by side, one column per run, then each side's mean and the change. */
+function strictReport({ patients, runs, verdict }: StrictOverhead): string {
+  const sides = [false, true].map((strict) => runs.filter((run) => run.strict === strict));
+  const figures: Array<[string, (run: StrictRun) => number | undefined, number]> = [
+    ['messages sent', (run) => run.pipeline.sent, 0],
+    ['sent/s', (run) => run.pipeline.sentPerSecond, 1],
+    ['wall s', (run) => run.pipeline.runMs / 1000, 2],
+    ['CPU ms/message: engine', (run) => perSent(run, run.pipeline.cpu?.engineMs), 3],
+    ['  FHIR server', (run) => perSent(run, run.pipeline.cpu?.fhirServerMs), 3],
+    ['  PostgreSQL', (run) => perSent(run, run.pipeline.cpu?.postgresMs), 3],
+    ['  Redis', (run) => perSent(run, run.pipeline.cpu?.redisMs), 3],
+    ['  engine + PostgreSQL + Redis', (run) => perSent(run, cpuOf(run.pipeline)?.engineSide), 3],
+    ['  all', (run) => perSent(run, cpuOf(run.pipeline)?.all), 3],
+    ['FHIR search pages', (run) => run.pipeline.fhirRequests.searchPages, 0],
+    ['FHIR reads', (run) => run.pipeline.fhirRequests.reads, 0],
+    ['FHIR creates', (run) => run.pipeline.fhirRequests.creates, 0],
+    ['tokens issued', (run) => run.server.tokensIssued, 0],
+    ['refused by a strict mode', (run) => refusals(run.server), 0],
+  ];
+  const mean = (values: Array<number | undefined>) =>
+    values.some((value) => value === undefined) ? undefined : values.reduce<number>((sum, value) => sum + (value ?? 0), 0) / values.length;
+  const shown = (value: number | undefined, digits: number) => (value === undefined ? '-' : value.toFixed(digits));
+  const rows = figures.map(([name, of, digits]) => {
+    const [off, on] = sides.map((side) => mean(side.map(of)));
+    const change =
+      off === undefined || on === undefined || off === 0 ? '-' : `${on >= off ? '+' : ''}${((on / off - 1) * 100).toFixed(1)}%`;
+    return [name, ...runs.map((run) => shown(of(run), digits)), shown(off, digits), shown(on, digits), change];
+  });
+  const { throughputCost, cpuPerMessageCost: cpu } = verdict;
+  const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+  const signed = (ratio: number) => `${ratio >= 0 ? '+' : ''}${percent(ratio)}`;
+  return [
+    `Strict test-server modes, none firing (${patients} patients; SMART Backend Services auth, include cap 1000, ` +
+      '409 share 0, rate limit never reached), run alternately',
+    formatTable(['', ...runs.map((run, index) => `${index + 1}: ${run.strict ? 'ON' : 'off'}`), 'OFF MEAN', 'ON MEAN', 'ON VS OFF'], rows),
+    `${throughputCost >= 0 ? `Strict costs ${percent(throughputCost)} of throughput` : `Strict was ${percent(-throughputCost)} faster`} ` +
+      `(target: costs < ${pct(STRICT_TARGET)}): ${verdict.met ? 'MET' : 'NOT MET'}` +
+      `${verdict.refusals ? ` (${verdict.refusals} requests refused: a fault fired, the figures are not the checks' cost)` : ''}; ` +
+      `CPU per message ${signed(cpu.all)} (engine + PostgreSQL + Redis ${signed(cpu.engineSide)}, FHIR server ${signed(cpu.fhirServer)})`,
+  ].join('\n');
+}
+
+function perSent(run: StrictRun, ms: number | undefined): number | undefined {
+  return ms === undefined || run.pipeline.sent === 0 ? undefined : ms / run.pipeline.sent;
+}
+
+function loadOf(averages: number[] | undefined): string {
+  return averages ? averages.map((average) => average.toFixed(2)).join(' / ') : '-';
 }
