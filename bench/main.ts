@@ -13,7 +13,7 @@ import { loadCampaigns } from '../src/campaigns/index.ts';
 import { type Config, loadConfig } from '../src/config/index.ts';
 import { seedPopulation } from '../src/demo/population.ts';
 import { createFhirGateway, findResource, loadPatientContext } from '../src/fhir/index.ts';
-import { messageOf } from '../src/queue/index.ts';
+import { messageOf } from '../src/pipeline/index.ts';
 import { loadTemplateRegistry } from '../src/render/index.ts';
 import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/index.ts';
 import { type Ceiling, fhirCreateCeiling, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';

@@ -3,9 +3,10 @@
  * population, applies the example campaigns, runs once, and shows what was sent. Uses its own database
  * (careprompt_demo by default), emptied at the start so every demo run begins from nothing.
  */
+
+import { buildServices, runtimeOptions } from '../app/index.ts';
 import { loadCampaigns } from '../campaigns/index.ts';
 import { formatRunSummary } from '../cli/commands/run.ts';
-import { buildServices, runtimeOptions } from '../cli/services.ts';
 import { loadConfig } from '../config/index.ts';
 import { startFhirServer } from '../fhir-server/index.ts';
 import { createLogger } from '../log/index.ts';

@@ -1,0 +1,198 @@
+/**
+ * What the pipeline's use-cases are given: narrow ports, never a BullMQ Job, a database handle or a Prisma type.
+ * The app builds them (src/app); tests pass in-memory ones. Glossary:
+ *  - Store: the record of what is owed and what was sent (PostgreSQL in production), in the pipeline's terms.
+ *  - Enqueue: hands work to the next stage; the queue layer decides how (BullMQ in production).
+ *  - Transport: delivers one message to the patient over a channel, idempotent on the prompt's key.
+ *  - FhirGateway: searches and reads the EHR.
+ */
+import type { Campaign, PollState } from '../campaigns/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Transport } from '../delivery/index.ts';
+import type { FhirGateway } from '../fhir/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { TemplateRegistry } from '../render/index.ts';
+import type { SendRule } from './policy.ts';
+import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
+
+export type Clock = () => Date;
+
+export type PromptStatus = 'pending_review' | 'queued' | 'sent' | 'failed' | 'skipped';
+
+/** The channel every prompt used before channels were chosen per campaign: a FHIR Communication. */
+export const DEFAULT_CHANNEL = 'fhir-communication';
+
+export interface StoredCampaign {
+  campaign: Campaign;
+  state: PollState;
+}
+
+/** A prompt as evaluation writes it. */
+export interface NewPrompt {
+  idempotencyKey: string;
+  campaignId: string;
+  pollRunId?: string;
+  patientRef: string;
+  triggerRefs: string[];
+  reasonRef?: string;
+  evidence: PromptEvidence;
+  templateId: string;
+  templateVersion?: string;
+  language?: string;
+  category: string;
+  renderedText?: string;
+  status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
+  reason?: string;
+  /** When the prompt was decided: its expiry counts from here (the caller's clock). */
+  decidedAt: Date;
+}
+
+/** What a clinician sees as "why": the triggering facts, not the whole record (a type: stored as JSON). */
+export type PromptEvidence = {
+  trigger: {
+    reference: string;
+    status: string | null;
+    date: string | null;
+    lastUpdated: string | null;
+    codings: Array<{ system: string | null; code: string | null; display: string | null }>;
+  };
+  decidedAt: string;
+};
+
+/** A row that holds a key, as evaluation needs to know it. */
+export interface PromptRef {
+  id: string;
+  idempotencyKey: string;
+  status: PromptStatus;
+}
+
+/** What a sender needs of a prompt it has claimed, with its campaign as it stands at the claim. */
+export interface ClaimedPrompt {
+  id: string;
+  idempotencyKey: string;
+  campaignId: string;
+  patientRef: string;
+  triggerRefs: string[];
+  reasonRef: string | null;
+  language: string | null;
+  category: string;
+  renderedText: string;
+  reviewedBy: string | null;
+  /** Claims so far, this one included: above 1, an earlier sender may have delivered it without recording it. */
+  attempts: number;
+  /** When the prompt was queued (decided, approved or retried). */
+  queuedAt: Date;
+  /** Not to be sent before this time (deferred by a send rule); null: as soon as it is queued. */
+  notBefore: Date | null;
+  /** Which transport delivers it. */
+  channel: string;
+  /** The campaign's current definition, through the Campaign schema. */
+  campaign: Campaign;
+}
+
+/** The rows one claim leased, and the token that proves the lease is still this sender's. */
+export interface SendLease {
+  token: string;
+  /** In the order of the ids claimed. */
+  prompts: ClaimedPrompt[];
+}
+
+/** A delivered prompt, to be recorded as sent. */
+export interface Delivery {
+  promptId: string;
+  externalId: string;
+  sentAt: Date;
+}
+
+export interface PendingCandidate {
+  id: string;
+  candidate: PolledCandidate;
+  createdAt: Date | null;
+}
+
+export interface StaleQueuedPrompt {
+  id: string;
+  leaseUntil: Date | null;
+  queuedAt: Date | null;
+}
+
+export interface PollRunRecord {
+  id: string;
+  campaignId: string;
+  matched: number | null;
+  pages: number | null;
+}
+
+export interface ReviewDecision {
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  note?: string;
+}
+
+/** What the use-cases need of the record; each method is one statement or transaction. */
+export interface Store {
+  getCampaign(id: string): Promise<StoredCampaign | undefined>;
+  listCampaigns(filter?: { activeOnly?: boolean }): Promise<StoredCampaign[]>;
+
+  startPollRun(campaignId: string, asOf: Date, since: Date | undefined): Promise<string>;
+  completePollRun(runId: string, outcome: { matched: number; pages: number; fullScan: boolean }): Promise<void>;
+  failPollRun(runId: string, error: string): Promise<void>;
+  getPollRuns(runIds: string[]): Promise<PollRunRecord[]>;
+  findPollRunsSince(campaignIds: string[], since: Date, status: 'running' | 'completed' | 'failed'): Promise<PollRunRecord[]>;
+
+  recordCandidates(candidates: Array<Omit<PolledCandidate, 'asOf'>>): Promise<void>;
+  markEvaluated(pollRunId: string, outcomes: ReadonlyArray<{ triggerRef: string; outcome: string }>): Promise<void>;
+  findPendingCandidates(createdBefore: Date, limit: number, afterId?: string): Promise<PendingCandidate[]>;
+  countCandidateOutcomes(pollRunIds: string[]): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>>;
+
+  insertPrompts(prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>>;
+  findPromptsByKeys(idempotencyKeys: readonly string[]): Promise<PromptRef[]>;
+  findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
+  getPrompt(id: string): Promise<{ id: string; status: PromptStatus } | undefined>;
+  getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
+  findStaleQueued(queuedBefore: Date, limit: number, afterId?: string): Promise<StaleQueuedPrompt[]>;
+  findFailedPrompts(campaignId: string, since?: Date): Promise<string[]>;
+  countPromptsByStatus(filter: { pollRunIds: string[] }): Promise<Record<PromptStatus, number>>;
+
+  claimForSending(promptIds: readonly string[], leaseMs: number): Promise<SendLease>;
+  extendLease(promptIds: readonly string[], token: string, leaseMs: number): Promise<number>;
+  releaseLease(promptIds: readonly string[], token: string): Promise<void>;
+  markSent(deliveries: readonly Delivery[]): Promise<void>;
+  markFailed(id: string, reason: string): Promise<void>;
+  withdrawQueued(id: string, reason: string): Promise<void>;
+  holdForReview(id: string): Promise<void>;
+  /** Not before `notBefore`: recorded with the reason, and the lease given back. */
+  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string): Promise<void>;
+  reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
+  retryFailed(id: string, actor: string): Promise<boolean>;
+}
+
+/** Hands work to the next stage; the queue layer decides how. */
+export interface Enqueue {
+  evaluations(jobs: EvaluateWork[]): Promise<void>;
+  /** Queues a send, after `delayMs` when given. */
+  send(job: SendWork, delayMs?: number): Promise<void>;
+  /** Queues sends at once, in one round trip. */
+  sends(jobs: SendWork[]): Promise<void>;
+}
+
+/** The transport of each channel, by channel name. */
+export type Transports = ReadonlyMap<string, Transport>;
+
+/** Everything a use-case may use, built once by the app. */
+export interface Services {
+  store: Store;
+  gateway: FhirGateway;
+  templates: TemplateRegistry;
+  transports: Transports;
+  /** What is checked at send time, in order (see policy.ts). */
+  sendRules: readonly SendRule[];
+  config: Readonly<Config>;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** What a stage's handler is given besides its work: the services and the way to hand work on. */
+export interface Context extends Services {
+  enqueue: Enqueue;
+}
