@@ -4,10 +4,10 @@
  */
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
-import { createFhirCommunicationTransport } from '../delivery/index.ts';
+import { createFhirCommunicationTransport, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { createAccessTokens, createFhirGateway, createRedisRequestBudget, type FhirGateway, type RequestBudget } from '../fhir/index.ts';
 import { type Logger, throttledErrorReporter } from '../log/index.ts';
-import { DEFAULT_CHANNEL, SEND_RULES, type Services } from '../pipeline/index.ts';
+import { SEND_RULES, type Services } from '../pipeline/index.ts';
 import type { RuntimeOptions } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';

@@ -2,8 +2,7 @@
  * The pipeline's Store over PostgreSQL: src/store's functions bound to one database. The pipeline may not know
  * Prisma or the database handle, and src/store may not know the pipeline, so the two meet here.
  */
-import type { ClaimedPrompt, Store } from '../pipeline/index.ts';
-import { DEFAULT_CHANNEL } from '../pipeline/index.ts';
+import type { Store } from '../pipeline/index.ts';
 import * as store from '../store/index.ts';
 
 export function createStorePort(db: store.Db): Store {
@@ -29,27 +28,18 @@ export function createStorePort(db: store.Db): Store {
     countPromptsByStatus: (filter) => store.countPromptsByStatus(db, filter),
     async claimForSending(promptIds, leaseMs) {
       const lease = await store.claimForSending(db, promptIds, leaseMs);
-      const campaigns = new Map<string, store.StoredCampaign | undefined>();
-      const prompts: ClaimedPrompt[] = [];
-      for (const { queuedAtMs, campaignActive: _active, campaignReview: _review, ...row } of lease.prompts) {
-        if (!campaigns.has(row.campaignId)) campaigns.set(row.campaignId, await store.getCampaign(db, row.campaignId));
-        const campaign = campaigns.get(row.campaignId)?.campaign;
-        if (!campaign) throw new Error(`campaign ${row.campaignId} vanished`);
-        prompts.push({ ...row, queuedAt: new Date(queuedAtMs), notBefore: null, channel: DEFAULT_CHANNEL, campaign });
-      }
-      return { token: lease.token, prompts };
+      return {
+        token: lease.token,
+        prompts: lease.prompts.map(({ queuedAtMs, ...prompt }) => ({ ...prompt, queuedAt: new Date(queuedAtMs) })),
+      };
     },
     extendLease: (promptIds, token, leaseMs) => store.extendLease(db, promptIds, token, leaseMs),
     releaseLease: (promptIds, token) => store.releaseLease(db, promptIds, token),
-    markSent: (deliveries) =>
-      store.markSent(
-        db,
-        deliveries.map(({ externalId, ...delivery }) => ({ ...delivery, communicationId: externalId })),
-      ),
+    markSent: (deliveries) => store.markSent(db, deliveries),
     markFailed: (id, reason) => store.markFailed(db, id, reason),
     withdrawQueued: (id, reason) => store.withdrawQueued(db, id, reason),
     holdForReview: (id) => store.holdForReview(db, id),
-    deferQueued: () => Promise.reject(new Error('deferral needs the not_before column (issue8-schema)')),
+    deferQueued: (id, leaseToken, notBefore, reason) => store.deferQueued(db, id, leaseToken, notBefore, reason),
     reviewPrompt: (id, review) => store.reviewPrompt(db, id, review),
     retryFailed: (id, actor) => store.retryFailed(db, id, actor),
   };

@@ -1,6 +1,7 @@
 /** The campaign file format: what care managers write in `jobs/*.yaml`. */
 import cronParser from 'cron-parser';
 import { z } from 'zod';
+import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
 import { DURATION_HINT, MAX_DURATION, parseDurationMs } from './duration.ts';
@@ -62,6 +63,10 @@ export const Campaign = z
     trigger: Trigger,
     template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be a template id: the file name in TEMPLATES_DIR without .hbs' }),
     category: z.enum(COMMUNICATION_CATEGORIES).default('reminder'),
+    channel: z
+      .enum(CHANNELS, { message: `must be one of: ${CHANNELS.join(', ')}` })
+      .default(DEFAULT_CHANNEL)
+      .describe('how prompts reach the patient'),
     repeat: z
       .union([
         z.literal('once'),

@@ -55,9 +55,7 @@ async function demo(): Promise<void> {
     for (const { campaign } of loaded) {
       const [prompt] = await listPrompts(db, { campaignId: campaign.id, status: 'sent', limit: 1 });
       if (!prompt) continue;
-      console.log(
-        `\n──── ${campaign.name} → ${prompt.patientRef} (Communication/${prompt.communicationId}, ${prompt.language ?? 'en'}) ────`,
-      );
+      console.log(`\n──── ${campaign.name} → ${prompt.patientRef} (Communication/${prompt.externalId}, ${prompt.language ?? 'en'}) ────`);
       console.log(prompt.renderedText);
     }
     const [skipped] = await listPrompts(db, { status: 'skipped', limit: 1 });

@@ -32,6 +32,7 @@ export function skippedPrompt(
     ...triggerFacts(trigger, asOf),
     templateId: campaign.template,
     category: campaign.category,
+    channel: campaign.channel,
     status: 'skipped',
     reason,
   };
@@ -60,6 +61,7 @@ export function renderedPrompt(
     templateId: template.templateId,
     templateVersion: template.version,
     category: campaign.category,
+    channel: campaign.channel,
     language: template.language,
     ...(result.ok
       ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }

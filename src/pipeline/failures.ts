@@ -6,6 +6,7 @@
  *    template): give up on it at once.
  *  - transient: may work later: retry.
  */
+import { DeliveryRejected } from '../delivery/index.ts';
 import { FhirAuthError, FhirDataError, FhirRequestError } from '../fhir/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { UnknownChannelError } from './send.ts';
@@ -18,6 +19,7 @@ export function failureKind(error: unknown): FailureKind {
     error instanceof FhirRequestError ||
     error instanceof FhirDataError ||
     error instanceof TemplateError ||
+    error instanceof DeliveryRejected ||
     error instanceof UnknownChannelError
   )
     return 'permanent';

@@ -22,7 +22,6 @@ export type {
   StoredCampaign,
   Transports,
 } from './ports.ts';
-export { DEFAULT_CHANNEL } from './ports.ts';
 export { NotRetryableError, type RetryTarget, retryFailedPrompts } from './retry.ts';
 export { type ReviewResult, reviewPrompt } from './review.ts';
 export { type CampaignRunSummary, type RunSummary, summariseCampaigns, totalsOf } from './run-summary.ts';

@@ -9,18 +9,16 @@
 import type { Campaign, PollState } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Transport } from '../delivery/index.ts';
-import type { FhirGateway } from '../fhir/index.ts';
+import type { CommunicationCategory, FhirGateway } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
+import type { EvaluateOutcome } from './evaluate.ts';
 import type { SendRule } from './policy.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
 export type Clock = () => Date;
 
 export type PromptStatus = 'pending_review' | 'queued' | 'sent' | 'failed' | 'skipped';
-
-/** The channel every prompt used before channels were chosen per campaign: a FHIR Communication. */
-export const DEFAULT_CHANNEL = 'fhir-communication';
 
 export interface StoredCampaign {
   campaign: Campaign;
@@ -39,7 +37,9 @@ export interface NewPrompt {
   templateId: string;
   templateVersion?: string;
   language?: string;
-  category: string;
+  category: CommunicationCategory;
+  /** The transport that will deliver it: the campaign's channel. */
+  channel: string;
   renderedText?: string;
   status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
   reason?: string;
@@ -75,7 +75,7 @@ export interface ClaimedPrompt {
   triggerRefs: string[];
   reasonRef: string | null;
   language: string | null;
-  category: string;
+  category: CommunicationCategory;
   renderedText: string;
   reviewedBy: string | null;
   /** Claims so far, this one included: above 1, an earlier sender may have delivered it without recording it. */
@@ -141,7 +141,7 @@ export interface Store {
   findPollRunsSince(campaignIds: string[], since: Date, status: 'running' | 'completed' | 'failed'): Promise<PollRunRecord[]>;
 
   recordCandidates(candidates: Array<Omit<PolledCandidate, 'asOf'>>): Promise<void>;
-  markEvaluated(pollRunId: string, outcomes: ReadonlyArray<{ triggerRef: string; outcome: string }>): Promise<void>;
+  markEvaluated(pollRunId: string, outcomes: ReadonlyArray<{ triggerRef: string; outcome: EvaluateOutcome }>): Promise<void>;
   findPendingCandidates(createdBefore: Date, limit: number, afterId?: string): Promise<PendingCandidate[]>;
   countCandidateOutcomes(pollRunIds: string[]): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>>;
 
@@ -161,8 +161,8 @@ export interface Store {
   markFailed(id: string, reason: string): Promise<void>;
   withdrawQueued(id: string, reason: string): Promise<void>;
   holdForReview(id: string): Promise<void>;
-  /** Not before `notBefore`: recorded with the reason, and the lease given back. */
-  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string): Promise<void>;
+  /** Not before `notBefore`: recorded with the reason, and the lease given back; false if the lease was lost. */
+  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean>;
   reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
   retryFailed(id: string, actor: string): Promise<boolean>;
 }

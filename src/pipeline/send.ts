@@ -5,9 +5,8 @@
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
-
-import type { OutgoingMessage, Transport } from '../delivery/index.ts';
-import { type CommunicationCategory, FhirRequestError, failureReason } from '../fhir/index.ts';
+import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
+import { failureReason } from '../fhir/index.ts';
 import { keepLease } from './lease-keeper.ts';
 import { decideSend, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Context, Delivery, SendLease, Services } from './ports.ts';
@@ -75,11 +74,15 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     }
     const earlier = prompt.attempts > 1 ? await transportFor(prompt, ctx).findDelivered(prompt.idempotencyKey) : undefined;
     if (earlier) {
-      batch.delivered({ promptId: prompt.id, externalId: earlier.id, sentAt: earlier.sentAt ?? now }, 'already-sent');
+      batch.delivered({ promptId: prompt.id, externalId: earlier.externalId, sentAt: earlier.sentAt ?? now }, 'already-sent');
       continue;
     }
-    batch.settle(prompt.id, await apply(decision, prompt, lease.token, ctx));
-    if (decision.kind === 'defer') deferred.set(decision.until.getTime(), [...(deferred.get(decision.until.getTime()) ?? []), prompt.id]);
+    const outcome = await apply(decision, prompt, lease.token, ctx);
+    batch.settle(prompt.id, outcome);
+    if (decision.kind === 'defer' && outcome === 'deferred') {
+      const until = decision.until.getTime();
+      deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
+    }
   }
   // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
   for (const [until, promptIds] of deferred) {
@@ -88,7 +91,12 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   return sendable;
 }
 
-async function apply(decision: Exclude<SendDecision, { kind: 'send' }>, prompt: ClaimedPrompt, leaseToken: string, ctx: Context) {
+async function apply(
+  decision: Exclude<SendDecision, { kind: 'send' }>,
+  prompt: ClaimedPrompt,
+  leaseToken: string,
+  ctx: Context,
+): Promise<SendOutcome> {
   switch (decision.kind) {
     case 'hold':
       await ctx.store.holdForReview(prompt.id);
@@ -97,8 +105,8 @@ async function apply(decision: Exclude<SendDecision, { kind: 'send' }>, prompt: 
       await ctx.store.withdrawQueued(prompt.id, decision.reason);
       return 'withdrawn';
     case 'defer':
-      await ctx.store.deferQueued(prompt.id, leaseToken, decision.until, decision.reason);
-      return 'deferred';
+      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
+      return (await ctx.store.deferQueued(prompt.id, leaseToken, decision.until, decision.reason)) ? 'deferred' : 'in-flight';
   }
 }
 
@@ -121,11 +129,11 @@ async function deliver(prompts: readonly ClaimedPrompt[], leaseToken: string, ct
       const transport = transportFor(prompt, ctx);
       try {
         const receipt = await transport.send(messageOf(prompt));
-        batch.delivered({ promptId: prompt.id, externalId: receipt.id, sentAt: clock() }, 'sent');
+        batch.delivered({ promptId: prompt.id, externalId: receipt.externalId, sentAt: clock() }, 'sent');
       } catch (error) {
-        if (!(error instanceof FhirRequestError)) throw error;
+        if (!(error instanceof DeliveryRejected)) throw error;
         // The channel refused the message itself: retrying would be refused again.
-        await store.markFailed(prompt.id, `rejected by ${transport.name}: ${failureReason(error)}`);
+        await store.markFailed(prompt.id, `rejected by ${transport.channel}: ${error.reason}`);
         batch.settle(prompt.id, 'failed');
       }
     }
@@ -191,7 +199,7 @@ export function messageOf(
     aboutRefs: prompt.triggerRefs,
     ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
     ...(prompt.language ? { language: prompt.language } : {}),
-    category: prompt.category as CommunicationCategory,
+    category: prompt.category,
     text: prompt.renderedText,
   };
 }

@@ -10,6 +10,24 @@ export interface StoredCampaign {
   updatedAt: Date;
 }
 
+/** A campaign row whose definition the Campaign schema rejects (edited by hand, or older than the schema). */
+export class StoredCampaignError extends Error {
+  override readonly name = 'StoredCampaignError';
+  constructor(
+    readonly campaignId: string,
+    readonly field: string,
+  ) {
+    super(`campaign ${campaignId} in the database is invalid at ${field}: re-apply its file`);
+  }
+}
+
+/** A stored definition through the Campaign schema: the one way the rest of careprompt reads a campaign's rules. */
+export function parseStoredCampaign(id: string, definition: unknown): Campaign {
+  const parsed = Campaign.safeParse(definition);
+  if (!parsed.success) throw new StoredCampaignError(id, parsed.error.issues[0]?.path.join('.') || '(root)');
+  return parsed.data;
+}
+
 export type ApplyChange = 'created' | 'updated' | 'unchanged';
 
 /** Applies campaigns in one transaction: all of them or none. */
@@ -52,12 +70,9 @@ export async function getCampaign(db: Db, id: string): Promise<StoredCampaign | 
 }
 
 function toStored(row: CampaignRow): StoredCampaign {
-  // Definitions were validated when applied; parsing again guards against hand-edited rows.
-  const parsed = Campaign.safeParse(row.definition);
-  if (!parsed.success)
-    throw new Error(`campaign ${row.id} in the database is invalid: re-apply its file (${parsed.error.issues[0]?.path.join('.')})`);
   return {
-    campaign: parsed.data,
+    // Definitions were validated when applied; parsing again guards against hand-edited rows.
+    campaign: parseStoredCampaign(row.id, row.definition),
     hash: row.definitionHash,
     updatedAt: row.updatedAt,
     state: {

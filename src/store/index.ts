@@ -1,10 +1,28 @@
-export { type ApplyChange, applyCampaigns, getCampaign, listCampaigns, type StoredCampaign } from './campaigns.ts';
-export { countCandidateOutcomes, findPendingCandidates, markEvaluated, type NewCandidate, recordCandidates } from './candidates.ts';
+export {
+  type ApplyChange,
+  applyCampaigns,
+  getCampaign,
+  listCampaigns,
+  parseStoredCampaign,
+  type StoredCampaign,
+  StoredCampaignError,
+} from './campaigns.ts';
+export {
+  CANDIDATE_OUTCOMES,
+  type CandidateOutcome,
+  countCandidateOutcomes,
+  findPendingCandidates,
+  markEvaluated,
+  type NewCandidate,
+  recordCandidates,
+} from './candidates.ts';
 export { createDb, type Db } from './client.ts';
 export { databaseConnectionProblem } from './connection-problem.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
+  type AuditAction,
   countPromptsByStatus,
+  deferQueued,
   findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,
@@ -16,6 +34,7 @@ export {
   listPrompts,
   markFailed,
   type NewPrompt,
+  PROMPT_STATUSES,
   type Prompt,
   type PromptFilter,
   type PromptRef,

@@ -3,10 +3,49 @@
  * the same transaction, so "what was sent and why" can always be answered from here.
  */
 
-import type { Prisma, Prompt, PromptStatus } from '../generated/prisma/client.ts';
+import type { CommunicationCategory } from '../fhir/index.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './client.ts';
 
-export type { Prompt, PromptStatus };
+export const PROMPT_STATUSES = ['pending_review', 'queued', 'sent', 'failed', 'skipped'] as const;
+export type PromptStatus = (typeof PROMPT_STATUSES)[number];
+
+/** A prompt row as the rest of careprompt sees it (Prisma's own types stay in this folder). */
+export interface Prompt {
+  id: string;
+  idempotencyKey: string;
+  campaignId: string;
+  pollRunId: string | null;
+  patientRef: string;
+  triggerRefs: string[];
+  reasonRef: string | null;
+  evidence: unknown;
+  templateId: string;
+  templateVersion: string | null;
+  language: string | null;
+  category: CommunicationCategory;
+  renderedText: string | null;
+  status: PromptStatus;
+  reason: string | null;
+  /** The transport that delivers it (its campaign's channel when it was written). */
+  channel: string;
+  /** The delivered message's id in the channel's system. */
+  externalId: string | null;
+  /** Delivery was deferred until this instant: neither the claim nor the sweep takes it before. */
+  notBefore: Date | null;
+  attempts: number;
+  reviewedBy: string | null;
+  reviewedAt: Date | null;
+  leaseUntil: Date | null;
+  leaseToken: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  queuedAt: Date | null;
+  sentAt: Date | null;
+}
+
+/** The actions audit events record. */
+export type AuditAction = `prompt.${PromptStatus | 'deferred'}` | `campaign.${'created' | 'updated'}`;
 
 export interface NewPrompt {
   idempotencyKey: string;
@@ -15,11 +54,14 @@ export interface NewPrompt {
   patientRef: string;
   triggerRefs: string[];
   reasonRef?: string;
-  evidence: Prisma.InputJsonValue;
+  /** The EHR facts behind the prompt, for the clinician's review: stored as JSON. */
+  evidence: Readonly<Record<string, unknown>>;
   templateId: string;
   templateVersion?: string;
   language?: string;
-  category: string;
+  category: CommunicationCategory;
+  /** The transport that will deliver it: the campaign's channel. */
+  channel: string;
   renderedText?: string;
   status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
   reason?: string;
@@ -54,6 +96,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       template_version: prompt.templateVersion ?? null,
       language: prompt.language ?? null,
       category: prompt.category,
+      channel: prompt.channel,
       rendered_text: prompt.renderedText ?? null,
       status: prompt.status,
       reason: prompt.reason ?? null,
@@ -62,25 +105,24 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
   );
   const now = new Date().toISOString();
   // Rows go in key order: two batches racing on the same keys lock them in the same order and cannot deadlock.
-  // The timestamp columns are timestamp without time zone holding UTC, as Prisma writes them.
   const inserted = await db.$queryRaw<PromptRef[]>`
     WITH drafted AS (
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
         idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
-        evidence jsonb, template_id text, template_version text, language text, category text, rendered_text text,
-        status "PromptStatus", reason text, queued_at timestamptz)
+        evidence jsonb, template_id text, template_version text, language text, category "PromptCategory", channel text,
+        rendered_text text, status "PromptStatus", reason text, queued_at timestamptz)
     ), inserted AS (
       INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
-        template_id, template_version, language, category, rendered_text, status, reason, created_at, updated_at, queued_at)
+        template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at)
       SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
-        d.evidence, d.template_id, d.template_version, d.language, d.category, d.rendered_text, d.status, d.reason,
-        ${now}::timestamptz AT TIME ZONE 'UTC', ${now}::timestamptz AT TIME ZONE 'UTC', d.queued_at AT TIME ZONE 'UTC'
+        d.evidence, d.template_id, d.template_version, d.language, d.category, d.channel, d.rendered_text, d.status, d.reason,
+        ${now}::timestamptz, ${now}::timestamptz, d.queued_at
       FROM drafted AS d ORDER BY d.idempotency_key
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id, idempotency_key, status, reason
     ), audited AS (
       INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
-      SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${SYSTEM_ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
+      SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
         CASE WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
       FROM inserted AS i
     )
@@ -140,6 +182,22 @@ export async function withdrawQueued(db: Db, id: string, reason: string): Promis
   await transition(db, id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null }, { reason });
 }
 
+/**
+ * A send-time policy's "not yet" for a prompt this sender holds: it may go out from `notBefore` on. The lease is
+ * given back and the claim's attempt taken back (nothing was delivered, so a later claim need not look for an
+ * earlier delivery). False when the lease is no longer this sender's.
+ */
+export async function deferQueued(db: Db, id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.prompt.updateMany({
+      where: { id, status: 'queued', leaseToken },
+      data: { notBefore, leaseUntil: null, leaseToken: null, attempts: { decrement: 1 } },
+    });
+    if (count === 1) await audit(tx, 'prompt.deferred', id, { reason, notBefore: notBefore.toISOString() });
+    return count === 1;
+  });
+}
+
 /** A queued prompt whose campaign now requires review goes back to the review queue. */
 export async function holdForReview(db: Db, id: string): Promise<void> {
   await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, {});
@@ -187,31 +245,40 @@ async function transition(
   db: Db,
   id: string,
   from: PromptStatus[],
-  data: Prisma.PromptUpdateManyMutationInput & { status: PromptStatus },
+  data: Omit<Prisma.PromptUpdateManyMutationInput, 'status'> & { status: PromptStatus },
   details: Record<string, string>,
   actor = SYSTEM_ACTOR,
 ): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({ where: { id, status: { in: from } }, data });
-    if (count === 1) {
-      await tx.auditEvent.create({ data: { actor, action: `prompt.${data.status}`, entityType: 'Prompt', entityId: id, details } });
-    }
+    if (count === 1) await audit(tx, `prompt.${data.status}`, id, details, actor);
     return count === 1;
   });
 }
 
+function audit(tx: Prisma.TransactionClient, action: AuditAction, promptId: string, details: Record<string, string>, actor = SYSTEM_ACTOR) {
+  return tx.auditEvent.create({ data: { actor, action, entityType: 'Prompt', entityId: promptId, details } });
+}
+
 /**
  * Rows still owed a delivery, queued before `queuedBefore`, by id after `afterId`, with the lease a dead sender
- * may have left on them: such a row can be sent again only once the lease lapses.
+ * may have left on them: such a row can be sent again only once the lease lapses. Rows deferred past `now` are
+ * not owed yet.
  */
 export async function findStaleQueued(
   db: Db,
   queuedBefore: Date,
   limit: number,
   afterId?: string,
+  now: Date = new Date(),
 ): Promise<Array<{ id: string; leaseUntil: Date | null; queuedAt: Date | null }>> {
   return db.prompt.findMany({
-    where: { status: 'queued', queuedAt: { lt: queuedBefore }, ...(afterId ? { id: { gt: afterId } } : {}) },
+    where: {
+      status: 'queued',
+      queuedAt: { lt: queuedBefore },
+      OR: [{ notBefore: null }, { notBefore: { lte: now } }],
+      ...(afterId ? { id: { gt: afterId } } : {}),
+    },
     select: { id: true, leaseUntil: true, queuedAt: true },
     orderBy: { id: 'asc' },
     take: limit,

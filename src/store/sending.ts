@@ -4,10 +4,13 @@
  * statement for each step, not one per row: these are a run's hottest writes.
  */
 import { randomUUID } from 'node:crypto';
+import type { Campaign } from '../campaigns/index.ts';
+import type { CommunicationCategory } from '../fhir/index.ts';
+import { parseStoredCampaign } from './campaigns.ts';
 import type { Db } from './client.ts';
 import { SYSTEM_ACTOR } from './prompts.ts';
 
-/** What a sender needs of a prompt it has claimed, with its campaign's state at the time of the claim. */
+/** What a sender needs of a prompt it has claimed, with its campaign as defined at the time of the claim. */
 export interface ClaimedPrompt {
   id: string;
   idempotencyKey: string;
@@ -16,15 +19,19 @@ export interface ClaimedPrompt {
   triggerRefs: string[];
   reasonRef: string | null;
   language: string | null;
-  category: string;
+  category: CommunicationCategory;
+  /** The transport that delivers it. */
+  channel: string;
   renderedText: string;
   reviewedBy: string | null;
   /** Claims so far, this one included: above 1, an earlier sender may have delivered it without recording it. */
   attempts: number;
   /** When the prompt was queued (decided, or approved), in epoch milliseconds. */
   queuedAtMs: number;
-  campaignActive: boolean;
-  campaignReview: string | null;
+  /** Null, or past: the claim leaves prompts deferred to a later time alone. */
+  notBefore: Date | null;
+  /** The campaign's current definition, read through the Campaign schema (never a field picked from its JSON). */
+  campaign: Campaign;
 }
 
 /** The rows one claim leased, and the token that proves the lease is still this sender's. */
@@ -37,35 +44,56 @@ export interface SendLease {
 /** A delivered prompt, to be recorded as sent. */
 export interface Delivery {
   promptId: string;
-  communicationId: string;
+  /** The message's id in the channel's system. */
+  externalId: string;
   sentAt: Date;
 }
 
 /**
- * Leases those of these prompts that are queued, have their text and are not leased by another sender (a
- * concurrent run or worker), counting the attempt, and returns them with their campaign's current state for
- * the send-time checks. While the lease holds, no one else delivers them: a conditional create alone does not
- * stop two concurrent POSTs on every server. A sender that dies leaves the lease to expire; the sweep then
- * queues the prompts again.
+ * Leases those of these prompts that are queued, have their text, are not deferred to a later time and are not
+ * leased by another sender (a concurrent run or worker), counting the attempt, and returns them with their
+ * campaign's current definition for the send-time checks. While the lease holds, no one else delivers them: a
+ * conditional create alone does not stop two concurrent POSTs on every server. A sender that dies leaves the
+ * lease to expire; the sweep then queues the prompts again. A campaign whose stored definition the schema
+ * rejects stops the claim (StoredCampaignError) with every lease given back: its send-time rules are unknown.
  */
 export async function claimForSending(db: Db, promptIds: readonly string[], leaseMs: number): Promise<SendLease> {
   const token = randomUUID();
-  const claimed = await db.$queryRaw<ClaimedPrompt[]>`
+  const claimed = await db.$queryRaw<Array<Omit<ClaimedPrompt, 'campaign'> & { definition: unknown }>>`
     UPDATE prompts AS p
     SET attempts = p.attempts + 1,
         lease_token = ${token}::uuid,
-        -- The columns are timestamp without time zone holding UTC, as Prisma writes them.
-        lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
+        lease_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
     FROM campaigns AS c
     WHERE p.id = ANY(${promptIds}::uuid[]) AND c.id = p.campaign_id AND p.status = 'queued' AND p.rendered_text IS NOT NULL
-      AND (p.lease_until IS NULL OR p.lease_until < (now() AT TIME ZONE 'UTC'))
+      AND (p.lease_until IS NULL OR p.lease_until < now()) AND (p.not_before IS NULL OR p.not_before <= now())
     RETURNING p.id::text AS id, p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
-      p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category,
+      p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category::text AS category, p.channel,
       p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy", p.attempts,
-      (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs",
-      c.active AS "campaignActive", c.definition ->> 'review' AS "campaignReview"`;
+      (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs", p.not_before AS "notBefore",
+      c.definition`;
+  // Parsed once per campaign: a batch's prompts share theirs.
+  const campaigns = new Map<string, Campaign>();
+  try {
+    for (const row of claimed) {
+      if (!campaigns.has(row.campaignId)) campaigns.set(row.campaignId, parseStoredCampaign(row.campaignId, row.definition));
+    }
+  } catch (error) {
+    await releaseLease(
+      db,
+      claimed.map((row) => row.id),
+      token,
+    );
+    throw error;
+  }
+  const prompts = claimed.map(
+    ({ definition: _, ...prompt }): ClaimedPrompt => ({
+      ...prompt,
+      campaign: campaigns.get(prompt.campaignId) as Campaign,
+    }),
+  );
   const order = new Map(promptIds.map((id, index) => [id, index]));
-  return { token, prompts: claimed.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)) };
+  return { token, prompts: prompts.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)) };
 }
 
 /**
@@ -75,7 +103,7 @@ export async function claimForSending(db: Db, promptIds: readonly string[], leas
  */
 export async function extendLease(db: Db, promptIds: readonly string[], token: string, leaseMs: number): Promise<number> {
   return db.$executeRaw`
-    UPDATE prompts SET lease_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::float8)
+    UPDATE prompts SET lease_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
     WHERE id = ANY(${promptIds}::uuid[]) AND status = 'queued' AND lease_token = ${token}::uuid`;
 }
 
@@ -96,24 +124,23 @@ export async function markSent(db: Db, deliveries: readonly Delivery[]): Promise
   const delivered = JSON.stringify(
     deliveries.map((delivery) => ({
       id: delivery.promptId,
-      communication_id: delivery.communicationId,
+      external_id: delivery.externalId,
       sent_at: delivery.sentAt.toISOString(),
     })),
   );
-  // The timestamp columns are timestamp without time zone holding UTC, as Prisma writes them.
   await db.$executeRaw`
     WITH delivered AS (
-      SELECT * FROM jsonb_to_recordset(${delivered}::jsonb) AS d(id uuid, communication_id text, sent_at timestamptz)
+      SELECT * FROM jsonb_to_recordset(${delivered}::jsonb) AS d(id uuid, external_id text, sent_at timestamptz)
     ), moved AS (
       UPDATE prompts AS p
-      SET status = 'sent', communication_id = d.communication_id, reason = NULL, lease_until = NULL, lease_token = NULL,
-          sent_at = d.sent_at AT TIME ZONE 'UTC', updated_at = now() AT TIME ZONE 'UTC'
+      SET status = 'sent', external_id = d.external_id, reason = NULL, lease_until = NULL, lease_token = NULL,
+          sent_at = d.sent_at, updated_at = now()
       FROM delivered AS d
       WHERE p.id = d.id AND p.status IN ('queued', 'failed')
-      RETURNING p.id, p.communication_id
+      RETURNING p.id, p.external_id
     )
     INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
-    SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', ${SYSTEM_ACTOR}, 'prompt.sent', 'Prompt', moved.id::text,
-      jsonb_build_object('communicationId', moved.communication_id)
+    SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, 'prompt.sent', 'Prompt', moved.id::text,
+      jsonb_build_object('externalId', moved.external_id)
     FROM moved`;
 }

@@ -77,9 +77,9 @@ describe('the careprompt command line', () => {
       ['outreach', 'list', '--campaign', 'wound-care-after-sutures', '--status', 'sent', '--json'],
       database,
     );
-    const prompts = JSON.parse(outreach.stdout) as Array<{ status: string; communicationId: string }>;
+    const prompts = JSON.parse(outreach.stdout) as Array<{ status: string; externalId: string }>;
     expect(prompts).toHaveLength(expected.woundCare);
-    expect(prompts.every((prompt) => prompt.status === 'sent' && prompt.communicationId)).toBe(true);
+    expect(prompts.every((prompt) => prompt.status === 'sent' && prompt.externalId)).toBe(true);
     expect((await careprompt(['outreach', 'list', '--status', 'bogus'], database)).code).toBe(2);
   });
 
@@ -97,6 +97,7 @@ describe('the careprompt command line', () => {
           evidence: {},
           templateId: 'wound-care',
           category: 'instruction',
+          channel: 'fhir-communication',
           renderedText: 'text',
           status: 'pending_review',
           decidedAt: new Date(),

@@ -63,6 +63,7 @@ describe('credentials the EHR refuses', () => {
         evidence: {},
         templateId: 'wound-care',
         category: 'instruction',
+        channel: 'fhir-communication',
         renderedText: 'Keep the stitches dry.',
         status: 'queued',
         decidedAt: new Date(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   claimForSending,
+  countCandidateOutcomes,
   type Db,
   insertPrompts,
   markEvaluated,
@@ -34,6 +35,7 @@ describe('the outbox and candidates, written in batches', () => {
     evidence: { trigger: { reference: 'Procedure/s1' } },
     templateId: 'wound-care',
     category: 'instruction',
+    channel: 'fhir-communication',
     status: 'queued',
     decidedAt: new Date(),
     ...fields,
@@ -84,10 +86,17 @@ describe('the outbox and candidates, written in batches', () => {
     ]);
 
     const rows = await db.candidate.findMany({ where: { pollRunId }, orderBy: { triggerRef: 'asc' } });
+    // Prisma's client names the enum values as identifiers (no_match); the column holds the engine's 'no-match'.
     expect(rows.map(({ triggerRef, outcome }) => ({ triggerRef, outcome }))).toEqual([
       { triggerRef: 'Procedure/s1', outcome: 'queued' },
-      { triggerRef: 'Procedure/s2', outcome: 'no-match' },
+      { triggerRef: 'Procedure/s2', outcome: 'no_match' },
     ]);
+    expect(await countCandidateOutcomes(db, [pollRunId])).toEqual(
+      expect.arrayContaining([
+        { campaignId: CAMPAIGN, outcome: 'queued', count: 1 },
+        { campaignId: CAMPAIGN, outcome: 'no-match', count: 1 },
+      ]),
+    );
     expect(rows.every((row) => row.evaluatedAt instanceof Date && row.createdAt instanceof Date)).toBe(true);
   });
 });

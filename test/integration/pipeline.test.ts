@@ -37,7 +37,7 @@ describe('the outreach pipeline against real PostgreSQL, Redis and FHIR', () => 
     const rows = await env.db.prompt.findMany({ where: { status: 'sent' } });
     const byId = new Map(sent.map((communication) => [communication.id, communication]));
     for (const row of rows) {
-      const communication = byId.get(row.communicationId ?? '');
+      const communication = byId.get(row.externalId ?? '');
       expect(communication?.identifier[0]).toEqual({ system: 'urn:careprompt:prompt', value: row.idempotencyKey });
       expect(communication?.subject).toEqual({ reference: row.patientRef });
       expect(communication?.payload[0].contentString).toBe(row.renderedText);

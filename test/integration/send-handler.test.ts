@@ -68,6 +68,7 @@ describe('the send handler, called directly', () => {
         evidence: {},
         templateId: 'wound-care',
         category: 'instruction',
+        channel: 'fhir-communication',
         renderedText: 'Hi Ana, … call 911 in an emergency.',
         status,
         decidedAt: new Date(),
@@ -152,7 +153,7 @@ describe('the send handler, called directly', () => {
     const sent = await communicationsFor(prompts);
     expect(sent.map((communication) => communication.identifier[0].value)).toEqual(prompts.map((prompt) => prompt.idempotencyKey));
     const rows = await env.db.prompt.findMany({ where: { id: { in: prompts.map((prompt) => prompt.id) } } });
-    expect(rows.every((row) => row.status === 'sent' && row.communicationId && row.sentAt && row.leaseUntil === null)).toBe(true);
+    expect(rows.every((row) => row.status === 'sent' && row.externalId && row.sentAt && row.leaseUntil === null)).toBe(true);
     expect(await env.db.auditEvent.count({ where: { action: 'prompt.sent' } })).toBe(3);
   });
 
@@ -214,7 +215,7 @@ describe('the send handler, called directly', () => {
     expect([outcomes.get(delivered.id), outcomes.get(untried.id)]).toEqual(['already-sent', 'withdrawn']);
     expect(await env.db.prompt.findUniqueOrThrow({ where: { id: delivered.id } })).toMatchObject({
       status: 'sent',
-      communicationId: communication?.id,
+      externalId: communication?.id,
     });
     expect(await statusOf(untried.id)).toBe('skipped');
   });

@@ -82,7 +82,7 @@ describe('time-based rules across runs', () => {
 
     expect(await runAt(pipeline, T0, 'diabetes-self-management')).toBe(1);
     const outcomes = (await env.db.candidate.findMany({ select: { outcome: true } })).map((row) => row.outcome).sort();
-    expect(outcomes).toEqual(['already-handled', 'queued']);
+    expect(outcomes).toEqual(['already_handled', 'queued']);
     expect(await communications(env.fhir.baseUrl)).toHaveLength(1);
   });
 });

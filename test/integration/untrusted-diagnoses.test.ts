@@ -41,7 +41,7 @@ describe('diagnoses that are not the patient’s', () => {
     const outcomes = await env.db.candidate.findMany({ where: { campaignId: DIABETES }, select: { patientId: true, outcome: true } });
     expect(
       outcomes
-        .filter((row) => row.outcome === 'no-match')
+        .filter((row) => row.outcome === 'no_match')
         .map((row) => `Patient/${row.patientId}`)
         .sort(),
     ).toEqual([inError, refuted].sort());

@@ -28,7 +28,7 @@ export async function listOutreach(options: OutreachListOptions): Promise<number
           prompt.patientRef,
           prompt.triggerRefs.join(','),
           prompt.status,
-          prompt.reason ?? (prompt.communicationId ? `Communication/${prompt.communicationId}` : undefined),
+          prompt.reason ?? (prompt.externalId ? `Communication/${prompt.externalId}` : undefined),
           prompt.attempts,
         ]),
       ),
