@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AppServices, createStorePort } from '../../src/app/index.ts';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
-import { type Context, type Enqueue, type SendOutcome, type SendWork, sendPrompts } from '../../src/pipeline/index.ts';
+import { type Context, type Enqueue, SEND_RULES, type SendOutcome, type SendWork, sendPrompts } from '../../src/pipeline/index.ts';
 import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
@@ -13,7 +13,7 @@ describe('the send handler, called directly', () => {
   const env = useFaultyFhir();
   let services: AppServices;
   let counter = 0;
-  /** The sends the handler queued (none of today's rules defers, so none is expected). */
+  /** The sends the handler queued again (a deferral's). */
   const queued: SendWork[] = [];
   const enqueue: Enqueue = {
     evaluations: async () => {},
@@ -125,6 +125,25 @@ describe('the send handler, called directly', () => {
     await env.db.prompt.update({ where: { id: prompt.id }, data: { queuedAt: new Date(Date.now() - 49 * 3_600_000) } });
     expect(await sendOne(prompt.id)).toBe('withdrawn');
     expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).reason).toBe('expired: not delivered within 48 hours');
+  });
+
+  it('defers a prompt a send rule postpones: recorded, claimable only from then, queued again with the delay', async () => {
+    const prompt = await queuedPrompt();
+    const until = new Date(Date.now() + 3_600_000);
+    const quiet = { sendRules: [...SEND_RULES, () => ({ kind: 'defer' as const, until, reason: 'quiet hours' })] };
+    expect((await sendPrompts({ promptIds: [prompt.id] }, ctx(quiet))).get(prompt.id)).toBe('deferred');
+    expect(await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
+      status: 'queued',
+      notBefore: until,
+      leaseToken: null,
+    });
+    expect(await env.db.auditEvent.count({ where: { entityId: prompt.id, action: 'prompt.deferred' } })).toBe(1);
+    expect(queued).toEqual([{ promptIds: [prompt.id] }]);
+    // Before its time no sender may claim it, whatever the rules.
+    expect(await sendOne(prompt.id)).toBe('in-flight');
+    await env.db.prompt.update({ where: { id: prompt.id }, data: { notBefore: new Date(Date.now() - 1) } });
+    expect(await sendOne(prompt.id)).toBe('sent');
+    expect(await communicationsFor([prompt])).toHaveLength(1);
   });
 
   it('leaves a prompt leased by another sender alone until the lease lapses', async () => {
