@@ -119,7 +119,11 @@ export function renderCeiling(templates: TemplateRegistry, config: Readonly<Conf
   for (let i = 0; i < count; i++) {
     const sample = samples[i % samples.length];
     if (!sample) break;
-    const facts = factsFromPatientContext(sample.context, sample.trigger, { defaultTimezone: config.defaultTimezone, now });
+    const facts = factsFromPatientContext(sample.context, sample.trigger, {
+      defaultTimezone: config.defaultTimezone,
+      now,
+      recentProcedureDays: config.render.recentProcedureDays,
+    });
     const template = templates.resolve(sample.templateId, facts.patient.language);
     const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
     const result = template.render(

@@ -54,6 +54,8 @@ const variables = {
       .default(48),
     example: '48',
   },
+  // Procedures completed within this many days are listed to templates as the patient's recent ones.
+  RECENT_PROCEDURES_DAYS: { schema: z.coerce.number().int().min(1).max(3650).default(90), example: '90' },
   RECOVER_AFTER_SECONDS: { schema: z.coerce.number().int().min(10).max(86_400).default(60), example: '60' },
   JOB_BACKOFF_MS: { schema: z.coerce.number().int().min(1).max(3_600_000).default(2000), example: '2000' },
   QUEUE_PREFIX: {
@@ -85,6 +87,8 @@ export interface Config {
   org: { name: string; replyTime: string; replyTimeByLanguage: Record<string, string>; phone?: string };
   defaultTimezone: string;
   poll: { overlapSeconds: number };
+  /** recentProcedureDays: the window of the procedures templates list (RECENT_PROCEDURES_DAYS). */
+  render: { recentProcedureDays: number };
   /** expireAfterMs: work recovered later than this after its poll (an outage) is dropped, not delivered late. */
   /** sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long. */
   /** recoverAfterMs: unfinished work older than this is queued again even if Redis still has a job for it. */
@@ -149,6 +153,11 @@ export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): Readonly<
   });
 }
 
+/** What checking campaign files needs: only where the templates are (no database, no FHIR server). */
+export function loadTemplatesConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Pick<Config, 'templatesDir'>> {
+  return Object.freeze({ templatesDir: parseVariables(['TEMPLATES_DIR'], env).TEMPLATES_DIR });
+}
+
 const AUTH_NAMES = new Set<string>(Object.keys(authVariables));
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -178,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     defaultTimezone: e.DEFAULT_TIMEZONE,
     poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
+    render: { recentProcedureDays: e.RECENT_PROCEDURES_DAYS },
     queue: {
       prefix: e.QUEUE_PREFIX,
       concurrency: e.WORKER_CONCURRENCY,

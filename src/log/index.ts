@@ -10,8 +10,9 @@ export { type ErrorFields, errorFields } from './error-fields.ts';
 export { type ErrorReporter, throttledErrorReporter } from './throttle.ts';
 export type { Logger };
 
+/** `level`: the configured LOG_LEVEL (config/), or info. */
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const level = options.level ?? 'info';
   const settings = { level, serializers: { err: errorFields } };
   return options.destination ? pino(settings, options.destination) : pino(settings, pino.destination(2));
 }

@@ -48,7 +48,11 @@ export function renderedPrompt(
   services: { config: Readonly<Config>; templates: TemplateRegistry },
 ): NewPrompt {
   const { config, templates } = services;
-  const facts = factsFromPatientContext(context, trigger, { defaultTimezone: config.defaultTimezone, now: asOf });
+  const facts = factsFromPatientContext(context, trigger, {
+    defaultTimezone: config.defaultTimezone,
+    now: asOf,
+    recentProcedureDays: config.render.recentProcedureDays,
+  });
   const template = templates.resolve(campaign.template, facts.patient.language);
   const { replyTimeByLanguage, ...org } = config.org;
   const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;

@@ -20,17 +20,18 @@ const TIMEZONE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/timezone';
 const ACTIVE_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse']);
 /** Name uses that are not how the patient is addressed today. */
 const RETIRED_NAME_USES = new Set(['old', 'maiden', 'anonymous']);
-const RECENT_PROCEDURE_MS = 90 * 86_400_000;
+const MS_PER_DAY = 86_400_000;
 
 type HumanName = NonNullable<Patient['name']>[number];
 
 export function factsFromPatientContext(
   ctx: PatientContext,
   trigger: TriggerResource,
-  options: { defaultTimezone: string; now: Date },
+  /** recentProcedureDays: procedures completed within this many days before `now` are listed (configuration). */
+  options: { defaultTimezone: string; now: Date; recentProcedureDays: number },
 ): PatientFacts {
   const name = nameToUse(ctx.patient, options.now);
-  const recentSince = options.now.getTime() - RECENT_PROCEDURE_MS;
+  const recentSince = options.now.getTime() - options.recentProcedureDays * MS_PER_DAY;
   const { display, code, system } = conceptFacts(conceptOf(trigger));
   return {
     patient: {

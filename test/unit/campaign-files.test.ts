@@ -29,13 +29,25 @@ function problemsOf(run: () => unknown) {
 describe('campaign files', () => {
   it('applies defaults to a minimal valid file', () => {
     const { campaign, hash } = parseCampaign('jobs/a.yaml', valid);
-    expect(campaign).toMatchObject({ active: true, repeat: 'once', review: 'none', category: 'reminder', sensitive: false });
+    expect(campaign).toMatchObject({
+      active: true,
+      repeat: 'once',
+      review: 'none',
+      category: 'reminder',
+      sensitive: false,
+      channel: 'fhir-communication',
+    });
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('names the file, the field and the fix for a bad code token', () => {
     const problems = problemsOf(() => parseCampaign('jobs/a.yaml', valid.replace('http://snomed.info/sct|18557009', '18557009')));
     expect(problems).toEqual([{ file: 'jobs/a.yaml', field: 'trigger.codes.0', message: expect.stringContaining('"system|code"') }]);
+  });
+
+  it('names the file, the field and the known channels for an unknown channel', () => {
+    const problems = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}channel: sms\n`));
+    expect(problems).toEqual([{ file: 'jobs/a.yaml', field: 'channel', message: 'must be one of: fhir-communication' }]);
   });
 
   it('rejects month durations with a suggestion', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_FHIR_SCOPES, loadAdminConfig, loadConfig } from '../../src/config/index.ts';
+import { ConfigError, DEFAULT_FHIR_SCOPES, loadAdminConfig, loadConfig, loadTemplatesConfig } from '../../src/config/index.ts';
 
 const env = {
   FHIR_BASE_URL: 'http://127.0.0.1:8103/fhir/R4',
@@ -35,6 +35,19 @@ describe('configuration', () => {
       org: { name: 'Riverside Family Medicine', replyTime: '2 business days', replyTimeByLanguage: {} },
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes the recent-procedure window from RECENT_PROCEDURES_DAYS, 90 days by default', () => {
+    expect(loadConfig(env).render).toEqual({ recentProcedureDays: 90 });
+    expect(loadConfig({ ...env, RECENT_PROCEDURES_DAYS: '30' }).render).toEqual({ recentProcedureDays: 30 });
+    expect(problems({ ...env, RECENT_PROCEDURES_DAYS: 'a month' })).toEqual([
+      expect.stringMatching(/^RECENT_PROCEDURES_DAYS .*\(example: RECENT_PROCEDURES_DAYS=90\)$/),
+    ]);
+  });
+
+  it('reads only TEMPLATES_DIR for checking campaign files, templates/ by default', () => {
+    expect(loadTemplatesConfig({})).toEqual({ templatesDir: 'templates' });
+    expect(loadTemplatesConfig({ TEMPLATES_DIR: '/srv/templates', DATABASE_URL: 'not read' })).toEqual({ templatesDir: '/srv/templates' });
   });
 
   it('names every missing variable with an example', () => {

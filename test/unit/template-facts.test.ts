@@ -12,7 +12,7 @@ import type {
 import { buildTemplateContext, factsFromPatientContext } from '../../src/render/index.ts';
 
 const NOW = new Date('2026-11-26T18:00:00Z');
-const OPTIONS = { defaultTimezone: 'America/Chicago', now: NOW };
+const OPTIONS = { defaultTimezone: 'America/Chicago', now: NOW, recentProcedureDays: 90 };
 const TIMEZONE_URL = 'http://hl7.org/fhir/StructureDefinition/timezone';
 const subject = { reference: 'Patient/p1' };
 
@@ -58,8 +58,15 @@ function medicationRequest(id: string, requestStatus: string, authoredOn: string
   };
 }
 
-function facts(context: Partial<PatientContext> = {}, trigger: TriggerResource = procedure('t', 'completed', '2026-11-24')) {
-  return factsFromPatientContext({ patient: patient(), conditions: [], procedures: [], medications: [], ...context }, trigger, OPTIONS);
+function facts(
+  context: Partial<PatientContext> = {},
+  trigger: TriggerResource = procedure('t', 'completed', '2026-11-24'),
+  options: Partial<typeof OPTIONS> = {},
+) {
+  return factsFromPatientContext({ patient: patient(), conditions: [], procedures: [], medications: [], ...context }, trigger, {
+    ...OPTIONS,
+    ...options,
+  });
 }
 
 describe('patient name', () => {
@@ -167,6 +174,13 @@ describe('clinical facts', () => {
       'procedure recent',
       'procedure edge',
     ]);
+  });
+
+  it('takes the recent-procedure window from its options (RECENT_PROCEDURES_DAYS)', () => {
+    const procedures = [procedure('two-days', 'completed', '2026-11-24'), procedure('ten-days', 'completed', '2026-11-16')];
+    const listed = (days: number) => facts({ procedures }, undefined, { recentProcedureDays: days }).procedures.map((fact) => fact.display);
+    expect(listed(7)).toEqual(['procedure two-days']);
+    expect(listed(90)).toEqual(['procedure two-days', 'procedure ten-days']);
   });
 
   it('takes the display from coding, then text, and never invents one from the code', () => {

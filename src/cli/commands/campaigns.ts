@@ -1,6 +1,6 @@
 /** `careprompt campaigns validate|apply|list` */
 import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
-import { loadAdminConfig } from '../../config/index.ts';
+import { loadAdminConfig, loadTemplatesConfig } from '../../config/index.ts';
 import { loadTemplateRegistry } from '../../render/index.ts';
 import { applyCampaigns, createDb, listCampaigns } from '../../store/index.ts';
 import { formatTable, printJson } from '../output.ts';
@@ -30,7 +30,7 @@ async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
 
 /** Validation needs no database: DATABASE_URL is not required for it. */
 export async function validateCampaigns(path: string, options: CampaignCommandOptions): Promise<number> {
-  const loaded = await loadCampaigns(path, await templateCheck(process.env.TEMPLATES_DIR || 'templates'));
+  const loaded = await loadCampaigns(path, await templateCheck(loadTemplatesConfig().templatesDir));
   if (options.json) printJson(loaded.map(({ file, campaign, hash }) => ({ file, id: campaign.id, hash })));
   else for (const { file, campaign } of loaded) console.log(`ok  ${campaign.id}  (${file})`);
   return 0;
