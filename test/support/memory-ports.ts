@@ -9,7 +9,8 @@ import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../sr
 import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
 import type { Clock, Enqueue, EvaluateWork, NewPrompt, PromptStatus, SendWork, Store, StoredCampaign } from '../../src/pipeline/index.ts';
 
-export interface MemoryPrompt extends NewPrompt {
+export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
+  status: PromptStatus;
   id: string;
   reviewedBy: string | null;
   attempts: number;
