@@ -6,7 +6,7 @@
  *    template): give up on it at once.
  *  - transient: may work later: retry.
  */
-import { DeliveryRejected } from '../delivery/index.ts';
+import { DeliveryRejected, DeliveryTransient } from '../delivery/index.ts';
 import { FhirAuthError, FhirDataError, FhirRequestError } from '../fhir/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { UnknownChannelError } from './send.ts';
@@ -24,4 +24,17 @@ export function failureKind(error: unknown): FailureKind {
   )
     return 'permanent';
   return 'transient';
+}
+
+/**
+ * How long before a transiently failed piece of work is tried again (its `attempt`, from 1): the delay doubles
+ * each attempt, and is never shorter than a wait the channel asked for (DeliveryTransient's retryAfterMs,
+ * found along the error's causes).
+ */
+export function retryDelayMs(error: unknown, attempt: number, baseMs: number): number {
+  const backoff = baseMs * 2 ** Math.max(0, attempt - 1);
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof DeliveryTransient && cause.retryAfterMs !== undefined) return Math.max(backoff, cause.retryAfterMs);
+  }
+  return backoff;
 }

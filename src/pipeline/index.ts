@@ -1,5 +1,5 @@
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
-export { type FailureKind, failureKind } from './failures.ts';
+export { type FailureKind, failureKind, retryDelayMs } from './failures.ts';
 export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
 export { type PollOutcome, pollCampaign } from './poll.ts';
 export type {

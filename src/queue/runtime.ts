@@ -22,6 +22,7 @@ import {
   PollWork,
   pollCampaign,
   type QueuedWork,
+  retryDelayMs,
   SendWork,
   type Services,
   sendPrompts,
@@ -36,13 +37,16 @@ export interface RuntimeOptions {
   concurrency: number;
   /** Attempts per job before it fails for good. */
   attempts: number;
-  /** First retry delay; doubles each attempt. @defaultValue 1000 */
+  /** First retry delay; doubles each attempt, and waits at least as long as a channel asks. @defaultValue 1000 */
   backoffMs?: number;
   /** Where connection and job errors are logged. @defaultValue a JSON logger on stderr */
   logger?: Logger;
 }
 
 export type Queues = Record<QueueName, Queue>;
+
+/** The jobs' backoff: the pipeline's retry delay (see retryDelayMs), computed by each worker. */
+const RETRY_BACKOFF = 'careprompt';
 
 export interface Runtime {
   queues: Queues;
@@ -64,9 +68,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   // throttled: while Redis is down they repeat on every reconnection attempt.
   const redisError = throttledErrorReporter(logger, 'redis: connection error; retrying');
   connection.on('error', redisError);
+  const backoffMs = options.backoffMs ?? 1000;
   const defaultJobOptions = {
     attempts: options.attempts,
-    backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+    backoff: { type: RETRY_BACKOFF, delay: backoffMs },
     removeOnComplete: true,
     // PostgreSQL records every failure; a failed job kept in Redis would only block its id from being queued again.
     removeOnFail: true,
@@ -128,7 +133,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           throw Object.assign(permanent ? new UnrecoverableError(safe) : new Error(safe), { cause: error });
         }
       },
-      { connection, prefix: options.prefix, concurrency },
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency,
+        // `err` is the error the processor threw; the pipeline's own error is its cause.
+        settings: { backoffStrategy: (attemptsMade, _type, err) => retryDelayMs(err, attemptsMade, backoffMs) },
+      },
     );
     workers.push(created);
     return created;
