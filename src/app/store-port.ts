@@ -26,13 +26,7 @@ export function createStorePort(db: store.Db): Store {
     findStaleQueued: (queuedBefore, limit, afterId) => store.findStaleQueued(db, queuedBefore, limit, afterId),
     findFailedPrompts: (campaignId, since) => store.findFailedPrompts(db, campaignId, since),
     countPromptsByStatus: (filter) => store.countPromptsByStatus(db, filter),
-    async claimForSending(promptIds, leaseMs) {
-      const lease = await store.claimForSending(db, promptIds, leaseMs);
-      return {
-        token: lease.token,
-        prompts: lease.prompts.map(({ queuedAtMs, ...prompt }) => ({ ...prompt, queuedAt: new Date(queuedAtMs) })),
-      };
-    },
+    claimForSending: (promptIds, leaseMs) => store.claimForSending(db, promptIds, leaseMs),
     extendLease: (promptIds, token, leaseMs) => store.extendLease(db, promptIds, token, leaseMs),
     releaseLease: (promptIds, token) => store.releaseLease(db, promptIds, token),
     markSent: (deliveries) => store.markSent(db, deliveries),

@@ -11,7 +11,6 @@ export type {
   NewPrompt,
   PendingCandidate,
   PollRunRecord,
-  PromptEvidence,
   PromptRef,
   PromptStatus,
   ReviewDecision,

@@ -35,7 +35,7 @@ export const reviewNowRequired: SendRule = ({ prompt }) =>
 
 /** A message about "your stitches" must not arrive a week late; the wait counts from when it became sendable. */
 export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
-  now.getTime() - sendableSince(prompt).getTime() > expireAfterMs
+  now.getTime() - sendableSince(prompt) > expireAfterMs
     ? { kind: 'withdraw', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
     : undefined;
 
@@ -50,7 +50,7 @@ export function decideSend(input: SendRuleInput, rules: readonly SendRule[] = SE
   return { kind: 'send' };
 }
 
-/** When the prompt could first have gone out: its not-before time if it was deferred, else when it was queued. */
-export function sendableSince(prompt: Pick<ClaimedPrompt, 'queuedAt' | 'notBefore'>): Date {
-  return prompt.notBefore ?? prompt.queuedAt;
+/** When the prompt could first have gone out (epoch ms): its not-before time if it was deferred, else when it was queued. */
+export function sendableSince(prompt: Pick<ClaimedPrompt, 'queuedAtMs' | 'notBefore'>): number {
+  return prompt.notBefore?.getTime() ?? prompt.queuedAtMs;
 }

@@ -6,103 +6,31 @@
  *  - Transport: delivers one message to the patient over a channel, idempotent on the prompt's key.
  *  - FhirGateway: searches and reads the EHR.
  */
-import type { Campaign, PollState } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Transport } from '../delivery/index.ts';
-import type { CommunicationCategory, FhirGateway } from '../fhir/index.ts';
+import type { FhirGateway } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
+// The record's domain types are the store's own (plain, no Prisma types); the port names what the use-cases do with them.
+import type {
+  ClaimedPrompt,
+  Delivery,
+  NewPrompt,
+  PromptRef,
+  PromptStatus,
+  SendLease,
+  StoredCampaign as StoreCampaign,
+} from '../store/index.ts';
 import type { EvaluateOutcome } from './evaluate.ts';
 import type { SendRule } from './policy.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
+export type { ClaimedPrompt, Delivery, NewPrompt, PromptRef, PromptStatus, SendLease };
+
 export type Clock = () => Date;
 
-export type PromptStatus = 'pending_review' | 'queued' | 'sent' | 'failed' | 'skipped';
-
-export interface StoredCampaign {
-  campaign: Campaign;
-  state: PollState;
-}
-
-/** A prompt as evaluation writes it. */
-export interface NewPrompt {
-  idempotencyKey: string;
-  campaignId: string;
-  pollRunId?: string;
-  patientRef: string;
-  triggerRefs: string[];
-  reasonRef?: string;
-  evidence: PromptEvidence;
-  templateId: string;
-  templateVersion?: string;
-  language?: string;
-  category: CommunicationCategory;
-  /** The transport that will deliver it: the campaign's channel. */
-  channel: string;
-  renderedText?: string;
-  status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
-  reason?: string;
-  /** When the prompt was decided: its expiry counts from here (the caller's clock). */
-  decidedAt: Date;
-}
-
-/** What a clinician sees as "why": the triggering facts, not the whole record (a type: stored as JSON). */
-export type PromptEvidence = {
-  trigger: {
-    reference: string;
-    status: string | null;
-    date: string | null;
-    lastUpdated: string | null;
-    codings: Array<{ system: string | null; code: string | null; display: string | null }>;
-  };
-  decidedAt: string;
-};
-
-/** A row that holds a key, as evaluation needs to know it. */
-export interface PromptRef {
-  id: string;
-  idempotencyKey: string;
-  status: PromptStatus;
-}
-
-/** What a sender needs of a prompt it has claimed, with its campaign as it stands at the claim. */
-export interface ClaimedPrompt {
-  id: string;
-  idempotencyKey: string;
-  campaignId: string;
-  patientRef: string;
-  triggerRefs: string[];
-  reasonRef: string | null;
-  language: string | null;
-  category: CommunicationCategory;
-  renderedText: string;
-  reviewedBy: string | null;
-  /** Claims so far, this one included: above 1, an earlier sender may have delivered it without recording it. */
-  attempts: number;
-  /** When the prompt was queued (decided, approved or retried). */
-  queuedAt: Date;
-  /** Not to be sent before this time (deferred by a send rule); null: as soon as it is queued. */
-  notBefore: Date | null;
-  /** Which transport delivers it. */
-  channel: string;
-  /** The campaign's current definition, through the Campaign schema. */
-  campaign: Campaign;
-}
-
-/** The rows one claim leased, and the token that proves the lease is still this sender's. */
-export interface SendLease {
-  token: string;
-  /** In the order of the ids claimed. */
-  prompts: ClaimedPrompt[];
-}
-
-/** A delivered prompt, to be recorded as sent. */
-export interface Delivery {
-  promptId: string;
-  externalId: string;
-  sentAt: Date;
-}
+/** A campaign as stored, with its polling state. */
+export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state'>;
 
 export interface PendingCandidate {
   id: string;

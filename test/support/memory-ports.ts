@@ -214,7 +214,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
             renderedText: prompt.renderedText,
             reviewedBy: prompt.reviewedBy,
             attempts: prompt.attempts,
-            queuedAt: prompt.queuedAt ?? prompt.decidedAt,
+            queuedAtMs: (prompt.queuedAt ?? prompt.decidedAt).getTime(),
             notBefore: prompt.notBefore,
             channel: prompt.channel,
             campaign: entry.campaign,

@@ -10,7 +10,7 @@ function prompt(change: { active?: boolean; review?: 'none' | 'required'; review
   const campaign = { active: change.active ?? true, review: change.review ?? 'none' } as Campaign;
   return {
     reviewedBy: change.reviewedBy ?? null,
-    queuedAt: change.queuedAt ?? hoursAgo(1),
+    queuedAtMs: (change.queuedAt ?? hoursAgo(1)).getTime(),
     notBefore: change.notBefore ?? null,
     campaign,
   } as ClaimedPrompt;
