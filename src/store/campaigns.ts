@@ -2,6 +2,7 @@
 import { Campaign, type LoadedCampaign, type PollState } from '../campaigns/index.ts';
 import type { Campaign as CampaignRow } from '../generated/prisma/client.ts';
 import type { Db } from './client.ts';
+import type { AuditAction } from './prompts.ts';
 
 export interface StoredCampaign {
   campaign: Campaign;
@@ -48,7 +49,7 @@ export async function applyCampaigns(db: Db, loaded: LoadedCampaign[], actor: st
       await tx.auditEvent.create({
         data: {
           actor,
-          action: `campaign.${change}`,
+          action: `campaign.${change}` satisfies AuditAction,
           entityType: 'Campaign',
           entityId: campaign.id,
           details: { hash, active: campaign.active },

@@ -74,9 +74,12 @@ export async function claimForSending(db: Db, promptIds: readonly string[], leas
       c.definition`;
   // Parsed once per campaign: a batch's prompts share theirs.
   const campaigns = new Map<string, Campaign>();
+  const prompts: ClaimedPrompt[] = [];
   try {
-    for (const row of claimed) {
-      if (!campaigns.has(row.campaignId)) campaigns.set(row.campaignId, parseStoredCampaign(row.campaignId, row.definition));
+    for (const { definition, ...prompt } of claimed) {
+      const campaign = campaigns.get(prompt.campaignId) ?? parseStoredCampaign(prompt.campaignId, definition);
+      campaigns.set(prompt.campaignId, campaign);
+      prompts.push({ ...prompt, campaign });
     }
   } catch (error) {
     await releaseLease(
@@ -86,12 +89,6 @@ export async function claimForSending(db: Db, promptIds: readonly string[], leas
     );
     throw error;
   }
-  const prompts = claimed.map(
-    ({ definition: _, ...prompt }): ClaimedPrompt => ({
-      ...prompt,
-      campaign: campaigns.get(prompt.campaignId) as Campaign,
-    }),
-  );
   const order = new Map(promptIds.map((id, index) => [id, index]));
   return { token, prompts: prompts.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)) };
 }
