@@ -82,34 +82,8 @@ const HttpFailure = z.object({
   config: z.object({ headers: z.instanceof(Headers) }).optional(),
 });
 
-// The system's codes for a connection that failed, was refused, reset or timed out, or a name not resolved.
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
-
-/**
- * Fetch rejects with a TypeError whose cause says what failed: a system error or undici's (`UND_ERR_SOCKET` for
- * a body cut short, `UND_ERR_CONNECT_TIMEOUT`, …) by its code, or a network-error Response (the Fetch standard's,
- * as msw gives it). Recognised by those, never by message text.
- */
-function isNetworkFailure(error: unknown): boolean {
-  if (!(error instanceof TypeError)) return false;
-  for (let cause: unknown = error.cause; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
-    if (cause instanceof Response) return cause.type === 'error';
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR_'))) return true;
-  }
-  return false;
-}
+// undici's wording for a failed connection or a body cut short, and the Fetch standard's (used by msw).
+const NETWORK_FAILURES = new Set(['fetch failed', 'terminated', 'Failed to fetch']);
 
 // Only what paging needs; each resource is parsed by whoever uses it.
 const SearchBundle = z.looseObject({
@@ -394,7 +368,7 @@ function toFhirError(
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new FhirTransientError(`${what} timed out after ${config.timeoutMs} ms (${when})`, { cause: error });
   }
-  if (error instanceof HttpNetworkError || isNetworkFailure(error)) {
+  if (error instanceof HttpNetworkError || (error instanceof TypeError && NETWORK_FAILURES.has(error.message))) {
     return new FhirTransientError(`${what} failed: network error (${when})`, { cause: error });
   }
   return error instanceof Error ? error : new Error(`${what} failed (${when})`, { cause: error });
