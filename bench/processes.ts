@@ -26,7 +26,7 @@ export interface FhirServerProcess {
 
 export async function startFhirServerProcess(): Promise<FhirServerProcess> {
   // `node` itself, not npx: a signal to an npx wrapper would not reach the server.
-  const child = spawn(process.execPath, [...TSX, 'src/fhir-server/main.ts', '--port', '0'], {
+  const child = spawn(process.execPath, [...TSX, 'tools/fhir-server/main.ts', '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },

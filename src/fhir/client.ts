@@ -22,6 +22,7 @@ import { type AccessTokens, NO_ACCESS_TOKENS, withAccessToken } from './auth/ind
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
 import { HttpBodyError, HttpNetworkError, HttpStatusError, requestJson } from './http.ts';
+import { isNetworkFailure } from './network-failure.ts';
 import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
 import type { RequestBudget } from './request-budget.ts';
 import { isTransient, retryDelayMs } from './retry.ts';
@@ -81,9 +82,6 @@ const HttpFailure = z.object({
   response: z.object({ status: z.number(), data: z.unknown() }),
   config: z.object({ headers: z.instanceof(Headers) }).optional(),
 });
-
-// undici's wording for a failed connection or a body cut short, and the Fetch standard's (used by msw).
-const NETWORK_FAILURES = new Set(['fetch failed', 'terminated', 'Failed to fetch']);
 
 // Only what paging needs; each resource is parsed by whoever uses it.
 const SearchBundle = z.looseObject({
@@ -368,7 +366,7 @@ function toFhirError(
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new FhirTransientError(`${what} timed out after ${config.timeoutMs} ms (${when})`, { cause: error });
   }
-  if (error instanceof HttpNetworkError || (error instanceof TypeError && NETWORK_FAILURES.has(error.message))) {
+  if (error instanceof HttpNetworkError || isNetworkFailure(error)) {
     return new FhirTransientError(`${what} failed: network error (${when})`, { cause: error });
   }
   return error instanceof Error ? error : new Error(`${what} failed (${when})`, { cause: error });

@@ -7,22 +7,13 @@
  */
 import { type Campaign, decide, promptKey, repeatBlockedSince } from '../campaigns/index.ts';
 import { FhirDataError, FhirRequestError, findResource, loadPatientContexts, type PatientContext, TriggerResource } from '../fhir/index.ts';
+import type { Context } from './context.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
-import type { Context, NewPrompt, PromptStatus } from './ports.ts';
+import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
 
-export type EvaluateOutcome =
-  | 'queued'
-  | 'pending-review'
-  | 'skipped'
-  | 'already-handled'
-  | 'recently-prompted'
-  | 'no-match'
-  | 'patient-not-found'
-  | 'expired'
-  | 'campaign-inactive'
-  /** Failed for good: the trigger is not in the patient's record and the server refuses to read it. */
-  | 'error';
+/** What became of a candidate: the store's vocabulary (`error`: failed for good). */
+export type EvaluateOutcome = CandidateOutcome;
 
 interface Candidate {
   patientId: string;

@@ -1,3 +1,4 @@
+export type { Context, Services, Transports } from './context.ts';
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
 export { type FailureKind, failureKind, retryDelayMs } from './failures.ts';
 export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
@@ -5,7 +6,6 @@ export { type PollOutcome, pollCampaign } from './poll.ts';
 export type {
   ClaimedPrompt,
   Clock,
-  Context,
   Delivery,
   Enqueue,
   NewPrompt,
@@ -15,11 +15,9 @@ export type {
   PromptStatus,
   ReviewDecision,
   SendLease,
-  Services,
   StaleQueuedPrompt,
   Store,
   StoredCampaign,
-  Transports,
 } from './ports.ts';
 export { NotRetryableError, type RetryTarget, retryFailedPrompts } from './retry.ts';
 export { type ReviewResult, reviewPrompt } from './review.ts';

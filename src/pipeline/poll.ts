@@ -5,7 +5,7 @@
 import { planTriggerSearches } from '../campaigns/index.ts';
 import { failureReason, patientIdOf, referenceOf, TriggerResource } from '../fhir/index.ts';
 import { TemplateError } from '../render/index.ts';
-import type { Context } from './ports.ts';
+import type { Context } from './context.ts';
 import { evaluateJobsFor, type PolledCandidate, type PollWork } from './work.ts';
 
 export interface PollOutcome {

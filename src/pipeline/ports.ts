@@ -1,18 +1,14 @@
 /**
- * What the pipeline's use-cases are given: narrow ports, never a BullMQ Job, a database handle or a Prisma type.
- * The app builds them (src/app); tests pass in-memory ones. Glossary:
+ * The narrow ports the pipeline's use-cases work through, never a BullMQ Job, a database handle or a Prisma type
+ * (context.ts gathers them with the other services). The app builds them (src/app); tests pass in-memory ones:
  *  - Store: the record of what is owed and what was sent (PostgreSQL in production), in the pipeline's terms.
  *  - Enqueue: hands work to the next stage; the queue layer decides how (BullMQ in production).
  *  - Transport: delivers one message to the patient over a channel, idempotent on the prompt's key.
  *  - FhirGateway: searches and reads the EHR.
  */
-import type { Config } from '../config/index.ts';
-import type { Transport } from '../delivery/index.ts';
-import type { FhirGateway } from '../fhir/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { TemplateRegistry } from '../render/index.ts';
 // The record's domain types are the store's own (plain, no Prisma types); the port names what the use-cases do with them.
 import type {
+  CandidateOutcome,
   ClaimedPrompt,
   Delivery,
   NewPrompt,
@@ -21,11 +17,9 @@ import type {
   SendLease,
   StoredCampaign as StoreCampaign,
 } from '../store/index.ts';
-import type { EvaluateOutcome } from './evaluate.ts';
-import type { SendRule } from './policy.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
-export type { ClaimedPrompt, Delivery, NewPrompt, PromptRef, PromptStatus, SendLease };
+export type { CandidateOutcome, ClaimedPrompt, Delivery, NewPrompt, PromptRef, PromptStatus, SendLease };
 
 export type Clock = () => Date;
 
@@ -69,7 +63,7 @@ export interface Store {
   findPollRunsSince(campaignIds: string[], since: Date, status: 'running' | 'completed' | 'failed'): Promise<PollRunRecord[]>;
 
   recordCandidates(candidates: Array<Omit<PolledCandidate, 'asOf'>>): Promise<void>;
-  markEvaluated(pollRunId: string, outcomes: ReadonlyArray<{ triggerRef: string; outcome: EvaluateOutcome }>): Promise<void>;
+  markEvaluated(pollRunId: string, outcomes: ReadonlyArray<{ triggerRef: string; outcome: CandidateOutcome }>): Promise<void>;
   findPendingCandidates(createdBefore: Date, limit: number, afterId?: string): Promise<PendingCandidate[]>;
   countCandidateOutcomes(pollRunIds: string[]): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>>;
 
@@ -102,25 +96,4 @@ export interface Enqueue {
   send(job: SendWork, delayMs?: number): Promise<void>;
   /** Queues sends at once, in one round trip. */
   sends(jobs: SendWork[]): Promise<void>;
-}
-
-/** The transport of each channel, by channel name. */
-export type Transports = ReadonlyMap<string, Transport>;
-
-/** Everything a use-case may use, built once by the app. */
-export interface Services {
-  store: Store;
-  gateway: FhirGateway;
-  templates: TemplateRegistry;
-  transports: Transports;
-  /** What is checked at send time, in order (see policy.ts). */
-  sendRules: readonly SendRule[];
-  config: Readonly<Config>;
-  logger: Logger;
-  clock: Clock;
-}
-
-/** What a stage's handler is given besides its work: the services and the way to hand work on. */
-export interface Context extends Services {
-  enqueue: Enqueue;
 }

@@ -7,9 +7,10 @@
  */
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason } from '../fhir/index.ts';
+import type { Context, Services } from './context.ts';
 import { keepLease } from './lease-keeper.ts';
 import { decideSend, type SendDecision } from './policy.ts';
-import type { ClaimedPrompt, Context, Delivery, SendLease, Services } from './ports.ts';
+import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
 import { type SendWork, sendJobsFor } from './work.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';

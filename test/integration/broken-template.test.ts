@@ -2,7 +2,7 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seedPopulation } from '../../src/demo/population.ts';
+import { seedPopulation } from '../../tools/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { seedPopulation } from '../../src/demo/population.ts';
+import { seedPopulation } from '../../tools/demo/population.ts';
+import { CAREPROMPT_FROM_SOURCE } from '../support/cli.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
@@ -12,7 +13,7 @@ const QUEUE_PREFIX = `test-${randomUUID()}`;
 
 /** `careprompt run --once` as a real process, as an operator would run it. */
 function runOnceProcess(fhirBaseUrl: string): ChildProcess {
-  return spawn(process.execPath, ['bin/careprompt.js', 'run', '--once', '--json'], {
+  return spawn(process.execPath, [...CAREPROMPT_FROM_SOURCE, 'run', '--once', '--json'], {
     env: {
       ...process.env,
       FHIR_BASE_URL: fhirBaseUrl,

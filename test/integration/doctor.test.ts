@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../src/doctor/index.ts';
-import { capabilityStatement } from '../../src/fhir-server/capability.ts';
 import { createRuntime } from '../../src/queue/index.ts';
-import { careprompt } from '../support/cli.ts';
+import { capabilityStatement } from '../../tools/fhir-server/capability.ts';
+import { CAREPROMPT_FROM_SOURCE, careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL } from '../support/pipeline.ts';
 
@@ -160,7 +160,7 @@ describe('careprompt doctor', () => {
 
   it('is run by the worker at start-up, which logs each failed check by id and still starts', async () => {
     const prefix = `test-${randomUUID()}`;
-    const worker = spawn(process.execPath, ['bin/careprompt.js', 'worker'], {
+    const worker = spawn(process.execPath, [...CAREPROMPT_FROM_SOURCE, 'worker'], {
       env: { PATH: process.env.PATH ?? '', ...settings(crafted.baseUrl), LOG_LEVEL: 'info', QUEUE_PREFIX: prefix },
     });
     const lines: Array<Record<string, unknown>> = [];

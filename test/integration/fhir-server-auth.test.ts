@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers, read field by field by the assertions
 type Json = Record<string, any>;

@@ -3,7 +3,7 @@
  * creates, the rate budget announced in `RateLimit` headers, all of them at once, and none of them by default.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FhirServerOptions, type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import { type FhirServerOptions, type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: FHIR JSON, read field by field by the assertions
 type Json = Record<string, any>;

@@ -1,7 +1,7 @@
 import { Client } from 'fhir-kit-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPopulation, seedPopulation } from '../../src/demo/population.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
+import { buildPopulation, seedPopulation } from '../../tools/demo/population.ts';
+import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: FHIR JSON, read field by field by the assertions
 type Json = Record<string, any>;

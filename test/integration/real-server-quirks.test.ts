@@ -3,7 +3,7 @@
  * conditional creates, and a cap on included resources. Each through the fault proxy, end to end.
  */
 import { describe, expect, it } from 'vitest';
-import { seedPopulation } from '../../src/demo/population.ts';
+import { seedPopulation } from '../../tools/demo/population.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';

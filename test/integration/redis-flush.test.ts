@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { runtimeOptions } from '../../src/app/index.ts';
-import { seedPopulation } from '../../src/demo/population.ts';
 import { createRuntime, startWorker } from '../../src/queue/index.ts';
+import { seedPopulation } from '../../tools/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, until } from '../support/pipeline.ts';

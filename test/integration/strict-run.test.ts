@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPopulation } from '../../src/demo/population.ts';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
 import type { Db } from '../../src/store/index.ts';
+import { seedPopulation } from '../../tools/demo/population.ts';
+import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
 

@@ -4,8 +4,8 @@
  * by the hooks: read its fields inside tests, not at describe time.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { type FhirTestServer, startFhirServer } from '../../src/fhir-server/index.ts';
 import type { Db } from '../../src/store/index.ts';
+import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { emptyDatabase, testDb } from './pipeline.ts';
 

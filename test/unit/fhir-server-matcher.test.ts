@@ -1,9 +1,9 @@
 import { matchesSearchRequest, parseSearchRequest } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPopulation } from '../../src/demo/population.ts';
-import { loadDefinitions } from '../../src/fhir-server/definitions.ts';
-import { compileMatcher } from '../../src/fhir-server/matcher.ts';
+import { buildPopulation } from '../../tools/demo/population.ts';
+import { loadDefinitions } from '../../tools/fhir-server/definitions.ts';
+import { compileMatcher } from '../../tools/fhir-server/matcher.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';

@@ -1,10 +1,10 @@
 import { matchesSearchRequest, parseSearchRequest, type WithId } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPopulation } from '../../src/demo/population.ts';
-import { loadDefinitions } from '../../src/fhir-server/definitions.ts';
-import { searchStore } from '../../src/fhir-server/search.ts';
-import { ResourceStore } from '../../src/fhir-server/store.ts';
+import { buildPopulation } from '../../tools/demo/population.ts';
+import { loadDefinitions } from '../../tools/fhir-server/definitions.ts';
+import { searchStore } from '../../tools/fhir-server/search.ts';
+import { ResourceStore } from '../../tools/fhir-server/store.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';

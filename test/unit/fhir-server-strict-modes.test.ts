@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTokens } from '../../src/fhir-server/auth/access-tokens.ts';
-import { ConflictInjector, isConditionalCreate } from '../../src/fhir-server/conflicts.ts';
-import { optionsFromFlags } from '../../src/fhir-server/flags.ts';
-import { FhirServerOptionsError, STRICT_DEFAULTS } from '../../src/fhir-server/index.ts';
-import { FixedWindowRateLimit } from '../../src/fhir-server/rate-limit.ts';
-import { parseFhirServerOptions } from '../../src/fhir-server/strict-options.ts';
-import { seededRandom } from '../../src/random/index.ts';
+import { AccessTokens } from '../../tools/fhir-server/auth/access-tokens.ts';
+import { ConflictInjector, isConditionalCreate } from '../../tools/fhir-server/conflicts.ts';
+import { optionsFromFlags } from '../../tools/fhir-server/flags.ts';
+import { FhirServerOptionsError, STRICT_DEFAULTS } from '../../tools/fhir-server/index.ts';
+import { FixedWindowRateLimit } from '../../tools/fhir-server/rate-limit.ts';
+import { parseFhirServerOptions } from '../../tools/fhir-server/strict-options.ts';
+import { seededRandom } from '../../tools/random/index.ts';
 
 const EC_PUBLIC_JWK = { kty: 'EC', crv: 'P-384', x: 'x', y: 'y', kid: 'k1' };
 const noFiles = (path: string): unknown => {

@@ -4,6 +4,7 @@
  * caller decides about the rest. Redirects are not followed: a token request carries credentials.
  */
 import { FhirTransientError } from '../errors.ts';
+import { isNetworkFailure } from '../network-failure.ts';
 import { announcedWaitMs } from '../rate-limit.ts';
 import { isTransient } from '../retry.ts';
 
@@ -21,6 +22,7 @@ export async function exchange(what: string, url: string, init: RequestInit, tim
     text = await response.text();
   } catch (error) {
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    if (!timedOut && !isNetworkFailure(error)) throw error;
     // The cause is the socket's error (ECONNREFUSED, …); the request, with its credentials, is not in it.
     throw new FhirTransientError(`${what} ${timedOut ? `timed out after ${timeoutMs} ms` : 'failed: network error'}`, { cause: error });
   }

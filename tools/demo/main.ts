@@ -3,15 +3,14 @@
  * population, applies the example campaigns, runs once, and shows what was sent. Uses its own database
  * (careprompt_demo by default), emptied at the start so every demo run begins from nothing.
  */
-
-import { buildServices, runtimeOptions } from '../app/index.ts';
-import { loadCampaigns } from '../campaigns/index.ts';
-import { formatRunSummary } from '../cli/commands/run.ts';
-import { loadConfig } from '../config/index.ts';
+import { buildServices, runtimeOptions } from '../../src/app/index.ts';
+import { loadCampaigns } from '../../src/campaigns/index.ts';
+import { formatRunSummary } from '../../src/cli/commands/run.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/log/index.ts';
+import { runOnce } from '../../src/queue/index.ts';
+import { applyCampaigns, createDb, eraseAllData, listPrompts } from '../../src/store/index.ts';
 import { startFhirServer } from '../fhir-server/index.ts';
-import { createLogger } from '../log/index.ts';
-import { runOnce } from '../queue/index.ts';
-import { applyCampaigns, createDb, eraseAllData, listPrompts } from '../store/index.ts';
 import { seedPopulation } from './population.ts';
 
 const PATIENTS = Number(process.env.DEMO_PATIENTS ?? 300);

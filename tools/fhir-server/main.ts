@@ -1,6 +1,6 @@
 /**
  * Runs the in-memory FHIR server in its own process:
- *   npx tsx src/fhir-server/main.ts [--port 8103] [--host 127.0.0.1]
+ *   npx tsx tools/fhir-server/main.ts [--port 8103] [--host 127.0.0.1]
  *     [--strict] [--auth --client-id <id> (--client-secret <secret> | --client-jwks <jwks.json>) [--token-lifetime <s>]]
  *     [--include-cap <entries>] [--conflicts <share 0-1> [--conflict-seed <n>]] [--rate-limit <interactions> [--rate-window <s>]]
  * `--strict` turns every mode on (see flags.ts and STRICT_DEFAULTS); each other flag turns on or tunes one mode.

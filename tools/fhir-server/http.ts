@@ -13,7 +13,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { badRequest, getStatus, OperationOutcomeError, serverError } from '@medplum/core';
 import type { FhirRepository, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Resource } from '@medplum/fhirtypes';
-import type { Logger } from '../log/index.ts';
+import type { Logger } from '../../src/log/index.ts';
 import { capabilityStatement } from './capability.ts';
 import { searchEndpoint } from './search-endpoint.ts';
 import type { StrictModes } from './strict-modes.ts';

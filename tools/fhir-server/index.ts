@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { FhirRouter } from '@medplum/fhir-router';
-import { createLogger } from '../log/index.ts';
+import { createLogger } from '../../src/log/index.ts';
 import { loadDefinitions } from './definitions.ts';
 import { createFhirRequestListener } from './http.ts';
 import { IndexedMemoryRepository } from './repository.ts';

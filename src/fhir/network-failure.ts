@@ -1,0 +1,33 @@
+/**
+ * Whether a fetch failed in the network (no answer, or an answer cut short), recognised by code, never by
+ * wording: undici rejects with a TypeError whose `cause` is the socket's error (`ECONNREFUSED`, `UND_ERR_SOCKET`
+ * for a body cut short, …); the Fetch standard's network error, which msw raises for `HttpResponse.error()`,
+ * carries the `Response.error()` it stands for. Anything else (a malformed URL, a bug) is not a network failure.
+ */
+const NETWORK_CODES = new Set([
+  // node:net and node:dns, as undici passes them on
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  // undici's own
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+export function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false;
+  const { cause } = error;
+  if (cause instanceof Response) return cause.type === 'error';
+  return typeof cause === 'object' && cause !== null && 'code' in cause && NETWORK_CODES.has(String(cause.code));
+}
