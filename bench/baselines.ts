@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../src/config/index.ts';
 import { createFhirCommunicationTransport, type OutgoingMessage } from '../src/delivery/index.ts';
 import { createFhirGateway, type PatientContext } from '../src/fhir/index.ts';
-import { EVALUATE_BATCH_SIZE } from '../src/queue/index.ts';
+import { EVALUATE_BATCH_SIZE } from '../src/pipeline/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../src/render/index.ts';
 import type { TriggerResource } from '../src/triggers/index.ts';
 import { cpuBetween, cpuSnapshot } from './cpu.ts';

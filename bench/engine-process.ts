@@ -7,11 +7,12 @@
  * Each reports one EngineReport over IPC when done, then keeps its database connections open until the parent
  * says 'exit', so the parent can read the CPU time of the PostgreSQL backends serving them (bench/cpu.ts).
  */
-import { buildServices, runtimeOptions } from '../src/cli/services.ts';
+import { buildServices, runtimeOptions } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import type { FhirRequestCounts } from '../src/fhir/index.ts';
 import { createLogger } from '../src/log/index.ts';
-import { createRuntime, type RunSummary, runOnce } from '../src/queue/index.ts';
+import type { RunSummary } from '../src/pipeline/index.ts';
+import { createRuntime, runOnce } from '../src/queue/index.ts';
 import { listCampaigns } from '../src/store/index.ts';
 
 export type EngineRole = 'once' | 'coordinator' | 'worker';

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadCampaigns } from '../src/campaigns/index.ts';
 import { type Config, loadConfig } from '../src/config/index.ts';
 import { createFhirGateway, findResource, loadPatientContext } from '../src/fhir/index.ts';
-import { messageOf } from '../src/queue/index.ts';
+import { messageOf } from '../src/pipeline/index.ts';
 import { loadTemplateRegistry } from '../src/render/index.ts';
 import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/index.ts';
 import { seedPopulation } from '../tools/demo/population.ts';

@@ -11,42 +11,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { throttledErrorReporter } from '../log/index.ts';
-import { countCandidateOutcomes, countPromptsByStatus, findPollRunsSince, getPollRuns, type PromptStatus } from '../store/index.ts';
-import type { Services } from './handlers/context.ts';
-import type { PollOutcome } from './handlers/poll.ts';
+import {
+  type PollOutcome,
+  type RunSummary,
+  requeueUnfinishedWork,
+  type Services,
+  summariseCampaigns,
+  totalsOf,
+} from '../pipeline/index.ts';
 import { claimRunPrefix, removeAbandonedRuns } from './run-prefix.ts';
 import { createRuntime, isIdle, type RuntimeOptions } from './runtime.ts';
-import { requeueUnfinishedWork, type SweepResult } from './sweep.ts';
-
-export interface CampaignRunSummary {
-  campaignId: string;
-  pollRunId?: string;
-  /** The poll failed for good: the watermark did not move, so the next run searches the range again. */
-  pollFailed: boolean;
-  matched: number;
-  pages: number;
-  /** New prompts from this run, by status. */
-  prompts: Record<PromptStatus, number>;
-  /** Matches that had been handled by an earlier run (same idempotency key). */
-  alreadyHandled: number;
-  /** Matches skipped because the patient was prompted within the repeat period. */
-  recentlyPrompted: number;
-  /**
-   * Work this run could not finish: matches whose evaluation failed for good or never ran, and prompts still
-   * queued (a send that kept failing transiently, or one another sender holds). Counted as failures.
-   */
-  unfinished: number;
-}
-
-export interface RunSummary {
-  startedAt: string;
-  finishedAt: string;
-  /** Unfinished work of earlier runs (lost jobs) queued again. */
-  recovered: SweepResult;
-  campaigns: CampaignRunSummary[];
-  totals: { matched: number; sent: number; skipped: number; failed: number; pendingReview: number };
-  fhirRequests: ReturnType<Services['gateway']['counts']>;
-}
 
 export interface RunOnceOptions extends Omit<RuntimeOptions, 'prefix'> {
   prefix: string;
@@ -87,7 +61,7 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
     const workers = external ? undefined : runtime.startWorkers(services);
     workers?.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
 
-    const recovered = await requeueUnfinishedWork(services, runtime.enqueue, { staleBefore: startedAt });
+    const recovered = await requeueUnfinishedWork({ store: services.store, enqueue: runtime.enqueue }, { staleBefore: startedAt });
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
     // A FhirAuthError stops the run at once: every other request would be refused too. What it left undone
     // stays in PostgreSQL (prompts queued, candidates not evaluated) for the next run.
@@ -108,59 +82,22 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
     }
     if (external) {
       // The polls ran elsewhere: their outcomes are the runs they completed in PostgreSQL.
-      for (const run of await findPollRunsSince(services.db, options.campaignIds, startedAt, 'completed'))
+      for (const run of await services.store.findPollRunsSince(options.campaignIds, startedAt, 'completed'))
         polls.set(run.campaignId, run.id);
     } else {
       await removeQueues();
     }
 
-    const campaigns = await summarise(services, options.campaignIds, polls);
+    const campaigns = await summariseCampaigns(services.store, options.campaignIds, polls);
     return {
       startedAt: startedAt.toISOString(),
       finishedAt: services.clock().toISOString(),
       recovered,
       campaigns,
-      totals: {
-        matched: sum(campaigns, (c) => c.matched),
-        sent: sum(campaigns, (c) => c.prompts.sent),
-        skipped: sum(campaigns, (c) => c.prompts.skipped),
-        failed: sum(campaigns, (c) => c.prompts.failed + c.unfinished + (c.pollFailed ? 1 : 0)),
-        pendingReview: sum(campaigns, (c) => c.prompts.pending_review),
-      },
+      totals: totalsOf(campaigns),
       fhirRequests: services.gateway.counts(),
     };
   } finally {
     await runtime.close();
   }
-}
-
-async function summarise(services: Services, campaignIds: string[], polls: Map<string, string | undefined>): Promise<CampaignRunSummary[]> {
-  const pollRunIds = [...polls.values()].flatMap((pollRunId) => (pollRunId ? [pollRunId] : []));
-  const runs = new Map((await getPollRuns(services.db, pollRunIds)).map((run) => [run.campaignId, run]));
-  const outcomes = await countCandidateOutcomes(services.db, pollRunIds);
-  const outcomeCount = (campaignId: string, outcome: string | null) =>
-    outcomes.find((row) => row.campaignId === campaignId && row.outcome === outcome)?.count ?? 0;
-  return Promise.all(
-    campaignIds.map(async (campaignId) => {
-      const run = runs.get(campaignId);
-      const prompts = run
-        ? await countPromptsByStatus(services.db, { pollRunIds: [run.id] })
-        : { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
-      return {
-        campaignId,
-        ...(run ? { pollRunId: run.id } : {}),
-        pollFailed: !polls.has(campaignId),
-        matched: run?.matched ?? 0,
-        pages: run?.pages ?? 0,
-        prompts,
-        alreadyHandled: outcomeCount(campaignId, 'already-handled'),
-        recentlyPrompted: outcomeCount(campaignId, 'recently-prompted'),
-        unfinished: outcomeCount(campaignId, 'error') + outcomeCount(campaignId, null) + prompts.queued,
-      };
-    }),
-  );
-}
-
-function sum<T>(items: T[], value: (item: T) => number): number {
-  return items.reduce((total, item) => total + value(item), 0);
 }

@@ -1,23 +1,33 @@
 /**
- * The only place that knows BullMQ: builds the three queues and their workers over the handlers, and
- * translates the domain's failures into BullMQ's (permanent → UnrecoverableError; anything else retries).
- * A FhirAuthError is not the job's fault: the job ends without recording anything as failed (its work is
- * recovered by the sweep once the credentials are fixed) and the runtime reports it as `fatal`.
+ * The only place that knows BullMQ: builds the three queues and their workers over the pipeline's stages, and
+ * translates the pipeline's failures into BullMQ's (permanent → UnrecoverableError; transient retries). A fatal
+ * failure (the FHIR server refuses careprompt's credentials) is not the job's fault: the job ends without
+ * recording anything as failed (its work is recovered by the sweep once the credentials are fixed) and the
+ * runtime reports it as `fatal`.
  */
-import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { DeliveryRejected } from '../delivery/index.ts';
-import { FhirAuthError, FhirDataError, FhirRequestError, failureReason } from '../fhir/index.ts';
 import { createLogger, errorFields, type Logger, throttledErrorReporter } from '../log/index.ts';
-import { TemplateError } from '../render/index.ts';
-import { markEvaluated, markFailed } from '../store/index.ts';
-import type { Enqueue, Services } from './handlers/context.ts';
-import { evaluateCandidates } from './handlers/evaluate.ts';
-import { pollCampaign } from './handlers/poll.ts';
-import { countOf, sendPrompts } from './handlers/send.ts';
-import { EvaluateJob, jobIds, PollJob, QUEUE_NAMES, type QueueName, SendJob } from './jobs.ts';
-import { candidateKey, type QueuedWork } from './sweep.ts';
+import {
+  abandonEvaluation,
+  abandonSend,
+  type Context,
+  candidateKey,
+  countOf,
+  type Enqueue,
+  EvaluateWork,
+  evaluateCandidates,
+  failureKind,
+  PollWork,
+  pollCampaign,
+  type QueuedWork,
+  retryDelayMs,
+  SendWork,
+  type Services,
+  sendPrompts,
+} from '../pipeline/index.ts';
+import { jobIds, QUEUE_NAMES, type QueueName } from './jobs.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -27,13 +37,16 @@ export interface RuntimeOptions {
   concurrency: number;
   /** Attempts per job before it fails for good. */
   attempts: number;
-  /** First retry delay; doubles each attempt. @defaultValue 1000 */
+  /** First retry delay; doubles each attempt, and waits at least as long as a channel asks. @defaultValue 1000 */
   backoffMs?: number;
   /** Where connection and job errors are logged. @defaultValue a JSON logger on stderr */
   logger?: Logger;
 }
 
 export type Queues = Record<QueueName, Queue>;
+
+/** The jobs' backoff: the pipeline's retry delay (see retryDelayMs), computed by each worker. */
+const RETRY_BACKOFF = 'careprompt';
 
 export interface Runtime {
   queues: Queues;
@@ -43,7 +56,7 @@ export interface Runtime {
   /** Starts consuming jobs; returns the workers (their events report outcomes). */
   startWorkers(services: Services): Record<QueueName, Worker>;
   /** Settles with the first failure that must stop the whole pipeline (the FHIR server's credentials refused). */
-  fatal: Promise<FhirAuthError>;
+  fatal: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -55,22 +68,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   // throttled: while Redis is down they repeat on every reconnection attempt.
   const redisError = throttledErrorReporter(logger, 'redis: connection error; retrying');
   connection.on('error', redisError);
+  const backoffMs = options.backoffMs ?? 1000;
   const defaultJobOptions = {
     attempts: options.attempts,
-    backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+    backoff: { type: RETRY_BACKOFF, delay: backoffMs },
     removeOnComplete: true,
     // PostgreSQL records every failure; a failed job kept in Redis would only block its id from being queued again.
     removeOnFail: true,
   };
   const queue = (name: QueueName) =>
-    new Queue(QUEUE_NAMES[name], { connection: connection as ConnectionOptions, prefix: options.prefix, defaultJobOptions }).on(
-      'error',
-      redisError,
-    );
+    new Queue(QUEUE_NAMES[name], { connection, prefix: options.prefix, defaultJobOptions }).on('error', redisError);
   const queues: Queues = { poll: queue('poll'), evaluate: queue('evaluate'), send: queue('send') };
   const workers: Worker[] = [];
-  let reportFatal: (error: FhirAuthError) => void = () => {};
-  const fatal = new Promise<FhirAuthError>((resolve) => {
+  let reportFatal: (error: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => {
     reportFatal = resolve;
   });
 
@@ -109,23 +120,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         try {
           return await handle(parsed.data);
         } catch (error) {
-          if (error instanceof FhirAuthError) {
-            reportFatal(error);
-            throw new UnrecoverableError(error.message);
+          const kind = failureKind(error);
+          if (kind === 'fatal') {
+            const stop = error instanceof Error ? error : new Error(String(error));
+            reportFatal(stop);
+            throw new UnrecoverableError(stop.message);
           }
-          // Refused requests, malformed data and unusable templates fail the same way every time.
-          const permanent =
-            error instanceof FhirRequestError ||
-            error instanceof FhirDataError ||
-            error instanceof DeliveryRejected ||
-            error instanceof TemplateError;
+          const permanent = kind === 'permanent';
           if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
           const safe = safeMessage(error);
           // The cause stays in this process for the log line; BullMQ stores only the message in Redis.
           throw Object.assign(permanent ? new UnrecoverableError(safe) : new Error(safe), { cause: error });
         }
       },
-      { connection: connection as ConnectionOptions, prefix: options.prefix, concurrency },
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency,
+        // `err` is the error the processor threw; the pipeline's own error is its cause.
+        settings: { backoffStrategy: (attemptsMade, _type, err) => retryDelayMs(err, attemptsMade, backoffMs) },
+      },
     );
     workers.push(created);
     return created;
@@ -134,12 +148,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function queuedWork(): Promise<QueuedWork> {
     const work: QueuedWork = { candidates: new Set(), promptIds: new Set() };
     await forEachJob(queues.evaluate, (data) => {
-      const job = EvaluateJob.safeParse(data);
+      const job = EvaluateWork.safeParse(data);
       if (!job.success) return;
       for (const { triggerRef } of job.data.candidates) work.candidates.add(candidateKey({ pollRunId: job.data.pollRunId, triggerRef }));
     });
     await forEachJob(queues.send, (data) => {
-      const job = SendJob.safeParse(data);
+      const job = SendWork.safeParse(data);
       for (const promptId of job.success ? job.data.promptIds : []) work.promptIds.add(promptId);
     });
     return work;
@@ -151,41 +165,31 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     fatal,
     queuedWork,
     startWorkers(services) {
+      const ctx: Context = { ...services, enqueue };
       const log = (name: QueueName) => services.logger.child({ queue: name });
       const started = {
-        // The poll handler records its own failure (the poll run), and the watermark stays put.
+        // The poll stage records its own failure (the poll run), and the watermark stays put.
         poll: worker(
           'poll',
-          PollJob,
+          PollWork,
           1,
-          (data) => pollCampaign(data, services, enqueue),
+          (data) => pollCampaign(data, ctx),
           async () => {},
         ),
         evaluate: worker(
           'evaluate',
-          EvaluateJob,
+          EvaluateWork,
           options.concurrency,
-          (data) => evaluateCandidates(data, services, enqueue),
-          // One bad record (a resource the server will not serve, a malformed entry) must not write off the
-          // other candidates of its batch: a batch that fails for good is split into single-candidate jobs,
-          // and only a single candidate that fails for good is recorded as an error.
-          (data) =>
-            data.candidates.length > 1
-              ? enqueue.evaluations(data.candidates.map((candidate) => ({ ...data, candidates: [candidate] })))
-              : markEvaluated(services.db, data.pollRunId, [{ triggerRef: data.candidates[0]?.triggerRef ?? '', outcome: 'error' }]),
+          (data) => evaluateCandidates(data, ctx),
+          (data) => abandonEvaluation(data, ctx),
         ),
         send: worker(
           'send',
-          SendJob,
+          SendWork,
           options.concurrency,
           // BullMQ keeps a job's return value as JSON: the counts, not the Map.
-          async (data) => countOf(await sendPrompts(data, services)),
-          // As for evaluation: a batch that fails for good is split, so one message the server chokes on
-          // fails alone; a single prompt that fails for good is recorded as failed.
-          async (data, error) => {
-            if (data.promptIds.length > 1) return enqueue.sends(data.promptIds.map((promptId) => ({ promptIds: [promptId] })));
-            for (const promptId of data.promptIds) await markFailed(services.db, promptId, `gave up: ${failureReason(error)}`);
-          },
+          async (data) => countOf(await sendPrompts(data, ctx)),
+          (data, error) => abandonSend(data, error, ctx),
         ),
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {

@@ -1,7 +1,8 @@
 /** One BullMQ Job Scheduler per active campaign (cron + timezone); inactive or removed campaigns lose theirs. */
 import type { Queue } from 'bullmq';
 import type { Campaign } from '../campaigns/index.ts';
-import type { PollJob } from './jobs.ts';
+import type { Logger } from '../log/index.ts';
+import type { PollWork } from '../pipeline/index.ts';
 
 const SCHEDULER_PREFIX = 'campaign-';
 
@@ -12,13 +13,14 @@ export interface SchedulerSync {
   failed: string[];
 }
 
-export async function syncSchedulers(pollQueue: Queue, campaigns: Campaign[]): Promise<SchedulerSync> {
+/** A scheduler that cannot be written is logged (with the error's name and code) and reported in `failed`. */
+export async function syncSchedulers(pollQueue: Queue, campaigns: Campaign[], logger: Logger): Promise<SchedulerSync> {
   const active = campaigns.filter((campaign) => campaign.active);
   const wanted = new Set(active.map((campaign) => SCHEDULER_PREFIX + campaign.id));
   const upserted: string[] = [];
   const failed: string[] = [];
   for (const campaign of active) {
-    const data: PollJob = { campaignId: campaign.id };
+    const data: PollWork = { campaignId: campaign.id };
     try {
       await pollQueue.upsertJobScheduler(
         SCHEDULER_PREFIX + campaign.id,
@@ -26,7 +28,8 @@ export async function syncSchedulers(pollQueue: Queue, campaigns: Campaign[]): P
         { name: 'poll', data },
       );
       upserted.push(campaign.id);
-    } catch {
+    } catch (error) {
+      logger.warn({ campaignId: campaign.id, err: error }, 'schedulers: campaign schedule not written');
       failed.push(campaign.id);
     }
   }

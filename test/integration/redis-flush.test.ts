@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { runtimeOptions } from '../../src/cli/services.ts';
+import { runtimeOptions } from '../../src/app/index.ts';
 import { createRuntime, startWorker } from '../../src/queue/index.ts';
 import { seedPopulation } from '../../tools/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
+import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime, syncSchedulers } from '../../src/queue/index.ts';
 
 describe('campaign schedules', () => {
@@ -16,9 +17,9 @@ describe('campaign schedules', () => {
 
   it('keeps one job scheduler per active campaign, with its cron and time zone', async () => {
     const campaigns = (await loadCampaigns('jobs')).map((loaded) => loaded.campaign);
-    await syncSchedulers(runtime.queues.poll, campaigns);
+    await syncSchedulers(runtime.queues.poll, campaigns, silentLogger);
     // Upserting again (a restart) must not add a second scheduler.
-    await syncSchedulers(runtime.queues.poll, campaigns);
+    await syncSchedulers(runtime.queues.poll, campaigns, silentLogger);
     const schedulers = await runtime.queues.poll.getJobSchedulers();
     expect(schedulers.map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz })).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { key: 'campaign-diabetes-self-management', pattern: '30 9 * * 1', tz: 'America/New_York' },
@@ -31,7 +32,7 @@ describe('campaign schedules', () => {
     const deactivated = campaigns.map((campaign) =>
       campaign.id === 'new-medication-check-in' ? { ...campaign, active: false } : campaign,
     );
-    const result = await syncSchedulers(runtime.queues.poll, deactivated);
+    const result = await syncSchedulers(runtime.queues.poll, deactivated, silentLogger);
     expect(result.removed).toEqual(['new-medication-check-in']);
     expect((await runtime.queues.poll.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
       'campaign-diabetes-self-management',

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AppServices, createStorePort } from '../../src/app/index.ts';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
-import { type SendOutcome, sendPrompts } from '../../src/queue/handlers/send.ts';
-import type { Services } from '../../src/queue/index.ts';
+import { type Context, type Enqueue, SEND_RULES, type SendOutcome, type SendWork, sendPrompts } from '../../src/pipeline/index.ts';
 import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
@@ -11,8 +11,21 @@ const CAMPAIGN = 'wound-care-after-sutures';
 
 describe('the send handler, called directly', () => {
   const env = useFaultyFhir();
-  let services: Services;
+  let services: AppServices;
   let counter = 0;
+  /** The sends the handler queued again (a deferral's). */
+  const queued: SendWork[] = [];
+  const enqueue: Enqueue = {
+    evaluations: async () => {},
+    send: async (job) => {
+      queued.push(job);
+    },
+    sends: async (jobs) => {
+      queued.push(...jobs);
+    },
+  };
+  /** The handler's context: the real services, with `change` applied. */
+  const ctx = (change: Partial<Context> = {}): Context => ({ ...services, enqueue, ...change });
 
   beforeAll(async () => {
     // Two attempts per request: a server that stays unavailable is given up on quickly.
@@ -20,13 +33,14 @@ describe('the send handler, called directly', () => {
   });
   beforeEach(async () => {
     env.proxy.rules.length = 0;
+    queued.length = 0;
     await emptyDatabase(env.db);
     await setCampaign({});
   });
 
   /** One prompt's outcome, sent as a batch of one. */
   async function sendOne(promptId: string): Promise<SendOutcome | undefined> {
-    return (await sendPrompts({ promptIds: [promptId] }, services)).get(promptId);
+    return (await sendPrompts({ promptIds: [promptId] }, ctx())).get(promptId);
   }
 
   /** The Communications on the server for these prompts (the server lives as long as the file). */
@@ -113,6 +127,25 @@ describe('the send handler, called directly', () => {
     expect((await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).reason).toBe('expired: not delivered within 48 hours');
   });
 
+  it('defers a prompt a send rule postpones: recorded, claimable only from then, queued again with the delay', async () => {
+    const prompt = await queuedPrompt();
+    const until = new Date(Date.now() + 3_600_000);
+    const quiet = { sendRules: [...SEND_RULES, () => ({ kind: 'defer' as const, until, reason: 'quiet hours' })] };
+    expect((await sendPrompts({ promptIds: [prompt.id] }, ctx(quiet))).get(prompt.id)).toBe('deferred');
+    expect(await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
+      status: 'queued',
+      notBefore: until,
+      leaseToken: null,
+    });
+    expect(await env.db.auditEvent.count({ where: { entityId: prompt.id, action: 'prompt.deferred' } })).toBe(1);
+    expect(queued).toEqual([{ promptIds: [prompt.id] }]);
+    // Before its time no sender may claim it, whatever the rules.
+    expect(await sendOne(prompt.id)).toBe('in-flight');
+    await env.db.prompt.update({ where: { id: prompt.id }, data: { notBefore: new Date(Date.now() - 1) } });
+    expect(await sendOne(prompt.id)).toBe('sent');
+    expect(await communicationsFor([prompt])).toHaveLength(1);
+  });
+
   it('leaves a prompt leased by another sender alone until the lease lapses', async () => {
     const prompt = await queuedPrompt();
     await env.db.prompt.update({ where: { id: prompt.id }, data: { leaseUntil: new Date(Date.now() + 60_000) } });
@@ -134,7 +167,7 @@ describe('the send handler, called directly', () => {
 
   it('delivers a batch in order and records every prompt of it as sent', async () => {
     const prompts = [await queuedPrompt(), await queuedPrompt(), await queuedPrompt()];
-    const outcomes = await sendPrompts({ promptIds: prompts.map((prompt) => prompt.id) }, services);
+    const outcomes = await sendPrompts({ promptIds: prompts.map((prompt) => prompt.id) }, ctx());
     expect([...outcomes]).toEqual(prompts.map((prompt) => [prompt.id, 'sent']));
     const sent = await communicationsFor(prompts);
     expect(sent.map((communication) => communication.identifier[0].value)).toEqual(prompts.map((prompt) => prompt.idempotencyKey));
@@ -146,7 +179,7 @@ describe('the send handler, called directly', () => {
   it('sends the rest of a batch when the server refuses one message of it', async () => {
     const prompts = [await queuedPrompt(), await queuedPrompt(), await queuedPrompt()];
     env.proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'reject', after: 1, times: 1 });
-    const outcomes = await sendPrompts({ promptIds: prompts.map((prompt) => prompt.id) }, services);
+    const outcomes = await sendPrompts({ promptIds: prompts.map((prompt) => prompt.id) }, ctx());
     expect(prompts.map((prompt) => outcomes.get(prompt.id))).toEqual(['sent', 'failed', 'sent']);
     expect(await Promise.all(prompts.map((prompt) => statusOf(prompt.id)))).toEqual(['sent', 'failed', 'sent']);
   });
@@ -162,13 +195,13 @@ describe('the send handler, called directly', () => {
       after: 1,
       times: services.config.fhir.maxAttempts,
     });
-    await expect(sendPrompts({ promptIds: ids }, services)).rejects.toThrow(/HTTP 503/);
+    await expect(sendPrompts({ promptIds: ids }, ctx())).rejects.toThrow(/HTTP 503/);
     expect(await Promise.all(ids.map(statusOf))).toEqual(['sent', 'queued', 'queued']);
     const released = await env.db.prompt.findMany({ where: { id: { in: ids.slice(1) } } });
     expect(released.every((row) => row.leaseUntil === null && row.leaseToken === null)).toBe(true);
 
     // The job's retry delivers the rest and leaves the delivered one alone.
-    const retried = await sendPrompts({ promptIds: ids }, services);
+    const retried = await sendPrompts({ promptIds: ids }, ctx());
     expect(ids.map((id) => retried.get(id))).toEqual(['already-sent', 'sent', 'sent']);
     expect(await communicationsFor(prompts)).toHaveLength(3);
   });
@@ -177,13 +210,13 @@ describe('the send handler, called directly', () => {
     const prompts = [await queuedPrompt(), await queuedPrompt()];
     const ids = prompts.map((prompt) => prompt.id);
     // Recording fails, and so does the second try after the failure: the rows are given back unrecorded.
-    const unreliable = { ...services, db: failing(env.db, 'prompt.sent', 2) };
+    const unreliable = ctx({ store: createStorePort(failing(env.db, 'prompt.sent', 2)) });
 
     await expect(sendPrompts({ promptIds: ids }, unreliable)).rejects.toThrow('injected database failure');
     const held = await env.db.prompt.findMany({ where: { id: { in: ids } } });
     expect(held.every((row) => row.status === 'queued' && row.leaseUntil === null)).toBe(true);
 
-    const retried = await sendPrompts({ promptIds: ids }, services);
+    const retried = await sendPrompts({ promptIds: ids }, ctx());
     expect(ids.map((id) => retried.get(id))).toEqual(['sent', 'sent']);
     expect(await communicationsFor(prompts)).toHaveLength(2);
     expect(await env.db.auditEvent.count({ where: { action: 'prompt.sent', entityId: { in: ids } } })).toBe(2);
@@ -191,12 +224,12 @@ describe('the send handler, called directly', () => {
   it('records a prompt an earlier sender delivered but never recorded as sent, though its campaign was paused since', async () => {
     const [delivered, untried] = [await queuedPrompt(), await queuedPrompt()];
     // The first sender posts, then cannot record: the row is given back unrecorded, as after a crash.
-    const unreliable = { ...services, db: failing(env.db, 'prompt.sent', 2) };
+    const unreliable = ctx({ store: createStorePort(failing(env.db, 'prompt.sent', 2)) });
     await expect(sendPrompts({ promptIds: [delivered.id] }, unreliable)).rejects.toThrow('injected database failure');
     const [communication] = await communicationsFor([delivered]);
     await setCampaign({ active: false });
 
-    const outcomes = await sendPrompts({ promptIds: [delivered.id, untried.id] }, services);
+    const outcomes = await sendPrompts({ promptIds: [delivered.id, untried.id] }, ctx());
 
     expect([outcomes.get(delivered.id), outcomes.get(untried.id)]).toEqual(['already-sent', 'withdrawn']);
     expect(await env.db.prompt.findUniqueOrThrow({ where: { id: delivered.id } })).toMatchObject({

@@ -4,11 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type AppServices, buildServices, runtimeOptions } from '../../src/app/index.ts';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
-import { buildServices, runtimeOptions } from '../../src/cli/services.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
-import { type RunSummary, runOnce, type Services } from '../../src/queue/index.ts';
+import type { RunSummary } from '../../src/pipeline/index.ts';
+import { runOnce } from '../../src/queue/index.ts';
 import { applyCampaigns, createDb, type Db } from '../../src/store/index.ts';
 
 export { eraseAllData as emptyDatabase } from '../../src/store/index.ts';
@@ -43,7 +44,7 @@ export async function applyExampleCampaigns(
 export interface TestPipeline {
   db: Db;
   config: Readonly<Config>;
-  services: Services;
+  services: AppServices;
   run(campaignIds?: string[]): Promise<RunSummary>;
   /** Closes what the services opened (the request budget's Redis connection); the test's database stays open. */
   close(): Promise<void>;

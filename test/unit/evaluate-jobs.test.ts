@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   EVALUATE_BATCH_SIZE,
-  EvaluateJob,
+  EvaluateWork,
   evaluateJobsFor,
-  jobIds,
   type PolledCandidate,
   SEND_BATCH_SIZE,
   sendJobsFor,
-} from '../../src/queue/jobs.ts';
+} from '../../src/pipeline/index.ts';
+import { jobIds } from '../../src/queue/jobs.ts';
 
 const RUN_A = '00000000-0000-4000-8000-00000000000a';
 const RUN_B = '00000000-0000-4000-8000-00000000000b';
@@ -40,7 +40,7 @@ describe('evaluateJobsFor', () => {
       },
       { campaignId: 'diabetes', pollRunId: RUN_B, asOf: AS_OF, candidates: [{ patientId: 'p1', triggerRef: 'Procedure/t9' }] },
     ]);
-    for (const job of jobs) expect(EvaluateJob.parse(job)).toEqual(job);
+    for (const job of jobs) expect(EvaluateWork.parse(job)).toEqual(job);
   });
 
   it('queues a trigger a poll saw twice (offset paging repeats) once', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { keepLease } from '../../src/queue/handlers/lease-keeper.ts';
+import { keepLease } from '../../src/pipeline/lease-keeper.ts';
 
 const LEASE_MS = 30_000;
 

@@ -3,9 +3,9 @@
  * population, applies the example campaigns, runs once, and shows what was sent. Uses its own database
  * (careprompt_demo by default), emptied at the start so every demo run begins from nothing.
  */
+import { buildServices, runtimeOptions } from '../../src/app/index.ts';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { formatRunSummary } from '../../src/cli/commands/run.ts';
-import { buildServices, runtimeOptions } from '../../src/cli/services.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { runOnce } from '../../src/queue/index.ts';

@@ -1,11 +1,12 @@
 /** `careprompt doctor`: what the FHIR server supports, checked against what the active campaigns will ask of it. */
+
+import { buildGateway } from '../../app/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { type Check, type CheckResult, examine, loadTemplateSource, tally } from '../../doctor/index.ts';
 import { createLogger, silentLogger } from '../../log/index.ts';
 import { createDb } from '../../store/index.ts';
 import { EXIT } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
-import { buildGateway } from '../services.ts';
 
 const SYMBOLS: Record<CheckResult, string> = { pass: '✓', warn: '!', fail: '✗', skip: '-' };
 

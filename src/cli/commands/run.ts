@@ -1,19 +1,19 @@
 /** `careprompt run --once` and `careprompt worker`. */
+import { buildServices, runtimeOptions } from '../../app/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { examine, logChecks } from '../../doctor/index.ts';
 import { createLogger, silentLogger } from '../../log/index.ts';
-import { type RunSummary, runOnce, startWorker } from '../../queue/index.ts';
-import { listCampaigns } from '../../store/index.ts';
+import type { RunSummary } from '../../pipeline/index.ts';
+import { runOnce, startWorker } from '../../queue/index.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
-import { buildServices, runtimeOptions } from '../services.ts';
 
 export async function runOnceCommand(options: { campaignId?: string; json: boolean }): Promise<number> {
   const config = loadConfig();
   const logger = options.json ? silentLogger : createLogger({ level: config.logLevel });
   const services = await buildServices(config, logger);
   try {
-    const campaigns = (await listCampaigns(services.db, { activeOnly: true })).map((stored) => stored.campaign);
+    const campaigns = (await services.store.listCampaigns({ activeOnly: true })).map((stored) => stored.campaign);
     const active = campaigns.map((campaign) => campaign.id);
     if (options.campaignId && !active.includes(options.campaignId)) {
       throw new UsageError(`campaign "${options.campaignId}" is not an active applied campaign (active: ${active.join(', ') || 'none'})`);

@@ -2,13 +2,12 @@
  * Poll one campaign: run its planned searches, hand every matching resource on for evaluation (in batches,
  * page by page), and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
  */
-import { planTriggerSearches } from '../../campaigns/index.ts';
-import { failureReason, patientIdOf, referenceOf } from '../../fhir/index.ts';
-import { TemplateError } from '../../render/index.ts';
-import { completePollRun, failPollRun, getCampaign, recordCandidates, startPollRun } from '../../store/index.ts';
-import { TriggerResource } from '../../triggers/index.ts';
-import { evaluateJobsFor, type PolledCandidate, type PollJob } from '../jobs.ts';
-import type { Enqueue, Services } from './context.ts';
+import { planTriggerSearches } from '../campaigns/index.ts';
+import { failureReason, patientIdOf, referenceOf } from '../fhir/index.ts';
+import { TemplateError } from '../render/index.ts';
+import { TriggerResource } from '../triggers/index.ts';
+import type { Context } from './context.ts';
+import { evaluateJobsFor, type PolledCandidate, type PollWork } from './work.ts';
 
 export interface PollOutcome {
   pollRunId?: string;
@@ -20,21 +19,21 @@ export interface PollOutcome {
   status: 'completed' | 'campaign-inactive';
 }
 
-export async function pollCampaign(job: PollJob, services: Services, enqueue: Enqueue): Promise<PollOutcome> {
-  const { db, gateway, config, clock } = services;
-  const stored = await getCampaign(db, job.campaignId);
+export async function pollCampaign(job: PollWork, ctx: Context): Promise<PollOutcome> {
+  const { store, gateway, config, clock, enqueue } = ctx;
+  const stored = await store.getCampaign(job.campaignId);
   if (!stored?.campaign.active) return { matched: 0, pages: 0, unusable: 0, status: 'campaign-inactive' };
 
   const asOf = clock();
   const searches = planTriggerSearches(stored.campaign, stored.state, asOf, config.poll.overlapSeconds * 1000);
   const fullScan = searches.some((search) => search.purpose === 'full-window');
-  const pollRunId = await startPollRun(db, job.campaignId, asOf, fullScan ? undefined : stored.state.watermark);
-  const logger = services.logger.child({ campaignId: job.campaignId, pollRunId });
+  const pollRunId = await store.startPollRun(job.campaignId, asOf, fullScan ? undefined : stored.state.watermark);
+  const logger = ctx.logger.child({ campaignId: job.campaignId, pollRunId });
   const outcome: PollOutcome = { pollRunId, matched: 0, pages: 0, unusable: 0, status: 'completed' };
   try {
     // A campaign whose template cannot be used fails here, before it records work nobody can render; the
     // watermark stays put, so the poll after the template is fixed searches the same range again.
-    const [broken] = services.templates.problemsOf(stored.campaign.template);
+    const [broken] = ctx.templates.problemsOf(stored.campaign.template);
     if (broken) throw new TemplateError(broken.file, `(template '${stored.campaign.template}') ${broken.problem}`);
     for (const search of searches) {
       for await (const page of gateway.searchPages(search.resourceType, search.params)) {
@@ -52,19 +51,16 @@ export async function pollCampaign(job: PollJob, services: Services, enqueue: En
           candidates.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), patientId, triggerRef });
         }
         // Recorded in PostgreSQL before Redis: if the jobs are lost, the sweep finds the candidates.
-        await recordCandidates(
-          db,
-          candidates.map(({ asOf: _asOf, ...candidate }) => candidate),
-        );
+        await store.recordCandidates(candidates.map(({ asOf: _asOf, ...candidate }) => candidate));
         await enqueue.evaluations(evaluateJobsFor(candidates));
         outcome.matched += candidates.length;
       }
     }
-    await completePollRun(db, pollRunId, { matched: outcome.matched, pages: outcome.pages, fullScan });
+    await store.completePollRun(pollRunId, { matched: outcome.matched, pages: outcome.pages, fullScan });
     logger.info({ matched: outcome.matched, pages: outcome.pages, searches: searches.map((s) => s.purpose) }, 'poll: completed');
     return outcome;
   } catch (error) {
-    await failPollRun(db, pollRunId, failureReason(error));
+    await store.failPollRun(pollRunId, failureReason(error));
     if (error instanceof TemplateError)
       logger.error({ templateId: stored.campaign.template, file: error.file }, 'poll: template cannot be used');
     throw error;

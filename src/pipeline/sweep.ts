@@ -7,9 +7,8 @@
  * Doing either twice is harmless: evaluation deduplicates on the prompt key, delivery is idempotent on it and a
  * lease keeps two senders apart. Candidates are queued again in batches, as a poll queues them.
  */
-import { findPendingCandidates, findStaleQueued } from '../store/index.ts';
-import type { Enqueue, Services } from './handlers/context.ts';
-import { evaluateJobsFor, type PolledCandidate, sendJobsFor } from './jobs.ts';
+import type { Enqueue, Store } from './ports.ts';
+import { evaluateJobsFor, type PolledCandidate, sendJobsFor } from './work.ts';
 
 const BATCH = 500;
 
@@ -39,29 +38,29 @@ export interface SweepOptions {
 export const candidateKey = (candidate: Pick<PolledCandidate, 'pollRunId' | 'triggerRef'>) =>
   `${candidate.pollRunId} ${candidate.triggerRef}`;
 
-export async function requeueUnfinishedWork(services: Pick<Services, 'db'>, enqueue: Enqueue, options: SweepOptions): Promise<SweepResult> {
+export async function requeueUnfinishedWork(ctx: { store: Store; enqueue: Enqueue }, options: SweepOptions): Promise<SweepResult> {
   const now = options.now ?? Date.now();
   const { queued, staleBefore } = options;
   const before = queued ? new Date(Math.max(staleBefore.getTime(), now - RECENT_WORK_GRACE_MS)) : staleBefore;
   const lost = (at: Date | null, inRedis: boolean) => (at ?? new Date(0)) < staleBefore || !inRedis;
 
   const candidates = await inBatches(
-    (afterId) => findPendingCandidates(services.db, before, BATCH, afterId),
+    (afterId) => ctx.store.findPendingCandidates(before, BATCH, afterId),
     async (rows) => {
       const wanted = rows.filter((row) => lost(row.createdAt, queued?.candidates.has(candidateKey(row.candidate)) ?? false));
-      await enqueue.evaluations(evaluateJobsFor(wanted.map((row) => row.candidate)));
+      await ctx.enqueue.evaluations(evaluateJobsFor(wanted.map((row) => row.candidate)));
       return wanted.length;
     },
   );
   const prompts = await inBatches(
-    (afterId) => findStaleQueued(services.db, before, BATCH, afterId),
+    (afterId) => ctx.store.findStaleQueued(before, BATCH, afterId),
     async (rows) => {
       const wanted = rows.filter((row) => lost(row.queuedAt, queued?.promptIds.has(row.id) ?? false));
       const lapsesAt = (row: (typeof rows)[number]) => row.leaseUntil?.getTime() ?? 0;
       const free = wanted.filter((row) => lapsesAt(row) <= now).map((row) => row.id);
-      await enqueue.sends(sendJobsFor(free));
+      await ctx.enqueue.sends(sendJobsFor(free));
       // A row a dead sender still leases is tried when the lease lapses, not before.
-      for (const row of wanted.filter((row) => lapsesAt(row) > now)) await enqueue.send({ promptIds: [row.id] }, lapsesAt(row) - now);
+      for (const row of wanted.filter((row) => lapsesAt(row) > now)) await ctx.enqueue.send({ promptIds: [row.id] }, lapsesAt(row) - now);
       return wanted.length;
     },
   );

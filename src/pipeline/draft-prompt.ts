@@ -2,12 +2,12 @@
  * The outbox row for one candidate the campaign decided about (pure but for the compiled templates): a skip
  * with its reason, or the rendered message.
  */
-import type { Campaign } from '../../campaigns/index.ts';
-import type { Config } from '../../config/index.ts';
-import type { PatientContext } from '../../fhir/index.ts';
-import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../../render/index.ts';
-import type { NewPrompt } from '../../store/index.ts';
-import { evidenceOf, reasonOf, type TriggerResource } from '../../triggers/index.ts';
+import type { Campaign } from '../campaigns/index.ts';
+import type { Config } from '../config/index.ts';
+import type { PatientContext } from '../fhir/index.ts';
+import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../render/index.ts';
+import { evidenceOf, reasonOf, type TriggerResource } from '../triggers/index.ts';
+import type { NewPrompt } from './ports.ts';
 
 /** What every row of a candidate carries, whatever was decided. */
 export interface PromptIdentity {

@@ -1,12 +1,17 @@
-/** The composition root: configuration in, connected services out. Nothing is built on import. */
+/**
+ * The composition root: configuration in, connected services out, for the CLI, the worker, doctor and the HTTP
+ * API to come. Nothing is built on import.
+ */
 import { Redis } from 'ioredis';
-import type { AdminConfig, Config } from '../config/index.ts';
-import { createFhirCommunicationTransport } from '../delivery/index.ts';
+import type { Config } from '../config/index.ts';
+import { createFhirCommunicationTransport, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { createAccessTokens, createFhirGateway, createRedisRequestBudget, type FhirGateway, type RequestBudget } from '../fhir/index.ts';
-import { createLogger, type Logger, throttledErrorReporter } from '../log/index.ts';
-import { createRuntime, type RuntimeOptions, type Services, sendJobsFor } from '../queue/index.ts';
+import { type Logger, throttledErrorReporter } from '../log/index.ts';
+import { SEND_RULES, type Services } from '../pipeline/index.ts';
+import type { RuntimeOptions } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
+import { createStorePort } from './store-port.ts';
 
 /**
  * The one way to build the FHIR gateway, so `doctor` talks to the server exactly as the engine does. `budget`:
@@ -18,8 +23,12 @@ export function buildGateway(config: Readonly<Config>, logger: Logger, budget?: 
   return createFhirGateway({ ...fhir, logger, accessTokens, ...(budget ? { budget } : {}) });
 }
 
-/** The services, and `close()` for the connections buildServices opened (a database passed in stays open). */
+/**
+ * The pipeline's services, the database they run on (for doctor's checks), and `close()` for the connections
+ * buildServices opened (a database passed in stays open).
+ */
 export interface AppServices extends Services {
+  db: Db;
   close(): Promise<void>;
 }
 
@@ -35,9 +44,11 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
   const gateway = buildGateway(config, logger, budget);
   return {
     db: database,
+    store: createStorePort(database),
     gateway,
     templates,
-    transport: createFhirCommunicationTransport(gateway, config.delivery),
+    transports: new Map([[DEFAULT_CHANNEL, createFhirCommunicationTransport(gateway, config.delivery)]]),
+    sendRules: SEND_RULES,
     config,
     logger,
     clock: () => new Date(),
@@ -69,16 +80,4 @@ export function runtimeOptions(config: Readonly<Config>): RuntimeOptions {
     attempts: config.queue.attempts,
     backoffMs: config.queue.backoffMs,
   };
-}
-
-/** Hands prompts to the worker's send queue (an approval, a retry), from a command that runs no workers itself. */
-export async function queueSends(config: Readonly<AdminConfig>, promptIds: string[]): Promise<void> {
-  if (promptIds.length === 0) return;
-  const logger = createLogger({ level: config.logLevel });
-  const runtime = createRuntime({ redisUrl: config.redisUrl, ...config.queue, concurrency: 1, logger });
-  try {
-    await runtime.enqueue.sends(sendJobsFor(promptIds));
-  } finally {
-    await runtime.close();
-  }
 }

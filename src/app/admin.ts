@@ -1,0 +1,43 @@
+/**
+ * What the commands for people (review, retry; the HTTP API's later) need: the store, and a way to hand prompts
+ * to the worker's queues. No FHIR, and Redis only once something is queued (a rejection never needs it).
+ */
+import type { AdminConfig } from '../config/index.ts';
+import { createLogger } from '../log/index.ts';
+import type { Enqueue, Store } from '../pipeline/index.ts';
+import { createRuntime, type Runtime } from '../queue/index.ts';
+import { createDb } from '../store/index.ts';
+import { createStorePort } from './store-port.ts';
+
+export interface AdminServices {
+  store: Store;
+  enqueue: Enqueue;
+}
+
+export async function withAdminServices<T>(config: Readonly<AdminConfig>, use: (services: AdminServices) => Promise<T>): Promise<T> {
+  const db = createDb(config.databaseUrl);
+  let runtime: Runtime | undefined;
+  const queues = () => {
+    runtime ??= createRuntime({
+      redisUrl: config.redisUrl,
+      ...config.queue,
+      concurrency: 1,
+      logger: createLogger({ level: config.logLevel }),
+    });
+    return runtime.enqueue;
+  };
+  const enqueue: Enqueue = {
+    evaluations: async (jobs) => (jobs.length > 0 ? queues().evaluations(jobs) : undefined),
+    send: (job, delayMs) => queues().send(job, delayMs),
+    sends: async (jobs) => (jobs.length > 0 ? queues().sends(jobs) : undefined),
+  };
+  try {
+    return await use({ store: createStorePort(db), enqueue });
+  } finally {
+    try {
+      await runtime?.close();
+    } finally {
+      await db.$disconnect();
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { type AdminServices, withAdminServices } from './admin.ts';
+export { type AppServices, buildGateway, buildServices, runtimeOptions } from './services.ts';
+export { createStorePort } from './store-port.ts';

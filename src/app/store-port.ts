@@ -1,0 +1,40 @@
+/**
+ * The pipeline's Store over PostgreSQL: src/store's functions bound to one database. The pipeline may not know
+ * Prisma or the database handle, and src/store may not know the pipeline, so the two meet here.
+ */
+import type { Store } from '../pipeline/index.ts';
+import * as store from '../store/index.ts';
+
+export function createStorePort(db: store.Db): Store {
+  return {
+    getCampaign: (id) => store.getCampaign(db, id),
+    listCampaigns: (filter) => store.listCampaigns(db, filter),
+    startPollRun: (campaignId, asOf, since) => store.startPollRun(db, campaignId, asOf, since),
+    completePollRun: (runId, outcome) => store.completePollRun(db, runId, outcome),
+    failPollRun: (runId, error) => store.failPollRun(db, runId, error),
+    getPollRuns: (runIds) => store.getPollRuns(db, runIds),
+    findPollRunsSince: (campaignIds, since, status) => store.findPollRunsSince(db, campaignIds, since, status),
+    recordCandidates: (candidates) => store.recordCandidates(db, candidates),
+    markEvaluated: (pollRunId, outcomes) => store.markEvaluated(db, pollRunId, outcomes),
+    findPendingCandidates: (createdBefore, limit, afterId) => store.findPendingCandidates(db, createdBefore, limit, afterId),
+    countCandidateOutcomes: (pollRunIds) => store.countCandidateOutcomes(db, pollRunIds),
+    insertPrompts: (prompts) => store.insertPrompts(db, prompts),
+    findPromptsByKeys: (keys) => store.findPromptsByKeys(db, keys),
+    findRecentlyPrompted: (campaignId, patientRefs, since) => store.findRecentlyPrompted(db, campaignId, patientRefs, since),
+    getPrompt: (id) => store.getPrompt(db, id),
+    getPromptStatuses: (ids) => store.getPromptStatuses(db, ids),
+    findStaleQueued: (queuedBefore, limit, afterId) => store.findStaleQueued(db, queuedBefore, limit, afterId),
+    findFailedPrompts: (campaignId, since) => store.findFailedPrompts(db, campaignId, since),
+    countPromptsByStatus: (filter) => store.countPromptsByStatus(db, filter),
+    claimForSending: (promptIds, leaseMs) => store.claimForSending(db, promptIds, leaseMs),
+    extendLease: (promptIds, token, leaseMs) => store.extendLease(db, promptIds, token, leaseMs),
+    releaseLease: (promptIds, token) => store.releaseLease(db, promptIds, token),
+    markSent: (deliveries) => store.markSent(db, deliveries),
+    markFailed: (id, reason) => store.markFailed(db, id, reason),
+    withdrawQueued: (id, reason) => store.withdrawQueued(db, id, reason),
+    holdForReview: (id) => store.holdForReview(db, id),
+    deferQueued: (id, leaseToken, notBefore, reason) => store.deferQueued(db, id, leaseToken, notBefore, reason),
+    reviewPrompt: (id, review) => store.reviewPrompt(db, id, review),
+    retryFailed: (id, actor) => store.retryFailed(db, id, actor),
+  };
+}

@@ -1,0 +1,36 @@
+export type { Context, Services, Transports } from './context.ts';
+export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
+export { type FailureKind, failureKind, retryDelayMs } from './failures.ts';
+export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
+export { type PollOutcome, pollCampaign } from './poll.ts';
+export type {
+  ClaimedPrompt,
+  Clock,
+  Delivery,
+  Enqueue,
+  NewPrompt,
+  PendingCandidate,
+  PollRunRecord,
+  PromptRef,
+  PromptStatus,
+  ReviewDecision,
+  SendLease,
+  StaleQueuedPrompt,
+  Store,
+  StoredCampaign,
+} from './ports.ts';
+export { NotRetryableError, type RetryTarget, retryFailedPrompts } from './retry.ts';
+export { type ReviewResult, reviewPrompt } from './review.ts';
+export { type CampaignRunSummary, type RunSummary, summariseCampaigns, totalsOf } from './run-summary.ts';
+export { abandonSend, countOf, LeaseLostError, messageOf, type SendOutcome, sendPrompts, UnknownChannelError } from './send.ts';
+export { candidateKey, type QueuedWork, requeueUnfinishedWork, type SweepOptions, type SweepResult } from './sweep.ts';
+export {
+  EVALUATE_BATCH_SIZE,
+  EvaluateWork,
+  evaluateJobsFor,
+  type PolledCandidate,
+  PollWork,
+  SEND_BATCH_SIZE,
+  SendWork,
+  sendJobsFor,
+} from './work.ts';

@@ -1,0 +1,56 @@
+/**
+ * Send-time policy: whether a claimed prompt goes out now (pure). A prompt was decided when its candidate was
+ * evaluated; by the time it is sent its campaign may have changed, or it may have waited too long. Each rule
+ * looks at the prompt, its campaign as it stands now and the time, and either objects or lets it pass; the first
+ * objection, in rule order, decides. New rules (opt-outs, quiet hours, frequency caps) are added to SEND_RULES;
+ * those that postpone rather than forbid answer `defer`.
+ */
+import type { ClaimedPrompt } from './ports.ts';
+
+export type SendDecision =
+  | { kind: 'send' }
+  /** Must not go out at all: recorded as skipped, with the reason. */
+  | { kind: 'withdraw'; reason: string }
+  /** A clinician must approve it first: back to the review queue. */
+  | { kind: 'hold' }
+  /** Not now: sent again at `until`, its expiry then counting from `until`. */
+  | { kind: 'defer'; until: Date; reason: string };
+
+export interface SendRuleInput {
+  prompt: ClaimedPrompt;
+  now: Date;
+  /** How long a prompt may wait between becoming sendable and being sent (PROMPT_EXPIRY_HOURS). */
+  expireAfterMs: number;
+}
+
+/** One rule: an objection, or undefined when the rule has none. */
+export type SendRule = (input: SendRuleInput) => Exclude<SendDecision, { kind: 'send' }> | undefined;
+
+export const campaignDeactivated: SendRule = ({ prompt }) =>
+  prompt.campaign.active ? undefined : { kind: 'withdraw', reason: 'campaign deactivated before delivery' };
+
+/** The campaign may have started to require review after this prompt was written without one. */
+export const reviewNowRequired: SendRule = ({ prompt }) =>
+  prompt.campaign.review === 'required' && !prompt.reviewedBy ? { kind: 'hold' } : undefined;
+
+/** A message about "your stitches" must not arrive a week late; the wait counts from when it became sendable. */
+export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
+  now.getTime() - sendableSince(prompt) > expireAfterMs
+    ? { kind: 'withdraw', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
+    : undefined;
+
+/** Today's rules, in order: what forbids first, then what postpones. */
+export const SEND_RULES: readonly SendRule[] = [campaignDeactivated, reviewNowRequired, expired];
+
+export function decideSend(input: SendRuleInput, rules: readonly SendRule[] = SEND_RULES): SendDecision {
+  for (const rule of rules) {
+    const objection = rule(input);
+    if (objection) return objection;
+  }
+  return { kind: 'send' };
+}
+
+/** When the prompt could first have gone out (epoch ms): its not-before time if it was deferred, else when it was queued. */
+export function sendableSince(prompt: Pick<ClaimedPrompt, 'queuedAtMs' | 'notBefore'>): number {
+  return prompt.notBefore?.getTime() ?? prompt.queuedAtMs;
+}

@@ -1,0 +1,99 @@
+/**
+ * The narrow ports the pipeline's use-cases work through, never a BullMQ Job, a database handle or a Prisma type
+ * (context.ts gathers them with the other services). The app builds them (src/app); tests pass in-memory ones:
+ *  - Store: the record of what is owed and what was sent (PostgreSQL in production), in the pipeline's terms.
+ *  - Enqueue: hands work to the next stage; the queue layer decides how (BullMQ in production).
+ *  - Transport: delivers one message to the patient over a channel, idempotent on the prompt's key.
+ *  - FhirGateway: searches and reads the EHR.
+ */
+// The record's domain types are the store's own (plain, no Prisma types); the port names what the use-cases do with them.
+import type {
+  CandidateOutcome,
+  ClaimedPrompt,
+  Delivery,
+  NewPrompt,
+  PromptRef,
+  PromptStatus,
+  SendLease,
+  StoredCampaign as StoreCampaign,
+} from '../store/index.ts';
+import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
+
+export type { CandidateOutcome, ClaimedPrompt, Delivery, NewPrompt, PromptRef, PromptStatus, SendLease };
+
+export type Clock = () => Date;
+
+/** A campaign as stored, with its polling state. */
+export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state'>;
+
+export interface PendingCandidate {
+  id: string;
+  candidate: PolledCandidate;
+  createdAt: Date | null;
+}
+
+export interface StaleQueuedPrompt {
+  id: string;
+  leaseUntil: Date | null;
+  queuedAt: Date | null;
+}
+
+export interface PollRunRecord {
+  id: string;
+  campaignId: string;
+  matched: number | null;
+  pages: number | null;
+}
+
+export interface ReviewDecision {
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  note?: string;
+}
+
+/** What the use-cases need of the record; each method is one statement or transaction. */
+export interface Store {
+  getCampaign(id: string): Promise<StoredCampaign | undefined>;
+  listCampaigns(filter?: { activeOnly?: boolean }): Promise<StoredCampaign[]>;
+
+  startPollRun(campaignId: string, asOf: Date, since: Date | undefined): Promise<string>;
+  completePollRun(runId: string, outcome: { matched: number; pages: number; fullScan: boolean }): Promise<void>;
+  failPollRun(runId: string, error: string): Promise<void>;
+  getPollRuns(runIds: string[]): Promise<PollRunRecord[]>;
+  findPollRunsSince(campaignIds: string[], since: Date, status: 'running' | 'completed' | 'failed'): Promise<PollRunRecord[]>;
+
+  recordCandidates(candidates: Array<Omit<PolledCandidate, 'asOf'>>): Promise<void>;
+  markEvaluated(pollRunId: string, outcomes: ReadonlyArray<{ triggerRef: string; outcome: CandidateOutcome }>): Promise<void>;
+  findPendingCandidates(createdBefore: Date, limit: number, afterId?: string): Promise<PendingCandidate[]>;
+  countCandidateOutcomes(pollRunIds: string[]): Promise<Array<{ campaignId: string; outcome: string | null; count: number }>>;
+
+  insertPrompts(prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>>;
+  findPromptsByKeys(idempotencyKeys: readonly string[]): Promise<PromptRef[]>;
+  findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
+  getPrompt(id: string): Promise<{ id: string; status: PromptStatus } | undefined>;
+  getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
+  findStaleQueued(queuedBefore: Date, limit: number, afterId?: string): Promise<StaleQueuedPrompt[]>;
+  findFailedPrompts(campaignId: string, since?: Date): Promise<string[]>;
+  countPromptsByStatus(filter: { pollRunIds: string[] }): Promise<Record<PromptStatus, number>>;
+
+  claimForSending(promptIds: readonly string[], leaseMs: number): Promise<SendLease>;
+  extendLease(promptIds: readonly string[], token: string, leaseMs: number): Promise<number>;
+  releaseLease(promptIds: readonly string[], token: string): Promise<void>;
+  markSent(deliveries: readonly Delivery[]): Promise<void>;
+  markFailed(id: string, reason: string): Promise<void>;
+  withdrawQueued(id: string, reason: string): Promise<void>;
+  holdForReview(id: string): Promise<void>;
+  /** Not before `notBefore`: recorded with the reason, and the lease given back; false if the lease was lost. */
+  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean>;
+  reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
+  retryFailed(id: string, actor: string): Promise<boolean>;
+}
+
+/** Hands work to the next stage; the queue layer decides how. */
+export interface Enqueue {
+  evaluations(jobs: EvaluateWork[]): Promise<void>;
+  /** Queues a send, after `delayMs` when given. */
+  send(job: SendWork, delayMs?: number): Promise<void>;
+  /** Queues sends at once, in one round trip. */
+  sends(jobs: SendWork[]): Promise<void>;
+}

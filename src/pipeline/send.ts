@@ -1,0 +1,212 @@
+/**
+ * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
+ * then the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
+ * has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
+ * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
+ * returns the message already delivered.
+ */
+import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
+import { failureReason } from '../fhir/index.ts';
+import type { Context, Services } from './context.ts';
+import { keepLease } from './lease-keeper.ts';
+import { decideSend, type SendDecision } from './policy.ts';
+import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
+import { type SendWork, sendJobsFor } from './work.ts';
+
+export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';
+
+/** The lease could not be renewed for half its length: the rest of the batch is left to the job's retry. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+/** A prompt whose channel has no transport: a configuration the app should have refused; nothing is sent. */
+export class UnknownChannelError extends Error {
+  override readonly name = 'UnknownChannelError';
+}
+
+/** What a batch has come to so far: each settled prompt's outcome, and the deliveries not yet recorded. */
+class Batch {
+  readonly outcomes = new Map<string, SendOutcome>();
+  readonly deliveries: Delivery[] = [];
+
+  settle(promptId: string, outcome: SendOutcome): void {
+    this.outcomes.set(promptId, outcome);
+  }
+
+  delivered(delivery: Delivery, outcome: 'sent' | 'already-sent'): void {
+    this.deliveries.push(delivery);
+    this.outcomes.set(delivery.promptId, outcome);
+  }
+}
+
+/** Each prompt's outcome, by prompt id. */
+export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
+  const { store } = ctx;
+  const lease = await store.claimForSending(work.promptIds, ctx.config.queue.sendLeaseMs);
+  const batch = new Batch();
+  await settleUnclaimed(work.promptIds, lease.prompts, ctx, batch);
+  try {
+    const sendable = await applyPolicy(lease, ctx, batch);
+    if (sendable.length > 0) await deliver(sendable, lease.token, ctx, batch);
+    await store.markSent(batch.deliveries);
+  } catch (error) {
+    await giveBack(lease, batch, ctx);
+    throw error;
+  }
+  ctx.logger.info({ prompts: work.promptIds.length, ...countOf(batch.outcomes) }, 'send: batch done');
+  return batch.outcomes;
+}
+
+/**
+ * Settles the prompts the policy keeps from going out now; returns the others, in order. One an earlier sender
+ * may have delivered before dying is looked up first: if it went out, it is recorded as sent, not withdrawn,
+ * held or deferred, so the record never denies a message the patient has.
+ */
+async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promise<ClaimedPrompt[]> {
+  const sendable: ClaimedPrompt[] = [];
+  const deferred = new Map<number, string[]>();
+  const now = ctx.clock();
+  for (const prompt of lease.prompts) {
+    const decision = decideSend({ prompt, now, expireAfterMs: ctx.config.queue.expireAfterMs }, ctx.sendRules);
+    if (decision.kind === 'send') {
+      sendable.push(prompt);
+      continue;
+    }
+    const earlier = prompt.attempts > 1 ? await transportFor(prompt, ctx).findDelivered(prompt.idempotencyKey) : undefined;
+    if (earlier) {
+      batch.delivered({ promptId: prompt.id, externalId: earlier.externalId, sentAt: earlier.sentAt ?? now }, 'already-sent');
+      continue;
+    }
+    const outcome = await apply(decision, prompt, lease.token, ctx);
+    batch.settle(prompt.id, outcome);
+    if (decision.kind === 'defer' && outcome === 'deferred') {
+      const until = decision.until.getTime();
+      deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
+    }
+  }
+  // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
+  for (const [until, promptIds] of deferred) {
+    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.send(job, Math.max(0, until - now.getTime()));
+  }
+  return sendable;
+}
+
+async function apply(
+  decision: Exclude<SendDecision, { kind: 'send' }>,
+  prompt: ClaimedPrompt,
+  leaseToken: string,
+  ctx: Context,
+): Promise<SendOutcome> {
+  switch (decision.kind) {
+    case 'hold':
+      await ctx.store.holdForReview(prompt.id);
+      return 'held-for-review';
+    case 'withdraw':
+      await ctx.store.withdrawQueued(prompt.id, decision.reason);
+      return 'withdrawn';
+    case 'defer':
+      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
+      return (await ctx.store.deferQueued(prompt.id, leaseToken, decision.until, decision.reason)) ? 'deferred' : 'in-flight';
+  }
+}
+
+/**
+ * Delivers the prompts one after another. A message the channel refuses fails alone; a transient failure (the
+ * channel is likely unwell) or a lease that can no longer be renewed stops the batch.
+ */
+async function deliver(prompts: readonly ClaimedPrompt[], leaseToken: string, ctx: Context, batch: Batch): Promise<void> {
+  const { store, clock } = ctx;
+  const leaseMs = ctx.config.queue.sendLeaseMs;
+  const ids = prompts.map((prompt) => prompt.id);
+  const lease = keepLease({
+    leaseMs,
+    renew: () => store.extendLease(ids, leaseToken, leaseMs),
+    onRenewalError: (error) => ctx.logger.warn({ prompts: ids.length, err: error }, 'send: lease not renewed'),
+  });
+  try {
+    for (const prompt of prompts) {
+      if (!lease.held()) throw new LeaseLostError(`send lease not renewed for ${leaseMs / 2000} s; the batch stops`);
+      const transport = transportFor(prompt, ctx);
+      try {
+        const receipt = await transport.send(messageOf(prompt));
+        batch.delivered({ promptId: prompt.id, externalId: receipt.externalId, sentAt: clock() }, 'sent');
+      } catch (error) {
+        if (!(error instanceof DeliveryRejected)) throw error;
+        // The channel refused the message itself: retrying would be refused again.
+        await store.markFailed(prompt.id, `rejected by ${transport.channel}: ${error.reason}`);
+        batch.settle(prompt.id, 'failed');
+      }
+    }
+  } finally {
+    lease.stop();
+  }
+}
+
+/**
+ * After a failure: records what was delivered, if the store lets it, and gives back every claimed row not
+ * settled, so the job's retry finds them free. Rows delivered but not recorded are given back too: the retry
+ * delivers them again and the transport returns the message already made. Nothing here may hide the failure
+ * that got us here; a lease not given back simply lapses.
+ */
+async function giveBack(lease: SendLease, batch: Batch, ctx: Context): Promise<void> {
+  const unsettled = lease.prompts.map((prompt) => prompt.id).filter((id) => !batch.outcomes.has(id));
+  try {
+    await ctx.store.markSent(batch.deliveries);
+  } catch (error) {
+    ctx.logger.warn({ prompts: batch.deliveries.length, err: error }, 'send: deliveries not recorded; given back for the retry');
+    unsettled.push(...batch.deliveries.map((delivery) => delivery.promptId));
+  }
+  try {
+    await ctx.store.releaseLease(unsettled, lease.token);
+  } catch (error) {
+    ctx.logger.warn({ prompts: unsettled.length, err: error }, 'send: lease not given back; it lapses');
+  }
+}
+
+/** Why the prompts this claim did not lease were left alone. */
+async function settleUnclaimed(promptIds: readonly string[], claimed: readonly ClaimedPrompt[], ctx: Context, batch: Batch) {
+  const claimedIds = new Set(claimed.map((prompt) => prompt.id));
+  const unclaimed = promptIds.filter((id) => !claimedIds.has(id));
+  if (unclaimed.length === 0) return;
+  const statuses = await ctx.store.getPromptStatuses(unclaimed);
+  for (const id of unclaimed) {
+    const status = statuses.get(id);
+    // Queued but not claimed: another sender holds it, or its not-before time has not come.
+    batch.settle(id, status === 'sent' ? 'already-sent' : status === 'queued' ? 'in-flight' : 'not-sendable');
+  }
+}
+
+function transportFor(prompt: Pick<ClaimedPrompt, 'channel'>, services: Pick<Services, 'transports'>): Transport {
+  const transport = services.transports.get(prompt.channel);
+  if (!transport) throw new UnknownChannelError(`no transport for channel "${prompt.channel}"`);
+  return transport;
+}
+
+/** How many prompts of a batch ended each way: what a job reports. */
+export function countOf(outcomes: Map<string, SendOutcome>): Partial<Record<SendOutcome, number>> {
+  const counts: Partial<Record<SendOutcome, number>> = {};
+  for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}
+
+/** The message a stored prompt becomes: its key, patient, triggers and text. */
+export function messageOf(
+  prompt: Pick<ClaimedPrompt, 'idempotencyKey' | 'patientRef' | 'triggerRefs' | 'reasonRef' | 'language' | 'category' | 'renderedText'>,
+): OutgoingMessage {
+  return {
+    key: prompt.idempotencyKey,
+    patientRef: prompt.patientRef,
+    aboutRefs: prompt.triggerRefs,
+    ...(prompt.reasonRef ? { reasonRef: prompt.reasonRef } : {}),
+    ...(prompt.language ? { language: prompt.language } : {}),
+    category: prompt.category,
+    text: prompt.renderedText,
+  };
+}
+
+/** A send batch that failed for good is split, so one message the channel chokes on fails alone; a single prompt is recorded as failed. */
+export async function abandonSend(work: SendWork, error: unknown, ctx: Context): Promise<void> {
+  if (work.promptIds.length > 1) return ctx.enqueue.sends(work.promptIds.map((promptId) => ({ promptIds: [promptId] })));
+  for (const promptId of work.promptIds) await ctx.store.markFailed(promptId, `gave up: ${failureReason(error)}`);
+}
