@@ -1,7 +1,7 @@
 /** The `careprompt` command line. */
 import { parseArgs } from 'node:util';
 import { CampaignFileError } from '../campaigns/index.ts';
-import { ConfigError, loadAdminConfig } from '../config/index.ts';
+import { ConfigError, cliActor, loadAdminConfig } from '../config/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { databaseConnectionProblem, type PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const [command, sub, target] = positionals;
   const json = values.json;
-  const actor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
+  const actor = cliActor();
 
   if (values.help || !command) return print(USAGE, values.help ? EXIT.ok : EXIT.badInput);
   if (command === 'campaigns' && sub === 'validate' && target) return validateCampaigns(target, { json, actor });

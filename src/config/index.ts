@@ -211,3 +211,8 @@ function translationsOf(prefix: string, env: NodeJS.ProcessEnv): Record<string, 
     }),
   );
 }
+
+/** Who runs a command, as audit events name them: `cli:<login name>`, or `cli` where the login is unknown. */
+export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
+  return env.USER ? `cli:${env.USER}` : 'cli';
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_FHIR_SCOPES, loadAdminConfig, loadConfig, loadTemplatesConfig } from '../../src/config/index.ts';
+import { ConfigError, cliActor, DEFAULT_FHIR_SCOPES, loadAdminConfig, loadConfig, loadTemplatesConfig } from '../../src/config/index.ts';
 
 const env = {
   FHIR_BASE_URL: 'http://127.0.0.1:8103/fhir/R4',
@@ -176,5 +176,12 @@ describe('FHIR authentication settings', () => {
     expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: pem })).toEqual([
       `FHIR_KEY_ID is not set and ${pem} holds no kid (example: FHIR_KEY_ID=the kid registered with the EHR)`,
     ]);
+  });
+});
+
+describe('cliActor', () => {
+  it('names the login running a command, or just the CLI when there is none', () => {
+    expect(cliActor({ USER: 'dana' })).toBe('cli:dana');
+    expect(cliActor({})).toBe('cli');
   });
 });

@@ -71,8 +71,10 @@ async function exists(path: string): Promise<boolean> {
   try {
     await access(path, constants.F_OK);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // Anything but "no such file" (a folder we may not read) is the user's to see, not a go-ahead.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 
