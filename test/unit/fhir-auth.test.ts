@@ -1,7 +1,14 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { type FhirAuth, Secret } from '../../src/config/index.ts';
-import { createAccessTokens, createFhirGateway, FhirAuthError, FhirTransientError, type SearchPage } from '../../src/fhir/index.ts';
+import {
+  createAccessTokens,
+  createFhirGateway,
+  FhirAuthError,
+  FhirTransientError,
+  type RequestBudget,
+  type SearchPage,
+} from '../../src/fhir/index.ts';
 import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
 const BASE = FHIR_BASE;
@@ -19,13 +26,27 @@ const clientCredentials = (overrides: Partial<Extract<FhirAuth, { mode: 'client-
 });
 
 /** A gateway authenticating with `auth`, on a clock the test moves, whose waits are recorded, not slept. */
-function makeGateway(auth: FhirAuth, options: { baseUrl?: string } = {}) {
+function makeGateway(auth: FhirAuth, options: { baseUrl?: string; maxAttempts?: number } = {}) {
   const clock = { now: Date.parse('2026-12-01T08:00:00Z') };
   const sleeps: number[] = [];
+  const slotsTaken = { count: 0 };
+  // A budget that counts the slots taken and lets every request go at once.
+  const budget: RequestBudget = {
+    async take() {
+      slotsTaken.count += 1;
+    },
+  };
   const baseUrl = options.baseUrl ?? BASE;
   const accessTokens = createAccessTokens(auth, { baseUrl, timeoutMs: 2000, now: () => clock.now });
-  const gateway = createFhirGateway({ baseUrl, accessTokens, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) });
-  return { gateway, clock, sleeps };
+  const gateway = createFhirGateway({
+    baseUrl,
+    accessTokens,
+    budget,
+    random: () => 0.5,
+    sleep: async (ms) => void sleeps.push(ms),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  });
+  return { gateway, clock, sleeps, slotsTaken };
 }
 
 interface TokenRequest {
@@ -190,11 +211,43 @@ describe('the token cache', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('sends the retry with the renewed token as a request of its own: a budget slot and a count, not a transient attempt', async () => {
+    const tokens = tokenEndpoint();
+    const seen = fhirServer((authorization) => authorization === 'Bearer token-2');
+    const { gateway, slotsTaken } = makeGateway(clientCredentials(), { maxAttempts: 1 });
+
+    await expect(gateway.read('Patient', 'p1')).resolves.toMatchObject({ id: 'p1' });
+
+    expect(tokens).toHaveLength(2);
+    expect(seen).toHaveLength(2);
+    expect(slotsTaken.count).toBe(2);
+    expect(gateway.counts()).toEqual({ searchPages: 0, reads: 2, creates: 0 });
+  });
+
+  it('renews once per request: a 401 after a transient failure that followed the renewal is FhirAuthError', async () => {
+    const tokens = tokenEndpoint();
+    let fhirRequests = 0;
+    // token-1 refused, then a 503 for token-2, then token-2 refused as well.
+    server.use(
+      http.get(`${BASE}/Patient/:id`, () => {
+        fhirRequests += 1;
+        return fhirRequests === 2 ? new HttpResponse(null, { status: 503 }) : new HttpResponse(null, { status: 401 });
+      }),
+    );
+    const { gateway, slotsTaken } = makeGateway(clientCredentials());
+
+    await expect(gateway.read('Patient', 'p1')).rejects.toMatchObject({ name: 'FhirAuthError', code: 'http-401' });
+
+    expect(tokens).toHaveLength(2);
+    expect(fhirRequests).toBe(3);
+    expect(slotsTaken.count).toBe(3);
+  });
+
   it('renews once for many requests refused together', async () => {
     const tokens = tokenEndpoint();
     let valid = 'Bearer token-1';
     const seen = fhirServer((authorization) => authorization === valid);
-    const { gateway } = makeGateway(clientCredentials());
+    const { gateway, slotsTaken } = makeGateway(clientCredentials());
     await gateway.read('Patient', 'warm-up');
     valid = 'Bearer token-2'; // token-1 revoked while cached
 
@@ -205,6 +258,9 @@ describe('the token cache', () => {
     const refused = seen.slice(1).filter((request) => request.authorization === 'Bearer token-1');
     const retried = seen.slice(1).filter((request) => request.authorization === 'Bearer token-2');
     expect([refused.length, retried.length]).toEqual([10, 10]);
+    // Every request sent, the retries included, took a slot of the budget.
+    expect(slotsTaken.count).toBe(21);
+    expect(gateway.counts().reads).toBe(21);
   });
 
   it('gives up with FhirAuthError when the renewed token is refused too, without retrying', async () => {
