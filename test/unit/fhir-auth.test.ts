@@ -42,6 +42,7 @@ function makeGateway(auth: FhirAuth, options: { baseUrl?: string; maxAttempts?: 
     baseUrl,
     accessTokens,
     budget,
+    now: () => clock.now,
     random: () => 0.5,
     sleep: async (ms) => void sleeps.push(ms),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
@@ -162,7 +163,7 @@ describe('the token cache', () => {
     expect(new Set(seen.map((request) => request.authorization))).toEqual(new Set(['Bearer token-1']));
   });
 
-  it('keeps the token until shortly before it expires, then renews it once', async () => {
+  it('keeps the token until shortly before it expires, then renews it once in the background', async () => {
     const tokens = tokenEndpoint(() => undefined, 3600);
     const seen = fhirServer();
     const { gateway, clock } = makeGateway(clientCredentials());
@@ -170,18 +171,34 @@ describe('the token cache', () => {
     await gateway.read('Patient', 'p1');
     clock.now += 3539_000; // 61 s before expiry: still good
     await gateway.read('Patient', 'p1');
-    clock.now += 2_000; // 59 s before expiry: renewed
+    expect(tokens).toHaveLength(1);
+    clock.now += 2_000; // 59 s before expiry: renewed, while the requests go on with the valid token
     await Promise.all([gateway.read('Patient', 'p1'), gateway.read('Patient', 'p2')]);
+    clock.now += 60_000; // token-1 expired: token-2, from that one renewal
     await gateway.read('Patient', 'p3');
 
     expect(tokens).toHaveLength(2);
     expect(seen.map((request) => request.authorization)).toEqual([
       'Bearer token-1',
       'Bearer token-1',
-      'Bearer token-2',
-      'Bearer token-2',
+      'Bearer token-1',
+      'Bearer token-1',
       'Bearer token-2',
     ]);
+  });
+
+  it('goes on with the valid token when the token endpoint fails during the renewal margin', async () => {
+    tokenEndpoint((n) => (n === 1 ? undefined : new HttpResponse(null, { status: 503 })), 3600);
+    const seen = fhirServer();
+    const { gateway, clock, sleeps } = makeGateway(clientCredentials());
+    await gateway.read('Patient', 'p1');
+    clock.now += 3570_000; // 30 s before expiry
+
+    const reads = await Promise.all(Array.from({ length: 5 }, (_, i) => gateway.read('Patient', `p${i}`)));
+
+    expect(reads.map((read) => read?.id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(new Set(seen.map((request) => request.authorization))).toEqual(new Set(['Bearer token-1']));
+    expect(sleeps).toEqual([]);
   });
 
   it('assumes a short lifetime when the server does not say, renewing a tenth of it early', async () => {

@@ -4,6 +4,7 @@
  * client assertion), cached and renewed by the token cache.
  */
 import type { FhirAuth } from '../../config/index.ts';
+import { type Logger, silentLogger } from '../../log/index.ts';
 import { CLIENT_ASSERTION_TYPE, signClientAssertion } from './client-assertion.ts';
 import { discoverTokenUrl } from './discovery.ts';
 import { createTokenCache } from './token-cache.ts';
@@ -24,6 +25,8 @@ export interface AccessTokenOptions {
   timeoutMs: number;
   /** Milliseconds since the epoch; tests pass a fake clock. @defaultValue Date.now */
   now?: () => number;
+  /** Records a failed early renewal (requests go on with the valid token meanwhile). @defaultValue silent */
+  logger?: Logger;
 }
 
 export const NO_ACCESS_TOKENS: AccessTokens = {
@@ -45,6 +48,7 @@ export function createAccessTokens(auth: FhirAuth, options: AccessTokenOptions):
   const tokenUrl = memoizeSuccess(async () => auth.tokenUrl ?? discoverTokenUrl(options.baseUrl, options.timeoutMs));
   const cache = createTokenCache({
     now,
+    logger: options.logger ?? silentLogger,
     async fetchToken() {
       const url = await tokenUrl();
       const request = { url, timeoutMs: options.timeoutMs, fields: { scope: auth.scopes } };
