@@ -353,6 +353,32 @@ describe('the token endpoint', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('says, on invalid_client, that a secret with characters form-urlencoding changes may be why, never printing it', async () => {
+    tokenEndpoint(() => HttpResponse.json({ error: 'invalid_client' }, { status: 401 }));
+    const { gateway } = makeGateway(clientCredentials());
+
+    const error = await gateway.read('Patient', 'p1').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'FhirAuthError', code: 'invalid_client' });
+    expect((error as Error).message).toContain('FHIR_CLIENT_SECRET holds characters that client_secret_basic form-urlencodes');
+    expect((error as Error).message).not.toContain('FHIR_CLIENT_ID holds');
+    expect((error as Error).message).not.toContain(SECRET);
+    expect((error as Error).message).not.toContain(encodeURIComponent(SECRET));
+  });
+
+  it.each([
+    ['invalid_client, a secret of letters, digits and - . _', 'invalid_client', 'Abc-123_x.Y'],
+    ['invalid_scope, whatever the secret', 'invalid_scope', SECRET],
+  ])('gives no encoding hint on %s', async (_name, code, secret) => {
+    tokenEndpoint(() => HttpResponse.json({ error: code }, { status: 400 }));
+    const { gateway } = makeGateway(clientCredentials({ clientSecret: new Secret(secret) }));
+
+    const error = await gateway.read('Patient', 'p1').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'FhirAuthError', code });
+    expect((error as Error).message).not.toContain('form-urlencodes');
+  });
+
   it('refuses a 200 without a bearer access_token', async () => {
     tokenEndpoint(() => HttpResponse.json({ token_type: 'Bearer', expires_in: 60 }));
     const { gateway } = makeGateway(clientCredentials());
