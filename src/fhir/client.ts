@@ -22,8 +22,8 @@ import { type Logger, silentLogger } from '../log/index.ts';
 import { type AccessTokens, authorizeRequest, NO_ACCESS_TOKENS, type RequestAuthorization } from './auth/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
-import { HttpBodyError, HttpNetworkError, HttpStatusError, requestJson } from './http.ts';
-import { isNetworkFailure } from './network-failure.ts';
+import { HttpBodyError, HttpStatusError, requestJson } from './http.ts';
+import { transientNetworkError } from './network-failure.ts';
 import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
 import type { RequestBudget } from './request-budget.ts';
 import { isTransient, retryDelayMs } from './retry.ts';
@@ -374,12 +374,8 @@ function toFhirError(
     // No cause: fhir-kit-client's error holds the response body, which may hold PHI.
     return new FhirTransientError(message, { status, retryAfterMs });
   }
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return new FhirTransientError(`${what} timed out after ${config.timeoutMs} ms (${when})`, { cause: error });
-  }
-  if (error instanceof HttpNetworkError || isNetworkFailure(error)) {
-    return new FhirTransientError(`${what} failed: network error (${when})`, { cause: error });
-  }
+  const network = transientNetworkError(error, { what, timeoutMs: config.timeoutMs, when });
+  if (network) return network;
   return error instanceof Error ? error : new Error(`${what} failed (${when})`, { cause: error });
 }
 
