@@ -19,7 +19,7 @@ import { createStorePort } from './store-port.ts';
  */
 export function buildGateway(config: Readonly<Config>, logger: Logger, budget?: RequestBudget): FhirGateway {
   const { maxRequestsPerSecond: _budgeted, auth, ...fhir } = config.fhir;
-  const accessTokens = createAccessTokens(auth, config.fhir);
+  const accessTokens = createAccessTokens(auth, { ...config.fhir, logger });
   return createFhirGateway({ ...fhir, logger, accessTokens, ...(budget ? { budget } : {}) });
 }
 

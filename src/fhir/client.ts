@@ -7,7 +7,8 @@
  * surface as FhirTransientError after `maxAttempts`, and the job queue retries the whole job later.
  * A conditional create is safe to retry: If-None-Exist turns a repeat into a 200 with the same id.
  *
- * Every attempt carries the access token of that moment (auth/); a 401 renews it once within the attempt.
+ * Every attempt carries the access token of that moment (auth/); a 401 renews it once per request, and the
+ * request goes again with the new token, taking its budget slot and counted like any other.
  * Rate limits: a wait the server announces (Retry-After, or a RateLimit quota spent, on a 429 or on a success)
  * pauses every request of this gateway until then, so none is spent on a certain 429; a shared RequestBudget,
  * when given, is taken before every attempt.
@@ -18,11 +19,11 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { Client, RESPONSE_KEY, type RequestOptions } from 'fhir-kit-client';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
-import { type AccessTokens, NO_ACCESS_TOKENS, withAccessToken } from './auth/index.ts';
+import { type AccessTokens, authorizeRequest, NO_ACCESS_TOKENS, type RequestAuthorization } from './auth/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
-import { HttpBodyError, HttpNetworkError, HttpStatusError, requestJson } from './http.ts';
-import { isNetworkFailure } from './network-failure.ts';
+import { HttpBodyError, HttpStatusError, requestJson } from './http.ts';
+import { transientNetworkError } from './network-failure.ts';
 import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
 import type { RequestBudget } from './request-budget.ts';
 import { isTransient, retryDelayMs } from './retry.ts';
@@ -136,21 +137,36 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     pausedUntil = until;
   }
 
-  async function send<T>(kind: keyof FhirRequestCounts, target: Target, request: () => Promise<Answer<T>>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  /**
+   * One request: attempts until it succeeds, fails for good or spends `maxAttempts` transient failures. Every
+   * request sent, the retry with a token renewed after a 401 included, waits for its slot of the budget and is
+   * counted; that retry is not a transient attempt (a revoked token is not the server's failure).
+   */
+  async function send<T>(
+    kind: keyof FhirRequestCounts,
+    target: Target,
+    request: (headers: Record<string, string>) => Promise<Answer<T>>,
+  ): Promise<T> {
+    const authorization = authorizeRequest(accessTokens);
+    let attempt = 1;
+    for (;;) {
       const pauseMs = pausedUntil - now();
       if (pauseMs > 0) await sleep(pauseMs);
-      await options.budget?.take();
-      counts[kind] += 1;
-      let failure: Error;
+      let failure: Error | undefined;
       try {
-        const answer = await request();
+        const headers = await authorization.headers();
+        await options.budget?.take();
+        counts[kind] += 1;
+        const answer = await request(headers);
         const waitMs = announcedWaitMs(answer.header, now());
         if (waitMs) pauseFor(waitMs);
         return answer.body;
       } catch (error) {
-        failure = toFhirError(error, target, attempt, config, now());
+        failure =
+          httpFailureOf(error)?.status === 401 ? await renewalFailure(authorization) : toFhirError(error, target, attempt, config, now());
       }
+      // Renewed after a 401: the request again with the new token, which is not a transient attempt.
+      if (failure === undefined) continue;
       if (!(failure instanceof FhirTransientError)) throw failure;
       if (failure.retryAfterMs !== undefined) pauseFor(failure.retryAfterMs);
       const delayMs =
@@ -176,6 +192,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       );
       // A wait the server asked for is the pause above, which the next attempt honours; backoff is ours alone.
       if (failure.retryAfterMs === undefined) await sleep(delayMs);
+      attempt += 1;
     }
   }
 
@@ -196,11 +213,6 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   }
 
   const withTimeout = (): RequestOptions => ({ signal: AbortSignal.timeout(config.timeoutMs) });
-  /** An attempt that sends the current access token (a token request that fails transiently fails the attempt). */
-  const authorized =
-    <T>(request: (headers: Record<string, string>) => Promise<T>) =>
-    () =>
-      withAccessToken(accessTokens, request, (error) => httpFailureOf(error)?.status === 401);
 
   function pageOf(bundle: SearchBundle, resourceType: string): SearchPage {
     const page: SearchPage = { matches: [], included: [] };
@@ -219,12 +231,8 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
       const searchParams = { _count: String(config.pageSize), ...params };
       let bundle = toSearchBundle(
-        await send(
-          'searchPages',
-          { action: 'search', resourceType },
-          authorized(async (headers) =>
-            fetched(await client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
-          ),
+        await send('searchPages', { action: 'search', resourceType }, async (headers) =>
+          fetched(await client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
         ),
       );
       const visited = new Set<string>();
@@ -233,10 +241,8 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         const next = nextUrlOf(bundle, visited);
         if (next === undefined) return;
         bundle = toSearchBundle(
-          await send(
-            'searchPages',
-            { action: 'next page of', resourceType },
-            authorized(async (headers) => fetched(await client.request(next, { options: { ...withTimeout(), headers } }))),
+          await send('searchPages', { action: 'next page of', resourceType }, async (headers) =>
+            fetched(await client.request(next, { options: { ...withTimeout(), headers } })),
           ),
         );
       }
@@ -245,10 +251,8 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     async read(resourceType: string, id: string): Promise<FhirResource | undefined> {
       let body: unknown;
       try {
-        body = await send(
-          'reads',
-          { action: 'read', resourceType, id },
-          authorized(async (headers) => fetched(await client.read({ resourceType, id, options: { ...withTimeout(), headers } }))),
+        body = await send('reads', { action: 'read', resourceType, id }, async (headers) =>
+          fetched(await client.read({ resourceType, id, options: { ...withTimeout(), headers } })),
         );
       } catch (error) {
         if (error instanceof FhirRequestError && GONE.has(error.status)) return undefined;
@@ -268,20 +272,16 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       }
       // Encoded like any query string, so a value holding & or # cannot change the condition.
       const ifNoneExist = `identifier=${encodeURIComponent(identifier.system)}|${encodeURIComponent(identifier.value)}`;
-      const reply = await send(
-        'creates',
-        { action: 'create', resourceType },
-        authorized(async (headers) => {
-          const answer = await requestJson({
-            method: 'POST',
-            url: `${localPrefix}${resourceType}`,
-            headers: { ...customHeaders, ...headers, 'if-none-exist': ifNoneExist },
-            body: resource,
-            timeoutMs: config.timeoutMs,
-          });
-          return { body: answer, header: headerIn(answer.headers) };
-        }),
-      );
+      const reply = await send('creates', { action: 'create', resourceType }, async (headers) => {
+        const answer = await requestJson({
+          method: 'POST',
+          url: `${localPrefix}${resourceType}`,
+          headers: { ...customHeaders, ...headers, 'if-none-exist': ifNoneExist },
+          body: resource,
+          timeoutMs: config.timeoutMs,
+        });
+        return { body: answer, header: headerIn(answer.headers) };
+      });
       const id = CreatedBody.safeParse(reply.body).data?.id ?? idFromLocation(reply.headers.location, resourceType);
       if (!id) {
         throw new FhirDataError({
@@ -294,10 +294,8 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     },
 
     capabilities: () =>
-      send(
-        'reads',
-        { action: 'read', resourceType: 'CapabilityStatement' },
-        authorized(async (headers) => fetched(await client.capabilityStatement({ ...withTimeout(), headers }))),
+      send('reads', { action: 'read', resourceType: 'CapabilityStatement' }, async (headers) =>
+        fetched(await client.capabilityStatement({ ...withTimeout(), headers })),
       ),
 
     counts: () => ({ ...counts }),
@@ -320,6 +318,19 @@ function headerIn(headers: IncomingHttpHeaders): HeaderLookup {
 }
 
 const NO_HEADERS: HeaderLookup = () => undefined;
+
+/**
+ * After a 401: undefined when the token was renewed for one more try, else why not (FhirAuthError, or the
+ * token endpoint's transient failure, which the request's retry gets past).
+ */
+async function renewalFailure(authorization: RequestAuthorization): Promise<Error | undefined> {
+  try {
+    await authorization.refused();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error('renewing the access token failed', { cause: error });
+  }
+}
 
 /**
  * A failed exchange as the two HTTP paths report it: fhir-kit-client's error for a status or a body it cannot
@@ -363,12 +374,8 @@ function toFhirError(
     // No cause: fhir-kit-client's error holds the response body, which may hold PHI.
     return new FhirTransientError(message, { status, retryAfterMs });
   }
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return new FhirTransientError(`${what} timed out after ${config.timeoutMs} ms (${when})`, { cause: error });
-  }
-  if (error instanceof HttpNetworkError || isNetworkFailure(error)) {
-    return new FhirTransientError(`${what} failed: network error (${when})`, { cause: error });
-  }
+  const network = transientNetworkError(error, { what, timeoutMs: config.timeoutMs, when });
+  if (network) return network;
   return error instanceof Error ? error : new Error(`${what} failed (${when})`, { cause: error });
 }
 

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { NOT_JSON, parseJsonBody } from './json.ts';
 
 export interface JsonReply {
   status: number;
@@ -80,14 +81,14 @@ export async function requestJson(request: JsonRequest): Promise<JsonReply> {
   const payload = JSON.stringify(request.body);
   let url = new URL(request.url);
   for (let redirects = 0; ; redirects++) {
-    const reply = await exchange(url, payload, request);
+    const reply = await roundTrip(url, payload, request);
     const location = reply.headers.location;
     const next = location && REDIRECTS.has(reply.status) && redirects < MAX_REDIRECTS ? new URL(location, url) : undefined;
     if (next && next.origin === url.origin) {
       url = next;
       continue;
     }
-    const parsed = parseJson(reply.text);
+    const parsed = parseJsonBody(reply.text);
     if (reply.status < 200 || reply.status >= 300) {
       throw new HttpStatusError(reply.status, parsed === NOT_JSON ? reply.text : parsed, reply.headers);
     }
@@ -97,7 +98,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonReply> {
 }
 
 /** One request and its whole reply, within the timeout. */
-function exchange(url: URL, payload: string, request: JsonRequest): Promise<RawReply> {
+function roundTrip(url: URL, payload: string, request: JsonRequest): Promise<RawReply> {
   const secure = url.protocol === 'https:';
   return new Promise<RawReply>((resolve, reject) => {
     const outgoing = (secure ? https.request : http.request)(
@@ -135,15 +136,4 @@ function exchange(url: URL, payload: string, request: JsonRequest): Promise<RawR
     outgoing.on('error', (error) => fail(new HttpNetworkError('request failed', { cause: error })));
     outgoing.end(payload);
   });
-}
-
-const NOT_JSON = Symbol('not JSON');
-
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return NOT_JSON;
-  }
 }

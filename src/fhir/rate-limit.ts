@@ -4,6 +4,8 @@
  * - `Retry-After: 120` or an HTTP-date (RFC 9110);
  * - `RateLimit: "fhirInteractions";r=0;t=53`, a structured-field list of policies with their remaining quota
  *   `r` and seconds to reset `t` (IETF httpapi-ratelimit-headers draft, as Medplum sends it);
+ * - `RateLimit: limit=100, remaining=0, reset=30`, the draft's earlier dictionary form (draft-07; its
+ *   `RateLimit-Policy` header only describes the quota and is not needed);
  * - `RateLimit-Remaining: 0` with `RateLimit-Reset: 53` (delta seconds; the draft's earlier form);
  * - `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset`: delta seconds or, as GitHub and others send it, the
  *   epoch second of the reset.
@@ -20,6 +22,7 @@ export function announcedWaitMs(header: HeaderLookup, nowMs: number): number | u
   return (
     parseRetryAfter(header('retry-after'), nowMs) ??
     spentPolicyResetMs(header('ratelimit')) ??
+    spentDictionaryResetMs(header('ratelimit'), nowMs) ??
     spentQuotaResetMs(header('ratelimit-remaining'), header('ratelimit-reset'), nowMs, 'delta') ??
     spentQuotaResetMs(header('x-ratelimit-remaining'), header('x-ratelimit-reset'), nowMs, 'delta-or-epoch')
   );
@@ -50,6 +53,14 @@ function spentPolicyResetMs(value: string | undefined): number | undefined {
   return undefined;
 }
 
+/** `limit=100, remaining=0, reset=30` → the reset in ms when nothing remains; undefined otherwise. */
+function spentDictionaryResetMs(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  // A member's parameters, if any, are ignored; a list member (`"name";r=0`) has no key=value and is ignored too.
+  const members = new Map(splitOutsideQuotes(value, ',').map((member) => keyAndValue(splitOutsideQuotes(member, ';')[0] ?? '')));
+  return spentQuotaResetMs(members.get('remaining'), members.get('reset'), nowMs, 'delta');
+}
+
 /** Epoch seconds below this are deltas: no reset is 31 years away, and no current epoch second is this small. */
 const EPOCH_SECONDS_FROM = 1_000_000_000;
 
@@ -74,19 +85,20 @@ function spentQuotaResetMs(
 function listMemberParameters(value: string): Array<Map<string, string>> {
   return splitOutsideQuotes(value, ',').map((member) => {
     const [, ...params] = splitOutsideQuotes(member, ';');
-    return new Map(
-      params.map((param) => {
-        const [key = '', ...rest] = param.split('=');
-        return [
-          key.trim().toLowerCase(),
-          rest
-            .join('=')
-            .trim()
-            .replace(/^"(.*)"$/, '$1'),
-        ];
-      }),
-    );
+    return new Map(params.map(keyAndValue));
   });
+}
+
+/** `t=5` → ['t', '5'], ` K = "v" ` → ['k', 'v']; lenient, no value → ''. */
+function keyAndValue(text: string): [string, string] {
+  const [key = '', ...rest] = text.split('=');
+  return [
+    key.trim().toLowerCase(),
+    rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1'),
+  ];
 }
 
 function splitOutsideQuotes(text: string, separator: string): string[] {

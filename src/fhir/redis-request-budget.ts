@@ -9,7 +9,8 @@
  *
  * A caller that wakes long after its slot (its process was starved of CPU, its event loop blocked) has lost it:
  * the slots after it went to others meanwhile, and sending now would crowd a later second. It reserves again,
- * a few times at most, so a process that is always late still makes progress.
+ * as often as it takes: a request goes only in a slot it is on time for. Reservations are first come, first
+ * served, so each new one waits only for those made before it, and a starved caller goes once it wakes in time.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -34,7 +35,6 @@ return string.format('%.0f', slot - now)
 `;
 
 const WaitMicros = z.coerce.number().int().nonnegative();
-const MAX_RESERVATIONS = 4;
 
 export interface RedisRequestBudgetOptions {
   /** A connection of its own or shared; the caller closes it. */
@@ -57,13 +57,13 @@ export function createRedisRequestBudget(options: RedisRequestBudgetOptions): Re
   const lateAfterMs = Number(spacing) / 1000;
   return {
     async take() {
-      for (let reservation = 1; ; reservation++) {
+      for (;;) {
         const args = now ? [spacing, String(Math.round(now() * 1000))] : [spacing];
         const waitMicros = WaitMicros.parse(await options.redis.eval(RESERVE_SLOT, 1, key, ...args));
         if (waitMicros === 0) return;
         const dueMs = localNow() + waitMicros / 1000;
         await sleep(Math.ceil(waitMicros / 1000));
-        if (localNow() - dueMs <= lateAfterMs || reservation === MAX_RESERVATIONS) return;
+        if (localNow() - dueMs <= lateAfterMs) return;
       }
     },
   };

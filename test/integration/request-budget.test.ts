@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisRequestBudget } from '../../src/fhir/index.ts';
 import { budgetKeyOf } from '../../src/fhir/request-budget.ts';
 import { useTestEnvironment } from '../support/environment.ts';
@@ -12,11 +12,14 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('the request budget shared through Redis', () => {
   const connections: Redis[] = [];
   const servers: string[] = [];
-  afterAll(async () => {
-    const cleanup = new Redis(REDIS_URL);
-    await cleanup.del(...servers.map(budgetKeyOf));
-    await cleanup.quit();
-    await Promise.all(connections.map((connection) => connection.quit()));
+  afterEach(async () => {
+    const opened = connections.splice(0);
+    const keys = servers.splice(0).map(budgetKeyOf);
+    try {
+      if (keys.length > 0) await opened[0]?.del(...keys);
+    } finally {
+      await Promise.all(opened.map((connection) => connection.quit()));
+    }
   });
 
   /** A FHIR base URL no other test uses, so each test has a budget of its own. */
@@ -59,17 +62,22 @@ describe('the request budget shared through Redis', () => {
     expect(waits).toEqual([250, 500, 750]);
   });
 
-  it('reserves again when it wakes after its slot has passed, a few times at most', async () => {
+  it('reserves again each time it wakes after its slot has passed, and goes only in a slot it is on time for', async () => {
     let clock = Date.parse('2025-03-01T12:00:00Z');
     const baseUrl = freshServer();
     const punctual = client(baseUrl, 10, () => clock);
-    // A starved process: it wakes a second after its slot, while a punctual one has taken 20 more slots.
+    // A starved process: it wakes a second after its slot six times running (while a punctual one takes 20 more
+    // slots), then on time.
+    let lateWakeUps = 6;
     const { budget: starved, waits } = client(
       baseUrl,
       10,
       () => clock,
       async (ms) => {
-        clock += ms + 1_000;
+        clock += ms;
+        if (lateWakeUps === 0) return;
+        lateWakeUps -= 1;
+        clock += 1_000;
         for (let i = 0; i < 20; i++) await punctual.budget.take();
       },
     );
@@ -77,11 +85,13 @@ describe('the request budget shared through Redis', () => {
     await starved.take();
     await starved.take();
 
-    // The first took an idle budget's slot at once; the second reserved four times, then went anyway.
-    expect(waits).toHaveLength(4);
+    // The first took an idle budget's slot at once; the second reserved seven times and went in the last slot.
+    expect(waits).toHaveLength(7);
     expect(waits[0]).toBe(100);
     // Each time it overslept, the punctual client took the next 20 slots (2 s) from then, ahead of it.
-    expect(waits.slice(1)).toEqual([2_000, 2_000, 2_000]);
+    expect(waits.slice(1)).toEqual([2_000, 2_000, 2_000, 2_000, 2_000, 2_000]);
+    // It went at the start of the slot it reserved last, right after the last slot the punctual client holds.
+    expect(clock).toBe(Date.parse('2025-03-01T12:00:00Z') + 100 + 6 * (1_000 + 2_000));
   });
 
   it('keeps every one-second window within R across clients taking at once, as separate processes would', async () => {
@@ -136,25 +146,31 @@ describe('a run with FHIR_MAX_RPS', () => {
     await applyExampleCampaigns(env.db);
     const R = 10;
     const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, { FHIR_MAX_RPS: String(R) });
-    const started = performance.now();
+    try {
+      const started = performance.now();
 
-    const summary = await pipeline.run(['wound-care-after-sutures']);
-    const elapsed = performance.now() - started;
-    await pipeline.close();
+      const summary = await pipeline.run(['wound-care-after-sutures']);
+      const elapsed = performance.now() - started;
 
-    expect(summary.totals).toMatchObject({ sent: 3, failed: 0 });
-    expect(await communications(env.fhir.baseUrl)).toHaveLength(3);
-    // Evenly spaced slots: n requests cannot all go out in less than (n - 1)/R s.
-    const { searchPages, reads, creates } = summary.fhirRequests;
-    const requests = searchPages + reads + creates;
-    expect(requests).toBeGreaterThanOrEqual(5);
-    expect(elapsed).toBeGreaterThanOrEqual(((requests - 1) * 1000) / R - 2);
-    await cleanupBudget(env.fhir.baseUrl);
+      expect(summary.totals).toMatchObject({ sent: 3, failed: 0 });
+      expect(await communications(env.fhir.baseUrl)).toHaveLength(3);
+      // Evenly spaced slots: n requests cannot all go out in less than (n - 1)/R s.
+      const { searchPages, reads, creates } = summary.fhirRequests;
+      const requests = searchPages + reads + creates;
+      expect(requests).toBeGreaterThanOrEqual(5);
+      expect(elapsed).toBeGreaterThanOrEqual(((requests - 1) * 1000) / R - 2);
+    } finally {
+      await pipeline.close();
+      await cleanupBudget(env.fhir.baseUrl);
+    }
   });
 });
 
 async function cleanupBudget(baseUrl: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
-  await redis.del(budgetKeyOf(baseUrl));
-  await redis.quit();
+  try {
+    await redis.del(budgetKeyOf(baseUrl));
+  } finally {
+    await redis.quit();
+  }
 }

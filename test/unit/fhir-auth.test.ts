@@ -1,7 +1,14 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { type FhirAuth, Secret } from '../../src/config/index.ts';
-import { createAccessTokens, createFhirGateway, FhirAuthError, FhirTransientError, type SearchPage } from '../../src/fhir/index.ts';
+import {
+  createAccessTokens,
+  createFhirGateway,
+  FhirAuthError,
+  FhirTransientError,
+  type RequestBudget,
+  type SearchPage,
+} from '../../src/fhir/index.ts';
 import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
 const BASE = FHIR_BASE;
@@ -19,13 +26,28 @@ const clientCredentials = (overrides: Partial<Extract<FhirAuth, { mode: 'client-
 });
 
 /** A gateway authenticating with `auth`, on a clock the test moves, whose waits are recorded, not slept. */
-function makeGateway(auth: FhirAuth, options: { baseUrl?: string } = {}) {
+function makeGateway(auth: FhirAuth, options: { baseUrl?: string; maxAttempts?: number } = {}) {
   const clock = { now: Date.parse('2026-12-01T08:00:00Z') };
   const sleeps: number[] = [];
+  const slotsTaken = { count: 0 };
+  // A budget that counts the slots taken and lets every request go at once.
+  const budget: RequestBudget = {
+    async take() {
+      slotsTaken.count += 1;
+    },
+  };
   const baseUrl = options.baseUrl ?? BASE;
   const accessTokens = createAccessTokens(auth, { baseUrl, timeoutMs: 2000, now: () => clock.now });
-  const gateway = createFhirGateway({ baseUrl, accessTokens, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) });
-  return { gateway, clock, sleeps };
+  const gateway = createFhirGateway({
+    baseUrl,
+    accessTokens,
+    budget,
+    now: () => clock.now,
+    random: () => 0.5,
+    sleep: async (ms) => void sleeps.push(ms),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  });
+  return { gateway, clock, sleeps, slotsTaken };
 }
 
 interface TokenRequest {
@@ -141,7 +163,7 @@ describe('the token cache', () => {
     expect(new Set(seen.map((request) => request.authorization))).toEqual(new Set(['Bearer token-1']));
   });
 
-  it('keeps the token until shortly before it expires, then renews it once', async () => {
+  it('keeps the token until shortly before it expires, then renews it once in the background', async () => {
     const tokens = tokenEndpoint(() => undefined, 3600);
     const seen = fhirServer();
     const { gateway, clock } = makeGateway(clientCredentials());
@@ -149,18 +171,34 @@ describe('the token cache', () => {
     await gateway.read('Patient', 'p1');
     clock.now += 3539_000; // 61 s before expiry: still good
     await gateway.read('Patient', 'p1');
-    clock.now += 2_000; // 59 s before expiry: renewed
+    expect(tokens).toHaveLength(1);
+    clock.now += 2_000; // 59 s before expiry: renewed, while the requests go on with the valid token
     await Promise.all([gateway.read('Patient', 'p1'), gateway.read('Patient', 'p2')]);
+    clock.now += 60_000; // token-1 expired: token-2, from that one renewal
     await gateway.read('Patient', 'p3');
 
     expect(tokens).toHaveLength(2);
     expect(seen.map((request) => request.authorization)).toEqual([
       'Bearer token-1',
       'Bearer token-1',
-      'Bearer token-2',
-      'Bearer token-2',
+      'Bearer token-1',
+      'Bearer token-1',
       'Bearer token-2',
     ]);
+  });
+
+  it('goes on with the valid token when the token endpoint fails during the renewal margin', async () => {
+    tokenEndpoint((n) => (n === 1 ? undefined : new HttpResponse(null, { status: 503 })), 3600);
+    const seen = fhirServer();
+    const { gateway, clock, sleeps } = makeGateway(clientCredentials());
+    await gateway.read('Patient', 'p1');
+    clock.now += 3570_000; // 30 s before expiry
+
+    const reads = await Promise.all(Array.from({ length: 5 }, (_, i) => gateway.read('Patient', `p${i}`)));
+
+    expect(reads.map((read) => read?.id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(new Set(seen.map((request) => request.authorization))).toEqual(new Set(['Bearer token-1']));
+    expect(sleeps).toEqual([]);
   });
 
   it('assumes a short lifetime when the server does not say, renewing a tenth of it early', async () => {
@@ -190,11 +228,43 @@ describe('the token cache', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('sends the retry with the renewed token as a request of its own: a budget slot and a count, not a transient attempt', async () => {
+    const tokens = tokenEndpoint();
+    const seen = fhirServer((authorization) => authorization === 'Bearer token-2');
+    const { gateway, slotsTaken } = makeGateway(clientCredentials(), { maxAttempts: 1 });
+
+    await expect(gateway.read('Patient', 'p1')).resolves.toMatchObject({ id: 'p1' });
+
+    expect(tokens).toHaveLength(2);
+    expect(seen).toHaveLength(2);
+    expect(slotsTaken.count).toBe(2);
+    expect(gateway.counts()).toEqual({ searchPages: 0, reads: 2, creates: 0 });
+  });
+
+  it('renews once per request: a 401 after a transient failure that followed the renewal is FhirAuthError', async () => {
+    const tokens = tokenEndpoint();
+    let fhirRequests = 0;
+    // token-1 refused, then a 503 for token-2, then token-2 refused as well.
+    server.use(
+      http.get(`${BASE}/Patient/:id`, () => {
+        fhirRequests += 1;
+        return fhirRequests === 2 ? new HttpResponse(null, { status: 503 }) : new HttpResponse(null, { status: 401 });
+      }),
+    );
+    const { gateway, slotsTaken } = makeGateway(clientCredentials());
+
+    await expect(gateway.read('Patient', 'p1')).rejects.toMatchObject({ name: 'FhirAuthError', code: 'http-401' });
+
+    expect(tokens).toHaveLength(2);
+    expect(fhirRequests).toBe(3);
+    expect(slotsTaken.count).toBe(3);
+  });
+
   it('renews once for many requests refused together', async () => {
     const tokens = tokenEndpoint();
     let valid = 'Bearer token-1';
     const seen = fhirServer((authorization) => authorization === valid);
-    const { gateway } = makeGateway(clientCredentials());
+    const { gateway, slotsTaken } = makeGateway(clientCredentials());
     await gateway.read('Patient', 'warm-up');
     valid = 'Bearer token-2'; // token-1 revoked while cached
 
@@ -205,6 +275,9 @@ describe('the token cache', () => {
     const refused = seen.slice(1).filter((request) => request.authorization === 'Bearer token-1');
     const retried = seen.slice(1).filter((request) => request.authorization === 'Bearer token-2');
     expect([refused.length, retried.length]).toEqual([10, 10]);
+    // Every request sent, the retries included, took a slot of the budget.
+    expect(slotsTaken.count).toBe(21);
+    expect(gateway.counts().reads).toBe(21);
   });
 
   it('gives up with FhirAuthError when the renewed token is refused too, without retrying', async () => {
@@ -278,6 +351,32 @@ describe('the token endpoint', () => {
     expect(tokens).toHaveLength(1);
     expect(seen).toHaveLength(0);
     expect(sleeps).toEqual([]);
+  });
+
+  it('says, on invalid_client, that a secret with characters form-urlencoding changes may be why, never printing it', async () => {
+    tokenEndpoint(() => HttpResponse.json({ error: 'invalid_client' }, { status: 401 }));
+    const { gateway } = makeGateway(clientCredentials());
+
+    const error = await gateway.read('Patient', 'p1').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'FhirAuthError', code: 'invalid_client' });
+    expect((error as Error).message).toContain('FHIR_CLIENT_SECRET holds characters that client_secret_basic form-urlencodes');
+    expect((error as Error).message).not.toContain('FHIR_CLIENT_ID holds');
+    expect((error as Error).message).not.toContain(SECRET);
+    expect((error as Error).message).not.toContain(encodeURIComponent(SECRET));
+  });
+
+  it.each([
+    ['invalid_client, a secret of letters, digits and - . _', 'invalid_client', 'Abc-123_x.Y'],
+    ['invalid_scope, whatever the secret', 'invalid_scope', SECRET],
+  ])('gives no encoding hint on %s', async (_name, code, secret) => {
+    tokenEndpoint(() => HttpResponse.json({ error: code }, { status: 400 }));
+    const { gateway } = makeGateway(clientCredentials({ clientSecret: new Secret(secret) }));
+
+    const error = await gateway.read('Patient', 'p1').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'FhirAuthError', code });
+    expect((error as Error).message).not.toContain('form-urlencodes');
   });
 
   it('refuses a 200 without a bearer access_token', async () => {

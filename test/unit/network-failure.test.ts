@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNetworkFailure } from '../../src/fhir/network-failure.ts';
+import { FhirTransientError } from '../../src/fhir/errors.ts';
+import { HttpNetworkError } from '../../src/fhir/http.ts';
+import { isNetworkFailure, transientNetworkError } from '../../src/fhir/network-failure.ts';
 
 /** What fetch rejects with, or throws while reading the body. */
 async function fetchFailure(url: string): Promise<unknown> {
@@ -75,5 +77,35 @@ describe('isNetworkFailure', () => {
     expect(isNetworkFailure(new TypeError('fetch failed'))).toBe(false); // the wording alone proves nothing
     expect(isNetworkFailure(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false); // not from fetch
     expect(isNetworkFailure(new TypeError('x', { cause: { code: 'ERR_INVALID_ARG_TYPE' } }))).toBe(false);
+  });
+});
+
+describe('transientNetworkError', () => {
+  const request = { what: 'FHIR read Patient/p1', timeoutMs: 2_000, when: 'attempt 1/4' };
+
+  it('makes a timeout of either HTTP path transient, naming the limit', () => {
+    for (const timeout of [
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      new HttpNetworkError('no reply', { timeout: true }),
+    ]) {
+      const error = transientNetworkError(timeout, request);
+      expect(error).toBeInstanceOf(FhirTransientError);
+      expect(error?.message).toBe('FHIR read Patient/p1 timed out after 2000 ms (attempt 1/4)');
+      expect(error?.cause).toBe(timeout);
+    }
+  });
+
+  it("makes fetch's and http.ts's network failures transient", async () => {
+    for (const failure of [await fetchFailure('http://msw.test/down'), new HttpNetworkError('request failed')]) {
+      const error = transientNetworkError(failure, { what: 'FHIR token request', timeoutMs: 2_000 });
+      expect(error).toBeInstanceOf(FhirTransientError);
+      expect(error?.message).toBe('FHIR token request failed: network error');
+      expect(error?.status).toBeUndefined();
+    }
+  });
+
+  it('leaves anything else alone', () => {
+    expect(transientNetworkError(new TypeError('x is not a function'), request)).toBeUndefined();
+    expect(transientNetworkError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), request)).toBeUndefined();
   });
 });

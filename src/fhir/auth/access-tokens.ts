@@ -4,6 +4,7 @@
  * client assertion), cached and renewed by the token cache.
  */
 import type { FhirAuth } from '../../config/index.ts';
+import { type Logger, silentLogger } from '../../log/index.ts';
 import { CLIENT_ASSERTION_TYPE, signClientAssertion } from './client-assertion.ts';
 import { discoverTokenUrl } from './discovery.ts';
 import { createTokenCache } from './token-cache.ts';
@@ -24,6 +25,8 @@ export interface AccessTokenOptions {
   timeoutMs: number;
   /** Milliseconds since the epoch; tests pass a fake clock. @defaultValue Date.now */
   now?: () => number;
+  /** Records a failed early renewal (requests go on with the valid token meanwhile). @defaultValue silent */
+  logger?: Logger;
 }
 
 export const NO_ACCESS_TOKENS: AccessTokens = {
@@ -45,14 +48,18 @@ export function createAccessTokens(auth: FhirAuth, options: AccessTokenOptions):
   const tokenUrl = memoizeSuccess(async () => auth.tokenUrl ?? discoverTokenUrl(options.baseUrl, options.timeoutMs));
   const cache = createTokenCache({
     now,
+    logger: options.logger ?? silentLogger,
     async fetchToken() {
       const url = await tokenUrl();
       const request = { url, timeoutMs: options.timeoutMs, fields: { scope: auth.scopes } };
       if (auth.mode === 'client-credentials') {
+        const secret = auth.clientSecret.reveal();
+        const hint = encodingHint({ FHIR_CLIENT_ID: auth.clientId, FHIR_CLIENT_SECRET: secret });
         return requestToken({
           ...request,
-          headers: { authorization: basicAuthorization(auth.clientId, auth.clientSecret.reveal()) },
+          headers: { authorization: basicAuthorization(auth.clientId, secret) },
           credentials: 'FHIR_CLIENT_ID and FHIR_CLIENT_SECRET',
+          ...(hint ? { invalidClientHint: hint } : {}),
         });
       }
       const assertion = await signClientAssertion({ signingKey: auth.signingKey, clientId: auth.clientId, tokenUrl: url, nowMs: now() });
@@ -74,8 +81,23 @@ export function createAccessTokens(auth: FhirAuth, options: AccessTokenOptions):
 
 /** client_secret_basic (RFC 6749 §2.3.1): id and secret are form-urlencoded before they are joined and base64-encoded. */
 export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${formEncoded(clientId)}:${formEncoded(clientSecret)}`).toString('base64')}`;
+}
+
+const formEncoded = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+
+/**
+ * Many token endpoints skip the form-decoding §2.3.1 asks for, and refuse an id or secret that encoding changed
+ * (`+ / = %`, spaces, …) as invalid_client. Names the variables holding such characters, never their values.
+ */
+function encodingHint(values: Record<string, string>): string | undefined {
+  const changed = Object.keys(values).filter((name) => formEncoded(values[name] ?? '') !== values[name]);
+  if (changed.length === 0) return undefined;
+  return (
+    `${changed.join(' and ')} ${changed.length > 1 ? 'hold' : 'holds'} characters that client_secret_basic form-urlencodes ` +
+    `before Base64 (RFC 6749 §2.3.1), which some token endpoints do not decode: if the value is right, ask the EHR ` +
+    `for one of letters, digits and - . _ * only, or use FHIR_AUTH=smart-backend`
+  );
 }
 
 /** Calls `load` once and keeps its result; a failure is not kept, so the next call tries again. */

@@ -1,32 +1,36 @@
 /**
- * Runs one FHIR request with the current access token. A 401 renews the token once and tries once more;
- * a second 401, or one with no token to renew, is a FhirAuthError: the credentials are wrong, not the request.
+ * The access token of one FHIR request across its attempts. A 401 renews the token once per request, and the
+ * caller sends the request again with the new one; a second 401, or one with no token to renew, is a
+ * FhirAuthError: the credentials are wrong, not the request.
  */
 import type { AccessTokens } from './access-tokens.ts';
 import { FhirAuthError } from './error.ts';
 
-export async function withAccessToken<T>(
-  tokens: AccessTokens,
-  request: (headers: Record<string, string>) => Promise<T>,
-  isUnauthorized: (error: unknown) => boolean,
-): Promise<T> {
-  const refused = () => new FhirAuthError(tokens.refusal, 'http-401');
-  const token = await tokens.current();
-  let renewed: string | undefined;
-  try {
-    return await request(headersFor(token));
-  } catch (error) {
-    if (!isUnauthorized(error)) throw error;
-    renewed = await tokens.renew(token);
-    if (renewed === undefined) throw refused();
-  }
-  try {
-    return await request(headersFor(renewed));
-  } catch (error) {
-    throw isUnauthorized(error) ? refused() : error;
-  }
+export interface RequestAuthorization {
+  /** The headers of the next attempt: the token renewed after a 401, else the current one. */
+  headers(): Promise<Record<string, string>>;
+  /** The server answered 401 to the last attempt: resolves when one more attempt is worth it, else throws FhirAuthError. */
+  refused(): Promise<void>;
 }
 
-function headersFor(token: string | undefined): Record<string, string> {
-  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+export function authorizeRequest(tokens: AccessTokens): RequestAuthorization {
+  let sent: string | undefined;
+  let renewed: string | undefined;
+  let renewedOnce = false;
+  const authError = () => new FhirAuthError(tokens.refusal, 'http-401');
+  return {
+    async headers(): Promise<Record<string, string>> {
+      sent = renewed ?? (await tokens.current());
+      renewed = undefined;
+      return sent === undefined ? {} : { authorization: `Bearer ${sent}` };
+    },
+    async refused() {
+      if (renewedOnce) throw authError();
+      // A renewal that fails transiently throws before it counts: the request's retry may still renew.
+      const token = await tokens.renew(sent);
+      if (token === undefined) throw authError();
+      renewedOnce = true;
+      renewed = token;
+    },
+  };
 }

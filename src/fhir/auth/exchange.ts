@@ -4,7 +4,8 @@
  * caller decides about the rest. Redirects are not followed: a token request carries credentials.
  */
 import { FhirTransientError } from '../errors.ts';
-import { isNetworkFailure } from '../network-failure.ts';
+import { NOT_JSON, parseJsonBody } from '../json.ts';
+import { transientNetworkError } from '../network-failure.ts';
 import { announcedWaitMs } from '../rate-limit.ts';
 import { isTransient } from '../retry.ts';
 
@@ -21,10 +22,7 @@ export async function exchange(what: string, url: string, init: RequestInit, tim
     response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     text = await response.text();
   } catch (error) {
-    const timedOut = error instanceof Error && error.name === 'TimeoutError';
-    if (!timedOut && !isNetworkFailure(error)) throw error;
-    // The cause is the socket's error (ECONNREFUSED, …); the request, with its credentials, is not in it.
-    throw new FhirTransientError(`${what} ${timedOut ? `timed out after ${timeoutMs} ms` : 'failed: network error'}`, { cause: error });
+    throw transientNetworkError(error, { what, timeoutMs }) ?? error;
   }
   if (isTransient(response.status)) {
     throw new FhirTransientError(`${what} failed with HTTP ${response.status}`, {
@@ -32,13 +30,6 @@ export async function exchange(what: string, url: string, init: RequestInit, tim
       retryAfterMs: announcedWaitMs((name) => response.headers.get(name) ?? undefined, Date.now()),
     });
   }
-  return { status: response.status, body: parseJson(text) };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text === '' ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const body = parseJsonBody(text);
+  return { status: response.status, body: body === NOT_JSON ? undefined : body };
 }

@@ -22,6 +22,8 @@ export interface TokenRequest {
   timeoutMs: number;
   /** The variables that identify the client, named when the server refuses it. */
   credentials: string;
+  /** Said besides when the server answers invalid_client (a likely cause in how the credentials are sent). */
+  invalidClientHint?: string;
 }
 
 const TokenResponse = z.looseObject({
@@ -57,18 +59,17 @@ export async function requestToken(request: TokenRequest): Promise<TokenGrant> {
     );
   }
   const code = OAuthError.safeParse(reply.body).data?.error ?? `http-${reply.status}`;
-  throw new FhirAuthError(
-    `the token endpoint ${request.url} refused the request (${code}): ${whatToCheck(code, request.credentials)}`,
-    code,
-  );
+  throw new FhirAuthError(`the token endpoint ${request.url} refused the request (${code}): ${whatToCheck(code, request)}`, code);
 }
 
-function whatToCheck(code: string, credentials: string): string {
+function whatToCheck(code: string, request: TokenRequest): string {
+  const credentials = `check ${request.credentials}, and the client's registration with the EHR`;
   switch (code) {
     case 'invalid_client':
+      return request.invalidClientHint ? `${credentials}; ${request.invalidClientHint}` : credentials;
     case 'unauthorized_client':
     case 'invalid_grant':
-      return `check ${credentials}, and the client's registration with the EHR`;
+      return credentials;
     case 'invalid_scope':
       return `check FHIR_SCOPES against the scopes the client is registered for`;
     default:
