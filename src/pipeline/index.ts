@@ -1,6 +1,6 @@
 export type { Context, Services, Transports } from './context.ts';
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
-export { type FailureKind, failureKind, retryDelayMs } from './failures.ts';
+export { announcedWaitMs, type FailureKind, failureKind, retryDelayMs } from './failures.ts';
 export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
 export { type PollOutcome, pollCampaign } from './poll.ts';
 export type {

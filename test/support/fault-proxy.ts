@@ -28,6 +28,8 @@ export interface FaultRule {
    * as Medplum refuses above 1,000; otherwise it passes. @defaultValue 0 (every matching search is refused)
    */
   includeLimit?: number;
+  /** rate-limit only: the Retry-After the 429 announces, in seconds. @defaultValue 0 */
+  retryAfterSeconds?: number;
 }
 
 export interface FaultProxy {
@@ -80,7 +82,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const rule = pick(req, body.toString('utf8'));
-    if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': '0' });
+    if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': String(rule.retryAfterSeconds ?? 0) });
     if (rule?.fault === 'unavailable') return refuse(res, 503, {});
     if (rule?.fault === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/fhir+json' });
