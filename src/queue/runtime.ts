@@ -127,7 +127,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           if (kind === 'fatal') {
             const stop = error instanceof Error ? error : new Error(String(error));
             reportFatal(stop);
-            throw new UnrecoverableError(stop.message);
+            // Its message names the token URL and the variables to check: for the operator, not for Redis.
+            throw Object.assign(new UnrecoverableError(safeMessage(stop)), { cause: stop });
           }
           if (kind === 'transient') {
             const dueForMs = Date.now() - (job.timestamp + (job.opts.delay ?? 0));
