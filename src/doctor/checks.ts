@@ -180,6 +180,7 @@ function serverRequirements(): Requirement[] {
     searchType('Patient', undefined, "careprompt loads each batch's patients with one search (Patient?_id=a,b,c&_revinclude=…)"),
     searchParam('Patient', '_id', undefined, "careprompt loads each batch's patients by id (Patient?_id=a,b,c)"),
     ...PATIENT_REVINCLUDES.map(revInclude),
+    ...PATIENT_REVINCLUDES.map(recordsBySubject),
     {
       id: 'create:Communication',
       name: 'create Communication',
@@ -294,6 +295,34 @@ function revInclude(target: string): Requirement {
             detail: `the server does not list _revinclude=${target} on Patient`,
             action: `careprompt falls back to per-type searches (${type}?subject=…) when the server refuses it; a server that silently ignores it leaves templates without the patient's ${type} records`,
           },
+  };
+}
+
+/**
+ * The fallback's search for one record type when the server caps or refuses the includes: a warning, since a
+ * server that answers the includes never needs it. Judged on its own (not after `search:<type>`, which only
+ * campaigns polling the type check).
+ */
+function recordsBySubject(target: string): Requirement {
+  const [type = target] = target.split(':');
+  return {
+    id: `search-param:${type}:subject`,
+    name: `search ${type} by subject`,
+    judge: (server) => {
+      const resource = server.resource(type);
+      const searchable = declares(resource, 'search-type');
+      if (searchable && resource.searchParam('subject')) return PASS;
+      const detail = !resource.listed
+        ? `the server does not list ${type}`
+        : searchable
+          ? `the server does not list subject among the search parameters of ${type}`
+          : `${type} does not declare the search-type interaction`;
+      return {
+        result: 'warn',
+        detail,
+        action: `needed only when the server caps or refuses _revinclude (Medplum above 1,000 included resources): careprompt then loads each batch's records with ${type}?subject=Patient/a,Patient/b, and the evaluations it refuses fail`,
+      };
+    },
   };
 }
 
