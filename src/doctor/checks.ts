@@ -27,9 +27,10 @@ export interface Check {
 
 /** How a request to the server went wrong, as the edge classified the error it threw. */
 export interface ProbeFailure {
-  /** unreachable: no answer (network, timeout, 5xx after retries); refused: a 4xx; malformed: an answer we cannot read;
-   * unexpected: thrown before any answer (e.g. by authentication). */
-  kind: 'unreachable' | 'refused' | 'malformed' | 'unexpected';
+  /** unreachable: no answer (network, timeout, 5xx after retries); refused: a 4xx; credentials: reached, but the
+   * credentials were refused (FhirAuthError: a 401 after renewing the token, or the token endpoint's refusal);
+   * malformed: an answer we cannot read; unexpected: thrown before any answer. */
+  kind: 'unreachable' | 'refused' | 'credentials' | 'malformed' | 'unexpected';
   status?: number;
   /** PHI-free: the request, the status, the attempt. */
   message: string;
@@ -116,7 +117,7 @@ function accessChecks({ baseUrl, metadata, search }: Findings, parsed: ParsedSta
 }
 
 function isCredentialRefusal(failure: ProbeFailure): boolean {
-  return failure.kind === 'refused' && (failure.status === 401 || failure.status === 403);
+  return failure.kind === 'credentials' || (failure.kind === 'refused' && (failure.status === 401 || failure.status === 403));
 }
 
 /** 403: known but not allowed; 401 or a failure before any request: not known. */

@@ -342,6 +342,19 @@ describe('doctor checks', () => {
     expect(byId(atSearch, 'authenticate').action).toContain('FHIR_SCOPES');
   });
 
+  it('passes connect and fails authenticate when the server answered but refused the credentials', () => {
+    const failure = { kind: 'credentials' as const, message: 'FhirAuthError http-401: the FHIR server refused the access token' };
+    const checks = diagnose(findings({ metadata: { ok: false, failure }, search: { ok: false, failure } }));
+
+    expect(byId(checks, 'connect')).toMatchObject({ result: 'pass', detail: BASE });
+    expect(byId(checks, 'authenticate')).toMatchObject({
+      result: 'fail',
+      detail: failure.message,
+      action: expect.stringContaining('FHIR_AUTH'),
+    });
+    expect(byId(checks, 'capability-statement')).toMatchObject({ result: 'skip', detail: 'needs: authenticate' });
+  });
+
   it('fails authenticate with what was thrown when no request could be made', () => {
     const failure = { kind: 'unexpected' as const, message: 'TokenEndpointError: the token endpoint answered invalid_client' };
     const checks = diagnose(findings({ metadata: { ok: false, failure }, search: { ok: false, failure } }));
