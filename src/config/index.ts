@@ -89,9 +89,13 @@ export interface Config {
   poll: { overlapSeconds: number };
   /** recentProcedureDays: the window of the procedures templates list (RECENT_PROCEDURES_DAYS). */
   render: { recentProcedureDays: number };
-  /** expireAfterMs: work recovered later than this after its poll (an outage) is dropped, not delivered late. */
-  /** sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long. */
-  /** recoverAfterMs: unfinished work older than this is queued again even if Redis still has a job for it. */
+  /**
+   * expireAfterMs (PROMPT_EXPIRY_HOURS): a prompt not sent this long after it became sendable is withdrawn, work
+   * recovered later than this after its poll (an outage) is dropped, not delivered late, and a job sits out a
+   * server's announced wait for at most this long.
+   * sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long.
+   * recoverAfterMs: unfinished work older than this is queued again even if Redis still has a job for it.
+   */
   queue: {
     prefix: string;
     concurrency: number;
