@@ -37,6 +37,7 @@ describe('outreach retry', () => {
     } finally {
       await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
       await runtime.close();
+      await pipeline.close();
     }
     const sent = await communications(env.fhir.baseUrl);
     expect(sent.map((communication) => communication.subject.reference).sort()).toEqual(

@@ -37,8 +37,8 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Faults injected so far, by kind. */
   injected: Record<Fault, number>;
-  /** Every request as it arrived (`at`: performance.now(), ms), faulty or not: what the server was asked, over time. */
-  arrivals: Array<{ at: number; method: string }>;
+  /** Every request as it arrived (`at`: performance.now(), ms; `path` with the query), faulty or not: what the server was asked, over time. */
+  arrivals: Array<{ at: number; method: string; path: string }>;
   close(): Promise<void>;
 }
 
@@ -77,7 +77,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   };
 
   const server = createServer(async (req, res) => {
-    arrivals.push({ at: performance.now(), method: req.method ?? '' });
+    arrivals.push({ at: performance.now(), method: req.method ?? '', path: req.url ?? '' });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
