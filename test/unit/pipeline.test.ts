@@ -97,6 +97,15 @@ describe('the pipeline over in-memory ports', () => {
   };
   const sendOne = async (promptId: string) => (await sendPrompts({ promptIds: [promptId] }, ctx)).get(promptId);
 
+  /** A queued prompt the channel refused once, the cause since fixed: failed, at T0. */
+  async function failedPrompt() {
+    const prompt = await queuedPrompt();
+    transport.refuse.add(prompt.idempotencyKey);
+    expect(await sendOne(prompt.id)).toBe('failed');
+    transport.refuse.clear();
+    return prompt;
+  }
+
   beforeEach(() => setUp());
 
   it('polls, evaluates and sends a due prompt once: the message carries the key, the patient and the trigger', async () => {
@@ -229,10 +238,7 @@ describe('the pipeline over in-memory ports', () => {
   });
 
   it('retries a failed prompt only within its expiry, counted from when it was first queued, unless forced', async () => {
-    const prompt = await queuedPrompt();
-    transport.refuse.add(prompt.idempotencyKey);
-    expect(await sendOne(prompt.id)).toBe('failed');
-    transport.refuse.clear();
+    const prompt = await failedPrompt();
 
     now = new Date(T0.getTime() + 49 * HOUR);
     expect(await retryFailedPrompts({ campaignId: CAMPAIGN }, 'cli:ops', ctx)).toEqual({ queued: [], expired: [prompt.id] });
@@ -250,10 +256,7 @@ describe('the pipeline over in-memory ports', () => {
   });
 
   it("keeps the first queue time as a retried prompt's expiry basis", async () => {
-    const prompt = await queuedPrompt();
-    transport.refuse.add(prompt.idempotencyKey);
-    expect(await sendOne(prompt.id)).toBe('failed');
-    transport.refuse.clear();
+    const prompt = await failedPrompt();
 
     now = new Date(T0.getTime() + 47 * HOUR);
     expect(await retryFailedPrompts({ promptId: prompt.id }, 'cli:ops', ctx)).toEqual({ queued: [prompt.id], expired: [] });
