@@ -1,10 +1,11 @@
 /**
- * What the commands for people (review, retry; the HTTP API's later) need: the store, and a way to hand prompts
- * to the worker's queues. No FHIR, and Redis only once something is queued (a rejection never needs it).
+ * What the commands for people (review, retry; the HTTP API's later) need: the store, a way to hand prompts
+ * to the worker's queues, the clock and the settings the policy reads. No FHIR, and Redis only once something
+ * is queued (a rejection never needs it).
  */
 import type { AdminConfig } from '../config/index.ts';
 import { createLogger } from '../log/index.ts';
-import type { Enqueue, Store } from '../pipeline/index.ts';
+import type { Clock, Enqueue, Store } from '../pipeline/index.ts';
 import { createRuntime, type Runtime } from '../queue/index.ts';
 import { createDb } from '../store/index.ts';
 import { createStorePort } from './store-port.ts';
@@ -12,6 +13,8 @@ import { createStorePort } from './store-port.ts';
 export interface AdminServices {
   store: Store;
   enqueue: Enqueue;
+  clock: Clock;
+  config: Readonly<AdminConfig>;
 }
 
 export async function withAdminServices<T>(config: Readonly<AdminConfig>, use: (services: AdminServices) => Promise<T>): Promise<T> {
@@ -32,7 +35,7 @@ export async function withAdminServices<T>(config: Readonly<AdminConfig>, use: (
     sends: async (jobs) => (jobs.length > 0 ? queues().sends(jobs) : undefined),
   };
   try {
-    return await use({ store: createStorePort(db), enqueue });
+    return await use({ store: createStorePort(db), enqueue, clock: () => new Date(), config });
   } finally {
     try {
       await runtime?.close();

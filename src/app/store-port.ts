@@ -35,6 +35,6 @@ export function createStorePort(db: store.Db): Store {
     holdForReview: (id) => store.holdForReview(db, id),
     deferQueued: (id, leaseToken, notBefore, reason) => store.deferQueued(db, id, leaseToken, notBefore, reason),
     reviewPrompt: (id, review) => store.reviewPrompt(db, id, review),
-    retryFailed: (id, actor) => store.retryFailed(db, id, actor),
+    retryFailed: (id, actor, options) => store.retryFailed(db, id, actor, options),
   };
 }

@@ -25,8 +25,8 @@ Usage:
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
   careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
-  careprompt outreach retry <prompt-id> [--by <name>]                          queue a failed prompt again
-  careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>]
+  careprompt outreach retry <prompt-id> [--by <name>] [--force]                queue a failed prompt again
+  careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>] [--force]
   careprompt keys generate --out <dir> [--alg ES384|RS384]   a key pair for SMART Backend Services (FHIR_AUTH=smart-backend)
   careprompt keys jwks <private-key-file> [--kid <id>]       print the public JWKS to register with the EHR
 
@@ -66,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       kid: { type: 'string' },
       by: { type: 'string' },
       since: { type: 'string' },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -98,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   if (command === 'outreach' && sub === 'retry') {
-    const by = { actor: values.by ?? actor };
+    const by = { actor: values.by ?? actor, force: values.force };
     if (target) return retryOutreach({ promptId: target }, by);
     if (!values.campaign) throw new UsageError('outreach retry needs a <prompt-id>, or --campaign <id> --status failed');
     return retryOutreach({ campaignId: values.campaign, status: values.status, since: values.since }, by);

@@ -89,9 +89,13 @@ export interface Config {
   poll: { overlapSeconds: number };
   /** recentProcedureDays: the window of the procedures templates list (RECENT_PROCEDURES_DAYS). */
   render: { recentProcedureDays: number };
-  /** expireAfterMs: work recovered later than this after its poll (an outage) is dropped, not delivered late. */
-  /** sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long. */
-  /** recoverAfterMs: unfinished work older than this is queued again even if Redis still has a job for it. */
+  /**
+   * expireAfterMs (PROMPT_EXPIRY_HOURS): a prompt not sent this long after it became sendable is withdrawn, work
+   * recovered later than this after its poll (an outage) is dropped, not delivered late, and a job sits out a
+   * server's announced wait for at most this long.
+   * sendLeaseMs: how long a sender holds a prompt without renewing; a crashed sender's prompts wait this long.
+   * recoverAfterMs: unfinished work older than this is queued again even if Redis still has a job for it.
+   */
   queue: {
     prefix: string;
     concurrency: number;
@@ -106,7 +110,7 @@ export interface Config {
 
 /** What the commands for people need, which never talk to FHIR (campaigns, outreach list/approve/reject). */
 export type AdminConfig = Pick<Config, 'databaseUrl' | 'redisUrl' | 'templatesDir' | 'logLevel'> & {
-  queue: Pick<Config['queue'], 'prefix' | 'attempts' | 'backoffMs'>;
+  queue: Pick<Config['queue'], 'prefix' | 'attempts' | 'backoffMs' | 'expireAfterMs'>;
 };
 
 export class ConfigError extends Error {
@@ -141,13 +145,18 @@ function describe(name: Name, problem: string): string {
 
 export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AdminConfig> {
   const e = parseVariables(
-    ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'TEMPLATES_DIR', 'LOG_LEVEL'],
+    ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'PROMPT_EXPIRY_HOURS', 'TEMPLATES_DIR', 'LOG_LEVEL'],
     env,
   );
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    queue: { prefix: e.QUEUE_PREFIX, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    queue: {
+      prefix: e.QUEUE_PREFIX,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+      expireAfterMs: e.PROMPT_EXPIRY_HOURS * 3_600_000,
+    },
     templatesDir: e.TEMPLATES_DIR,
     logLevel: e.LOG_LEVEL,
   });

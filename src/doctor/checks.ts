@@ -27,9 +27,10 @@ export interface Check {
 
 /** How a request to the server went wrong, as the edge classified the error it threw. */
 export interface ProbeFailure {
-  /** unreachable: no answer (network, timeout, 5xx after retries); refused: a 4xx; malformed: an answer we cannot read;
-   * unexpected: thrown before any answer (e.g. by authentication). */
-  kind: 'unreachable' | 'refused' | 'malformed' | 'unexpected';
+  /** unreachable: no answer (network, timeout, 5xx after retries); refused: a 4xx; credentials: reached, but the
+   * credentials were refused (FhirAuthError: a 401 after renewing the token, or the token endpoint's refusal);
+   * malformed: an answer we cannot read; unexpected: thrown before any answer. */
+  kind: 'unreachable' | 'refused' | 'credentials' | 'malformed' | 'unexpected';
   status?: number;
   /** PHI-free: the request, the status, the attempt. */
   message: string;
@@ -116,7 +117,7 @@ function accessChecks({ baseUrl, metadata, search }: Findings, parsed: ParsedSta
 }
 
 function isCredentialRefusal(failure: ProbeFailure): boolean {
-  return failure.kind === 'refused' && (failure.status === 401 || failure.status === 403);
+  return failure.kind === 'credentials' || (failure.kind === 'refused' && (failure.status === 401 || failure.status === 403));
 }
 
 /** 403: known but not allowed; 401 or a failure before any request: not known. */
@@ -180,6 +181,7 @@ function serverRequirements(): Requirement[] {
     searchType('Patient', undefined, "careprompt loads each batch's patients with one search (Patient?_id=a,b,c&_revinclude=…)"),
     searchParam('Patient', '_id', undefined, "careprompt loads each batch's patients by id (Patient?_id=a,b,c)"),
     ...PATIENT_REVINCLUDES.map(revInclude),
+    ...PATIENT_REVINCLUDES.map(recordsBySubject),
     {
       id: 'create:Communication',
       name: 'create Communication',
@@ -294,6 +296,34 @@ function revInclude(target: string): Requirement {
             detail: `the server does not list _revinclude=${target} on Patient`,
             action: `careprompt falls back to per-type searches (${type}?subject=…) when the server refuses it; a server that silently ignores it leaves templates without the patient's ${type} records`,
           },
+  };
+}
+
+/**
+ * The fallback's search for one record type when the server caps or refuses the includes: a warning, since a
+ * server that answers the includes never needs it. Judged on its own (not after `search:<type>`, which only
+ * campaigns polling the type check).
+ */
+function recordsBySubject(target: string): Requirement {
+  const [type = target] = target.split(':');
+  return {
+    id: `search-param:${type}:subject`,
+    name: `search ${type} by subject`,
+    judge: (server) => {
+      const resource = server.resource(type);
+      const searchable = declares(resource, 'search-type');
+      if (searchable && resource.searchParam('subject')) return PASS;
+      const detail = !resource.listed
+        ? `the server does not list ${type}`
+        : searchable
+          ? `the server does not list subject among the search parameters of ${type}`
+          : `${type} does not declare the search-type interaction`;
+      return {
+        result: 'warn',
+        detail,
+        action: `needed only when the server caps or refuses _revinclude (Medplum above 1,000 included resources): careprompt then loads each batch's records with ${type}?subject=Patient/a,Patient/b, and the evaluations it refuses fail`,
+      };
+    },
   };
 }
 

@@ -5,8 +5,8 @@
  * becomes a finding, never an exception: the point is to report all of them at once.
  */
 import type { Campaign } from '../campaigns/index.ts';
-import { FhirDataError, type FhirGateway, FhirRequestError, FhirTransientError } from '../fhir/index.ts';
-import type { Logger } from '../log/index.ts';
+import { FhirAuthError, FhirDataError, type FhirGateway, FhirRequestError, FhirTransientError } from '../fhir/index.ts';
+import { errorFields, type Logger } from '../log/index.ts';
 import { loadTemplateRegistry, type TemplateRegistry } from '../render/index.ts';
 import { type Db, listCampaigns } from '../store/index.ts';
 import { type Check, diagnose, type Probe, type ProbeFailure, tally } from './checks.ts';
@@ -83,16 +83,16 @@ async function probe<T>(request: () => Promise<T>): Promise<Probe<T>> {
 /** By class: the gateway's errors carry ids and statuses only; anything else was thrown before a request was answered. */
 function failureOf(error: unknown): ProbeFailure {
   if (error instanceof FhirTransientError) return { kind: 'unreachable', message: error.message };
+  if (error instanceof FhirAuthError) return { kind: 'credentials', message: error.message };
   if (error instanceof FhirRequestError) return { kind: 'refused', status: error.status, message: error.message };
   if (error instanceof FhirDataError) return { kind: 'malformed', message: error.message };
   return { kind: 'unexpected', message: describe(error) };
 }
 
-/** An error's name and code where it has one (a database driver's message may quote its configuration), else its message. */
+/** An error as the logs give it: its name, its code and its message only where that is known to be safe. */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${error.name} ${code}` : `${error.name}: ${error.message}`;
+  const { name, code, message } = errorFields(error);
+  return [code ? `${name} ${code}` : name, ...(message ? [message] : [])].join(': ');
 }
 
 /** For the worker: one line per warning or failure (ids and check names only) and a summary line. */

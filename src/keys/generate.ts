@@ -16,7 +16,7 @@ export interface GeneratedKey extends SigningKey {
 export async function generateSigningKey(algorithm: SigningAlgorithm): Promise<GeneratedKey> {
   const { privateKey } =
     algorithm === 'ES384' ? generateKeyPairSync('ec', { namedCurve: 'P-384' }) : generateKeyPairSync('rsa', { modulusLength: RSA_BITS });
-  const keyId = await thumbprintOf({ privateKey, algorithm, keyId: undefined });
+  const keyId = await thumbprintOf({ privateKey });
   const privateJwk: JWK = { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: keyId, alg: algorithm, use: 'sig' };
   return { privateKey, algorithm, keyId, privateJwk };
 }

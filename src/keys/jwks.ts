@@ -15,10 +15,10 @@ export function publicJwks(key: SigningKey & { keyId: string }): PublicJwks {
 }
 
 /** The RFC 7638 thumbprint (SHA-256) of the public key: a key id that names the key and nothing else. */
-export function thumbprintOf(key: SigningKey): Promise<string> {
+export function thumbprintOf(key: Pick<SigningKey, 'privateKey'>): Promise<string> {
   return calculateJwkThumbprint(publicJwkOf(key), 'sha256');
 }
 
-function publicJwkOf(key: SigningKey): JWK {
+function publicJwkOf(key: Pick<SigningKey, 'privateKey'>): JWK {
   return createPublicKey(key.privateKey).export({ format: 'jwk' }) as JWK;
 }

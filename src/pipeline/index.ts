@@ -1,6 +1,6 @@
 export type { Context, Services, Transports } from './context.ts';
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
-export { type FailureKind, failureKind, retryDelayMs } from './failures.ts';
+export { announcedWaitMs, type FailureKind, failureKind, retryDelayMs } from './failures.ts';
 export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
 export { type PollOutcome, pollCampaign } from './poll.ts';
 export type {
@@ -8,6 +8,7 @@ export type {
   Clock,
   Delivery,
   Enqueue,
+  FailedPrompt,
   NewPrompt,
   PendingCandidate,
   PollRunRecord,
@@ -19,7 +20,14 @@ export type {
   Store,
   StoredCampaign,
 } from './ports.ts';
-export { NotRetryableError, type RetryTarget, retryFailedPrompts } from './retry.ts';
+export {
+  NotRetryableError,
+  PromptExpiredError,
+  type RetryContext,
+  type RetryOutcome,
+  type RetryTarget,
+  retryFailedPrompts,
+} from './retry.ts';
 export { type ReviewResult, reviewPrompt } from './review.ts';
 export { type CampaignRunSummary, type RunSummary, summariseCampaigns, totalsOf } from './run-summary.ts';
 export { abandonSend, countOf, LeaseLostError, messageOf, type SendOutcome, sendPrompts, UnknownChannelError } from './send.ts';

@@ -35,7 +35,7 @@ export const reviewNowRequired: SendRule = ({ prompt }) =>
 
 /** A message about "your stitches" must not arrive a week late; the wait counts from when it became sendable. */
 export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
-  now.getTime() - sendableSince(prompt) > expireAfterMs
+  isExpired(prompt, now, expireAfterMs)
     ? { kind: 'withdraw', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
     : undefined;
 
@@ -48,6 +48,11 @@ export function decideSend(input: SendRuleInput, rules: readonly SendRule[] = SE
     if (objection) return objection;
   }
   return { kind: 'send' };
+}
+
+/** Whether the prompt waited longer than `expireAfterMs` (PROMPT_EXPIRY_HOURS) since it became sendable. */
+export function isExpired(prompt: Pick<ClaimedPrompt, 'queuedAtMs' | 'notBefore'>, now: Date, expireAfterMs: number): boolean {
+  return now.getTime() - sendableSince(prompt) > expireAfterMs;
 }
 
 /** When the prompt could first have gone out (epoch ms): its not-before time if it was deferred, else when it was queued. */

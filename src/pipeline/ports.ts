@@ -11,6 +11,7 @@ import type {
   CandidateOutcome,
   ClaimedPrompt,
   Delivery,
+  FailedPrompt,
   NewPrompt,
   PromptRef,
   PromptStatus,
@@ -19,7 +20,7 @@ import type {
 } from '../store/index.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
-export type { CandidateOutcome, ClaimedPrompt, Delivery, NewPrompt, PromptRef, PromptStatus, SendLease };
+export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt, PromptRef, PromptStatus, SendLease };
 
 export type Clock = () => Date;
 
@@ -70,10 +71,10 @@ export interface Store {
   insertPrompts(prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>>;
   findPromptsByKeys(idempotencyKeys: readonly string[]): Promise<PromptRef[]>;
   findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
-  getPrompt(id: string): Promise<{ id: string; status: PromptStatus } | undefined>;
+  getPrompt(id: string): Promise<(FailedPrompt & { status: PromptStatus }) | undefined>;
   getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
   findStaleQueued(queuedBefore: Date, limit: number, afterId?: string): Promise<StaleQueuedPrompt[]>;
-  findFailedPrompts(campaignId: string, since?: Date): Promise<string[]>;
+  findFailedPrompts(campaignId: string, since?: Date): Promise<FailedPrompt[]>;
   countPromptsByStatus(filter: { pollRunIds: string[] }): Promise<Record<PromptStatus, number>>;
 
   claimForSending(promptIds: readonly string[], leaseMs: number): Promise<SendLease>;
@@ -86,7 +87,8 @@ export interface Store {
   /** Not before `notBefore`: recorded with the reason, and the lease given back; false if the lease was lost. */
   deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean>;
   reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
-  retryFailed(id: string, actor: string): Promise<boolean>;
+  /** `forced`: queued anew, its expiry counting from now, and audited as forced. */
+  retryFailed(id: string, actor: string, options?: { forced?: boolean }): Promise<boolean>;
 }
 
 /** Hands work to the next stage; the queue layer decides how. */

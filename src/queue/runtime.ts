@@ -1,17 +1,19 @@
 /**
  * The only place that knows BullMQ: builds the three queues and their workers over the pipeline's stages, and
- * translates the pipeline's failures into BullMQ's (permanent → UnrecoverableError; transient retries). A fatal
+ * translates the pipeline's failures into BullMQ's (permanent → UnrecoverableError; transient retries; a wait the
+ * server announced → the job moved to delayed, which spends no attempt). A fatal
  * failure (the FHIR server refuses careprompt's credentials) is not the job's fault: the job ends without
  * recording anything as failed (its work is recovered by the sweep once the credentials are fixed) and the
  * runtime reports it as `fatal`.
  */
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { createLogger, errorFields, type Logger, throttledErrorReporter } from '../log/index.ts';
 import {
   abandonEvaluation,
   abandonSend,
+  announcedWaitMs,
   type Context,
   candidateKey,
   countOf,
@@ -110,10 +112,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     concurrency: number,
     handle: (data: T) => Promise<unknown>,
     giveUp: (data: T, error: unknown) => Promise<void>,
+    services: Services,
   ) {
     const created = new Worker(
       QUEUE_NAMES[name],
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const parsed = schema.safeParse(job.data);
         if (!parsed.success)
           throw new UnrecoverableError(`job ${job.id} has a malformed payload at ${parsed.error.issues[0]?.path.join('.')}`);
@@ -124,7 +127,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           if (kind === 'fatal') {
             const stop = error instanceof Error ? error : new Error(String(error));
             reportFatal(stop);
-            throw new UnrecoverableError(stop.message);
+            // Its message names the token URL and the variables to check: for the operator, not for Redis.
+            throw Object.assign(new UnrecoverableError(safeMessage(stop)), { cause: stop });
+          }
+          if (kind === 'transient') {
+            const dueForMs = Date.now() - (job.timestamp + (job.opts.delay ?? 0));
+            const waitMs = announcedWaitMs(error, dueForMs, services.config.queue.expireAfterMs);
+            if (waitMs !== undefined) {
+              await job.moveToDelayed(Date.now() + waitMs, token);
+              services.logger.info({ queue: name, jobId: job.id, waitMs, err: error }, 'job waits as the server announced');
+              throw new DelayedError();
+            }
           }
           const permanent = kind === 'permanent';
           if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUp(parsed.data, error);
@@ -175,6 +188,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           1,
           (data) => pollCampaign(data, ctx),
           async () => {},
+          services,
         ),
         evaluate: worker(
           'evaluate',
@@ -182,6 +196,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           options.concurrency,
           (data) => evaluateCandidates(data, ctx),
           (data) => abandonEvaluation(data, ctx),
+          services,
         ),
         send: worker(
           'send',
@@ -190,6 +205,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           // BullMQ keeps a job's return value as JSON: the counts, not the Map.
           async (data) => countOf(await sendPrompts(data, ctx)),
           (data, error) => abandonSend(data, error, ctx),
+          services,
         ),
       };
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {

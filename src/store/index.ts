@@ -23,6 +23,7 @@ export {
   type AuditAction,
   countPromptsByStatus,
   deferQueued,
+  type FailedPrompt,
   findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,

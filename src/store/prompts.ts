@@ -219,25 +219,30 @@ export async function reviewPrompt(
 }
 
 /**
- * An operator's retry of a failed prompt, once its cause is fixed: queued again as if just approved (its expiry
- * counts from now), the failure reason moved into the audit event with who asked. The conditional create on the
- * prompt's key still makes the message at most once. False when the prompt is not (or no longer) failed.
+ * An operator's retry of a failed prompt, once its cause is fixed: queued again, its expiry still counting from
+ * when it was first sendable, the failure reason moved into the audit event with who asked. `forced`: queued
+ * anew (its expiry counting from now), audited as forced, for a prompt past its expiry the operator sends anyway.
+ * The conditional create on the prompt's key still makes the message at most once. False when the prompt is
+ * not (or no longer) failed.
  */
-export async function retryFailed(db: Db, id: string, actor: string): Promise<boolean> {
+export async function retryFailed(db: Db, id: string, actor: string, options: { forced?: boolean } = {}): Promise<boolean> {
   const prompt = await db.prompt.findUnique({ where: { id }, select: { status: true, reason: true } });
   if (prompt?.status !== 'failed') return false;
-  const details = { retriedBy: actor, ...(prompt.reason ? { failure: prompt.reason } : {}) };
-  return transition(db, id, ['failed'], { status: 'queued', reason: null, queuedAt: new Date() }, details, actor);
+  const details = { retriedBy: actor, ...(prompt.reason ? { failure: prompt.reason } : {}), ...(options.forced ? { forced: 'true' } : {}) };
+  const anew = options.forced ? { queuedAt: new Date(), notBefore: null } : {};
+  return transition(db, id, ['failed'], { status: 'queued', reason: null, ...anew }, details, actor);
 }
 
-/** The failed prompts of a campaign, those that failed at or after `since` when given, oldest first. */
-export async function findFailedPrompts(db: Db, campaignId: string, since?: Date): Promise<string[]> {
-  const rows = await db.prompt.findMany({
+/** A failed prompt, with what its expiry counts from (see the send policy). */
+export type FailedPrompt = Pick<Prompt, 'id' | 'queuedAt' | 'notBefore' | 'createdAt'>;
+
+/** The failed prompts of a campaign, those that failed at or after `since` when given, oldest failure first. */
+export async function findFailedPrompts(db: Db, campaignId: string, since?: Date): Promise<FailedPrompt[]> {
+  return db.prompt.findMany({
     where: { campaignId, status: 'failed', ...(since ? { updatedAt: { gte: since } } : {}) },
-    select: { id: true },
+    select: { id: true, queuedAt: true, notBefore: true, createdAt: true },
     orderBy: { updatedAt: 'asc' },
   });
-  return rows.map((row) => row.id);
 }
 
 /** Moves a prompt only from the expected states; a concurrent duplicate job finds nothing to move. */

@@ -151,6 +151,31 @@ describe('careprompt doctor', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('passes connect and fails authenticate when the server answers /metadata with 401', async () => {
+    const refusing = createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [] }));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+      const result = await careprompt(['doctor', '--json'], {
+        ...settings(baseUrl),
+        FHIR_AUTH: 'bearer',
+        FHIR_TOKEN: `token-${randomUUID()}`,
+      });
+
+      expect(result.code).toBe(1);
+      const checks = (JSON.parse(result.stdout) as DoctorReport).checks;
+      const byId = (id: string) => checks.find((check) => check.id === id);
+      expect(byId('connect')).toMatchObject({ result: 'pass', detail: baseUrl });
+      expect(byId('authenticate')).toMatchObject({ result: 'fail', action: expect.stringContaining('FHIR_AUTH') });
+      expect(byId('capability-statement')).toMatchObject({ result: 'skip', detail: 'needs: authenticate' });
+    } finally {
+      await closed(refusing);
+    }
+  });
+
   it('exits 2 naming the variable when the configuration is incomplete', async () => {
     const result = await careprompt(['doctor'], { DATABASE_URL: TEST_DATABASE_URL });
 
@@ -195,7 +220,7 @@ describe('careprompt doctor', () => {
         result: 'fail',
         msg: 'doctor: conditional create of Communication (If-None-Exist)',
       }),
-      expect.objectContaining({ level: 40, pass: 34, warn: 0, fail: 1, skip: 0 }),
+      expect.objectContaining({ level: 40, pass: 38, warn: 0, fail: 1, skip: 0 }),
     ]);
     // Ids and check names only: what was found and what to do stay with `careprompt doctor`.
     expect(JSON.stringify(doctorLines)).not.toContain('exactly-once');

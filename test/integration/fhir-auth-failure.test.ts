@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeOptions } from '../../src/app/index.ts';
 import { FhirAuthError } from '../../src/fhir/index.ts';
+import { createRuntime } from '../../src/queue/index.ts';
 import { insertPrompts } from '../../src/store/index.ts';
 import { careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
-import { applyExampleCampaigns, createTestPipeline, TEST_DATABASE_URL } from '../support/pipeline.ts';
+import { applyExampleCampaigns, createTestPipeline, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
 
 const RIGHT = `right-${randomUUID()}`;
 const WRONG = `wrong-${randomUUID()}`;
@@ -91,6 +94,32 @@ describe('credentials the EHR refuses', () => {
     const sent = await communications(env.fhir.baseUrl);
     expect(sent).toHaveLength(2);
     expect(duplicatedIdentifiers(sent)).toEqual([]);
+  });
+
+  it('leave only the error name and code in Redis, never the token URL or the variables named', async () => {
+    await applyExampleCampaigns(env.db);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, clientWith(WRONG));
+    const runtime = createRuntime({ ...runtimeOptions(pipeline.config), logger: pipeline.services.logger });
+    const redis = new Redis(pipeline.config.redisUrl);
+    // BullMQ keeps a failed job's reason in the queue's event stream, even once the job itself is removed.
+    const failedReasons = async () =>
+      (await redis.xrange(`${pipeline.config.queue.prefix}:poll:events`, '-', '+'))
+        .map(([, fields]) => Object.fromEntries(fields.flatMap((field, i) => (i % 2 === 0 ? [[field, fields[i + 1]]] : []))))
+        .filter((event) => event.event === 'failed')
+        .map((event) => event.failedReason);
+    try {
+      runtime.startWorkers(pipeline.services);
+      await runtime.queues.poll.add('poll', { campaignId: 'wound-care-after-sutures' });
+      await expect(runtime.fatal).resolves.toBeInstanceOf(FhirAuthError);
+      await until(async () => (await failedReasons()).length > 0, 'the failed poll in the event stream');
+
+      expect(await failedReasons()).toEqual(['FhirAuthError (invalid_client)']);
+    } finally {
+      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+      await runtime.close();
+      await redis.quit();
+      await pipeline.close();
+    }
   });
 
   it('make `careprompt run --once` exit 1 naming the variables to check, never the secret', async () => {

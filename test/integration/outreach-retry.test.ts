@@ -37,6 +37,7 @@ describe('outreach retry', () => {
     } finally {
       await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
       await runtime.close();
+      await pipeline.close();
     }
     const sent = await communications(env.fhir.baseUrl);
     expect(sent.map((communication) => communication.subject.reference).sort()).toEqual(
@@ -68,5 +69,44 @@ describe('outreach retry', () => {
       '0 failed prompts queued for sending\n',
     );
     expect(await communications(env.fhir.baseUrl)).toHaveLength(2);
+  });
+
+  it('leaves a prompt past PROMPT_EXPIRY_HOURS failed unless forced, then queues it anew, audited as forced', async () => {
+    const { patient } = await patientWithFreshStitches(env.fhir.baseUrl, 'Eva');
+    await applyExampleCampaigns(env.db);
+    const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
+    env.proxy.rules.push({ method: 'POST', path: /^\/Communication/, fault: 'reject' });
+    expect((await pipeline.run([WOUND_CARE])).totals).toMatchObject({ failed: 1 });
+    env.proxy.rules.length = 0;
+    const { id } = await env.db.prompt.findFirstOrThrow({ where: { status: 'failed', patientRef: `Patient/${patient.id}` } });
+    // Queued three days ago, failed since: a wound check that old must not go out by a plain retry.
+    const queuedAt = new Date(Date.now() - 72 * 3_600_000);
+    await env.db.prompt.update({ where: { id }, data: { queuedAt } });
+    const cli = { DATABASE_URL: TEST_DATABASE_URL, QUEUE_PREFIX: pipeline.config.queue.prefix, PROMPT_EXPIRY_HOURS: '48' };
+    const runtime = createRuntime({ ...pipeline.config.queue, redisUrl: pipeline.config.redisUrl });
+    try {
+      const named = await careprompt(['outreach', 'retry', id, '--by', 'dr-lee'], cli);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toContain(`prompt ${id}`);
+      expect(named.stderr).toContain('PROMPT_EXPIRY_HOURS');
+      const campaign = await careprompt(['outreach', 'retry', '--campaign', WOUND_CARE, '--status', 'failed', '--by', 'dr-lee'], cli);
+      expect(campaign.code).toBe(0);
+      expect(campaign.stdout).toContain(`expired, not retried  ${id}\n0 failed prompts queued for sending\n`);
+      expect(await env.db.prompt.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'failed', queuedAt });
+
+      const forced = await careprompt(['outreach', 'retry', id, '--by', 'dr-lee', '--force'], cli);
+      expect(forced).toMatchObject({ code: 0, stdout: `queued  ${id}\n1 failed prompt queued for sending\n` });
+      const retried = await env.db.prompt.findUniqueOrThrow({ where: { id } });
+      expect(retried.status).toBe('queued');
+      expect(retried.queuedAt?.getTime()).toBeGreaterThan(queuedAt.getTime() + 71 * 3_600_000);
+      const audit = await env.db.auditEvent.findMany({ where: { action: 'prompt.queued', entityId: id, actor: 'dr-lee' } });
+      expect(audit.map((event) => event.details)).toEqual([
+        { retriedBy: 'dr-lee', failure: expect.stringContaining('422'), forced: 'true' },
+      ]);
+    } finally {
+      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+      await runtime.close();
+      await pipeline.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedPopulation } from '../../tools/demo/population.ts';
 import { useFaultyFhir } from '../support/environment.ts';
-import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
+import { communications, createResource, duplicatedIdentifiers, freshStitches, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
 
 describe('a FHIR server with the quirks of a real one', () => {
@@ -57,8 +57,11 @@ describe('a FHIR server with the quirks of a real one', () => {
 
   it('sends the wound-care prompt of a patient with 1,500 Procedures, though the server refuses includes above 1,000', async () => {
     env.proxy.rules.length = 0;
-    const { patient } = await patientWithFreshStitches(env.fhir.baseUrl, 'Dan');
+    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Dan'] }] });
     await addOldProcedures(env.fhir.baseUrl, patient.id, 1_499);
+    // Last, so a fallback that stopped before the last page would not find it among the patient's records.
+    await freshStitches(env.fhir.baseUrl, patient.id);
+    const asked = env.proxy.arrivals.length;
     env.proxy.rules.push({ method: 'GET', path: /^\/Patient\?.*_revinclude/, fault: 'cap-includes', includeLimit: 1_000 });
     await applyExampleCampaigns(env.db);
     const pipeline = await createTestPipeline(env.db, env.proxy.baseUrl);
@@ -66,6 +69,11 @@ describe('a FHIR server with the quirks of a real one', () => {
     const summary = await pipeline.run(['wound-care-after-sutures']);
 
     expect(env.proxy.injected['cap-includes']).toBeGreaterThan(0);
+    // Every page of the patient's 1,500 Procedures (500 a page), not only the first.
+    const procedurePages = env.proxy.arrivals
+      .slice(asked)
+      .filter(({ method, path }) => method === 'GET' && /^\/Procedure\?.*subject=/.test(path));
+    expect(procedurePages).toHaveLength(3);
     expect(summary.totals.failed).toBe(0);
     const prompt = await env.db.prompt.findFirstOrThrow({ where: { patientRef: `Patient/${patient.id}` } });
     expect(prompt.status).toBe('sent');

@@ -77,22 +77,25 @@ describe('a run against a test server as strict as a real EHR', () => {
       FHIR_CLIENT_ID: ENGINE_CLIENT_ID,
       FHIR_PRIVATE_KEY_FILE: keyFile,
     });
+    try {
+      const summary = await pipeline.run();
 
-    const summary = await pipeline.run();
-
-    const stats = fhir.stats();
-    expect(stats.includeCapped, 'include cap refusals').toBeGreaterThan(0);
-    expect(stats.conflicts, '409 answers').toBeGreaterThan(0);
-    // The quota ran out during the run; the engine heeds `RateLimit: …;r=0` and waits for the reset, so it is
-    // rarely if ever answered 429 (the gateway's unit tests cover the 429 path).
-    expect(stats.quotaSpent, 'windows whose quota was spent').toBeGreaterThan(0);
-    // One token serves the whole run (the seeder's is the other).
-    expect(stats.tokensIssued).toBe(2);
-    expect(summary.totals).toMatchObject({ sent: total, failed: 0 });
-    expect(total).toBeGreaterThan(30);
-    const sent = await communications(fhir.baseUrl, headers);
-    expect(sent).toHaveLength(total);
-    expect(duplicatedIdentifiers(sent)).toEqual([]);
-    expect(await db.prompt.count({ where: { status: { notIn: ['sent', 'skipped'] } } })).toBe(0);
+      const stats = fhir.stats();
+      expect(stats.includeCapped, 'include cap refusals').toBeGreaterThan(0);
+      expect(stats.conflicts, '409 answers').toBeGreaterThan(0);
+      // The quota ran out during the run; the engine heeds `RateLimit: …;r=0` and waits for the reset, so it is
+      // rarely if ever answered 429 (the gateway's unit tests cover the 429 path).
+      expect(stats.quotaSpent, 'windows whose quota was spent').toBeGreaterThan(0);
+      // One token serves the whole run (the seeder's is the other).
+      expect(stats.tokensIssued).toBe(2);
+      expect(summary.totals).toMatchObject({ sent: total, failed: 0 });
+      expect(total).toBeGreaterThan(30);
+      const sent = await communications(fhir.baseUrl, headers);
+      expect(sent).toHaveLength(total);
+      expect(duplicatedIdentifiers(sent)).toEqual([]);
+      expect(await db.prompt.count({ where: { status: { notIn: ['sent', 'skipped'] } } })).toBe(0);
+    } finally {
+      await pipeline.close();
+    }
   });
 });

@@ -28,6 +28,8 @@ export interface FaultRule {
    * as Medplum refuses above 1,000; otherwise it passes. @defaultValue 0 (every matching search is refused)
    */
   includeLimit?: number;
+  /** rate-limit only: the Retry-After the 429 announces, in seconds. @defaultValue 0 */
+  retryAfterSeconds?: number;
 }
 
 export interface FaultProxy {
@@ -35,8 +37,8 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Faults injected so far, by kind. */
   injected: Record<Fault, number>;
-  /** Every request as it arrived (`at`: performance.now(), ms), faulty or not: what the server was asked, over time. */
-  arrivals: Array<{ at: number; method: string }>;
+  /** Every request as it arrived (`at`: performance.now(), ms; `path` with the query), faulty or not: what the server was asked, over time. */
+  arrivals: Array<{ at: number; method: string; path: string }>;
   close(): Promise<void>;
 }
 
@@ -75,12 +77,12 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
   };
 
   const server = createServer(async (req, res) => {
-    arrivals.push({ at: performance.now(), method: req.method ?? '' });
+    arrivals.push({ at: performance.now(), method: req.method ?? '', path: req.url ?? '' });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const rule = pick(req, body.toString('utf8'));
-    if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': '0' });
+    if (rule?.fault === 'rate-limit') return refuse(res, 429, { 'retry-after': String(rule.retryAfterSeconds ?? 0) });
     if (rule?.fault === 'unavailable') return refuse(res, 503, {});
     if (rule?.fault === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/fhir+json' });

@@ -46,12 +46,16 @@ export function duplicatedIdentifiers(found: Array<FhirJson>): string[] {
 /** A living patient whose wound was closed with stitches just now: due for the wound-care campaign. */
 export async function patientWithFreshStitches(baseUrl: string, givenName: string) {
   const patient = await createResource(baseUrl, { resourceType: 'Patient', active: true, name: [{ given: [givenName], family: 'Diaz' }] });
-  const procedure = await createResource(baseUrl, {
+  return { patient, procedure: await freshStitches(baseUrl, patient.id) };
+}
+
+/** The patient's wound closed with stitches just now. */
+export function freshStitches(baseUrl: string, patientId: string) {
+  return createResource(baseUrl, {
     resourceType: 'Procedure',
     status: 'completed',
     code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009', display: 'Closure of wound by suture' }] },
-    subject: { reference: `Patient/${patient.id}` },
+    subject: { reference: `Patient/${patientId}` },
     performedDateTime: new Date().toISOString(),
   });
-  return { patient, procedure };
 }

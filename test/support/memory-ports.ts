@@ -20,6 +20,7 @@ export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
   leaseToken: string | null;
   externalId: string | null;
   sentAt: Date | null;
+  createdAt: Date;
   updatedAt: Date;
 }
 
@@ -144,6 +145,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
           leaseToken: null,
           externalId: null,
           sentAt: null,
+          createdAt: now(),
           updatedAt: now(),
         };
         prompts.set(prompt.id, prompt);
@@ -167,7 +169,9 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     },
     async getPrompt(id) {
       const prompt = prompts.get(id);
-      return prompt ? { id: prompt.id, status: prompt.status } : undefined;
+      return prompt
+        ? { id: prompt.id, status: prompt.status, queuedAt: prompt.queuedAt, notBefore: prompt.notBefore, createdAt: prompt.createdAt }
+        : undefined;
     },
     getPromptStatuses: async (ids) => new Map(ids.flatMap((id) => (prompts.has(id) ? [[id, prompts.get(id)?.status ?? 'queued']] : []))),
     async findStaleQueued(queuedBefore, limit, afterId) {
@@ -187,7 +191,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     findFailedPrompts: async (campaignId, since) =>
       [...prompts.values()]
         .filter((prompt) => prompt.campaignId === campaignId && prompt.status === 'failed' && (!since || prompt.updatedAt >= since))
-        .map((prompt) => prompt.id),
+        .map(({ id, queuedAt, notBefore, createdAt }) => ({ id, queuedAt, notBefore, createdAt })),
     async countPromptsByStatus(filter) {
       const counts: Record<PromptStatus, number> = { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
       for (const prompt of prompts.values()) if (filter.pollRunIds.includes(prompt.pollRunId ?? '')) counts[prompt.status] += 1;
@@ -265,7 +269,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
             reason: `rejected in review${review.note ? `: ${review.note}` : ''}`,
           });
     },
-    retryFailed: async (id) => transition(id, ['failed'], { status: 'queued', reason: undefined, queuedAt: now() }),
+    retryFailed: async (id, _actor, options) =>
+      transition(id, ['failed'], { status: 'queued', reason: undefined, ...(options?.forced ? { queuedAt: now(), notBefore: null } : {}) }),
   };
 }
 

@@ -87,7 +87,7 @@ describe('configuration', () => {
     expect(loadAdminConfig({ DATABASE_URL: env.DATABASE_URL })).toEqual({
       databaseUrl: env.DATABASE_URL,
       redisUrl: 'redis://127.0.0.1:6379',
-      queue: { prefix: 'careprompt', attempts: 8, backoffMs: 2000 },
+      queue: { prefix: 'careprompt', attempts: 8, backoffMs: 2000, expireAfterMs: 48 * 3_600_000 },
       templatesDir: 'templates',
       logLevel: 'info',
     });

@@ -107,6 +107,10 @@ describe('doctor checks', () => {
       'revinclude:Patient:Procedure:subject',
       'revinclude:Patient:MedicationRequest:subject',
       'revinclude:Patient:MedicationStatement:subject',
+      'search-param:Condition:subject',
+      'search-param:Procedure:subject',
+      'search-param:MedicationRequest:subject',
+      'search-param:MedicationStatement:subject',
       'create:Communication',
       'conditional-create:Communication',
       'search:Communication',
@@ -164,6 +168,20 @@ describe('doctor checks', () => {
       failed: [],
       warned: ['revinclude:Patient:Procedure:subject'],
       says: /falls back to per-type searches \(Procedure\?subject=…\)/,
+    },
+    {
+      case: 'no subject search parameter on Procedure',
+      metadata: statement(withoutParam('Procedure', 'subject')),
+      failed: [],
+      warned: ['search-param:Procedure:subject'],
+      says: /only when the server caps or refuses _revinclude.*Procedure\?subject=Patient\/a,Patient\/b/,
+    },
+    {
+      case: 'a record type no campaign triggers on, not searchable at all',
+      metadata: statement((resources) => resources.filter((entry) => entry.type !== 'MedicationStatement')),
+      failed: [],
+      warned: ['search-param:MedicationStatement:subject'],
+      says: /does not list MedicationStatement.*MedicationStatement\?subject=/,
     },
     {
       case: 'no date search parameter on Procedure',
@@ -322,6 +340,19 @@ describe('doctor checks', () => {
     const atSearch = diagnose(findings({ search: refused(403) }));
     expect(notPassing(atSearch)).toEqual([['authenticate', 'fail']]);
     expect(byId(atSearch, 'authenticate').action).toContain('FHIR_SCOPES');
+  });
+
+  it('passes connect and fails authenticate when the server answered but refused the credentials', () => {
+    const failure = { kind: 'credentials' as const, message: 'FhirAuthError http-401: the FHIR server refused the access token' };
+    const checks = diagnose(findings({ metadata: { ok: false, failure }, search: { ok: false, failure } }));
+
+    expect(byId(checks, 'connect')).toMatchObject({ result: 'pass', detail: BASE });
+    expect(byId(checks, 'authenticate')).toMatchObject({
+      result: 'fail',
+      detail: failure.message,
+      action: expect.stringContaining('FHIR_AUTH'),
+    });
+    expect(byId(checks, 'capability-statement')).toMatchObject({ result: 'skip', detail: 'needs: authenticate' });
   });
 
   it('fails authenticate with what was thrown when no request could be made', () => {

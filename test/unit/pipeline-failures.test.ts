@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryRejected, DeliveryTransient } from '../../src/delivery/index.ts';
 import { FhirAuthError, FhirRequestError, FhirTransientError } from '../../src/fhir/index.ts';
-import { failureKind, retryDelayMs, UnknownChannelError } from '../../src/pipeline/index.ts';
+import { announcedWaitMs, failureKind, retryDelayMs, UnknownChannelError } from '../../src/pipeline/index.ts';
 import { TemplateError } from '../../src/render/index.ts';
 
 describe('how a stage failure is treated', () => {
@@ -30,5 +30,28 @@ describe('the retry delay', () => {
     expect(retryDelayMs(wrapped, 1, 1000)).toBe(30_000);
     // The backoff wins once it is the longer wait.
     expect(retryDelayMs(wrapped, 7, 1000)).toBe(64_000);
+  });
+});
+
+describe('a wait the server announced', () => {
+  const HOUR = 3_600_000;
+  const quotaSpent = new FhirTransientError('HTTP 429', { status: 429, retryAfterMs: HOUR });
+
+  it('is what a FHIR server announced, found along the causes', () => {
+    expect(announcedWaitMs(new Error('FhirTransientError', { cause: quotaSpent }), 0, 48 * HOUR)).toBe(HOUR);
+    expect(retryDelayMs(quotaSpent, 1, 1000)).toBe(HOUR);
+  });
+
+  it('is what a channel announced', () => {
+    expect(announcedWaitMs(new DeliveryTransient('fhir-communication: HTTP 429', { retryAfterMs: 30_000 }), 0, 48 * HOUR)).toBe(30_000);
+  });
+
+  it('is none when nobody announced one', () => {
+    expect(announcedWaitMs(new FhirTransientError('HTTP 503', { status: 503 }), 0, 48 * HOUR)).toBeUndefined();
+  });
+
+  it('ends when the work would expire, and is none once it has', () => {
+    expect(announcedWaitMs(quotaSpent, 47.5 * HOUR, 48 * HOUR)).toBe(0.5 * HOUR);
+    expect(announcedWaitMs(quotaSpent, 48 * HOUR, 48 * HOUR)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/log/index.ts';
 import {
   type Context,
   evaluateCandidates,
+  PromptExpiredError,
   pollCampaign,
   retryFailedPrompts,
   reviewPrompt,
@@ -95,6 +96,15 @@ describe('the pipeline over in-memory ports', () => {
     if (entry) entry.campaign = { ...entry.campaign, ...change };
   };
   const sendOne = async (promptId: string) => (await sendPrompts({ promptIds: [promptId] }, ctx)).get(promptId);
+
+  /** A queued prompt the channel refused once, the cause since fixed: failed, at T0. */
+  async function failedPrompt() {
+    const prompt = await queuedPrompt();
+    transport.refuse.add(prompt.idempotencyKey);
+    expect(await sendOne(prompt.id)).toBe('failed');
+    transport.refuse.clear();
+    return prompt;
+  }
 
   beforeEach(() => setUp());
 
@@ -221,9 +231,37 @@ describe('the pipeline over in-memory ports', () => {
     expect(prompt).toMatchObject({ status: 'failed', reason: 'rejected by fhir-communication: HTTP 422' });
 
     transport.refuse.clear();
-    expect(await retryFailedPrompts({ campaignId: CAMPAIGN }, 'cli:ops', ctx)).toEqual([prompt.id]);
+    expect(await retryFailedPrompts({ campaignId: CAMPAIGN }, 'cli:ops', ctx)).toEqual({ queued: [prompt.id], expired: [] });
     expect(queued.sends.map(({ job }) => job.promptIds)).toEqual([[prompt.id]]);
     expect(await sendOne(prompt.id)).toBe('sent');
     await expect(retryFailedPrompts({ promptId: prompt.id }, 'cli:ops', ctx)).rejects.toThrow(`prompt ${prompt.id} is sent, not failed`);
+  });
+
+  it('retries a failed prompt only within its expiry, counted from when it was first queued, unless forced', async () => {
+    const prompt = await failedPrompt();
+
+    now = new Date(T0.getTime() + 49 * HOUR);
+    expect(await retryFailedPrompts({ campaignId: CAMPAIGN }, 'cli:ops', ctx)).toEqual({ queued: [], expired: [prompt.id] });
+    await expect(retryFailedPrompts({ promptId: prompt.id }, 'cli:ops', ctx)).rejects.toBeInstanceOf(PromptExpiredError);
+    expect(prompt.status).toBe('failed');
+    expect(queued.sends).toEqual([]);
+
+    expect(await retryFailedPrompts({ promptId: prompt.id }, 'cli:ops', ctx, { force: true })).toEqual({
+      queued: [prompt.id],
+      expired: [],
+    });
+    // Queued anew: its expiry counts from the forced retry, so the send policy lets it go.
+    expect(prompt.queuedAt).toEqual(now);
+    expect(await sendOne(prompt.id)).toBe('sent');
+  });
+
+  it("keeps the first queue time as a retried prompt's expiry basis", async () => {
+    const prompt = await failedPrompt();
+
+    now = new Date(T0.getTime() + 47 * HOUR);
+    expect(await retryFailedPrompts({ promptId: prompt.id }, 'cli:ops', ctx)).toEqual({ queued: [prompt.id], expired: [] });
+    expect(prompt.queuedAt).toEqual(T0);
+    now = new Date(T0.getTime() + 49 * HOUR);
+    expect(await sendOne(prompt.id)).toBe('withdrawn');
   });
 });

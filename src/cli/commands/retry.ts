@@ -1,35 +1,45 @@
 /**
  * `careprompt outreach retry <prompt-id>` and `outreach retry --campaign <id> --status failed [--since …]`:
- * failed prompts queued again once their cause is fixed (see pipeline/retry.ts).
+ * failed prompts queued again once their cause is fixed (see pipeline/retry.ts); those past PROMPT_EXPIRY_HOURS
+ * only with `--force`.
  */
 import { z } from 'zod';
 import { withAdminServices } from '../../app/index.ts';
 import { parseDurationMs } from '../../campaigns/index.ts';
 import { loadAdminConfig } from '../../config/index.ts';
-import { NotRetryableError, retryFailedPrompts } from '../../pipeline/index.ts';
+import { NotRetryableError, PromptExpiredError, retryFailedPrompts } from '../../pipeline/index.ts';
 import { EXIT, InputError, UsageError } from '../errors.ts';
 
 export type RetryTarget = { promptId: string } | { campaignId: string; status: string | undefined; since: string | undefined };
 
-export async function retryOutreach(target: RetryTarget, options: { actor: string; now?: Date }): Promise<number> {
+export async function retryOutreach(target: RetryTarget, options: { actor: string; force?: boolean; now?: Date }): Promise<number> {
   const since = 'campaignId' in target ? retrySince(target, options.now ?? new Date()) : undefined;
   if ('promptId' in target && !z.uuid().safeParse(target.promptId).success) {
     throw new UsageError(`"${target.promptId}" is not a prompt id (see: careprompt outreach list --status failed)`);
   }
-  const queued = await withAdminServices(loadAdminConfig(), async (services) => {
+  const { queued, expired } = await withAdminServices(loadAdminConfig(), async (services) => {
     try {
       return await retryFailedPrompts(
         'promptId' in target ? target : { campaignId: target.campaignId, ...(since ? { since } : {}) },
         options.actor,
         services,
+        { force: options.force ?? false },
       );
     } catch (error) {
+      if (error instanceof PromptExpiredError) {
+        const hours = error.expireAfterMs / 3_600_000;
+        throw new InputError(
+          `prompt ${error.promptId} became sendable more than ${hours} hours ago (PROMPT_EXPIRY_HOURS=${hours}): expired, not retried; --force queues it anew`,
+        );
+      }
       if (!(error instanceof NotRetryableError)) throw error;
       throw new InputError(error.status ? error.message : `${error.message} (see: careprompt outreach list --status failed)`);
     }
   });
   for (const id of queued) console.log(`queued  ${id}`);
+  for (const id of expired) console.log(`expired, not retried  ${id}`);
   console.log(`${queued.length} failed prompt${queued.length === 1 ? '' : 's'} queued for sending`);
+  if (expired.length > 0) console.log(`${expired.length} past PROMPT_EXPIRY_HOURS, not retried (--force queues them anew)`);
   return EXIT.ok;
 }
 

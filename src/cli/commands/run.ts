@@ -84,7 +84,7 @@ export async function workerCommand(): Promise<number> {
     templates: { dir: config.templatesDir, registry: services.templates },
   })
     .then((checks) => logChecks(logger, checks))
-    .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.name : 'unknown' }, 'doctor: checks failed'));
+    .catch((error: unknown) => logger.error({ err: error }, 'doctor: checks failed'));
   const fatal = await new Promise<Error | undefined>((resolve) => {
     process.once('SIGTERM', () => resolve(undefined));
     process.once('SIGINT', () => resolve(undefined));
