@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { careprompt } from '../support/cli.ts';
+import { refusedPort } from '../support/ports.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { TEST_DATABASE_URL } from '../support/pipeline.ts';
 
@@ -98,6 +99,23 @@ describe('the command line on bad input', () => {
       code: 1,
       stderr:
         'careprompt: cannot use the database of DATABASE_URL (host 127.0.0.1, port 1, database careprompt): no database server answers there [P1001]\n',
+    });
+  });
+
+  it('names REDIS_URL, host and port of a Redis that does not answer, in one line without the password (exit 1)', async () => {
+    const port = await refusedPort();
+    const result = await careprompt(['run', '--once'], {
+      ...database,
+      REDIS_URL: `redis://:s3cret@127.0.0.1:${port}`,
+      FHIR_BASE_URL: testEnv.fhir.baseUrl,
+      SENDER_REFERENCE: 'Organization/test-clinic',
+      ORG_NAME: 'Test Clinic',
+      ORG_REPLY_TIME: '2 business days',
+      LOG_LEVEL: 'silent',
+    });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: `careprompt: cannot use the Redis of REDIS_URL (host 127.0.0.1, port ${port}): it did not answer; start Redis there or fix REDIS_URL\n`,
     });
   });
 
