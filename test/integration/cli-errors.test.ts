@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { careprompt } from '../support/cli.ts';
-import { refusedPort } from '../support/ports.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { TEST_DATABASE_URL } from '../support/pipeline.ts';
+import { refusedPort } from '../support/ports.ts';
 
 const CAMPAIGN = `id: notes
 name: Notes
@@ -135,7 +135,10 @@ describe('the command line on bad input', () => {
     await testEnv.db.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${empty}"`);
     await testEnv.db.$executeRawUnsafe(`CREATE DATABASE "${empty}"`);
     try {
-      for (const args of [['campaigns', 'list'], ['outreach', 'list']]) {
+      for (const args of [
+        ['campaigns', 'list'],
+        ['outreach', 'list'],
+      ]) {
         expect(await careprompt(args, { DATABASE_URL: named(empty) }), args.join(' ')).toMatchObject({
           code: 1,
           stderr: `careprompt: cannot use the database of DATABASE_URL (${where(empty)}): it has no careprompt tables: ${migrate} [P2021]\n`,
