@@ -12,6 +12,7 @@ import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
 import { EXIT, InputError, UsageError } from './errors.ts';
+import { redisProblem } from './redis-problem.ts';
 
 const USAGE = `careprompt — personalized self-management prompts from EHR data
 
@@ -139,6 +140,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const database = databaseConnectionProblem(error, () => loadAdminConfig().databaseUrl);
     if (database) return print(`careprompt: ${database}`, EXIT.failure);
+    const redis = redisProblem(error, () => loadAdminConfig().redisUrl);
+    if (redis) return print(`careprompt: ${redis}`, EXIT.failure);
     return print(`careprompt: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, EXIT.failure);
   }
 }

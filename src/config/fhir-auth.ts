@@ -27,7 +27,7 @@ export const authVariables = {
   FHIR_TOKEN: { schema: z.string().min(1), example: 'eyJhbGciOiJSUzM4NCJ9.…' },
   FHIR_CLIENT_ID: { schema: z.string().min(1), example: 'careprompt-backend' },
   FHIR_CLIENT_SECRET: { schema: z.string().min(1), example: 'the secret the EHR issued' },
-  FHIR_PRIVATE_KEY_FILE: { schema: z.string().min(1), example: '/etc/careprompt/private-key.json' },
+  FHIR_PRIVATE_KEY_FILE: { schema: z.string().min(1), example: '/etc/careprompt/keys/private-key.json' },
   FHIR_KEY_ID: { schema: z.string().min(1).optional(), example: 'the kid registered with the EHR' },
   FHIR_SCOPES: {
     schema: z

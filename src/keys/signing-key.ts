@@ -72,7 +72,10 @@ function jwkIn(value: unknown, keyId: string | undefined): Jwk {
   if (candidates.length === 1 && candidates[0]) return candidates[0];
   if (candidates.length === 0) {
     throw new SigningKeyError(
-      keyId === undefined ? 'is a JWKS without a private key' : `is a JWKS without a private key of kid "${keyId}"`,
+      // Without a kid asked for, no key in it is private: the file given is the public half.
+      keyId === undefined
+        ? 'is a JWKS without a private key — this file is already the public JWKS to register'
+        : `is a JWKS without a private key of kid "${keyId}"`,
     );
   }
   throw new SigningKeyError('is a JWKS with several private keys: name the one to use by its kid');

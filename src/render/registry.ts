@@ -217,7 +217,10 @@ async function readSources(
     entries = await readdir(dir);
   } catch (error) {
     if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return { byId: new Map(), problems: new Map() };
-    throw new TemplateError(dir, 'cannot be read', { cause: error });
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    // Absolute, with the variable that chose it: a relative `templates` says nothing about where it was looked for.
+    const fix = 'TEMPLATES_DIR must name a readable folder of templates (copy templates/ from the repository)';
+    throw new TemplateError(path.resolve(dir), `cannot be read (${code}): ${fix}`, { cause: error });
   }
   const files = entries.filter((entry) => entry.endsWith('.hbs')).sort();
   const read = await Promise.all(files.map((name) => readSource(env, path.join(dir, name), defaultLanguage)));

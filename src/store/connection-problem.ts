@@ -1,22 +1,28 @@
 /**
- * A database that cannot be reached, told in one line an operator can act on: the variable, host and port (never
- * the user or password) and Prisma's code, instead of Prisma's message with its code frame and source path.
+ * A database that cannot be used, told in one line an operator can act on: the variable, host, port and database
+ * (never the user or password), the fix and Prisma's code, instead of Prisma's message with its code frame and
+ * source path.
  */
 import { Prisma } from '../generated/prisma/client.ts';
 
-/** Prisma's connection error codes and what each means here. */
-const CONNECTION_PROBLEMS: Record<string, string> = {
+const MIGRATE = 'run `npx prisma migrate deploy` with this DATABASE_URL';
+
+/** Prisma's error codes that mean the database cannot be used at all, and what each means here. */
+const DATABASE_PROBLEMS: Record<string, string> = {
   P1000: 'the user name or password was refused',
   P1001: 'no database server answers there',
   P1002: 'the connection timed out',
-  P1003: 'the database does not exist there (run scripts/setup.sh, or fix the database name)',
+  // An installed package has no scripts/: the fix must work without a checkout.
+  P1003: `the database does not exist there: create it, then ${MIGRATE} (from a checkout, scripts/setup.sh does both)`,
   P1010: 'the user may not use that database',
   P1017: 'the server closed the connection',
+  // A table careprompt reads is missing: the database was created but never migrated.
+  P2021: `it has no careprompt tables: ${MIGRATE}`,
 };
 
 /**
- * One line naming DATABASE_URL's host and port when `error` is a connection failure; undefined otherwise.
- * The URL is asked for only then: a command that failed otherwise may have no DATABASE_URL at all.
+ * One line naming DATABASE_URL's host, port and database when `error` means the database cannot be used;
+ * undefined otherwise. The URL is asked for only then: a command that failed otherwise may have no DATABASE_URL.
  */
 export function databaseConnectionProblem(error: unknown, databaseUrl: () => string): string | undefined {
   const code =
@@ -25,7 +31,7 @@ export function databaseConnectionProblem(error: unknown, databaseUrl: () => str
       : error instanceof Prisma.PrismaClientInitializationError
         ? error.errorCode
         : undefined;
-  const problem = code ? CONNECTION_PROBLEMS[code] : undefined;
+  const problem = code ? DATABASE_PROBLEMS[code] : undefined;
   if (!problem) return undefined;
   const text = databaseUrl();
   const url = URL.canParse(text) ? new URL(text) : undefined;

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { TEST_DATABASE_URL } from '../support/pipeline.ts';
+import { refusedPort } from '../support/ports.ts';
 
 const CAMPAIGN = `id: notes
 name: Notes
@@ -73,6 +74,15 @@ describe('the command line on bad input', () => {
     }
   });
 
+  it('names the templates folder it cannot read, TEMPLATES_DIR and the cause (exit 2)', async () => {
+    const missing = join(dir, 'no-templates-here');
+    const result = await careprompt(['campaigns', 'validate', 'jobs'], { TEMPLATES_DIR: missing });
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: `careprompt: ${missing} cannot be read (ENOENT): TEMPLATES_DIR must name a readable folder of templates (copy templates/ from the repository)\n`,
+    });
+  });
+
   it('says what --limit takes (exit 2)', async () => {
     for (const limit of ['-1', '1e9', '0', '10001', 'ten']) {
       const result = await careprompt(['outreach', 'list', '--limit', limit], database);
@@ -90,5 +100,52 @@ describe('the command line on bad input', () => {
       stderr:
         'careprompt: cannot use the database of DATABASE_URL (host 127.0.0.1, port 1, database careprompt): no database server answers there [P1001]\n',
     });
+  });
+
+  it('names REDIS_URL, host and port of a Redis that does not answer, in one line without the password (exit 1)', async () => {
+    const port = await refusedPort();
+    const result = await careprompt(['run', '--once'], {
+      ...database,
+      REDIS_URL: `redis://:s3cret@127.0.0.1:${port}`,
+      FHIR_BASE_URL: testEnv.fhir.baseUrl,
+      SENDER_REFERENCE: 'Organization/test-clinic',
+      ORG_NAME: 'Test Clinic',
+      ORG_REPLY_TIME: '2 business days',
+      LOG_LEVEL: 'silent',
+    });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: `careprompt: cannot use the Redis of REDIS_URL (host 127.0.0.1, port ${port}): it did not answer; start Redis there or fix REDIS_URL\n`,
+    });
+  });
+
+  it('says how to create and migrate a database that does not exist, or was never migrated (exit 1)', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    const named = (name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+    const where = (name: string) => `host ${url.hostname}, port ${url.port || '5432'}, database ${name}`;
+    const migrate = 'run `npx prisma migrate deploy` with this DATABASE_URL';
+
+    const absent = `${url.pathname.slice(1)}_absent`;
+    expect(await careprompt(['outreach', 'list'], { DATABASE_URL: named(absent) })).toMatchObject({
+      code: 1,
+      stderr: `careprompt: cannot use the database of DATABASE_URL (${where(absent)}): the database does not exist there: create it, then ${migrate} (from a checkout, scripts/setup.sh does both) [P1003]\n`,
+    });
+
+    const empty = `${url.pathname.slice(1)}_unmigrated`;
+    await testEnv.db.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${empty}"`);
+    await testEnv.db.$executeRawUnsafe(`CREATE DATABASE "${empty}"`);
+    try {
+      for (const args of [
+        ['campaigns', 'list'],
+        ['outreach', 'list'],
+      ]) {
+        expect(await careprompt(args, { DATABASE_URL: named(empty) }), args.join(' ')).toMatchObject({
+          code: 1,
+          stderr: `careprompt: cannot use the database of DATABASE_URL (${where(empty)}): it has no careprompt tables: ${migrate} [P2021]\n`,
+        });
+      }
+    } finally {
+      await testEnv.db.$executeRawUnsafe(`DROP DATABASE "${empty}" WITH (FORCE)`);
+    }
   });
 });

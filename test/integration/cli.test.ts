@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +108,12 @@ describe('the careprompt command line', () => {
     };
     const [first, second] = [await held(1), await held(2)];
 
+    const table = await careprompt(['outreach', 'list', '--status', 'pending_review'], env);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID {36}CREATED {15}CAMPAIGN/);
+    expect(rows.map((row) => row.split(' ')[0]).sort()).toEqual([first.id, second.id].sort());
+    expect(rows[0]).toMatch(/^\S{36} {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}wound-care-after-sutures/);
+
     expect((await careprompt(['outreach', 'approve', first.id], env)).stderr).toContain('--reviewer <name> is required');
     const approved = await careprompt(['outreach', 'approve', first.id, '--reviewer', 'dr-lee'], env);
     expect(approved).toMatchObject({ code: 0, stdout: `approved  ${first.id}\n` });
@@ -128,5 +134,25 @@ describe('the careprompt command line', () => {
     expect((await careprompt(['outreach', 'reject', second.id, '--reviewer', 'dr-lee', '--note', 'called the patient'], env)).code).toBe(0);
     expect((await testEnv.db.prompt.findUniqueOrThrow({ where: { id: second.id } })).reason).toBe('rejected in review: called the patient');
     expect((await careprompt(['outreach', 'approve', 'not-an-id', '--reviewer', 'dr-lee'], env)).code).toBe(2);
+  });
+
+  it('warns of each active campaign a folder no longer holds, and leaves it active', async () => {
+    expect((await careprompt(['campaigns', 'apply', 'jobs'], database)).code).toBe(0);
+    const dir = await mkdtemp(join(tmpdir(), 'careprompt-cli-'));
+    await cp('jobs/wound-care-after-sutures.yaml', join(dir, 'wound-care-after-sutures.yaml'));
+    const result = await careprompt(['campaigns', 'apply', dir], database);
+    expect(result).toMatchObject({ code: 0, stdout: 'unchanged  wound-care-after-sutures\n' });
+    const stored = await testEnv.db.campaign.findMany({ where: { id: { not: 'wound-care-after-sutures' } }, orderBy: { id: 'asc' } });
+    expect(stored.map(({ active }) => active)).toEqual([true, true]);
+    expect(result.stderr).toBe(
+      stored
+        .map(
+          ({ id }) =>
+            `careprompt: warning: campaign ${id} is stored but not in ${dir}: still active; to stop it, set \`active: false\` in its file and apply it\n`,
+        )
+        .join(''),
+    );
+    // One file applied alone says nothing about the others.
+    expect((await careprompt(['campaigns', 'apply', join(dir, 'wound-care-after-sutures.yaml')], database)).stderr).toBe('');
   });
 });

@@ -29,6 +29,12 @@ describe('careprompt keys', () => {
     expect(generated.stdout).toContain(jwksPath);
     expect(generated.stdout).toContain('FHIR_AUTH=smart-backend');
 
+    // The public file by mistake: said to be the very JWKS to register.
+    expect(await careprompt(['keys', 'jwks', jwksPath])).toMatchObject({
+      code: 2,
+      stderr: `careprompt: ${jwksPath} is a JWKS without a private key — this file is already the public JWKS to register\n`,
+    });
+
     const printed = await careprompt(['keys', 'jwks', privatePath]);
     expect(printed.code).toBe(0);
     const jwks = JSON.parse(printed.stdout) as { keys: Array<Record<string, unknown>> };

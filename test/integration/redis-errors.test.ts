@@ -1,18 +1,9 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/queue/index.ts';
 import { until } from '../support/pipeline.ts';
-
-/** A loopback port nothing listens on: connections to it are refused, as when Redis is restarting. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { refusedPort } from '../support/ports.ts';
 
 describe('Redis connection errors', () => {
   let runtime: Runtime | undefined;

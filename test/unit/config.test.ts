@@ -118,7 +118,7 @@ describe('FHIR authentication settings', () => {
     ]);
     expect(problems({ ...env, FHIR_AUTH: 'smart-backend' })).toEqual([
       expect.stringMatching(/^FHIR_CLIENT_ID is not set/),
-      'FHIR_PRIVATE_KEY_FILE is not set (example: FHIR_PRIVATE_KEY_FILE=/etc/careprompt/private-key.json)',
+      'FHIR_PRIVATE_KEY_FILE is not set (example: FHIR_PRIVATE_KEY_FILE=/etc/careprompt/keys/private-key.json)',
     ]);
     expect(problems({ ...env, FHIR_AUTH: 'oauth' })).toEqual([expect.stringMatching(/^FHIR_AUTH .*\(example: FHIR_AUTH=smart-backend\)$/)]);
     expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: jwk, FHIR_TOKEN_URL: 'ftp://x', FHIR_SCOPES: 'a "b"' })).toEqual([
@@ -162,7 +162,7 @@ describe('FHIR authentication settings', () => {
   });
 
   it('names the key file and what is wrong with it: missing, unreadable, not a key, no kid', () => {
-    const example = '(example: FHIR_PRIVATE_KEY_FILE=/etc/careprompt/private-key.json)';
+    const example = '(example: FHIR_PRIVATE_KEY_FILE=/etc/careprompt/keys/private-key.json)';
     expect(problems({ ...backend, FHIR_PRIVATE_KEY_FILE: join(dir, 'missing.pem') })).toEqual([
       `FHIR_PRIVATE_KEY_FILE ${join(dir, 'missing.pem')} does not exist ${example}`,
     ]);

@@ -59,11 +59,19 @@ async function demo(): Promise<void> {
     }
     const [skipped] = await listPrompts(db, { status: 'skipped', limit: 1 });
     if (skipped) console.log(`\nExample of a prompt not sent: ${skipped.patientRef} (${skipped.campaignId}): ${skipped.reason}`);
-    console.log('\nSee every prompt with: DATABASE_URL=<demo db> npx careprompt outreach list');
+    // From source (`npm run careprompt` runs tsx): `npx careprompt` would need `npm run build` first.
+    console.log(`\nSee every prompt with: DATABASE_URL=${withoutPassword(config.databaseUrl)} npm run careprompt -- outreach list`);
   } finally {
     await db.$disconnect();
     await fhir.close();
   }
+}
+
+/** The demo database's URL to copy, its password (if any) shown as PASSWORD rather than printed. */
+function withoutPassword(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  if (url.password) url.password = 'PASSWORD';
+  return url.toString();
 }
 
 await demo();

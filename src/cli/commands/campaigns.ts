@@ -1,8 +1,9 @@
 /** `careprompt campaigns validate|apply|list` */
+import { stat } from 'node:fs/promises';
 import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
 import { loadAdminConfig, loadTemplatesConfig } from '../../config/index.ts';
 import { loadTemplateRegistry } from '../../render/index.ts';
-import { applyCampaigns, createDb, listCampaigns } from '../../store/index.ts';
+import { applyCampaigns, createDb, listCampaigns, type StoredCampaign } from '../../store/index.ts';
 import { formatTable, printJson } from '../output.ts';
 
 export interface CampaignCommandOptions {
@@ -44,10 +45,25 @@ export async function applyCampaignFiles(path: string, options: CampaignCommandO
     const changes = await applyCampaigns(db, loaded, options.actor);
     if (options.json) printJson(changes);
     else for (const { id, change } of changes) console.log(`${change.padEnd(9)}  ${id}`);
+    // A single file says nothing about the others; a folder is the whole set, so one missing from it was retired
+    // by someone who may not know that deleting a file stops nothing.
+    if ((await stat(path)).isDirectory()) {
+      const applied = new Set(loaded.map(({ campaign }) => campaign.id));
+      for (const id of activeNotIn(await listCampaigns(db, { activeOnly: true }), applied)) {
+        process.stderr.write(
+          `careprompt: warning: campaign ${id} is stored but not in ${path}: still active; to stop it, set \`active: false\` in its file and apply it\n`,
+        );
+      }
+    }
     return 0;
   } finally {
     await db.$disconnect();
   }
+}
+
+/** The stored active campaigns a folder no longer holds (never deactivated here: that is a decision to make). */
+function activeNotIn(stored: StoredCampaign[], applied: ReadonlySet<string>): string[] {
+  return stored.filter(({ campaign }) => campaign.active && !applied.has(campaign.id)).map(({ campaign }) => campaign.id);
 }
 
 export async function printCampaigns(options: Pick<CampaignCommandOptions, 'json'>): Promise<number> {

@@ -21,9 +21,12 @@ export async function listOutreach(options: OutreachListOptions): Promise<number
     }
     console.log(
       formatTable(
-        ['CREATED', 'CAMPAIGN', 'PATIENT', 'TRIGGER', 'STATUS', 'REASON / COMMUNICATION', 'ATTEMPTS'],
+        ['ID', 'CREATED', 'CAMPAIGN', 'PATIENT', 'TRIGGER', 'STATUS', 'REASON / COMMUNICATION', 'ATTEMPTS'],
         prompts.map((prompt) => [
-          prompt.createdAt.toISOString(),
+          // The full id: `outreach approve|reject|retry` take it, copied from here.
+          prompt.id,
+          // To the second, in UTC: milliseconds only widen the table.
+          `${prompt.createdAt.toISOString().slice(0, 19)}Z`,
           prompt.campaignId,
           prompt.patientRef,
           prompt.triggerRefs.join(','),

@@ -3,7 +3,7 @@ import { buildServices, runtimeOptions } from '../../app/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { examine, logChecks } from '../../doctor/index.ts';
 import { createLogger, silentLogger } from '../../log/index.ts';
-import type { RunSummary } from '../../pipeline/index.ts';
+import type { CampaignRunSummary, RunSummary } from '../../pipeline/index.ts';
 import { runOnce, startWorker } from '../../queue/index.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
@@ -56,12 +56,15 @@ export function formatRunSummary(summary: RunSummary): string {
       c.pages,
     ]),
   );
-  const { matched, sent, skipped, failed, pendingReview } = summary.totals;
+  const { matched, sent, skipped, pendingReview } = summary.totals;
+  // totals.failed (the exit code's) adds up three things; named apart, each matches its column.
+  const sum = (value: (c: CampaignRunSummary) => number) => summary.campaigns.reduce((total, c) => total + value(c), 0);
+  const [failed, unfinished, pollsFailed] = [sum((c) => c.prompts.failed), sum((c) => c.unfinished), sum((c) => Number(c.pollFailed))];
   const requests = summary.fhirRequests;
   return [
     table,
     '',
-    `matched ${matched}, sent ${sent}, pending review ${pendingReview}, skipped ${skipped}, failed ${failed}` +
+    `matched ${matched}, sent ${sent}, pending review ${pendingReview}, skipped ${skipped}, failed ${failed}, unfinished ${unfinished}, polls failed ${pollsFailed}` +
       (summary.recovered.candidates + summary.recovered.prompts > 0
         ? `; recovered from earlier runs: ${summary.recovered.candidates} candidates, ${summary.recovered.prompts} prompts`
         : ''),

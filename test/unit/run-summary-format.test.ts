@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatRunSummary } from '../../src/cli/commands/run.ts';
+import { type CampaignRunSummary, totalsOf } from '../../src/pipeline/index.ts';
+
+const campaign = (campaignId: string, overrides: Partial<CampaignRunSummary>): CampaignRunSummary => ({
+  campaignId,
+  pollFailed: false,
+  matched: 0,
+  pages: 0,
+  prompts: { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 },
+  alreadyHandled: 0,
+  recentlyPrompted: 0,
+  unfinished: 0,
+  ...overrides,
+});
+
+describe('the run --once summary', () => {
+  it('counts failed prompts, unfinished work and failed polls apart, each matching its column', () => {
+    const campaigns = [
+      campaign('wound-care', { matched: 3, prompts: { pending_review: 0, queued: 1, sent: 1, failed: 1, skipped: 0 }, unfinished: 1 }),
+      campaign('diabetes', { pollFailed: true }),
+    ];
+    const text = formatRunSummary({
+      startedAt: '2026-11-30T08:00:00.000Z',
+      finishedAt: '2026-11-30T08:01:00.000Z',
+      recovered: { candidates: 0, prompts: 0 },
+      campaigns,
+      totals: totalsOf(campaigns),
+      fhirRequests: { searchPages: 2, reads: 0, creates: 1 },
+    });
+    expect(totalsOf(campaigns).failed).toBe(3);
+    expect(text.split('\n').slice(-2)).toEqual([
+      'matched 3, sent 1, pending review 0, skipped 0, failed 1, unfinished 1, polls failed 1',
+      'FHIR requests: 2 search pages, 0 reads, 1 creates',
+    ]);
+    expect(text).toMatch(/^diabetes \(poll failed\)\s/m);
+  });
+});
