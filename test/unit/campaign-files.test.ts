@@ -80,7 +80,9 @@ describe('campaign files', () => {
     const problemOf = (text: string) => {
       const problems = problemsOf(() => parseCampaign('jobs/a.yaml', text));
       expect(problems).toHaveLength(1);
-      return problems[0];
+      const [problem] = problems;
+      if (!problem) throw new Error('expected one problem');
+      return problem;
     };
 
     it('a scalar status: a list, with the value written as the example', () => {
