@@ -7,7 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { Campaign } from './schema.ts';
+import { closestMatch } from './closest-match.ts';
+import { Campaign, Schedule, Trigger } from './schema.ts';
 
 export interface LoadedCampaign {
   file: string;
@@ -43,8 +44,9 @@ export function parseCampaign(file: string, text: string, check?: CampaignCheck)
   }
   const shape = shapeProblem(raw);
   if (shape) throw new CampaignFileError([{ file, field: '', message: shape }]);
-  const parsed = Campaign.safeParse(raw);
-  if (!parsed.success) throw new CampaignFileError(parsed.error.issues.map((issue) => describeIssue(file, issue)));
+  // reportInput: the messages say what was written instead (a campaign file holds no patient data).
+  const parsed = Campaign.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new CampaignFileError(parsed.error.issues.flatMap((issue) => describeIssue(file, issue)));
   const problems = (check?.(parsed.data) ?? []).map((problem) => ({ file, ...problem }));
   if (problems.length > 0) throw new CampaignFileError(problems);
   return { file, campaign: parsed.data, hash: hashDefinition(parsed.data) };
@@ -95,13 +97,42 @@ function duplicateIds(loaded: LoadedCampaign[]): CampaignProblem[] {
   return problems;
 }
 
-function describeIssue(file: string, issue: z.core.$ZodIssue): CampaignProblem {
+/** The fields of each mapping in a campaign file, by path, for "did you mean". */
+const FIELDS: Record<string, readonly string[]> = {
+  '': Object.keys(Campaign.shape),
+  schedule: Object.keys(Schedule.shape),
+  trigger: Object.keys(Trigger.shape),
+};
+
+function describeIssue(file: string, issue: z.core.$ZodIssue): CampaignProblem[] {
   const field = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys') {
-    return { file, field, message: `has unknown field(s) ${issue.keys.join(', ')}: remove them or check the spelling` };
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const suggestion = closestMatch(key, FIELDS[field] ?? []);
+        const fix = suggestion ? `did you mean ${suggestion}?` : `remove it or check the spelling (fields: ${FIELDS[field]?.join(', ')})`;
+        return { file, field: field ? `${field}.${key}` : key, message: `is not a known field: ${fix}` };
+      });
+    case 'invalid_type':
+      return [{ file, field, message: issue.input === undefined ? 'is required' : typeProblem(issue.expected, issue.input) }];
+    case 'invalid_value': {
+      const options = issue.values.map(String);
+      const suggestion = closestMatch(String(issue.input), options);
+      return [{ file, field, message: `must be one of ${options.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}` }];
+    }
+    default:
+      return [{ file, field, message: issue.message }];
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { file, field, message: 'is required' };
-  return { file, field, message: issue.message };
+}
+
+function typeProblem(expected: string, input: unknown): string {
+  if (expected === 'array') {
+    const example = typeof input === 'string' || typeof input === 'number' ? `[${input}]` : '[a, b]';
+    return `must be a list, e.g. ${example}`;
+  }
+  if (expected === 'boolean') return 'must be true or false';
+  if (expected === 'object') return 'must be a mapping of fields (see jobs/*.yaml)';
+  return `must be a ${expected}`;
 }
 
 function hashDefinition(campaign: Campaign): string {

@@ -43,29 +43,32 @@ const codeToken = z.string().regex(/^[^|\s]+\|[^|\s]+$/, {
   message: 'must be "system|code", e.g. "http://snomed.info/sct|18557009"',
 });
 
-export const Trigger = z.object({
-  resource: z.enum(TRIGGER_RESOURCE_TYPES).describe('a resource type of the trigger registry (src/triggers)'),
-  codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code"' }),
-  status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
-  within: duration
-    .optional()
-    .describe('the resource date (onset, performed, authored, effective) lies within this duration before the due time'),
-  delay: duration.optional().describe('the prompt is due this long after the resource date (e.g. P14D after a prescription)'),
-});
+export const Schedule = z.object({ cron, timezone: timezone.default('UTC') }).strict();
+
+export const Trigger = z
+  .object({
+    resource: z.enum(TRIGGER_RESOURCE_TYPES).describe('a resource type of the trigger registry (src/triggers)'),
+    codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code"' }),
+    status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
+    within: duration
+      .optional()
+      .describe('the resource date (onset, performed, authored, effective) lies within this duration before the due time'),
+    delay: duration.optional().describe('the prompt is due this long after the resource date (e.g. P14D after a prescription)'),
+  })
+  .strict();
 
 export const Campaign = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lowercase letters, digits and dashes, e.g. wound-care' }),
     name: z.string().min(1),
     active: z.boolean().default(true),
-    schedule: z.object({ cron, timezone: timezone.default('UTC') }).strict(),
+    schedule: Schedule,
     trigger: Trigger,
-    template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be a template id: the file name in TEMPLATES_DIR without .hbs' }),
+    template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+      message: 'must be a template id, lowercase letters, digits and dashes (e.g. wound-care): the file name in TEMPLATES_DIR without .hbs',
+    }),
     category: z.enum(COMMUNICATION_CATEGORIES).default('reminder'),
-    channel: z
-      .enum(CHANNELS, { message: `must be one of: ${CHANNELS.join(', ')}` })
-      .default(DEFAULT_CHANNEL)
-      .describe('how prompts reach the patient'),
+    channel: z.enum(CHANNELS).default(DEFAULT_CHANNEL).describe('how prompts reach the patient'),
     repeat: z
       .union([
         z.literal('once'),

@@ -65,6 +65,8 @@ interface Requirement {
 const PASS: Verdict = { result: 'pass' };
 const AUTH_HELP =
   'set FHIR_AUTH (bearer, client-credentials or smart-backend) and the variables it needs (README, "Connecting to an EHR"); if they are set, the server rejected them: check the client registered with it';
+const REFUSED_HELP =
+  'the server answered and refused the credentials: fix what the message names, and check that the EHR registered this client (README, "Connecting to an EHR")';
 const SCOPE_HELP =
   'the credentials are accepted but not allowed this: grant the client the scopes in FHIR_SCOPES (search of Patient and the trigger resources, create and search of Communication)';
 
@@ -120,9 +122,13 @@ function isCredentialRefusal(failure: ProbeFailure): boolean {
   return failure.kind === 'credentials' || (failure.kind === 'refused' && (failure.status === 401 || failure.status === 403));
 }
 
-/** 403: known but not allowed; 401 or a failure before any request: not known. */
+/**
+ * 403: known but not allowed; careprompt's own refusal (the token endpoint's answer, a 401 after renewing the
+ * token): its message names the variables; a bare 401 or a failure before any request: not known.
+ */
 function credentialVerdict(failure: ProbeFailure): Verdict {
-  return { result: 'fail', detail: failure.message, action: failure.status === 403 ? SCOPE_HELP : AUTH_HELP };
+  const action = failure.status === 403 ? SCOPE_HELP : failure.kind === 'credentials' ? REFUSED_HELP : AUTH_HELP;
+  return { result: 'fail', detail: failure.message, action };
 }
 
 function searchVerdict(search: Probe<unknown> | undefined): Verdict {

@@ -1,8 +1,7 @@
 /**
  * Gathers what `doctor` judges: the server's CapabilityStatement and one search with credentials (through the
  * gateway, so with its authentication, timeout and retries), the active campaigns (from the database) and the
- * templates. Every failure
- * becomes a finding, never an exception: the point is to report all of them at once.
+ * templates. Every failure becomes a finding, never an exception: the point is to report all of them at once.
  */
 import type { Campaign } from '../campaigns/index.ts';
 import { FhirAuthError, FhirDataError, type FhirGateway, FhirRequestError, FhirTransientError } from '../fhir/index.ts';
@@ -21,12 +20,34 @@ export interface ExamineDependencies {
   templates: TemplateSource;
 }
 
+export interface Examination {
+  checks: Check[];
+  /** The refusal met when the server or its token endpoint refused the credentials: every request would meet it. */
+  refusedCredentials?: FhirAuthError;
+}
+
 /** An id no patient has: the search proves the credentials work and returns nobody's data. */
 const PROBE_PATIENT_ID = 'careprompt-doctor-probe';
+/** For the one unauthenticated read of /metadata; the gateway's requests use FHIR_TIMEOUT_MS. */
+const PUBLIC_METADATA_TIMEOUT_MS = 10_000;
 
-export async function examine(dependencies: ExamineDependencies): Promise<Check[]> {
+export async function examine(dependencies: ExamineDependencies): Promise<Examination> {
   const { gateway } = dependencies;
-  const metadata = await probe(() => gateway.capabilities());
+  let refusedCredentials: FhirAuthError | undefined;
+  const probe = async <T>(request: () => Promise<T>): Promise<Probe<T>> => {
+    try {
+      return { ok: true, value: await request() };
+    } catch (error) {
+      if (error instanceof FhirAuthError) refusedCredentials ??= error;
+      return { ok: false, failure: failureOf(error) };
+    }
+  };
+  const withCredentials = await probe(() => gateway.capabilities());
+  // The gateway asks for a token before /metadata; refused, it never reads what SMART servers serve to anyone.
+  const metadata =
+    !withCredentials.ok && withCredentials.failure.kind === 'credentials'
+      ? ((await readPublicMetadata(dependencies.baseUrl)) ?? withCredentials)
+      : withCredentials;
   const reached = metadata.ok || metadata.failure.kind !== 'unreachable';
   const search = reached ? await probe(() => searchOnce(gateway)) : undefined;
   let campaigns: { ok: true; value: Campaign[] } | { ok: false; problem: string };
@@ -35,13 +56,28 @@ export async function examine(dependencies: ExamineDependencies): Promise<Check[
   } catch (error) {
     campaigns = { ok: false, problem: `could not read the campaigns: ${describe(error)}` };
   }
-  return diagnose({
+  const checks = diagnose({
     baseUrl: dependencies.baseUrl,
     metadata,
     search,
     campaigns,
     templateProblem: templateProblemOf(dependencies.templates),
   });
+  return refusedCredentials ? { checks, refusedCredentials } : { checks };
+}
+
+/** `GET <base>/metadata` without credentials, or undefined when that is not answered with JSON either. */
+async function readPublicMetadata(baseUrl: string): Promise<Probe<unknown> | undefined> {
+  try {
+    const reply = await fetch(`${baseUrl}/metadata`, {
+      headers: { accept: 'application/fhir+json' },
+      signal: AbortSignal.timeout(PUBLIC_METADATA_TIMEOUT_MS),
+    });
+    return reply.ok ? { ok: true, value: await reply.json() } : undefined;
+  } catch {
+    // The refusal found through the gateway stays the finding: it says more than a second failure would.
+    return undefined;
+  }
 }
 
 export async function loadTemplateSource(dir: string): Promise<TemplateSource> {
@@ -72,14 +108,6 @@ async function searchOnce(gateway: FhirGateway): Promise<void> {
   for await (const _page of gateway.searchPages('Patient', { _id: PROBE_PATIENT_ID, _count: '1' })) return;
 }
 
-async function probe<T>(request: () => Promise<T>): Promise<Probe<T>> {
-  try {
-    return { ok: true, value: await request() };
-  } catch (error) {
-    return { ok: false, failure: failureOf(error) };
-  }
-}
-
 /** By class: the gateway's errors carry ids and statuses only; anything else was thrown before a request was answered. */
 function failureOf(error: unknown): ProbeFailure {
   if (error instanceof FhirTransientError) return { kind: 'unreachable', message: error.message };
@@ -95,10 +123,14 @@ function describe(error: unknown): string {
   return [code ? `${name} ${code}` : name, ...(message ? [message] : [])].join(': ');
 }
 
-/** For the worker: one line per warning or failure (ids and check names only) and a summary line. */
+/**
+ * For the worker: one line per warning or failure, with what was found and what to do (statuses, URLs, parameter
+ * and variable names: no patient data), and a summary line.
+ */
 export function logChecks(logger: Logger, checks: readonly Check[]): void {
   for (const check of checks) {
-    const fields = { check: check.id, result: check.result, ...(check.campaigns ? { campaignIds: check.campaigns } : {}) };
+    const { id, result, campaigns, detail, action } = check;
+    const fields = { check: id, result, ...(campaigns ? { campaignIds: campaigns } : {}), detail, action };
     if (check.result === 'fail') logger.error(fields, `doctor: ${check.name}`);
     else if (check.result === 'warn') logger.warn(fields, `doctor: ${check.name}`);
   }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../src/doctor/index.ts';
 import { createRuntime } from '../../src/queue/index.ts';
 import { capabilityStatement } from '../../tools/fhir-server/capability.ts';
+import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 import { CAREPROMPT_FROM_SOURCE, careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL } from '../support/pipeline.ts';
@@ -55,6 +56,46 @@ function parsedLogLine(line: string): Record<string, unknown> {
     return JSON.parse(line) as Record<string, unknown>;
   } catch {
     return { notJson: line };
+  }
+}
+
+const checksDone = (lines: Array<Record<string, unknown>>) =>
+  lines.some((line) => String(line.msg).startsWith('doctor: server checks done'));
+
+interface WorkerRun {
+  lines: Array<Record<string, unknown>>;
+  stderr: string;
+  code: number | null;
+}
+
+/**
+ * `careprompt worker` with `env` until it exits or `stopWhen` holds for its log lines (then SIGTERM); its queues
+ * are emptied afterwards.
+ */
+async function runWorker(env: Record<string, string>, stopWhen: (lines: Array<Record<string, unknown>>) => boolean): Promise<WorkerRun> {
+  const prefix = `test-${randomUUID()}`;
+  const worker = spawn(process.execPath, [...CAREPROMPT_FROM_SOURCE, 'worker'], {
+    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info', QUEUE_PREFIX: prefix },
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  let buffered = '';
+  worker.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    buffered += chunk.toString('utf8');
+    const complete = buffered.split('\n');
+    buffered = complete.pop() ?? '';
+    for (const line of complete) lines.push(parsedLogLine(line));
+    // Once: a second signal would find no handler and kill it outright.
+    if (worker.signalCode === null && !worker.killed && stopWhen(lines)) worker.kill('SIGTERM');
+  });
+  try {
+    const code = await new Promise<number | null>((resolve) => worker.once('exit', resolve));
+    return { lines, stderr, code };
+  } finally {
+    const runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix, concurrency: 1, attempts: 1 });
+    await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
+    await runtime.close();
   }
 }
 
@@ -169,7 +210,7 @@ describe('careprompt doctor', () => {
       const checks = (JSON.parse(result.stdout) as DoctorReport).checks;
       const byId = (id: string) => checks.find((check) => check.id === id);
       expect(byId('connect')).toMatchObject({ result: 'pass', detail: baseUrl });
-      expect(byId('authenticate')).toMatchObject({ result: 'fail', action: expect.stringContaining('FHIR_AUTH') });
+      expect(byId('authenticate')).toMatchObject({ result: 'fail', detail: expect.stringContaining('check FHIR_TOKEN') });
       expect(byId('capability-statement')).toMatchObject({ result: 'skip', detail: 'needs: authenticate' });
     } finally {
       await closed(refusing);
@@ -183,33 +224,13 @@ describe('careprompt doctor', () => {
     expect(result.stderr).toContain('FHIR_BASE_URL is not set');
   });
 
-  it('is run by the worker at start-up, which logs each failed check by id and still starts', async () => {
-    const prefix = `test-${randomUUID()}`;
-    const worker = spawn(process.execPath, [...CAREPROMPT_FROM_SOURCE, 'worker'], {
-      env: { PATH: process.env.PATH ?? '', ...settings(crafted.baseUrl), LOG_LEVEL: 'info', QUEUE_PREFIX: prefix },
-    });
-    const lines: Array<Record<string, unknown>> = [];
-    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let buffered = '';
-        worker.stderr.on('data', (chunk: Buffer) => {
-          buffered += chunk.toString('utf8');
-          const complete = buffered.split('\n');
-          buffered = complete.pop() ?? '';
-          for (const line of complete) lines.push(parsedLogLine(line));
-          if (lines.some((line) => String(line.msg).startsWith('doctor: server checks done'))) resolve();
-        });
-        worker.once('exit', (code) => reject(new Error(`the worker exited (${code}) before logging its checks`)));
-      });
-    } finally {
-      worker.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      const runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix, concurrency: 1, attempts: 1 });
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-      await runtime.close();
-    }
+  it('is run by the worker at start-up, which logs each failed check with what to do and still starts', async () => {
+    const checksDone = (lines: Array<Record<string, unknown>>) =>
+      lines.some((line) => String(line.msg).startsWith('doctor: server checks done'));
+    const worker = await runWorker(settings(crafted.baseUrl), checksDone);
 
+    expect(worker.code).toBe(0);
+    const { lines } = worker;
     expect(lines.filter((line) => 'notJson' in line)).toEqual([]);
     expect(lines.some((line) => line.msg === 'worker: started; SIGTERM or SIGINT stops it gracefully')).toBe(true);
     const doctorLines = lines.filter((line) => String(line.msg).startsWith('doctor:'));
@@ -219,10 +240,68 @@ describe('careprompt doctor', () => {
         check: 'conditional-create:Communication',
         result: 'fail',
         msg: 'doctor: conditional create of Communication (If-None-Exist)',
+        detail: 'Communication does not declare conditionalCreate: true',
+        action: expect.stringContaining('exactly-once'),
       }),
       expect.objectContaining({ level: 40, pass: 38, warn: 0, fail: 1, skip: 0 }),
     ]);
-    // Ids and check names only: what was found and what to do stay with `careprompt doctor`.
-    expect(JSON.stringify(doctorLines)).not.toContain('exactly-once');
+  });
+
+  describe('against a strict server that knows the client careprompt by its secret', () => {
+    const secret = `right-${randomUUID()}`;
+    const wrong = `wrong-${randomUUID()}`;
+    const strict = {} as FhirTestServer;
+    beforeAll(async () => {
+      Object.assign(strict, await startFhirServer({ strict: { auth: { clients: [{ clientId: 'careprompt', secret }] } } }));
+    });
+    afterAll(() => strict.close());
+    const client = (clientId: string, clientSecret: string) => ({
+      ...settings(strict.baseUrl),
+      FHIR_AUTH: 'client-credentials',
+      FHIR_CLIENT_ID: clientId,
+      FHIR_CLIENT_SECRET: clientSecret,
+    });
+
+    it("shows the token endpoint's refusal of a wrong client id, naming the variables, and still reads the public /metadata", async () => {
+      const result = await careprompt(['doctor', '--json'], client(`unknown-${randomUUID()}`, secret));
+
+      expect(result.code).toBe(1);
+      const { checks } = JSON.parse(result.stdout) as DoctorReport;
+      const byId = (id: string) => checks.find((check) => check.id === id);
+      expect(byId('connect')).toMatchObject({ result: 'pass', detail: strict.baseUrl });
+      expect(byId('capability-statement')?.result).toBe('pass');
+      expect(byId('authenticate')).toMatchObject({
+        result: 'fail',
+        detail: expect.stringContaining('refused the request (invalid_client): check FHIR_CLIENT_ID and FHIR_CLIENT_SECRET'),
+        action: expect.stringContaining('fix what the message names'),
+      });
+      expect(checks.filter((check) => check.result === 'fail').map((check) => check.id)).toEqual(['authenticate']);
+      expect(result.stdout).not.toContain(secret);
+    });
+
+    it('stops the worker with exit 1 naming the variables when the credentials are refused at start-up', async () => {
+      // The refusal stops it as soon as the checks are logged; the SIGTERM then only stops one that kept running.
+      const worker = await runWorker(client('careprompt', wrong), checksDone);
+
+      expect(worker.code).toBe(1);
+      expect(worker.stderr).toContain('careprompt: failed: FhirAuthError: the token endpoint');
+      expect(worker.stderr).toContain('(invalid_client): check FHIR_CLIENT_ID and FHIR_CLIENT_SECRET');
+      expect(worker.lines).toContainEqual(
+        expect.objectContaining({ check: 'authenticate', result: 'fail', detail: expect.stringContaining('check FHIR_CLIENT_ID') }),
+      );
+      expect(worker.stderr).not.toContain(wrong);
+    });
+  });
+
+  it('lets the worker start when the server cannot be reached, logging the connect check with what to do', async () => {
+    const unreachable = `http://127.0.0.1:${await closedPort()}`;
+    const checksDone = (lines: Array<Record<string, unknown>>) =>
+      lines.some((line) => String(line.msg).startsWith('doctor: server checks done'));
+    const worker = await runWorker({ ...settings(unreachable), FHIR_MAX_ATTEMPTS: '1' }, checksDone);
+
+    expect(worker.code).toBe(0);
+    expect(worker.lines).toContainEqual(
+      expect.objectContaining({ check: 'connect', result: 'fail', action: expect.stringContaining(`FHIR_BASE_URL (${unreachable})`) }),
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('campaign files', () => {
 
   it('names the file, the field and the known channels for an unknown channel', () => {
     const problems = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}channel: sms\n`));
-    expect(problems).toEqual([{ file: 'jobs/a.yaml', field: 'channel', message: 'must be one of: fhir-communication' }]);
+    expect(problems).toEqual([{ file: 'jobs/a.yaml', field: 'channel', message: 'must be one of fhir-communication' }]);
   });
 
   it('rejects month durations with a suggestion', () => {
@@ -71,9 +71,75 @@ describe('campaign files', () => {
   it('reports unknown fields, missing fields and bad time zones together', () => {
     const text = valid.replace('template: wound-care', 'templte: wound-care').replace('America/New_York', 'Mars/Olympus');
     const problems = problemsOf(() => parseCampaign('jobs/a.yaml', text));
-    expect(problems.map((problem) => problem.field).sort()).toEqual(['', 'schedule.timezone', 'template']);
-    expect(problems.find((problem) => problem.field === '')?.message).toContain('templte');
+    expect(problems.map((problem) => problem.field).sort()).toEqual(['schedule.timezone', 'template', 'templte']);
+    expect(problems.find((problem) => problem.field === 'templte')?.message).toBe('is not a known field: did you mean template?');
     expect(problems.find((problem) => problem.field === 'template')?.message).toBe('is required');
+  });
+
+  describe('says what to write instead of what a new user wrote', () => {
+    const problemOf = (text: string) => {
+      const problems = problemsOf(() => parseCampaign('jobs/a.yaml', text));
+      expect(problems).toHaveLength(1);
+      const [problem] = problems;
+      if (!problem) throw new Error('expected one problem');
+      return problem;
+    };
+
+    it('a scalar status: a list, with the value written as the example', () => {
+      expect(problemOf(valid.replace('status: [completed]', 'status: active'))).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'trigger.status',
+        message: 'must be a list, e.g. [active]',
+      });
+      expect(new CampaignFileError([problemOf(valid.replace('status: [completed]', 'status: active'))]).message).toBe(
+        'jobs/a.yaml: trigger.status must be a list, e.g. [active]',
+      );
+    });
+
+    it('code for codes inside trigger: the unknown nested field by its path, and the field meant', () => {
+      const problems = problemsOf(() => parseCampaign('jobs/a.yaml', valid.replace('codes:', 'code:')));
+      expect(problems).toEqual(
+        expect.arrayContaining([{ file: 'jobs/a.yaml', field: 'trigger.code', message: 'is not a known field: did you mean codes?' }]),
+      );
+    });
+
+    it('an unknown field nothing is close to: the fields there are', () => {
+      expect(problemOf(valid.replace('  within: P3D', '  within: P3D\n  urgency: high'))).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'trigger.urgency',
+        message: 'is not a known field: remove it or check the spelling (fields: resource, codes, status, within, delay)',
+      });
+    });
+
+    it('a value outside a list of options: the options, and the one meant when it is close', () => {
+      expect(problemOf(valid.replace('resource: Procedure', 'resource: Procedures'))).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'trigger.resource',
+        message: expect.stringMatching(/^must be one of .*Condition.*Procedure.* \(did you mean Procedure\?\)$/),
+      });
+      expect(problemOf(`${valid}review: yes\n`)).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'review',
+        message: 'must be one of none, required',
+      });
+      expect(problemOf(`${valid}review: Required\n`).message).toBe('must be one of none, required (did you mean required?)');
+    });
+
+    it('a template id with other characters: the characters allowed', () => {
+      expect(problemOf(valid.replace('template: wound-care', 'template: wound_care'))).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'template',
+        message: expect.stringContaining('lowercase letters, digits and dashes (e.g. wound-care)'),
+      });
+    });
+
+    it('a scalar where a mapping or true/false belongs', () => {
+      expect(problemOf(`${valid}active: sometimes\n`)).toMatchObject({ field: 'active', message: 'must be true or false' });
+      expect(problemOf(valid.replace(/schedule: .*\n/, 'schedule: daily\n'))).toMatchObject({
+        field: 'schedule',
+        message: 'must be a mapping of fields (see jobs/*.yaml)',
+      });
+    });
   });
 
   it("checks cron expressions with the scheduler's parser", () => {

@@ -350,9 +350,27 @@ describe('doctor checks', () => {
     expect(byId(checks, 'authenticate')).toMatchObject({
       result: 'fail',
       detail: failure.message,
-      action: expect.stringContaining('FHIR_AUTH'),
+      action: expect.stringContaining('refused the credentials'),
     });
     expect(byId(checks, 'capability-statement')).toMatchObject({ result: 'skip', detail: 'needs: authenticate' });
+  });
+
+  it("shows the token endpoint's refusal, naming the variables, and judges the public /metadata when only the token was refused", () => {
+    const failure = {
+      kind: 'credentials' as const,
+      message:
+        'the token endpoint https://ehr.example/oauth2/token refused the request (invalid_client): check FHIR_CLIENT_ID, FHIR_PRIVATE_KEY_FILE and FHIR_KEY_ID',
+    };
+    const checks = diagnose(findings({ search: { ok: false, failure } }));
+
+    expect(notPassing(checks)).toEqual([['authenticate', 'fail']]);
+    expect(byId(checks, 'connect')).toMatchObject({ result: 'pass', detail: BASE });
+    expect(byId(checks, 'capability-statement').result).toBe('pass');
+    expect(byId(checks, 'authenticate')).toMatchObject({
+      detail: failure.message,
+      action: expect.stringContaining('fix what the message names'),
+    });
+    expect(byId(checks, 'authenticate').action).not.toContain('set FHIR_AUTH');
   });
 
   it('fails authenticate with what was thrown when no request could be made', () => {

@@ -25,7 +25,12 @@ export const FLAG_OPTIONS = {
   'conflict-seed': { type: 'string' },
   'rate-limit': { type: 'string' },
   'rate-window': { type: 'string' },
+  seed: { type: 'string' },
+  'seed-value': { type: 'string' },
 } as const;
+
+/** The population `npm run demo` seeds (tools/demo/main.ts), so counts can be compared with the demo's. */
+const DEMO_SEED = 42;
 
 export type FlagValues = {
   strict?: boolean;
@@ -59,6 +64,23 @@ export function optionsFromFlags(values: FlagValues, readJwks: (path: string) =>
     };
   }
   return { port: numberFlag(values, 'port'), host: values.host, strict };
+}
+
+/** `--seed <patients> [--seed-value <n>]`: the synthetic population to load at start, or undefined. */
+export function seedFromFlags(values: FlagValues): { patients: number; seed: number } | undefined {
+  const patients = numberFlag(values, 'seed');
+  const seed = numberFlag(values, 'seed-value');
+  if (patients === undefined) {
+    if (seed !== undefined) throw new FhirServerOptionsError('--seed-value needs --seed <patients>, e.g. --seed 300 --seed-value 42');
+    return undefined;
+  }
+  if (!Number.isSafeInteger(patients) || patients < 1) {
+    throw new FhirServerOptionsError(`--seed must be a whole number of patients of 1 or more, e.g. --seed 300; got ${patients}`);
+  }
+  if (seed !== undefined && !Number.isSafeInteger(seed)) {
+    throw new FhirServerOptionsError(`--seed-value must be a whole number, e.g. --seed-value 42; got ${seed}`);
+  }
+  return { patients, seed: seed ?? DEMO_SEED };
 }
 
 function registeredClient(values: FlagValues, readJwks: (path: string) => unknown): RegisteredClient {

@@ -5,7 +5,9 @@
  * trusted; `strict` options make it behave like a real EHR (tokens, include cap, 409s, rate limit).
  */
 import { createServer, type Server } from 'node:http';
+import { getStatus } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
+import type { Bundle } from '@medplum/fhirtypes';
 import { createLogger } from '../../src/log/index.ts';
 import { loadDefinitions } from './definitions.ts';
 import { createFhirRequestListener } from './http.ts';
@@ -23,6 +25,11 @@ export interface FhirTestServer {
   baseUrl: string;
   /** What the strict modes have done so far (all zero when they are off). */
   stats(): StrictStats;
+  /**
+   * Runs a transaction bundle in-process, past the strict modes (no token, no rate budget): for loading data
+   * into a server whose HTTP face demands what only a registered client has. Throws when it is refused.
+   */
+  load(bundle: Bundle): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,11 +39,17 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   loadDefinitions();
   const repo = new IndexedMemoryRepository(new ResourceStore());
   const strictModes = createStrictModes(strict, clock ?? Date.now);
-  const server = createServer(createFhirRequestListener({ router: new FhirRouter(), repo, log: createLogger(), strict: strictModes }));
+  const router = new FhirRouter();
+  const server = createServer(createFhirRequestListener({ router, repo, log: createLogger(), strict: strictModes }));
   const boundPort = await listen(server, port, host);
   return {
     baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     stats: () => ({ ...(strictModes?.stats ?? emptyStrictStats()) }),
+    load: async (bundle) => {
+      const [outcome] = await router.handleRequest({ method: 'POST', url: '/', pathname: '', body: bundle, params: {}, query: {} }, repo);
+      const status = getStatus(outcome);
+      if (status >= 400) throw new Error(`the bundle was refused: HTTP ${status} ${outcome.issue?.[0]?.code ?? ''}`.trim());
+    },
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

@@ -15,7 +15,7 @@ export async function doctorCommand(options: { json: boolean }): Promise<number>
   const logger = options.json ? silentLogger : createLogger({ level: config.logLevel });
   const db = createDb(config.databaseUrl);
   try {
-    const checks = await examine({
+    const { checks } = await examine({
       gateway: buildGateway(config, logger),
       baseUrl: config.fhir.baseUrl,
       db,

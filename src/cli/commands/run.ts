@@ -78,24 +78,32 @@ export async function workerCommand(): Promise<number> {
   const services = await buildServices(config, logger);
   const worker = await startWorker(services, runtimeOptions(config));
   logger.info('worker: started; SIGTERM or SIGINT stops it gracefully');
-  // The same checks as `doctor`, logged, never fatal: a server down now may be up by the first poll, and a
-  // check that fails only concerns the campaigns it names. Run beside the workers so start-up never waits on them.
-  const checked = examine({
+  // The same checks as `doctor`, logged. Run beside the workers so start-up never waits on them. Only refused
+  // credentials stop the worker (every request would be refused too); a server down now may be up by the first
+  // poll, and any other failed check concerns only the campaigns it names.
+  const refusedCredentials = examine({
     gateway: services.gateway,
     baseUrl: config.fhir.baseUrl,
     db: services.db,
     templates: { dir: config.templatesDir, registry: services.templates },
   })
-    .then((checks) => logChecks(logger, checks))
-    .catch((error: unknown) => logger.error({ err: error }, 'doctor: checks failed'));
+    .then(({ checks, refusedCredentials }) => {
+      logChecks(logger, checks);
+      return refusedCredentials;
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: error }, 'doctor: checks failed');
+      return undefined;
+    });
   const fatal = await new Promise<Error | undefined>((resolve) => {
     process.once('SIGTERM', () => resolve(undefined));
     process.once('SIGINT', () => resolve(undefined));
     void worker.fatal.then(resolve);
+    void refusedCredentials.then((refusal) => refusal && resolve(refusal));
   });
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
-  await checked;
+  await refusedCredentials;
   await services.close();
   // Printed by the command line with exit code 1: every further request would be refused too.
   if (fatal) throw fatal;
