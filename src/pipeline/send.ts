@@ -40,6 +40,9 @@ class Batch {
   }
 }
 
+/** How much later than its not-before time a deferred prompt is queued again (clocks of hosts differ a little). */
+export const DEFER_MARGIN_MS = 1000;
+
 /** Each prompt's outcome, by prompt id. */
 export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
   const { store } = ctx;
@@ -86,8 +89,10 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     }
   }
   // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
+  // A little late rather than early: the claim compares the not-before time with the database's clock.
   for (const [until, promptIds] of deferred) {
-    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.send(job, Math.max(0, until - now.getTime()));
+    const delayMs = Math.max(0, until - now.getTime()) + DEFER_MARGIN_MS;
+    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.deferredSend(job, new Date(until), delayMs);
   }
   return sendable;
 }

@@ -7,6 +7,7 @@ import { type Campaign, loadCampaigns } from '../../src/campaigns/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import {
   type Context,
+  DEFER_MARGIN_MS,
   evaluateCandidates,
   PromptExpiredError,
   pollCampaign,
@@ -201,8 +202,22 @@ describe('the pipeline over in-memory ports', () => {
       expect(await sendOne(prompt.id)).toBe('deferred');
       expect(prompt).toMatchObject({ status: 'queued', notBefore: until, leaseToken: null, leaseUntil: null });
       expect(store.audit).toContain(`prompt.deferred ${prompt.id}`);
-      expect(queued.sends).toEqual([{ job: { promptIds: [prompt.id] }, delayMs: 10 * HOUR }]);
+      expect(queued.sends).toEqual([
+        { job: { promptIds: [prompt.id] }, delayMs: 10 * HOUR + DEFER_MARGIN_MS, id: expect.stringMatching(/_until/) },
+      ]);
       expect(transport.delivered.size).toBe(0);
+    });
+
+    it('queues the send again as a job of its own, which the queue keeps though the job that deferred it still runs', async () => {
+      const { prompt } = await pollAndEvaluate();
+      const [running] = queued.sends;
+      if (!prompt || !running) throw new Error('expected a prompt and its send job');
+      // The job stays in the queue while it runs, as in BullMQ: a re-queue under its id would be dropped.
+      expect((await sendPrompts(running.job, ctx)).get(prompt.id)).toBe('deferred');
+      expect(queued.sends.map(({ job, delayMs }) => ({ job, delayMs }))).toEqual([
+        { job: running.job },
+        { job: { promptIds: [prompt.id] }, delayMs: 10 * HOUR + DEFER_MARGIN_MS },
+      ]);
     });
 
     it('is not claimed before its time, and goes out after it: the expiry counting from then', async () => {
