@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../src/delivery/index.ts';
 import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
-import { jobIds } from '../../src/queue/jobs.ts';
 import type { Clock, Enqueue, EvaluateWork, NewPrompt, PromptStatus, SendWork, Store, StoredCampaign } from '../../src/pipeline/index.ts';
+import { jobIds } from '../../src/queue/jobs.ts';
 
 export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
   status: PromptStatus;
