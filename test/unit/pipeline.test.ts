@@ -231,6 +231,17 @@ describe('the pipeline over in-memory ports', () => {
       expect(prompt.attempts).toBe(1);
     });
 
+    it('counts the expiry from the approval of a prompt deferred, then held for review for days', async () => {
+      const prompt = await queuedPrompt();
+      expect(await sendOne(prompt.id)).toBe('deferred');
+      now = until;
+      setCampaign({ review: 'required' });
+      expect(await sendOne(prompt.id)).toBe('held-for-review');
+      now = new Date(until.getTime() + 72 * HOUR);
+      expect(await reviewPrompt(prompt.id, { decision: 'approve', reviewer: 'dr-lee' }, ctx)).toEqual({ kind: 'approved' });
+      expect(await sendOne(prompt.id)).toBe('sent');
+    });
+
     it('still withdraws first what must not go out at all', async () => {
       const prompt = await queuedPrompt();
       setCampaign({ active: false });
