@@ -2,7 +2,7 @@
  * The pipeline's use-cases over in-memory ports: poll, evaluate and send decisions, review and retry, with the
  * clock fixed. The same behaviours run against PostgreSQL, Redis and the FHIR server in test/integration.
  */
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Campaign, loadCampaigns } from '../../src/campaigns/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import {
@@ -240,6 +240,33 @@ describe('the pipeline over in-memory ports', () => {
       now = new Date(until.getTime() + 72 * HOUR);
       expect(await reviewPrompt(prompt.id, { decision: 'approve', reviewer: 'dr-lee' }, ctx)).toEqual({ kind: 'approved' });
       expect(await sendOne(prompt.id)).toBe('sent');
+    });
+
+    it('keeps the lease of the rest of the batch while queuing the deferral blocks (Redis down)', async () => {
+      const deferred = await queuedPrompt();
+      const [draft] = await store.insertPrompts([{ ...deferred, status: 'queued', idempotencyKey: `${deferred.idempotencyKey}-2` }]);
+      const other = store.prompts.get(draft?.id ?? '');
+      if (!other) throw new Error('expected a second prompt');
+      ctx.sendRules = [
+        ...SEND_RULES,
+        ({ prompt }) => (prompt.id === deferred.id ? quietUntil({ prompt, now, expireAfterMs: HOUR }) : undefined),
+      ];
+      let unblock = () => {};
+      ctx.enqueue = { ...ctx.enqueue, deferredSend: () => new Promise<void>((resolve) => (unblock = resolve)) };
+      const leaseMs = ctx.config.queue.sendLeaseMs;
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      try {
+        const sending = sendPrompts({ promptIds: [deferred.id, other.id] }, ctx);
+        await vi.waitFor(() => expect(other.leaseToken).not.toBeNull());
+        const claimedUntil = other.leaseUntil?.getTime() ?? 0;
+        now = new Date(T0.getTime() + leaseMs / 2);
+        await vi.advanceTimersByTimeAsync(leaseMs / 2);
+        expect(other.leaseUntil?.getTime()).toBeGreaterThan(claimedUntil);
+        unblock();
+        expect([...(await sending).values()]).toEqual(['deferred', 'sent']);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('still withdraws first what must not go out at all', async () => {
