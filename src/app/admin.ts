@@ -32,6 +32,7 @@ export async function withAdminServices<T>(config: Readonly<AdminConfig>, use: (
   const enqueue: Enqueue = {
     evaluations: async (jobs) => (jobs.length > 0 ? queues().evaluations(jobs) : undefined),
     send: (job, delayMs) => queues().send(job, delayMs),
+    deferredSend: (job, until, delayMs) => queues().deferredSend(job, until, delayMs),
     sends: async (jobs) => (jobs.length > 0 ? queues().sends(jobs) : undefined),
   };
   try {

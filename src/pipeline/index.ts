@@ -30,7 +30,16 @@ export {
 } from './retry.ts';
 export { type ReviewResult, reviewPrompt } from './review.ts';
 export { type CampaignRunSummary, type RunSummary, summariseCampaigns, totalsOf } from './run-summary.ts';
-export { abandonSend, countOf, LeaseLostError, messageOf, type SendOutcome, sendPrompts, UnknownChannelError } from './send.ts';
+export {
+  abandonSend,
+  countOf,
+  DEFER_MARGIN_MS,
+  LeaseLostError,
+  messageOf,
+  type SendOutcome,
+  sendPrompts,
+  UnknownChannelError,
+} from './send.ts';
 export { candidateKey, type QueuedWork, requeueUnfinishedWork, type SweepOptions, type SweepResult } from './sweep.ts';
 export {
   EVALUATE_BATCH_SIZE,

@@ -55,7 +55,10 @@ export function isExpired(prompt: Pick<ClaimedPrompt, 'queuedAtMs' | 'notBefore'
   return now.getTime() - sendableSince(prompt) > expireAfterMs;
 }
 
-/** When the prompt could first have gone out (epoch ms): its not-before time if it was deferred, else when it was queued. */
+/**
+ * When the prompt could first have gone out (epoch ms): the later of when it was queued and its not-before time.
+ * Approval queues it anew but leaves a not-before time long past: the expiry then counts from the approval.
+ */
 export function sendableSince(prompt: Pick<ClaimedPrompt, 'queuedAtMs' | 'notBefore'>): number {
-  return prompt.notBefore?.getTime() ?? prompt.queuedAtMs;
+  return Math.max(prompt.queuedAtMs, prompt.notBefore?.getTime() ?? Number.NEGATIVE_INFINITY);
 }

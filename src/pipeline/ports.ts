@@ -96,6 +96,8 @@ export interface Enqueue {
   evaluations(jobs: EvaluateWork[]): Promise<void>;
   /** Queues a send, after `delayMs` when given. */
   send(job: SendWork, delayMs?: number): Promise<void>;
+  /** Queues a send the policy deferred to `until`, after `delayMs`: a job of its own, which a one-off run does not wait for. */
+  deferredSend(job: SendWork, until: Date, delayMs: number): Promise<void>;
   /** Queues sends at once, in one round trip. */
   sends(jobs: SendWork[]): Promise<void>;
 }

@@ -8,7 +8,7 @@
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason } from '../fhir/index.ts';
 import type { Context, Services } from './context.ts';
-import { keepLease } from './lease-keeper.ts';
+import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { decideSend, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
 import { type SendWork, sendJobsFor } from './work.ts';
@@ -40,19 +40,34 @@ class Batch {
   }
 }
 
+/** How much later than its not-before time a deferred prompt is queued again (clocks of hosts differ a little). */
+export const DEFER_MARGIN_MS = 1000;
+
 /** Each prompt's outcome, by prompt id. */
 export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
   const { store } = ctx;
-  const lease = await store.claimForSending(work.promptIds, ctx.config.queue.sendLeaseMs);
+  const leaseMs = ctx.config.queue.sendLeaseMs;
+  const lease = await store.claimForSending(work.promptIds, leaseMs);
+  // Kept from the claim on: the policy step writes too (a deferral's re-queue to Redis) and may block.
+  const ids = lease.prompts.map((prompt) => prompt.id);
+  const keeper = keepLease({
+    leaseMs,
+    renew: () => store.extendLease(ids, lease.token, leaseMs),
+    onRenewalError: (error) => ctx.logger.warn({ prompts: ids.length, err: error }, 'send: lease not renewed'),
+  });
   const batch = new Batch();
-  await settleUnclaimed(work.promptIds, lease.prompts, ctx, batch);
   try {
-    const sendable = await applyPolicy(lease, ctx, batch);
-    if (sendable.length > 0) await deliver(sendable, lease.token, ctx, batch);
-    await store.markSent(batch.deliveries);
-  } catch (error) {
-    await giveBack(lease, batch, ctx);
-    throw error;
+    await settleUnclaimed(work.promptIds, lease.prompts, ctx, batch);
+    try {
+      const sendable = await applyPolicy(lease, ctx, batch);
+      if (sendable.length > 0) await deliver(sendable, keeper, ctx, batch);
+      await store.markSent(batch.deliveries);
+    } catch (error) {
+      await giveBack(lease, batch, ctx);
+      throw error;
+    }
+  } finally {
+    keeper.stop();
   }
   ctx.logger.info({ prompts: work.promptIds.length, ...countOf(batch.outcomes) }, 'send: batch done');
   return batch.outcomes;
@@ -86,8 +101,10 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     }
   }
   // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
+  // A little late rather than early: the claim compares the not-before time with the database's clock.
   for (const [until, promptIds] of deferred) {
-    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.send(job, Math.max(0, until - now.getTime()));
+    const delayMs = Math.max(0, until - now.getTime()) + DEFER_MARGIN_MS;
+    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.deferredSend(job, new Date(until), delayMs);
   }
   return sendable;
 }
@@ -115,31 +132,20 @@ async function apply(
  * Delivers the prompts one after another. A message the channel refuses fails alone; a transient failure (the
  * channel is likely unwell) or a lease that can no longer be renewed stops the batch.
  */
-async function deliver(prompts: readonly ClaimedPrompt[], leaseToken: string, ctx: Context, batch: Batch): Promise<void> {
+async function deliver(prompts: readonly ClaimedPrompt[], lease: LeaseKeeper, ctx: Context, batch: Batch): Promise<void> {
   const { store, clock } = ctx;
-  const leaseMs = ctx.config.queue.sendLeaseMs;
-  const ids = prompts.map((prompt) => prompt.id);
-  const lease = keepLease({
-    leaseMs,
-    renew: () => store.extendLease(ids, leaseToken, leaseMs),
-    onRenewalError: (error) => ctx.logger.warn({ prompts: ids.length, err: error }, 'send: lease not renewed'),
-  });
-  try {
-    for (const prompt of prompts) {
-      if (!lease.held()) throw new LeaseLostError(`send lease not renewed for ${leaseMs / 2000} s; the batch stops`);
-      const transport = transportFor(prompt, ctx);
-      try {
-        const receipt = await transport.send(messageOf(prompt));
-        batch.delivered({ promptId: prompt.id, externalId: receipt.externalId, sentAt: clock() }, 'sent');
-      } catch (error) {
-        if (!(error instanceof DeliveryRejected)) throw error;
-        // The channel refused the message itself: retrying would be refused again.
-        await store.markFailed(prompt.id, `rejected by ${transport.channel}: ${error.reason}`);
-        batch.settle(prompt.id, 'failed');
-      }
+  for (const prompt of prompts) {
+    if (!lease.held()) throw new LeaseLostError(`send lease not renewed for ${ctx.config.queue.sendLeaseMs / 2000} s; the batch stops`);
+    const transport = transportFor(prompt, ctx);
+    try {
+      const receipt = await transport.send(messageOf(prompt));
+      batch.delivered({ promptId: prompt.id, externalId: receipt.externalId, sentAt: clock() }, 'sent');
+    } catch (error) {
+      if (!(error instanceof DeliveryRejected)) throw error;
+      // The channel refused the message itself: retrying would be refused again.
+      await store.markFailed(prompt.id, `rejected by ${transport.channel}: ${error.reason}`);
+      batch.settle(prompt.id, 'failed');
     }
-  } finally {
-    lease.stop();
   }
 }
 

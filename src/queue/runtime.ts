@@ -29,7 +29,7 @@ import {
   type Services,
   sendPrompts,
 } from '../pipeline/index.ts';
-import { jobIds, QUEUE_NAMES, type QueueName } from './jobs.ts';
+import { isDeferredSend, jobIds, QUEUE_NAMES, type QueueName } from './jobs.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -94,6 +94,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async send(data, delayMs) {
       await queues.send.add('send', data, { jobId: jobIds.send(data), ...(delayMs ? { delay: delayMs } : {}) });
+    },
+    async deferredSend(data, until, delayMs) {
+      await queues.send.add('send', data, { jobId: jobIds.deferredSend(data, until), delay: delayMs });
     },
     async sends(jobs) {
       if (jobs.length === 0) return;
@@ -238,13 +241,30 @@ async function forEachJob(queue: Queue, visit: (data: unknown) => void): Promise
   }
 }
 
-/** True when no job is waiting, running or scheduled for a retry, checked in pipeline order (see runOnce). */
+/**
+ * True when no job is waiting, running or scheduled for a retry, checked in pipeline order (see runOnce). A
+ * deferral's re-queue does not count: it may be due tomorrow, and its prompts stay queued in PostgreSQL with
+ * their not-before time, for the next run's recovery or a worker's sweep.
+ */
 export async function isIdle(queues: Queues): Promise<boolean> {
   for (const name of ['poll', 'evaluate', 'send'] as const) {
-    const counts = await queues[name].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused');
+    const counts = await queues[name].getJobCounts('waiting', 'active', 'prioritized', 'waiting-children', 'paused');
     if (Object.values(counts).some((count) => count > 0)) return false;
+    if (await hasDelayedWork(queues[name])) return false;
   }
   return true;
+}
+
+/**
+ * Whether the queue holds a delayed job other than a deferral's re-queue not yet run: a backoff retry (of any
+ * job, a deferral's too), a wait the server announced, a lease's lapse.
+ */
+async function hasDelayedWork(queue: Queue): Promise<boolean> {
+  for (let start = 0; ; start += JOB_PAGE) {
+    const jobs = await queue.getJobs(['delayed'], start, start + JOB_PAGE - 1, true);
+    if (jobs.some((job) => job && !(isDeferredSend(job.id) && job.processedOn === undefined))) return true;
+    if (jobs.length < JOB_PAGE) return false;
+  }
 }
 
 /** The failure text BullMQ keeps in Redis: the error's name and code, never its message. */

@@ -20,6 +20,9 @@ describe('the send handler, called directly', () => {
     send: async (job) => {
       queued.push(job);
     },
+    deferredSend: async (job) => {
+      queued.push(job);
+    },
     sends: async (jobs) => {
       queued.push(...jobs);
     },

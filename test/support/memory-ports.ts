@@ -8,6 +8,7 @@ import type { Campaign } from '../../src/campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../src/delivery/index.ts';
 import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
 import type { Clock, Enqueue, EvaluateWork, NewPrompt, PromptStatus, SendWork, Store, StoredCampaign } from '../../src/pipeline/index.ts';
+import { jobIds } from '../../src/queue/jobs.ts';
 
 export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
   status: PromptStatus;
@@ -336,19 +337,24 @@ export function createMemoryTransport(): MemoryTransport {
   };
 }
 
-/** An Enqueue that keeps what it was given, with the delay of each send. */
+/**
+ * An Enqueue that keeps what it was given, with the delay of each send. Like BullMQ, it drops a job whose id a
+ * job it still holds has: a test takes a job out (splice) once it has run, and leaves it in while it runs.
+ */
 export function createRecordingEnqueue() {
   const evaluations: EvaluateWork[] = [];
-  const sends: Array<{ job: SendWork; delayMs?: number }> = [];
+  const sends: Array<{ job: SendWork; delayMs?: number; id: string }> = [];
+  const add = (entry: (typeof sends)[number]) => {
+    if (!sends.some((held) => held.id === entry.id)) sends.push(entry);
+  };
   const enqueue: Enqueue = {
     evaluations: async (jobs) => {
       evaluations.push(...jobs);
     },
-    send: async (job, delayMs) => {
-      sends.push({ job, ...(delayMs === undefined ? {} : { delayMs }) });
-    },
+    send: async (job, delayMs) => add({ job, ...(delayMs === undefined ? {} : { delayMs }), id: jobIds.send(job) }),
+    deferredSend: async (job, until, delayMs) => add({ job, delayMs, id: jobIds.deferredSend(job, until) }),
     sends: async (jobs) => {
-      sends.push(...jobs.map((job) => ({ job })));
+      for (const job of jobs) add({ job, id: jobIds.send(job) });
     },
   };
   return { enqueue, evaluations, sends };

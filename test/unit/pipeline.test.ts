@@ -2,11 +2,12 @@
  * The pipeline's use-cases over in-memory ports: poll, evaluate and send decisions, review and retry, with the
  * clock fixed. The same behaviours run against PostgreSQL, Redis and the FHIR server in test/integration.
  */
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Campaign, loadCampaigns } from '../../src/campaigns/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import {
   type Context,
+  DEFER_MARGIN_MS,
   evaluateCandidates,
   PromptExpiredError,
   pollCampaign,
@@ -201,8 +202,22 @@ describe('the pipeline over in-memory ports', () => {
       expect(await sendOne(prompt.id)).toBe('deferred');
       expect(prompt).toMatchObject({ status: 'queued', notBefore: until, leaseToken: null, leaseUntil: null });
       expect(store.audit).toContain(`prompt.deferred ${prompt.id}`);
-      expect(queued.sends).toEqual([{ job: { promptIds: [prompt.id] }, delayMs: 10 * HOUR }]);
+      expect(queued.sends).toEqual([
+        { job: { promptIds: [prompt.id] }, delayMs: 10 * HOUR + DEFER_MARGIN_MS, id: expect.stringMatching(/_until/) },
+      ]);
       expect(transport.delivered.size).toBe(0);
+    });
+
+    it('queues the send again as a job of its own, which the queue keeps though the job that deferred it still runs', async () => {
+      const { prompt } = await pollAndEvaluate();
+      const [running] = queued.sends;
+      if (!prompt || !running) throw new Error('expected a prompt and its send job');
+      // The job stays in the queue while it runs, as in BullMQ: a re-queue under its id would be dropped.
+      expect((await sendPrompts(running.job, ctx)).get(prompt.id)).toBe('deferred');
+      expect(queued.sends.map(({ job, delayMs }) => ({ job, delayMs }))).toEqual([
+        { job: running.job },
+        { job: { promptIds: [prompt.id] }, delayMs: 10 * HOUR + DEFER_MARGIN_MS },
+      ]);
     });
 
     it('is not claimed before its time, and goes out after it: the expiry counting from then', async () => {
@@ -214,6 +229,44 @@ describe('the pipeline over in-memory ports', () => {
       now = new Date(T0.getTime() + 50 * HOUR);
       expect(await sendOne(prompt.id)).toBe('sent');
       expect(prompt.attempts).toBe(1);
+    });
+
+    it('counts the expiry from the approval of a prompt deferred, then held for review for days', async () => {
+      const prompt = await queuedPrompt();
+      expect(await sendOne(prompt.id)).toBe('deferred');
+      now = until;
+      setCampaign({ review: 'required' });
+      expect(await sendOne(prompt.id)).toBe('held-for-review');
+      now = new Date(until.getTime() + 72 * HOUR);
+      expect(await reviewPrompt(prompt.id, { decision: 'approve', reviewer: 'dr-lee' }, ctx)).toEqual({ kind: 'approved' });
+      expect(await sendOne(prompt.id)).toBe('sent');
+    });
+
+    it('keeps the lease of the rest of the batch while queuing the deferral blocks (Redis down)', async () => {
+      const deferred = await queuedPrompt();
+      const [draft] = await store.insertPrompts([{ ...deferred, status: 'queued', idempotencyKey: `${deferred.idempotencyKey}-2` }]);
+      const other = store.prompts.get(draft?.id ?? '');
+      if (!other) throw new Error('expected a second prompt');
+      ctx.sendRules = [
+        ...SEND_RULES,
+        ({ prompt }) => (prompt.id === deferred.id ? quietUntil({ prompt, now, expireAfterMs: HOUR }) : undefined),
+      ];
+      let unblock = () => {};
+      ctx.enqueue = { ...ctx.enqueue, deferredSend: () => new Promise<void>((resolve) => (unblock = resolve)) };
+      const leaseMs = ctx.config.queue.sendLeaseMs;
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      try {
+        const sending = sendPrompts({ promptIds: [deferred.id, other.id] }, ctx);
+        await vi.waitFor(() => expect(other.leaseToken).not.toBeNull());
+        const claimedUntil = other.leaseUntil?.getTime() ?? 0;
+        now = new Date(T0.getTime() + leaseMs / 2);
+        await vi.advanceTimersByTimeAsync(leaseMs / 2);
+        expect(other.leaseUntil?.getTime()).toBeGreaterThan(claimedUntil);
+        unblock();
+        expect([...(await sending).values()]).toEqual(['deferred', 'sent']);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('still withdraws first what must not go out at all', async () => {

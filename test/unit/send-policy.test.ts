@@ -29,6 +29,11 @@ describe('the send-time policy', () => {
     ['sends a prompt queued just within the expiry', { queuedAt: hoursAgo(48) }, { kind: 'send' }],
     ['counts the expiry from the not-before time when deferred', { queuedAt: hoursAgo(60), notBefore: hoursAgo(10) }, { kind: 'send' }],
     ['withdraws a deferred prompt that then waited past the expiry', { queuedAt: hoursAgo(80), notBefore: hoursAgo(49) }, expired],
+    [
+      'counts from the approval a prompt deferred before it was held and approved',
+      { queuedAt: hoursAgo(1), notBefore: hoursAgo(72) },
+      { kind: 'send' },
+    ],
     ['prefers withdrawing over holding (deactivated and now requiring review)', { active: false, review: 'required' }, deactivated],
     ['holds before it expires a prompt that needs review', { review: 'required', queuedAt: hoursAgo(49) }, { kind: 'hold' }],
   ])('%s', (_, change, decision) => {
