@@ -45,7 +45,10 @@ export interface Prompt {
 }
 
 /** The actions audit events record. */
-export type AuditAction = `prompt.${PromptStatus | 'deferred'}` | `campaign.${'created' | 'updated'}`;
+export type AuditAction =
+  | `prompt.${PromptStatus | 'deferred'}`
+  | `campaign.${'created' | 'updated'}`
+  | `patient.${'opted-out' | 'opted-in'}`;
 
 export interface NewPrompt {
   idempotencyKey: string;
