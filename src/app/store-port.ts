@@ -21,6 +21,7 @@ export function createStorePort(db: store.Db): Store {
     insertPrompts: (prompts) => store.insertPrompts(db, prompts),
     findPromptsByKeys: (keys) => store.findPromptsByKeys(db, keys),
     findRecentlyPrompted: (campaignId, patientRefs, since) => store.findRecentlyPrompted(db, campaignId, patientRefs, since),
+    findOptOuts: (patientRefs) => store.findOptOuts(db, patientRefs),
     getPrompt: (id) => store.getPrompt(db, id),
     getPromptStatuses: (ids) => store.getPromptStatuses(db, ids),
     findStaleQueued: (queuedBefore, limit, afterId) => store.findStaleQueued(db, queuedBefore, limit, afterId),

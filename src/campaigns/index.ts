@@ -1,5 +1,5 @@
 export { parseDurationMs } from './duration.ts';
-export { type Decision, decide, patientMayBePrompted, triggerMatches } from './eligibility.ts';
+export { type Decision, decide, type PatientFacts, patientMayBePrompted, type SkipRule, triggerMatches } from './eligibility.ts';
 export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
 export {
   CAMPAIGN_CODE_SYSTEM,

@@ -10,6 +10,7 @@ export type {
   Enqueue,
   FailedPrompt,
   NewPrompt,
+  PatientOptOut,
   PendingCandidate,
   PollRunRecord,
   PromptRef,

@@ -13,6 +13,7 @@ import type {
   Delivery,
   FailedPrompt,
   NewPrompt,
+  PatientOptOut,
   PromptRef,
   PromptStatus,
   SendLease,
@@ -20,7 +21,7 @@ import type {
 } from '../store/index.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
-export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt, PromptRef, PromptStatus, SendLease };
+export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt, PatientOptOut, PromptRef, PromptStatus, SendLease };
 
 export type Clock = () => Date;
 
@@ -71,6 +72,8 @@ export interface Store {
   insertPrompts(prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>>;
   findPromptsByKeys(idempotencyKeys: readonly string[]): Promise<PromptRef[]>;
   findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
+  /** The local opt-outs of these patients (`careprompt patients opt-out`), in one query. */
+  findOptOuts(patientRefs: readonly string[]): Promise<PatientOptOut[]>;
   getPrompt(id: string): Promise<(FailedPrompt & { status: PromptStatus }) | undefined>;
   getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
   findStaleQueued(queuedBefore: Date, limit: number, afterId?: string): Promise<StaleQueuedPrompt[]>;

@@ -67,6 +67,8 @@ export interface NewPrompt {
   channel: string;
   renderedText?: string;
   status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
+  /** For a skip: the rule behind it (opt-out, language, …), which its audit event names. */
+  rule?: string;
   reason?: string;
   /** When the prompt was decided: its expiry counts from here (the caller's clock). */
   decidedAt: Date;
@@ -103,6 +105,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       rendered_text: prompt.renderedText ?? null,
       status: prompt.status,
       reason: prompt.reason ?? null,
+      rule: prompt.rule ?? null,
       queued_at: prompt.status === 'queued' ? prompt.decidedAt.toISOString() : null,
     })),
   );
@@ -113,7 +116,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
         idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
         evidence jsonb, template_id text, template_version text, language text, category "PromptCategory", channel text,
-        rendered_text text, status "PromptStatus", reason text, queued_at timestamptz)
+        rendered_text text, status "PromptStatus", reason text, rule text, queued_at timestamptz)
     ), inserted AS (
       INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
         template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at)
@@ -126,8 +129,8 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
     ), audited AS (
       INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
       SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
-        CASE WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
-      FROM inserted AS i
+        jsonb_strip_nulls(jsonb_build_object('rule', d.rule, 'reason', i.reason))
+      FROM inserted AS i JOIN drafted AS d ON d.idempotency_key = i.idempotency_key
     )
     SELECT id::text AS id, idempotency_key AS "idempotencyKey", status::text AS status FROM inserted`;
   // Read apart, after the insert: rows a concurrent evaluation committed while this one waited on their keys

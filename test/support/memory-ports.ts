@@ -7,7 +7,17 @@ import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../src/delivery/index.ts';
 import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
-import type { Clock, Enqueue, EvaluateWork, NewPrompt, PromptStatus, SendWork, Store, StoredCampaign } from '../../src/pipeline/index.ts';
+import type {
+  Clock,
+  Enqueue,
+  EvaluateWork,
+  NewPrompt,
+  PatientOptOut,
+  PromptStatus,
+  SendWork,
+  Store,
+  StoredCampaign,
+} from '../../src/pipeline/index.ts';
 import { jobIds } from '../../src/queue/jobs.ts';
 
 export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
@@ -50,6 +60,8 @@ export interface MemoryStore extends Store {
   candidates: MemoryCandidate[];
   /** Audit actions, in order, as `<action> <prompt id>`. */
   audit: string[];
+  /** Local opt-outs, as `careprompt patients opt-out` records them. */
+  optOuts: PatientOptOut[];
   promptByKey(key: string): MemoryPrompt | undefined;
 }
 
@@ -59,6 +71,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
   const candidates: MemoryCandidate[] = [];
   const pollRuns = new Map<string, MemoryPollRun>();
   const audit: string[] = [];
+  const optOuts: PatientOptOut[] = [];
   const now = () => clock();
   const byKey = (key: string) => [...prompts.values()].find((prompt) => prompt.idempotencyKey === key);
   const leased = (prompt: MemoryPrompt) => prompt.leaseUntil !== null && prompt.leaseUntil >= now();
@@ -76,7 +89,9 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     prompts,
     candidates,
     audit,
+    optOuts,
     promptByKey: byKey,
+    findOptOuts: async (patientRefs) => optOuts.filter((optOut) => patientRefs.includes(optOut.patientRef)),
     getCampaign: async (id) => stored.get(id),
     listCampaigns: async (filter) => [...stored.values()].filter((entry) => !filter?.activeOnly || entry.campaign.active),
     async startPollRun(campaignId, asOf) {
