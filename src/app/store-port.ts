@@ -32,9 +32,9 @@ export function createStorePort(db: store.Db): Store {
     releaseLease: (promptIds, token) => store.releaseLease(db, promptIds, token),
     markSent: (deliveries) => store.markSent(db, deliveries),
     markFailed: (id, reason) => store.markFailed(db, id, reason),
-    withdrawQueued: (id, reason) => store.withdrawQueued(db, id, reason),
+    withdrawQueued: (withdrawals) => store.withdrawQueued(db, withdrawals),
     holdForReview: (id) => store.holdForReview(db, id),
-    deferQueued: (id, leaseToken, notBefore, reason) => store.deferQueued(db, id, leaseToken, notBefore, reason),
+    deferQueued: (id, leaseToken, notBefore, reason, rule) => store.deferQueued(db, id, leaseToken, notBefore, reason, rule),
     reviewPrompt: (id, review) => store.reviewPrompt(db, id, review),
     retryFailed: (id, actor, options) => store.retryFailed(db, id, actor, options),
   };

@@ -1,16 +1,18 @@
 /**
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
- * then the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
+ * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one query
+ * for local opt-outs) and the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
  * has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
+import type { PatientFacts } from '../campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
-import { failureReason } from '../fhir/index.ts';
+import { failureReason, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
 import type { Context, Services } from './context.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
-import { decideSend, type SendDecision } from './policy.ts';
-import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
+import { decideSend } from './policy.ts';
+import type { ClaimedPrompt, Delivery, SendLease, Withdrawal } from './ports.ts';
 import { type SendWork, sendJobsFor } from './work.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';
@@ -79,11 +81,16 @@ export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<str
  * held or deferred, so the record never denies a message the patient has.
  */
 async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promise<ClaimedPrompt[]> {
+  if (lease.prompts.length === 0) return [];
   const sendable: ClaimedPrompt[] = [];
+  const withdrawals: Withdrawal[] = [];
   const deferred = new Map<number, string[]>();
+  const patients = await patientsNow(lease.prompts, ctx);
   const now = ctx.clock();
+  const { expireAfterMs } = ctx.config.queue;
   for (const prompt of lease.prompts) {
-    const decision = decideSend({ prompt, now, expireAfterMs: ctx.config.queue.expireAfterMs }, ctx.sendRules);
+    const patient = patients.get(prompt.patientRef) ?? 'gone';
+    const decision = decideSend({ prompt, now, expireAfterMs, patient, optOutRules: ctx.config.optOut }, ctx.sendRules);
     if (decision.kind === 'send') {
       sendable.push(prompt);
       continue;
@@ -91,15 +98,21 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     const earlier = prompt.attempts > 1 ? await transportFor(prompt, ctx).findDelivered(prompt.idempotencyKey) : undefined;
     if (earlier) {
       batch.delivered({ promptId: prompt.id, externalId: earlier.externalId, sentAt: earlier.sentAt ?? now }, 'already-sent');
-      continue;
-    }
-    const outcome = await apply(decision, prompt, lease.token, ctx);
-    batch.settle(prompt.id, outcome);
-    if (decision.kind === 'defer' && outcome === 'deferred') {
+    } else if (decision.kind === 'withdraw') {
+      withdrawals.push({ id: prompt.id, rule: decision.rule, reason: decision.reason });
+    } else if (decision.kind === 'hold') {
+      await ctx.store.holdForReview(prompt.id);
+      batch.settle(prompt.id, 'held-for-review');
+    } else {
+      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
+      const held = await ctx.store.deferQueued(prompt.id, lease.token, decision.until, decision.reason, decision.rule);
+      batch.settle(prompt.id, held ? 'deferred' : 'in-flight');
       const until = decision.until.getTime();
-      deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
+      if (held) deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
     }
   }
+  await ctx.store.withdrawQueued(withdrawals);
+  for (const { id } of withdrawals) batch.settle(id, 'withdrawn');
   // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
   // A little late rather than early: the claim compares the not-before time with the database's clock.
   for (const [until, promptIds] of deferred) {
@@ -109,23 +122,23 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   return sendable;
 }
 
-async function apply(
-  decision: Exclude<SendDecision, { kind: 'send' }>,
-  prompt: ClaimedPrompt,
-  leaseToken: string,
-  ctx: Context,
-): Promise<SendOutcome> {
-  switch (decision.kind) {
-    case 'hold':
-      await ctx.store.holdForReview(prompt.id);
-      return 'held-for-review';
-    case 'withdraw':
-      await ctx.store.withdrawQueued(prompt.id, decision.reason);
-      return 'withdrawn';
-    case 'defer':
-      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
-      return (await ctx.store.deferQueued(prompt.id, leaseToken, decision.until, decision.reason)) ? 'deferred' : 'in-flight';
+/**
+ * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
+ * Consents, one query for their local opt-outs. A patient the server no longer has is missing (`gone`).
+ */
+async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientFacts>> {
+  const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
+  const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
+  const [found, optOuts] = await Promise.all([
+    loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger }),
+    ctx.store.findOptOuts(refs),
+  ]);
+  const patients = new Map<string, PatientFacts>();
+  for (const [id, preferences] of found) {
+    const patientRef = `Patient/${id}`;
+    patients.set(patientRef, { ...preferences, local: optOuts.filter((optOut) => optOut.patientRef === patientRef) });
   }
+  return patients;
 }
 
 /**

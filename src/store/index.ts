@@ -51,6 +51,7 @@ export {
   type PromptStatus,
   retryFailed,
   reviewPrompt,
+  type Withdrawal,
   withdrawQueued,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

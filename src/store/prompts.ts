@@ -183,9 +183,31 @@ export async function markFailed(db: Db, id: string, reason: string): Promise<vo
   await transition(db, id, ['queued'], { status: 'failed', reason, leaseUntil: null, leaseToken: null }, { reason });
 }
 
-/** A queued prompt that must not go out after all (campaign paused, too late): recorded as skipped. */
-export async function withdrawQueued(db: Db, id: string, reason: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null }, { reason });
+/** A queued prompt that must not go out after all (campaign paused, patient opted out, too late), with the rule that says so. */
+export interface Withdrawal {
+  id: string;
+  rule: string;
+  reason: string;
+}
+
+/** Records the withdrawals as skipped, each with its audit event, in one statement. */
+export async function withdrawQueued(db: Db, withdrawals: readonly Withdrawal[]): Promise<void> {
+  if (withdrawals.length === 0) return;
+  const withdrawn = JSON.stringify(withdrawals);
+  await db.$executeRaw`
+    WITH withdrawn AS (
+      SELECT * FROM jsonb_to_recordset(${withdrawn}::jsonb) AS w(id uuid, rule text, reason text)
+    ), moved AS (
+      UPDATE prompts AS p
+      SET status = 'skipped', reason = w.reason, lease_until = NULL, lease_token = NULL, updated_at = now()
+      FROM withdrawn AS w
+      WHERE p.id = w.id AND p.status = 'queued'
+      RETURNING p.id, w.rule, w.reason
+    )
+    INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
+    SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, 'prompt.skipped', 'Prompt', moved.id::text,
+      jsonb_build_object('rule', moved.rule, 'reason', moved.reason)
+    FROM moved`;
 }
 
 /**
@@ -193,20 +215,20 @@ export async function withdrawQueued(db: Db, id: string, reason: string): Promis
  * given back and the claim's attempt taken back (nothing was delivered, so a later claim need not look for an
  * earlier delivery). False when the lease is no longer this sender's.
  */
-export async function deferQueued(db: Db, id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean> {
+export async function deferQueued(db: Db, id: string, leaseToken: string, notBefore: Date, reason: string, rule: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({
       where: { id, status: 'queued', leaseToken },
       data: { notBefore, leaseUntil: null, leaseToken: null, attempts: { decrement: 1 } },
     });
-    if (count === 1) await audit(tx, 'prompt.deferred', id, { reason, notBefore: notBefore.toISOString() });
+    if (count === 1) await audit(tx, 'prompt.deferred', id, { rule, reason, until: notBefore.toISOString() });
     return count === 1;
   });
 }
 
 /** A queued prompt whose campaign now requires review goes back to the review queue. */
 export async function holdForReview(db: Db, id: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, {});
+  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, { rule: 'review' });
 }
 
 /** A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. */

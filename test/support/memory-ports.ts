@@ -262,8 +262,9 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     async markFailed(id, reason) {
       transition(id, ['queued'], { status: 'failed', reason, leaseUntil: null, leaseToken: null });
     },
-    async withdrawQueued(id, reason) {
-      transition(id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null });
+    async withdrawQueued(withdrawals) {
+      for (const { id, reason } of withdrawals)
+        transition(id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null });
     },
     async holdForReview(id) {
       transition(id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null });
@@ -297,7 +298,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
  */
 export function createMemoryFhir(resources: FhirResource[]): FhirGateway & { resources: FhirResource[] } {
   const counts = { searchPages: 0, reads: 0, creates: 0 };
-  const subjectOf = (resource: FhirResource) => (resource.subject as { reference?: string } | undefined)?.reference;
+  // A Consent names its patient in `patient`, the trigger resources in `subject`.
+  const subjectOf = (resource: FhirResource) => ((resource.subject ?? resource.patient) as { reference?: string } | undefined)?.reference;
   return {
     resources,
     async *searchPages(resourceType: string, params: SearchParams) {
