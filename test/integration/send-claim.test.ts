@@ -77,7 +77,7 @@ describe('the send claim, deferred prompts and the sweep', () => {
     const row = await db.prompt.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'queued', notBefore, leaseUntil: null, leaseToken: null, attempts: 0 });
     const events = await db.auditEvent.findMany({ where: { entityId: id, action: 'prompt.deferred' } });
-    expect(events.map((event) => event.details)).toEqual([{ reason: 'quiet hours', notBefore: notBefore.toISOString() }]);
+    expect(events.map((event) => event.details)).toEqual([{ rule: 'window', reason: 'quiet hours', until: notBefore.toISOString() }]);
     expect((await claimForSending(db, [id], 60_000)).prompts).toEqual([]);
   });
 
