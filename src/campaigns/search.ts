@@ -8,7 +8,7 @@
  */
 import type { SearchParams } from '../fhir/index.ts';
 import { type DueWindow, searchParameterNamesOf, type TriggerSearchParameterNames, triggerSearchParams } from '../triggers/index.ts';
-import { parseDurationMs } from './duration.ts';
+import { parseDurationMs } from '../time/index.ts';
 import type { Campaign, Trigger } from './schema.ts';
 
 export interface PollState {

@@ -9,8 +9,10 @@ import { DeliveryRejected, type OutgoingMessage, type Transport } from '../deliv
 import { failureReason } from '../fhir/index.ts';
 import type { Context, Services } from './context.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
+import type { PatientMessage } from '../schedule/index.ts';
 import { decideSend, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
+import { sendWindowOf } from './slot-rules.ts';
 import { type SendWork, sendJobsFor } from './work.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';
@@ -47,7 +49,7 @@ export const DEFER_MARGIN_MS = 1000;
 export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
   const { store } = ctx;
   const leaseMs = ctx.config.queue.sendLeaseMs;
-  const lease = await store.claimForSending(work.promptIds, leaseMs);
+  const lease = await store.claimForSending(work.promptIds, leaseMs, ctx.clock());
   // Kept from the claim on: the policy step writes too (a deferral's re-queue to Redis) and may block.
   const ids = lease.prompts.map((prompt) => prompt.id);
   const keeper = keepLease({
@@ -82,8 +84,9 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   const sendable: ClaimedPrompt[] = [];
   const deferred = new Map<number, string[]>();
   const now = ctx.clock();
-  for (const prompt of lease.prompts) {
-    const decision = decideSend({ prompt, now, expireAfterMs: ctx.config.queue.expireAfterMs }, ctx.sendRules);
+  const decisions = await decideBatch(lease.prompts, now, ctx);
+  for (const [index, prompt] of lease.prompts.entries()) {
+    const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
       sendable.push(prompt);
       continue;
@@ -107,6 +110,47 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     for (const job of sendJobsFor(promptIds)) await ctx.enqueue.deferredSend(job, new Date(until), delayMs);
   }
   return sendable;
+}
+
+/**
+ * The policy's decision on each prompt, in order. With frequency caps, the batch's patients are locked while their
+ * messages are read and the prompts let through take their slots (one query and one update per batch), so a
+ * concurrent sender of the same patients waits and then counts them. A prompt let through counts against the
+ * next prompt of the same patient in the batch.
+ */
+async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Context): Promise<SendDecision[]> {
+  const { schedule, defaultTimezone, queue } = ctx.config;
+  const decideAll = (stored: ReadonlyMap<string, PatientMessage[]>) => {
+    const messages = new Map(stored);
+    return prompts.map((prompt) => {
+      const others = messages.get(prompt.patientRef) ?? [];
+      const slots = {
+        window: sendWindowOf(prompt.campaign, schedule.window),
+        timezone: prompt.timezone ?? defaultTimezone,
+        caps: schedule.caps,
+        messages: others,
+      };
+      const decision = decideSend({ prompt, now, expireAfterMs: queue.expireAfterMs, slots }, ctx.sendRules);
+      if (decision.kind === 'send') {
+        const reserved: PatientMessage = { promptId: prompt.id, state: 'reserved', at: now.getTime(), priority: prompt.priority, queuedAt: prompt.queuedAtMs };
+        messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), reserved]);
+      }
+      return decision;
+    });
+  };
+  if (schedule.caps.length === 0) return decideAll(new Map());
+  let decisions: SendDecision[] = [];
+  const sentSince = new Date(now.getTime() - Math.max(...schedule.caps.map((cap) => cap.periodMs)));
+  await ctx.store.reserveSlots(
+    prompts.map((prompt) => prompt.patientRef),
+    sentSince,
+    now,
+    (messages) => {
+      decisions = decideAll(messages);
+      return prompts.filter((_, index) => decisions[index]?.kind === 'send').map((prompt) => prompt.id);
+    },
+  );
+  return decisions;
 }
 
 async function apply(

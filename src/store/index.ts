@@ -54,3 +54,4 @@ export {
   releaseLease,
   type SendLease,
 } from './sending.ts';
+export { findPatientMessages, reserveSlots } from './slots.ts';

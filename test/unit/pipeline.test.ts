@@ -249,7 +249,7 @@ describe('the pipeline over in-memory ports', () => {
       if (!other) throw new Error('expected a second prompt');
       ctx.sendRules = [
         ...SEND_RULES,
-        ({ prompt }) => (prompt.id === deferred.id ? quietUntil({ prompt, now, expireAfterMs: HOUR }) : undefined),
+        (input) => (input.prompt.id === deferred.id ? quietUntil(input) : undefined),
       ];
       let unblock = () => {};
       ctx.enqueue = { ...ctx.enqueue, deferredSend: () => new Promise<void>((resolve) => (unblock = resolve)) };
