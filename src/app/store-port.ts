@@ -26,6 +26,7 @@ export function createStorePort(db: store.Db): Store {
     findStaleQueued: (queuedBefore, limit, afterId, now) => store.findStaleQueued(db, queuedBefore, limit, afterId, now),
     findFailedPrompts: (campaignId, since) => store.findFailedPrompts(db, campaignId, since),
     countPromptsByStatus: (filter) => store.countPromptsByStatus(db, filter),
+    findDeferred: (pollRunIds, now) => store.findDeferred(db, pollRunIds, now),
     claimForSending: (promptIds, leaseMs, now) => store.claimForSending(db, promptIds, leaseMs, now),
     findPatientMessages: (patientRefs, sentSince) => store.findPatientMessages(db, patientRefs, sentSince),
     reserveSlots: (patientRefs, sentSince, now, decide) => store.reserveSlots(db, patientRefs, sentSince, now, decide),

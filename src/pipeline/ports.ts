@@ -78,6 +78,8 @@ export interface Store {
   findStaleQueued(queuedBefore: Date, limit: number, afterId?: string, now?: Date): Promise<StaleQueuedPrompt[]>;
   findFailedPrompts(campaignId: string, since?: Date): Promise<FailedPrompt[]>;
   countPromptsByStatus(filter: { pollRunIds: string[] }): Promise<Record<PromptStatus, number>>;
+  /** Per campaign, the prompts of these poll runs still queued and deferred past `now`, and their earliest and latest time. */
+  findDeferred(pollRunIds: string[], now: Date): Promise<Array<{ campaignId: string; count: number; earliest: Date; latest: Date }>>;
 
   /** Leaves alone prompts deferred past `now`. */
   claimForSending(promptIds: readonly string[], leaseMs: number, now: Date): Promise<SendLease>;

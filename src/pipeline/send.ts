@@ -8,12 +8,13 @@
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason } from '../fhir/index.ts';
 import type { Context, Services } from './context.ts';
+import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import type { PatientMessage } from '../schedule/index.ts';
 import { decideSend, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
 import { sendWindowOf } from './slot-rules.ts';
-import { type SendWork, sendJobsFor } from './work.ts';
+import type { SendWork } from './work.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';
 
@@ -41,9 +42,6 @@ class Batch {
     this.outcomes.set(delivery.promptId, outcome);
   }
 }
-
-/** How much later than its not-before time a deferred prompt is queued again (clocks of hosts differ a little). */
-export const DEFER_MARGIN_MS = 1000;
 
 /** Each prompt's outcome, by prompt id. */
 export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
@@ -82,7 +80,7 @@ export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<str
  */
 async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promise<ClaimedPrompt[]> {
   const sendable: ClaimedPrompt[] = [];
-  const deferred = new Map<number, string[]>();
+  const deferred = new Deferrals();
   const now = ctx.clock();
   const decisions = await decideBatch(lease.prompts, now, ctx);
   for (const [index, prompt] of lease.prompts.entries()) {
@@ -98,17 +96,9 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     }
     const outcome = await apply(decision, prompt, lease.token, ctx);
     batch.settle(prompt.id, outcome);
-    if (decision.kind === 'defer' && outcome === 'deferred') {
-      const until = decision.until.getTime();
-      deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
-    }
+    if (decision.kind === 'defer' && outcome === 'deferred') deferred.add(prompt.id, decision.until);
   }
-  // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
-  // A little late rather than early: the claim compares the not-before time with the database's clock.
-  for (const [until, promptIds] of deferred) {
-    const delayMs = Math.max(0, until - now.getTime()) + DEFER_MARGIN_MS;
-    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.deferredSend(job, new Date(until), delayMs);
-  }
+  await deferred.enqueue(ctx.enqueue, now);
   return sendable;
 }
 

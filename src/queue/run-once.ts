@@ -88,10 +88,11 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
       await removeQueues();
     }
 
-    const campaigns = await summariseCampaigns(services.store, options.campaignIds, polls);
+    const finishedAt = services.clock();
+    const campaigns = await summariseCampaigns(services.store, options.campaignIds, polls, finishedAt);
     return {
       startedAt: startedAt.toISOString(),
-      finishedAt: services.clock().toISOString(),
+      finishedAt: finishedAt.toISOString(),
       recovered,
       campaigns,
       totals: totalsOf(campaigns),

@@ -24,6 +24,7 @@ export {
   countPromptsByStatus,
   deferQueued,
   type FailedPrompt,
+  findDeferred,
   findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,

@@ -327,6 +327,20 @@ export async function countPromptsByStatus(db: Db, filter: PromptFilter): Promis
   return counts;
 }
 
+/** Per campaign, the prompts of these poll runs queued with a not-before time past `now`. */
+export async function findDeferred(
+  db: Db,
+  pollRunIds: string[],
+  now: Date,
+): Promise<Array<{ campaignId: string; count: number; earliest: Date; latest: Date }>> {
+  if (pollRunIds.length === 0) return [];
+  return db.$queryRaw`
+    SELECT campaign_id AS "campaignId", count(*)::int AS count, min(not_before) AS earliest, max(not_before) AS latest
+    FROM prompts
+    WHERE poll_run_id = ANY(${pollRunIds}::uuid[]) AND status = 'queued' AND not_before > ${now}
+    GROUP BY campaign_id`;
+}
+
 function whereOf(filter: PromptFilter): Prisma.PromptWhereInput {
   return {
     ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),

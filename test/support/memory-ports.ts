@@ -212,6 +212,20 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
       [...prompts.values()]
         .filter((prompt) => prompt.campaignId === campaignId && prompt.status === 'failed' && (!since || prompt.updatedAt >= since))
         .map(({ id, queuedAt, notBefore, createdAt }) => ({ id, queuedAt, notBefore, createdAt })),
+    async findDeferred(pollRunIds, at) {
+      const rows = new Map<string, { campaignId: string; count: number; earliest: Date; latest: Date }>();
+      for (const prompt of prompts.values()) {
+        if (!pollRunIds.includes(prompt.pollRunId ?? '') || prompt.status !== 'queued' || !prompt.notBefore || prompt.notBefore <= at) continue;
+        const row = rows.get(prompt.campaignId) ?? { campaignId: prompt.campaignId, count: 0, earliest: prompt.notBefore, latest: prompt.notBefore };
+        rows.set(prompt.campaignId, {
+          ...row,
+          count: row.count + 1,
+          earliest: prompt.notBefore < row.earliest ? prompt.notBefore : row.earliest,
+          latest: prompt.notBefore > row.latest ? prompt.notBefore : row.latest,
+        });
+      }
+      return [...rows.values()];
+    },
     async countPromptsByStatus(filter) {
       const counts: Record<PromptStatus, number> = { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
       for (const prompt of prompts.values()) if (filter.pollRunIds.includes(prompt.pollRunId ?? '')) counts[prompt.status] += 1;
