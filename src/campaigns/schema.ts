@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { parseSendWindow } from '../schedule/index.ts';
-import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
 import { DURATION_HINT, isIanaTimezone, MAX_DURATION, parseDurationMs } from '../time/index.ts';
+import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
 
 const duration = z.string().superRefine((text, ctx) => {
   const ms = parseDurationMs(text) ?? 0;
@@ -107,7 +107,8 @@ export const Campaign = z
       ctx.addIssue({
         code: 'custom',
         path: ['exemptFromCaps'],
-        message: 'may be true only with review: required (a clinician decides each message that bypasses the frequency caps): add review: required or remove exemptFromCaps',
+        message:
+          'may be true only with review: required (a clinician decides each message that bypasses the frequency caps): add review: required or remove exemptFromCaps',
       });
     }
   });

@@ -49,8 +49,14 @@ const variables = {
   },
   DEFAULT_TIMEZONE: { schema: ianaTimezone.default('America/New_York'), example: 'America/New_York' },
   // Quiet hours: when, in the patient's own time, messages may arrive (a campaign's sendWindow overrides it).
-  SEND_WINDOW: { schema: scheduleText<SendWindow>(parseSendWindow).default(parseSendWindow('09:00-20:00') as SendWindow), example: '09:00-20:00 mon-sat' },
-  FREQUENCY_CAP: { schema: scheduleText<FrequencyCap[]>(parseFrequencyCaps).default(parseFrequencyCaps('1/P1D,3/P7D') as FrequencyCap[]), example: '1/P1D,3/P7D' },
+  SEND_WINDOW: {
+    schema: scheduleText<SendWindow>(parseSendWindow).default(parseSendWindow('09:00-20:00') as SendWindow),
+    example: '09:00-20:00 mon-sat',
+  },
+  FREQUENCY_CAP: {
+    schema: scheduleText<FrequencyCap[]>(parseFrequencyCaps).default(parseFrequencyCaps('1/P1D,3/P7D') as FrequencyCap[]),
+    example: '1/P1D,3/P7D',
+  },
   FHIR_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
   FHIR_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(10).default(4), example: '4' },
   FHIR_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(1000).default(500), example: '500' },

@@ -9,8 +9,8 @@ import { type Campaign, decide, promptKey, repeatBlockedSince } from '../campaig
 import { FhirDataError, FhirRequestError, findResource, loadPatientContexts, type PatientContext } from '../fhir/index.ts';
 import { TriggerResource } from '../triggers/index.ts';
 import type { Context } from './context.ts';
-import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
 import { Deferrals } from './deferral.ts';
+import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
 import { planSlots } from './plan-slots.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
@@ -94,7 +94,9 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     settle(fresh, 'expired');
   } else if (fresh.length > 0) {
     const drafts = await decideAll(campaign, fresh, asOf, ctx, outcomes);
-    const planned = new Map((await planSlots(campaign, [...drafts.values()], decidedAt, ctx)).map((draft) => [draft.idempotencyKey, draft]));
+    const planned = new Map(
+      (await planSlots(campaign, [...drafts.values()], decidedAt, ctx)).map((draft) => [draft.idempotencyKey, draft]),
+    );
     for (const row of await store.insertPrompts([...planned.values()])) {
       const deferredUntil = planned.get(row.idempotencyKey)?.deferred?.until;
       // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.

@@ -8,7 +8,7 @@ import type { Campaign } from '../campaigns/index.ts';
 import type { PatientMessage } from '../schedule/index.ts';
 import type { Context } from './context.ts';
 import type { NewPrompt } from './ports.ts';
-import { slotObjection, sendWindowOf } from './slot-rules.ts';
+import { sendWindowOf, slotObjection } from './slot-rules.ts';
 
 export async function planSlots(campaign: Campaign, drafts: readonly NewPrompt[], decidedAt: Date, ctx: Context): Promise<NewPrompt[]> {
   const { schedule, defaultTimezone, queue } = ctx.config;

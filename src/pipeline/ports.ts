@@ -7,6 +7,8 @@
  *  - FhirGateway: searches and reads the EHR.
  */
 // The record's domain types are the store's own (plain, no Prisma types); the port names what the use-cases do with them.
+
+import type { PatientMessage } from '../schedule/index.ts';
 import type {
   CandidateOutcome,
   ClaimedPrompt,
@@ -18,7 +20,6 @@ import type {
   SendLease,
   StoredCampaign as StoreCampaign,
 } from '../store/index.ts';
-import type { PatientMessage } from '../schedule/index.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
 export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt, PromptRef, PromptStatus, SendLease };

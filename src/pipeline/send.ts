@@ -7,10 +7,10 @@
  */
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason } from '../fhir/index.ts';
+import type { PatientMessage } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
-import type { PatientMessage } from '../schedule/index.ts';
 import { decideSend, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
 import { sendWindowOf } from './slot-rules.ts';
@@ -122,7 +122,13 @@ async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Co
       };
       const decision = decideSend({ prompt, now, expireAfterMs: queue.expireAfterMs, slots }, ctx.sendRules);
       if (decision.kind === 'send') {
-        const reserved: PatientMessage = { promptId: prompt.id, state: 'reserved', at: now.getTime(), priority: prompt.priority, queuedAt: prompt.queuedAtMs };
+        const reserved: PatientMessage = {
+          promptId: prompt.id,
+          state: 'reserved',
+          at: now.getTime(),
+          priority: prompt.priority,
+          queuedAt: prompt.queuedAtMs,
+        };
         messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), reserved]);
       }
       return decision;

@@ -27,9 +27,7 @@ export interface SlotFacts {
   messages: readonly PatientMessage[];
 }
 
-export type SlotObjection =
-  | { kind: 'defer'; until: Date; reason: string }
-  | { kind: 'withdraw'; reason: string };
+export type SlotObjection = { kind: 'defer'; until: Date; reason: string } | { kind: 'withdraw'; reason: string };
 
 /** The campaign's send window, SEND_WINDOW (`fallback`) when it names none. */
 export function sendWindowOf(campaign: Pick<Campaign, 'sendWindow'>, fallback: SendWindow): SendWindow {
@@ -65,7 +63,10 @@ export function slotObjection(
   const until = new Date(slot).toISOString();
   const full = slot > opening ? caps.find((cap) => !keepsCaps(opening, [cap], occupied)) : undefined;
   if (slot > nextWindowOpening(window, timezone, prompt.queuedAt) + expireAfterMs) {
-    return { kind: 'withdraw', reason: `${full ? `capped: ${full.text} reached` : `expired: ${window.text} opens too late`}; the next slot, ${until}, is past the prompt's expiry` };
+    return {
+      kind: 'withdraw',
+      reason: `${full ? `capped: ${full.text} reached` : `expired: ${window.text} opens too late`}; the next slot, ${until}, is past the prompt's expiry`,
+    };
   }
   if (full) return { kind: 'defer', until: new Date(slot), reason: `cap: ${full.text} reached; not before ${until}` };
   return { kind: 'defer', until: new Date(slot), reason: `window: outside ${window.text} in ${timezone}; not before ${until}` };

@@ -23,7 +23,8 @@ export function parseFrequencyCaps(text: string): FrequencyCap[] | { problem: st
     const limit = Number(match?.[1]);
     const periodMs = match?.[2] ? parseDurationMs(match[2]) : undefined;
     if (!match || !(limit >= 1)) return { problem: `has "${part}", which is not a cap: write ${FREQUENCY_CAP_HINT}` };
-    if (!periodMs || periodMs > MAX_DURATION.ms) return { problem: `has "${part}" whose period must be ${DURATION_HINT}, at most ${MAX_DURATION.text}` };
+    if (!periodMs || periodMs > MAX_DURATION.ms)
+      return { problem: `has "${part}" whose period must be ${DURATION_HINT}, at most ${MAX_DURATION.text}` };
     caps.push({ limit, periodMs, text: part });
   }
   return caps;

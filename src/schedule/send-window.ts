@@ -55,7 +55,9 @@ function daysOf(text: string): Set<number> | { problem: string } {
   for (const part of text.split(',')) {
     const [from, to = from, extra] = part.split('-').map((name) => DAY_NAMES.indexOf(name as (typeof DAY_NAMES)[number]));
     if (from === undefined || to === undefined || from < 0 || to < 0 || extra !== undefined) {
-      return { problem: `has days "${text}": use three-letter day names (${DAY_NAMES.join(', ')}), ranges such as mon-fri, commas between` };
+      return {
+        problem: `has days "${text}": use three-letter day names (${DAY_NAMES.join(', ')}), ranges such as mon-fri, commas between`,
+      };
     }
     for (let day = from; ; day = (day + 1) % 7) {
       days.add(day);
@@ -76,7 +78,9 @@ export function isInsideWindow(window: SendWindow, zone: string, at: number): bo
 function insideAt(window: SendWindow, wall: WallTime): boolean {
   if (!crossesMidnight(window)) return window.days.has(wall.weekday) && wall.minute >= window.start && wall.minute < window.end;
   // After the evening opening, or in the morning tail of the window opened the day before.
-  return (window.days.has(wall.weekday) && wall.minute >= window.start) || (window.days.has((wall.weekday + 6) % 7) && wall.minute < window.end);
+  return (
+    (window.days.has(wall.weekday) && wall.minute >= window.start) || (window.days.has((wall.weekday + 6) % 7) && wall.minute < window.end)
+  );
 }
 
 /**

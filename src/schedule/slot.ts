@@ -22,7 +22,9 @@ export interface SlotQuestion {
 
 export function nextSlot(question: SlotQuestion): number {
   const { now, window, timezone, caps, occupied } = question;
-  const candidates = [now, ...occupied.flatMap((at) => caps.map((cap) => at + cap.periodMs))].filter((at) => at >= now).sort((a, b) => a - b);
+  const candidates = [now, ...occupied.flatMap((at) => caps.map((cap) => at + cap.periodMs))]
+    .filter((at) => at >= now)
+    .sort((a, b) => a - b);
   let slot = now;
   for (const candidate of candidates) {
     slot = nextWindowOpening(window, timezone, candidate);

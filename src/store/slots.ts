@@ -23,7 +23,11 @@ interface MessageRow {
  * Each patient's messages that count against a cap or compete for a slot, in one query: sent after `sentSince`,
  * and queued ones (reserved, or waiting their turn). Patients with none are absent.
  */
-export async function findPatientMessages(db: Reader, patientRefs: readonly string[], sentSince: Date): Promise<Map<string, PatientMessage[]>> {
+export async function findPatientMessages(
+  db: Reader,
+  patientRefs: readonly string[],
+  sentSince: Date,
+): Promise<Map<string, PatientMessage[]>> {
   const byPatient = new Map<string, PatientMessage[]>();
   if (patientRefs.length === 0) return byPatient;
   const rows = await db.$queryRaw<MessageRow[]>`

@@ -71,7 +71,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
       if (!patientRefs.includes(prompt.patientRef)) continue;
       const base = { promptId: prompt.id, priority: prompt.priority ?? 0, queuedAt: (prompt.queuedAt ?? prompt.createdAt).getTime() };
       let message: PatientMessage | undefined;
-      if (prompt.status === 'sent' && prompt.sentAt && prompt.sentAt > sentSince) message = { ...base, state: 'sent', at: prompt.sentAt.getTime() };
+      if (prompt.status === 'sent' && prompt.sentAt && prompt.sentAt > sentSince)
+        message = { ...base, state: 'sent', at: prompt.sentAt.getTime() };
       else if (prompt.status === 'queued' && prompt.renderedText !== undefined) {
         const at = (prompt.slotAt ?? prompt.notBefore)?.getTime();
         message = { ...base, state: prompt.slotAt ? 'reserved' : 'waiting', ...(at === undefined ? {} : { at }) };
@@ -215,13 +216,19 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     async findDeferred(pollRunIds, at) {
       const rows = new Map<string, { campaignId: string; count: number; earliest: Date; latest: Date }>();
       for (const prompt of prompts.values()) {
-        if (!pollRunIds.includes(prompt.pollRunId ?? '') || prompt.status !== 'queued' || !prompt.notBefore || prompt.notBefore <= at) continue;
-        const row = rows.get(prompt.campaignId) ?? { campaignId: prompt.campaignId, count: 0, earliest: prompt.notBefore, latest: prompt.notBefore };
+        if (!pollRunIds.includes(prompt.pollRunId ?? '') || prompt.status !== 'queued' || !prompt.notBefore || prompt.notBefore <= at)
+          continue;
+        const row = rows.get(prompt.campaignId) ?? {
+          campaignId: prompt.campaignId,
+          count: 0,
+          earliest: prompt.notBefore,
+          latest: prompt.notBefore,
+        };
         rows.set(prompt.campaignId, {
           ...row,
           count: row.count + 1,
-          earliest: prompt.notBefore < row.earliest ? prompt.notBefore : row.earliest,
-          latest: prompt.notBefore > row.latest ? prompt.notBefore : row.latest,
+          earliest: new Date(Math.min(prompt.notBefore.getTime(), row.earliest.getTime())),
+          latest: new Date(Math.max(prompt.notBefore.getTime(), row.latest.getTime())),
         });
       }
       return [...rows.values()];

@@ -106,7 +106,11 @@ describe('occupiedSlots', () => {
   });
 
   it('counts a waiting message at its not-before time when later than now, and never the prompt itself', () => {
-    const messages = [message('later', 'waiting', { at: now + 5 * HOUR }), message('earlier', 'waiting', { at: now - 5 * HOUR }), message('p', 'reserved')];
+    const messages = [
+      message('later', 'waiting', { at: now + 5 * HOUR }),
+      message('earlier', 'waiting', { at: now - 5 * HOUR }),
+      message('p', 'reserved'),
+    ];
     expect(occupiedSlots(messages, prompt, now)).toEqual([now + 5 * HOUR, now]);
   });
 });

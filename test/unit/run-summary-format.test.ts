@@ -39,7 +39,9 @@ describe('the run --once summary', () => {
 
   it('says until when deferred prompts wait, and does not count them as unfinished or failed', () => {
     const deferred = { count: 2, earliest: '2026-11-30T14:00:00.000Z', latest: '2026-12-01T14:00:00.000Z' };
-    const campaigns = [campaign('diabetes', { matched: 3, prompts: { pending_review: 0, queued: 2, sent: 1, failed: 0, skipped: 0 }, deferred })];
+    const campaigns = [
+      campaign('diabetes', { matched: 3, prompts: { pending_review: 0, queued: 2, sent: 1, failed: 0, skipped: 0 }, deferred }),
+    ];
     const text = formatRunSummary({
       startedAt: '2026-11-30T08:00:00.000Z',
       finishedAt: '2026-11-30T08:01:00.000Z',

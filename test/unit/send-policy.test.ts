@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { type ClaimedPrompt, decideSend, SEND_RULES, type SendDecision, type SendRule } from '../../src/pipeline/index.ts';
-import { ALWAYS_OPEN, type FrequencyCap, type PatientMessage, parseFrequencyCaps, parseSendWindow, type SendWindow } from '../../src/schedule/index.ts';
+import {
+  ALWAYS_OPEN,
+  type FrequencyCap,
+  type PatientMessage,
+  parseFrequencyCaps,
+  parseSendWindow,
+  type SendWindow,
+} from '../../src/schedule/index.ts';
 
 const HOUR = 3_600_000;
 // Monday 10:00 in New York (UTC-5).
@@ -97,7 +104,11 @@ describe('the send-time policy', () => {
     [
       'reads the window of the campaign, not the default',
       { sendWindow: '22:00-06:00' },
-      { kind: 'defer', until: at('2026-03-03T03:00:00.000Z'), reason: 'window: outside 22:00-06:00 in America/New_York; not before 2026-03-03T03:00:00.000Z' },
+      {
+        kind: 'defer',
+        until: at('2026-03-03T03:00:00.000Z'),
+        reason: 'window: outside 22:00-06:00 in America/New_York; not before 2026-03-03T03:00:00.000Z',
+      },
     ],
     ['sends inside a window crossing midnight', { sendWindow: '22:00-06:00', now: at('2026-03-03T09:00:00.000Z') }, { kind: 'send' }],
     ['sends when the patient had a message more than a day ago', { messages: [sent(25)] }, { kind: 'send' }],
@@ -130,18 +141,30 @@ describe('the send-time policy', () => {
       { kind: 'defer', until: at('2026-03-03T15:00:00.000Z'), reason: 'cap: 1/P1D reached; not before 2026-03-03T15:00:00.000Z' },
     ],
     ['takes the slot before a waiting prompt of lower priority', { messages: [waiting(-1, 5)] }, { kind: 'send' }],
-    ['takes the slot before a younger waiting prompt of the same priority', { queuedAt: hoursAgo(3), messages: [waiting(0, 2)] }, { kind: 'send' }],
+    [
+      'takes the slot before a younger waiting prompt of the same priority',
+      { queuedAt: hoursAgo(3), messages: [waiting(0, 2)] },
+      { kind: 'send' },
+    ],
     [
       'counts a message on its way (reserved by another sender)',
       { messages: [{ promptId: 'x', state: 'reserved', at: NOW.getTime(), priority: 0, queuedAt: hoursAgo(2).getTime() }] },
       { kind: 'defer', until: at('2026-03-03T15:00:00.000Z'), reason: 'cap: 1/P1D reached; not before 2026-03-03T15:00:00.000Z' },
     ],
     ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'prompt-1'), state: 'reserved' }] }, { kind: 'send' }],
-    ['sends a prompt of a campaign exempt from the caps', { exemptFromCaps: true, review: 'required', reviewedBy: 'dr-lee', messages: [sent(2)] }, { kind: 'send' }],
+    [
+      'sends a prompt of a campaign exempt from the caps',
+      { exemptFromCaps: true, review: 'required', reviewedBy: 'dr-lee', messages: [sent(2)] },
+      { kind: 'send' },
+    ],
     [
       'still keeps an exempt campaign’s prompt to the window',
       { exemptFromCaps: true, review: 'required', reviewedBy: 'dr-lee', now: at('2026-03-03T03:00:00.000Z') },
-      { kind: 'defer', until: at('2026-03-03T14:00:00.000Z'), reason: 'window: outside 09:00-20:00 in America/New_York; not before 2026-03-03T14:00:00.000Z' },
+      {
+        kind: 'defer',
+        until: at('2026-03-03T14:00:00.000Z'),
+        reason: 'window: outside 09:00-20:00 in America/New_York; not before 2026-03-03T14:00:00.000Z',
+      },
     ],
   ])('%s', (_, change, decision) => {
     expect(decideSend(input(change))).toEqual(decision);
