@@ -7,7 +7,7 @@
  */
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason } from '../fhir/index.ts';
-import type { PatientMessage } from '../schedule/index.ts';
+import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
@@ -103,16 +103,19 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
 }
 
 /**
- * The policy's decision on each prompt, in order. With frequency caps, the batch's patients are locked while their
- * messages are read and the prompts let through take their slots (one query and one update per batch), so a
- * concurrent sender of the same patients waits and then counts them. A prompt let through counts against the
- * next prompt of the same patient in the batch.
+ * The policy's decision on each prompt, in the batch's order. With frequency caps, the batch's patients are
+ * locked while their messages are read and the prompts let through take their slots (one query and one update
+ * per batch), so a concurrent sender of the same patients waits and then counts them. Within the batch, prompts
+ * are decided in the order they rank (priority, then age), each counting the ones decided before it.
  */
 async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Context): Promise<SendDecision[]> {
   const { schedule, defaultTimezone, queue } = ctx.config;
+  const contender = (prompt: ClaimedPrompt) => ({ promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs });
+  const ranked = [...prompts].sort((a, b) => (ranksAhead(contender(a), contender(b)) ? -1 : 1));
   const decideAll = (stored: ReadonlyMap<string, PatientMessage[]>) => {
     const messages = new Map(stored);
-    return prompts.map((prompt) => {
+    const decisions = new Map<string, SendDecision>();
+    for (const prompt of ranked) {
       const others = messages.get(prompt.patientRef) ?? [];
       const slots = {
         window: sendWindowOf(prompt.campaign, schedule.window),
@@ -121,18 +124,17 @@ async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Co
         messages: others,
       };
       const decision = decideSend({ prompt, now, expireAfterMs: queue.expireAfterMs, slots }, ctx.sendRules);
-      if (decision.kind === 'send') {
-        const reserved: PatientMessage = {
-          promptId: prompt.id,
-          state: 'reserved',
-          at: now.getTime(),
-          priority: prompt.priority,
-          queuedAt: prompt.queuedAtMs,
-        };
-        messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), reserved]);
-      }
-      return decision;
-    });
+      decisions.set(prompt.id, decision);
+      // As the prompt now stands, for the ones after it: on its way, waiting for its new time, or out of the running.
+      const planned: PatientMessage | undefined =
+        decision.kind === 'send'
+          ? { ...contender(prompt), state: 'reserved', at: now.getTime() }
+          : decision.kind === 'defer'
+            ? { ...contender(prompt), state: 'waiting', at: decision.until.getTime() }
+            : undefined;
+      messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), ...(planned ? [planned] : [])]);
+    }
+    return prompts.map((prompt): SendDecision => decisions.get(prompt.id) ?? { kind: 'send' });
   };
   if (schedule.caps.length === 0) return decideAll(new Map());
   let decisions: SendDecision[] = [];

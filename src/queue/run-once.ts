@@ -61,7 +61,10 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
     const workers = external ? undefined : runtime.startWorkers(services);
     workers?.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
 
-    const recovered = await requeueUnfinishedWork({ store: services.store, enqueue: runtime.enqueue }, { staleBefore: startedAt });
+    const recovered = await requeueUnfinishedWork(
+      { store: services.store, enqueue: runtime.enqueue },
+      { staleBefore: startedAt, now: startedAt.getTime() },
+    );
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
     // A FhirAuthError stops the run at once: every other request would be refused too. What it left undone
     // stays in PostgreSQL (prompts queued, candidates not evaluated) for the next run.
