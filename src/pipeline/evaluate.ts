@@ -1,7 +1,7 @@
 /**
  * Evaluate a batch of candidates of one poll run: decide (pure) and render (pure) each, and write the outbox
  * rows. The batch shares its I/O: one campaign read, one query for keys already written, one FHIR search for
- * every patient's record, one query for patients recently prompted, one statement for the new rows and their
+ * every patient's record (their Consents with it), one query for patients recently prompted, one for local opt-outs, one statement for the new rows and their
  * audit events, one send job for their delivery and one update recording each candidate's outcome. Rows are written before their
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
@@ -126,14 +126,11 @@ async function decideAll(
   const logger = ctx.logger.child({ campaignId: campaign.id, pollRunId: candidates[0]?.identity.pollRunId });
   const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
   const contexts = await loadPatientContexts(ctx.gateway, patientIds, { logger });
+  const patientRefs = [...contexts.keys()].map((patientId) => `Patient/${patientId}`);
   const blockedSince = repeatBlockedSince(campaign, asOf);
-  const recentlyPrompted = blockedSince
-    ? await ctx.store.findRecentlyPrompted(
-        campaign.id,
-        [...contexts.keys()].map((patientId) => `Patient/${patientId}`),
-        blockedSince,
-      )
-    : new Set<string>();
+  const recentlyPrompted = blockedSince ? await ctx.store.findRecentlyPrompted(campaign.id, patientRefs, blockedSince) : new Set<string>();
+  const optOuts = await ctx.store.findOptOuts(patientRefs);
+  const rules = ctx.config.optOut;
 
   const drafts = new Map<string, NewPrompt>();
   for (const { patientId, triggerRef, identity } of candidates) {
@@ -153,9 +150,10 @@ async function decideAll(
       outcomes.set(triggerRef, trigger === 'unreadable' ? 'error' : 'no-match');
       continue;
     }
-    const decision = decide(campaign, trigger, context.patient, asOf);
+    const local = optOuts.filter((optOut) => optOut.patientRef === identity.patientRef);
+    const decision = decide(campaign, trigger, { ...context, local }, asOf, rules);
     if (decision.kind === 'no-match') outcomes.set(triggerRef, 'no-match');
-    else if (decision.kind === 'skip') drafts.set(key, skippedPrompt(campaign, identity, trigger, decision.reason, asOf));
+    else if (decision.kind === 'skip') drafts.set(key, skippedPrompt(campaign, identity, trigger, decision, asOf));
     else if (recentlyPrompted.has(identity.patientRef)) outcomes.set(triggerRef, 'recently-prompted');
     else drafts.set(key, renderedPrompt(campaign, identity, context, trigger, asOf, ctx));
   }

@@ -11,6 +11,7 @@ export type {
   Enqueue,
   FailedPrompt,
   NewPrompt,
+  PatientOptOut,
   PendingCandidate,
   PollRunRecord,
   PromptRef,

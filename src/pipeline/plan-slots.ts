@@ -27,10 +27,10 @@ export async function planSlots(campaign: Campaign, drafts: readonly NewPrompt[]
     const objection = slotObjection(facts, { ...contender, exempt: campaign.exemptFromCaps }, decidedAt, queue.expireAfterMs);
     if (objection?.kind === 'withdraw') {
       const { renderedText: _dropped, ...rest } = draft;
-      return { ...rest, status: 'skipped', reason: objection.reason };
+      return { ...rest, status: 'skipped', rule: objection.rule, reason: objection.reason };
     }
     const planned: PatientMessage = { ...contender, state: 'waiting', ...(objection ? { at: objection.until.getTime() } : {}) };
     messages.set(draft.patientRef, [...others, planned]);
-    return objection ? { ...draft, deferred: { until: objection.until, reason: objection.reason } } : draft;
+    return objection ? { ...draft, rule: objection.rule, deferred: { until: objection.until, reason: objection.reason } } : draft;
   });
 }

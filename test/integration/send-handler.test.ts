@@ -133,7 +133,7 @@ describe('the send handler, called directly', () => {
   it('defers a prompt a send rule postpones: recorded, claimable only from then, queued again with the delay', async () => {
     const prompt = await queuedPrompt();
     const until = new Date(Date.now() + 3_600_000);
-    const quiet = { sendRules: [...SEND_RULES, () => ({ kind: 'defer' as const, until, reason: 'quiet hours' })] };
+    const quiet = { sendRules: [...SEND_RULES, () => ({ kind: 'defer' as const, rule: 'window', until, reason: 'quiet hours' })] };
     expect((await sendPrompts({ promptIds: [prompt.id] }, ctx(quiet))).get(prompt.id)).toBe('deferred');
     expect(await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
       status: 'queued',
