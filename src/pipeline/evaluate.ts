@@ -9,7 +9,9 @@ import { type Campaign, decide, promptKey, repeatBlockedSince } from '../campaig
 import { FhirDataError, FhirRequestError, findResource, loadPatientContexts, type PatientContext } from '../fhir/index.ts';
 import { TriggerResource } from '../triggers/index.ts';
 import type { Context } from './context.ts';
+import { Deferrals } from './deferral.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
+import { planSlots } from './plan-slots.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
 
@@ -78,6 +80,7 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
   const known = new Set<string>();
   // Queue again the rows still queued: an earlier attempt may have died between writing them and queuing.
   const sends: string[] = [];
+  const deferrals = new Deferrals();
   for (const row of await store.findPromptsByKeys(candidates.map((candidate) => candidate.identity.idempotencyKey))) {
     known.add(row.idempotencyKey);
     if (row.status === 'queued') sends.push(row.id);
@@ -91,14 +94,20 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     settle(fresh, 'expired');
   } else if (fresh.length > 0) {
     const drafts = await decideAll(campaign, fresh, asOf, ctx, outcomes);
-    for (const row of await store.insertPrompts([...drafts.values()])) {
+    const planned = new Map(
+      (await planSlots(campaign, [...drafts.values()], decidedAt, ctx)).map((draft) => [draft.idempotencyKey, draft]),
+    );
+    for (const row of await store.insertPrompts([...planned.values()])) {
+      const deferredUntil = planned.get(row.idempotencyKey)?.deferred?.until;
       // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
-      if (row.status === 'queued') sends.push(row.id);
+      if (row.status === 'queued' && row.inserted && deferredUntil) deferrals.add(row.id, deferredUntil);
+      else if (row.status === 'queued') sends.push(row.id);
       const triggerRef = drafts.get(row.idempotencyKey)?.triggerRefs[0];
       if (triggerRef) outcomes.set(triggerRef, row.inserted ? outcomeOf(row.status) : 'already-handled');
     }
   }
   await ctx.enqueue.sends(sendJobsFor(sends));
+  await deferrals.enqueue(ctx.enqueue, decidedAt);
   return outcomes;
 }
 

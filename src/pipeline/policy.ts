@@ -8,6 +8,7 @@
  */
 import { type OptOutRules, type PatientFacts, patientMayBePrompted } from '../campaigns/index.ts';
 import type { ClaimedPrompt } from './ports.ts';
+import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
 
 export type SendDecision =
   | { kind: 'send' }
@@ -23,6 +24,8 @@ export interface SendRuleInput {
   now: Date;
   /** How long a prompt may wait between becoming sendable and being sent (PROMPT_EXPIRY_HOURS). */
   expireAfterMs: number;
+  /** The prompt's send window, its patient's time zone, the caps and the patient's other messages. */
+  slots: SlotFacts;
   /** The patient as read for this send batch (the Patient, Consents, local opt-outs); `gone` when the server no longer has them. */
   patient: PatientFacts | 'gone';
   /** What a Consent must name to opt out (OPT_OUT_CONSENT_CODES). */
@@ -56,8 +59,31 @@ export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
     ? { kind: 'withdraw', rule: 'expired', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
     : undefined;
 
+/** Quiet hours in the patient's time: a deferred prompt may have waited for hours; the window is read again. */
+export const outsideWindow: SendRule = ({ slots, now }) => windowObjection(slots, now);
+
+/**
+ * Frequency caps across campaigns, with the patient's messages read under a lock per patient (send.ts), so
+ * concurrent senders never exceed them: deferred to the next slot, or withdrawn if it would expire first.
+ */
+export const overCap: SendRule = ({ prompt, slots, now, expireAfterMs }) =>
+  slotObjection(
+    slots,
+    { promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs, exempt: prompt.campaign.exemptFromCaps },
+    now,
+    expireAfterMs,
+  );
+
 /** Today's rules, in order: what forbids first, then what postpones. */
-export const SEND_RULES: readonly SendRule[] = [campaignDeactivated, patientGone, patientNowExcluded, reviewNowRequired, expired];
+export const SEND_RULES: readonly SendRule[] = [
+  campaignDeactivated,
+  patientGone,
+  patientNowExcluded,
+  reviewNowRequired,
+  expired,
+  outsideWindow,
+  overCap,
+];
 
 export function decideSend(input: SendRuleInput, rules: readonly SendRule[] = SEND_RULES): SendDecision {
   for (const rule of rules) {

@@ -33,6 +33,7 @@ export {
   countPromptsByStatus,
   deferQueued,
   type FailedPrompt,
+  findDeferred,
   findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,
@@ -64,3 +65,4 @@ export {
   releaseLease,
   type SendLease,
 } from './sending.ts';
+export { findPatientMessages, reserveSlots } from './slots.ts';
