@@ -7,11 +7,14 @@ export {
 } from './context.ts';
 export { TemplateError } from './errors.ts';
 export { factsFromPatientContext, type PatientFacts } from './facts.ts';
+export type { FooterCheck, TemplateReading } from './reading.ts';
 export {
+  type CampaignTemplate,
   loadTemplateRegistry,
   type RegistryOptions,
   type ResolvedTemplate,
   SAFETY_FOOTER,
+  type TemplateProblem,
   type TemplateRegistry,
 } from './registry.ts';
 export type { RenderResult } from './render.ts';
