@@ -358,7 +358,12 @@ function readingCheck(templateId: string, campaigns: readonly Campaign[], proble
   const check = { id: `reading:${templateId}`, name: `template ${templateId} reads at grade 8 or below` };
   if (problem === undefined) return { ...check, campaigns: using.map((campaign) => campaign.id), result: 'pass' };
   if (unwaived.length === 0) {
-    return { ...check, campaigns: using.map((campaign) => campaign.id), result: 'pass', detail: `${problem}; waived by every campaign using it` };
+    return {
+      ...check,
+      campaigns: using.map((campaign) => campaign.id),
+      result: 'pass',
+      detail: `${problem}; waived by every campaign using it`,
+    };
   }
   const action = 'these campaigns do not run until it is rewritten or they give readingLevelWaiver: <reason> (README, "Reading level")';
   return { ...check, campaigns: unwaived, result: 'fail', detail: problem, action };

@@ -5,9 +5,9 @@
  */
 import { measureReadability, type Readability, type ReadingVerdict, verdictOf } from '../readability/index.ts';
 import type { TriggerResourceType } from '../triggers/index.ts';
+import type { TemplateContext } from './context.ts';
 import type { RenderResult } from './render.ts';
 import { sampleContexts } from './samples.ts';
-import type { TemplateContext } from './context.ts';
 
 /** The safety footer's parts a patient must find under every message. */
 export interface FooterCheck {

@@ -22,12 +22,12 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Handlebars from 'handlebars';
+import { GRADE_LIMIT } from '../readability/index.ts';
 import { canonicalLanguage, type TemplateContext } from './context.ts';
 import { TemplateError } from './errors.ts';
 import { createTemplateEnvironment, helperNames, type TemplateEnvironment } from './helpers.ts';
-import { GRADE_LIMIT } from '../readability/index.ts';
 import { readTemplate, type Sections, type TemplateReading } from './reading.ts';
-import { compileTemplate, type CompiledTemplate, normalizeText, type RenderResult, renderTemplate } from './render.ts';
+import { type CompiledTemplate, compileTemplate, normalizeText, type RenderResult, renderTemplate } from './render.ts';
 import { type TemplateShape, TemplateShapeError, templateShape } from './template-shape.ts';
 
 export const SAFETY_FOOTER = 'safety-footer';
@@ -137,7 +137,10 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
     if (found.length > 0) problems.set(id, found);
     else {
       resolved.set(id, new Map([...prepared].map(([language, { resolved }]) => [language, resolved])));
-      readings.set(id, [...prepared.values()].map(({ reading }) => reading));
+      readings.set(
+        id,
+        [...prepared.values()].map(({ reading }) => reading),
+      );
     }
   }
   const all = [...problems.values()].flat();

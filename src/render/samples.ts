@@ -96,4 +96,3 @@ export function sampleContexts(language: string): SampleContext[] {
     }),
   }));
 }
-
