@@ -20,7 +20,7 @@ import { sentencesOf } from './text.ts';
 export const GRADE_TARGET = 6;
 export const GRADE_LIMIT = 8;
 
-export type ReadingMeasure = 'flesch-kincaid' | 'fernandez-huerta';
+type ReadingMeasure = 'flesch-kincaid' | 'fernandez-huerta';
 export type ReadingVerdict = 'ok' | 'warn' | 'fail';
 
 export interface Readability {
@@ -85,11 +85,6 @@ const LANGUAGES: ReadonlyMap<string, Language> = new Map([
     },
   ],
 ]);
-
-/** Whether a language (BCP 47, e.g. `es-MX`) has a formula here. */
-export function isMeasurable(language: string): boolean {
-  return LANGUAGES.has(baseLanguage(language));
-}
 
 /** The text's readability in its language, or undefined for a language without a formula here or a text without words. */
 export function measureReadability(text: string, language: string): Readability | undefined {

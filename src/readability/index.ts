@@ -2,10 +2,8 @@
 export {
   GRADE_LIMIT,
   GRADE_TARGET,
-  isMeasurable,
   measureReadability,
   type Readability,
-  type ReadingMeasure,
   type ReadingVerdict,
   verdictOf,
 } from './grade.ts';

@@ -7,9 +7,8 @@ export {
 } from './context.ts';
 export { TemplateError } from './errors.ts';
 export { factsFromPatientContext, type PatientFacts } from './facts.ts';
-export type { FooterCheck, TemplateReading } from './reading.ts';
+export type { TemplateReading } from './reading.ts';
 export {
-  type CampaignTemplate,
   loadTemplateRegistry,
   type RegistryOptions,
   type ResolvedTemplate,

@@ -53,7 +53,7 @@ function ingredientOf(component: string): string {
 }
 
 /** Whether a display is already a bare ingredient name: nothing would be taken away from it. */
-export function isIngredientName(display: string): boolean {
+function isIngredientName(display: string): boolean {
   return ingredientName(display) === display.trim();
 }
 
