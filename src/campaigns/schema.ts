@@ -3,9 +3,9 @@ import cronParser from 'cron-parser';
 import { z } from 'zod';
 import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
-import { isIanaTimezone } from '../time/index.ts';
+import { parseSendWindow } from '../schedule/index.ts';
+import { DURATION_HINT, isIanaTimezone, MAX_DURATION, parseDurationMs } from '../time/index.ts';
 import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
-import { DURATION_HINT, MAX_DURATION, parseDurationMs } from './duration.ts';
 
 const duration = z.string().superRefine((text, ctx) => {
   const ms = parseDurationMs(text) ?? 0;
@@ -17,6 +17,17 @@ const duration = z.string().superRefine((text, ctx) => {
     });
   }
 });
+
+const languageTag = z.string().refine(
+  (tag) => {
+    try {
+      return Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be "skip" or a BCP 47 language tag such as es or en-US' },
+);
 
 const timezone = z.string().refine(isIanaTimezone, { message: 'must be an IANA time zone such as America/New_York' });
 
@@ -35,6 +46,12 @@ function cronProblem(text: string): string | undefined {
     return error instanceof Error ? error.message : 'unreadable';
   }
 }
+
+/** Kept as written (the stored definition is this file): parsed where it is used. */
+const sendWindow = z.string().superRefine((text, ctx) => {
+  const parsed = parseSendWindow(text);
+  if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+});
 
 /** Shorter repeat periods would let a campaign message the same patient more than once a day. */
 const MIN_REPEAT_MS = 86_400_000;
@@ -77,7 +94,20 @@ export const Campaign = z
       .default('once')
       .describe('once per trigger resource, or at most once per patient per period'),
     review: z.enum(['none', 'required']).default('none'),
+    languageFallback: z
+      .union([z.literal('skip'), languageTag])
+      .default('skip')
+      .describe("when the template has no variant in the patient's language: skip the prompt, or use this language's"),
     sensitive: z.boolean().default(false).describe('content that could upset a patient: never sent without review'),
+    sendWindow: sendWindow.optional().describe("when messages may arrive in the patient's time; SEND_WINDOW when absent"),
+    priority: z
+      .number()
+      .refine((value) => Number.isInteger(value) && Math.abs(value) <= 1000, {
+        message: 'must be a whole number from -1000 to 1000 (higher goes first), e.g. 10',
+      })
+      .default(0)
+      .describe("of two prompts competing for a patient's frequency-cap slot, the higher goes first"),
+    exemptFromCaps: z.boolean().default(false).describe('not held back by FREQUENCY_CAP (its messages still count against it)'),
     readingLevelWaiver: z
       .string()
       .trim()
@@ -92,6 +122,14 @@ export const Campaign = z
         code: 'custom',
         path: ['review'],
         message: 'must be "required" when sensitive is true: upsetting news is never sent automatically',
+      });
+    }
+    if (campaign.exemptFromCaps && campaign.review !== 'required') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exemptFromCaps'],
+        message:
+          'may be true only with review: required (a clinician decides each message that bypasses the frequency caps): add review: required or remove exemptFromCaps',
       });
     }
   });

@@ -1,7 +1,7 @@
 /**
  * Evaluate a batch of candidates of one poll run: decide (pure) and render (pure) each, and write the outbox
  * rows. The batch shares its I/O: one campaign read, one query for keys already written, one FHIR search for
- * every patient's record, one query for patients recently prompted, one statement for the new rows and their
+ * every patient's record (their Consents with it), one query for patients recently prompted, one for local opt-outs, one statement for the new rows and their
  * audit events, one send job for their delivery and one update recording each candidate's outcome. Rows are written before their
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
@@ -9,7 +9,9 @@ import { type Campaign, decide, promptKey, repeatBlockedSince } from '../campaig
 import { FhirDataError, FhirRequestError, findResource, loadPatientContexts, type PatientContext } from '../fhir/index.ts';
 import { TriggerResource } from '../triggers/index.ts';
 import type { Context } from './context.ts';
+import { Deferrals } from './deferral.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
+import { planSlots } from './plan-slots.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
 
@@ -78,6 +80,7 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
   const known = new Set<string>();
   // Queue again the rows still queued: an earlier attempt may have died between writing them and queuing.
   const sends: string[] = [];
+  const deferrals = new Deferrals();
   for (const row of await store.findPromptsByKeys(candidates.map((candidate) => candidate.identity.idempotencyKey))) {
     known.add(row.idempotencyKey);
     if (row.status === 'queued') sends.push(row.id);
@@ -91,14 +94,20 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     settle(fresh, 'expired');
   } else if (fresh.length > 0) {
     const drafts = await decideAll(campaign, fresh, asOf, ctx, outcomes);
-    for (const row of await store.insertPrompts([...drafts.values()])) {
+    const planned = new Map(
+      (await planSlots(campaign, [...drafts.values()], decidedAt, ctx)).map((draft) => [draft.idempotencyKey, draft]),
+    );
+    for (const row of await store.insertPrompts([...planned.values()])) {
+      const deferredUntil = planned.get(row.idempotencyKey)?.deferred?.until;
       // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
-      if (row.status === 'queued') sends.push(row.id);
+      if (row.status === 'queued' && row.inserted && deferredUntil) deferrals.add(row.id, deferredUntil);
+      else if (row.status === 'queued') sends.push(row.id);
       const triggerRef = drafts.get(row.idempotencyKey)?.triggerRefs[0];
       if (triggerRef) outcomes.set(triggerRef, row.inserted ? outcomeOf(row.status) : 'already-handled');
     }
   }
   await ctx.enqueue.sends(sendJobsFor(sends));
+  await deferrals.enqueue(ctx.enqueue, decidedAt);
   return outcomes;
 }
 
@@ -117,14 +126,11 @@ async function decideAll(
   const logger = ctx.logger.child({ campaignId: campaign.id, pollRunId: candidates[0]?.identity.pollRunId });
   const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
   const contexts = await loadPatientContexts(ctx.gateway, patientIds, { logger });
+  const patientRefs = [...contexts.keys()].map((patientId) => `Patient/${patientId}`);
   const blockedSince = repeatBlockedSince(campaign, asOf);
-  const recentlyPrompted = blockedSince
-    ? await ctx.store.findRecentlyPrompted(
-        campaign.id,
-        [...contexts.keys()].map((patientId) => `Patient/${patientId}`),
-        blockedSince,
-      )
-    : new Set<string>();
+  const recentlyPrompted = blockedSince ? await ctx.store.findRecentlyPrompted(campaign.id, patientRefs, blockedSince) : new Set<string>();
+  const optOuts = await ctx.store.findOptOuts(patientRefs);
+  const rules = ctx.config.optOut;
 
   const drafts = new Map<string, NewPrompt>();
   for (const { patientId, triggerRef, identity } of candidates) {
@@ -144,9 +150,10 @@ async function decideAll(
       outcomes.set(triggerRef, trigger === 'unreadable' ? 'error' : 'no-match');
       continue;
     }
-    const decision = decide(campaign, trigger, context.patient, asOf);
+    const local = optOuts.filter((optOut) => optOut.patientRef === identity.patientRef);
+    const decision = decide(campaign, trigger, { ...context, local }, asOf, rules);
     if (decision.kind === 'no-match') outcomes.set(triggerRef, 'no-match');
-    else if (decision.kind === 'skip') drafts.set(key, skippedPrompt(campaign, identity, trigger, decision.reason, asOf));
+    else if (decision.kind === 'skip') drafts.set(key, skippedPrompt(campaign, identity, trigger, decision, asOf));
     else if (recentlyPrompted.has(identity.patientRef)) outcomes.set(triggerRef, 'recently-prompted');
     else drafts.set(key, renderedPrompt(campaign, identity, context, trigger, asOf, ctx));
   }

@@ -1,4 +1,5 @@
 export type { Context, Services, Transports } from './context.ts';
+export { DEFER_MARGIN_MS } from './deferral.ts';
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
 export { announcedWaitMs, type FailureKind, failureKind, retryDelayMs } from './failures.ts';
 export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
@@ -10,6 +11,7 @@ export type {
   Enqueue,
   FailedPrompt,
   NewPrompt,
+  PatientOptOut,
   PendingCandidate,
   PollRunRecord,
   PromptRef,
@@ -33,7 +35,6 @@ export { type CampaignRunSummary, type RunSummary, summariseCampaigns, totalsOf 
 export {
   abandonSend,
   countOf,
-  DEFER_MARGIN_MS,
   LeaseLostError,
   messageOf,
   type SendOutcome,

@@ -1,17 +1,22 @@
 /**
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
- * then the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
+ * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one query
+ * for local opt-outs) and the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
  * has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
+import type { PatientFacts } from '../campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
-import { failureReason } from '../fhir/index.ts';
+import { failureReason, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
+import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
+import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { decideSend, type SendDecision } from './policy.ts';
-import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
-import { type SendWork, sendJobsFor } from './work.ts';
+import type { ClaimedPrompt, Delivery, SendLease, Withdrawal } from './ports.ts';
+import { sendWindowOf } from './slot-rules.ts';
+import type { SendWork } from './work.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';
 
@@ -40,14 +45,11 @@ class Batch {
   }
 }
 
-/** How much later than its not-before time a deferred prompt is queued again (clocks of hosts differ a little). */
-export const DEFER_MARGIN_MS = 1000;
-
 /** Each prompt's outcome, by prompt id. */
 export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
   const { store } = ctx;
   const leaseMs = ctx.config.queue.sendLeaseMs;
-  const lease = await store.claimForSending(work.promptIds, leaseMs);
+  const lease = await store.claimForSending(work.promptIds, leaseMs, ctx.clock());
   // Kept from the claim on: the policy step writes too (a deferral's re-queue to Redis) and may block.
   const ids = lease.prompts.map((prompt) => prompt.id);
   const keeper = keepLease({
@@ -79,11 +81,15 @@ export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<str
  * held or deferred, so the record never denies a message the patient has.
  */
 async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promise<ClaimedPrompt[]> {
+  if (lease.prompts.length === 0) return [];
   const sendable: ClaimedPrompt[] = [];
-  const deferred = new Map<number, string[]>();
+  const withdrawals: Withdrawal[] = [];
+  const deferred = new Deferrals();
+  const patients = await patientsNow(lease.prompts, ctx);
   const now = ctx.clock();
-  for (const prompt of lease.prompts) {
-    const decision = decideSend({ prompt, now, expireAfterMs: ctx.config.queue.expireAfterMs }, ctx.sendRules);
+  const decisions = await decideBatch(lease.prompts, patients, now, ctx);
+  for (const [index, prompt] of lease.prompts.entries()) {
+    const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
       sendable.push(prompt);
       continue;
@@ -91,41 +97,97 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     const earlier = prompt.attempts > 1 ? await transportFor(prompt, ctx).findDelivered(prompt.idempotencyKey) : undefined;
     if (earlier) {
       batch.delivered({ promptId: prompt.id, externalId: earlier.externalId, sentAt: earlier.sentAt ?? now }, 'already-sent');
-      continue;
-    }
-    const outcome = await apply(decision, prompt, lease.token, ctx);
-    batch.settle(prompt.id, outcome);
-    if (decision.kind === 'defer' && outcome === 'deferred') {
-      const until = decision.until.getTime();
-      deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
+    } else if (decision.kind === 'withdraw') {
+      withdrawals.push({ id: prompt.id, rule: decision.rule, reason: decision.reason });
+    } else if (decision.kind === 'hold') {
+      await ctx.store.holdForReview(prompt.id);
+      batch.settle(prompt.id, 'held-for-review');
+    } else {
+      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
+      const held = await ctx.store.deferQueued(prompt.id, lease.token, decision.until, decision.reason, decision.rule);
+      batch.settle(prompt.id, held ? 'deferred' : 'in-flight');
+      if (held) deferred.add(prompt.id, decision.until);
     }
   }
-  // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
-  // A little late rather than early: the claim compares the not-before time with the database's clock.
-  for (const [until, promptIds] of deferred) {
-    const delayMs = Math.max(0, until - now.getTime()) + DEFER_MARGIN_MS;
-    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.deferredSend(job, new Date(until), delayMs);
-  }
+  await ctx.store.withdrawQueued(withdrawals);
+  for (const { id } of withdrawals) batch.settle(id, 'withdrawn');
+  await deferred.enqueue(ctx.enqueue, now);
   return sendable;
 }
 
-async function apply(
-  decision: Exclude<SendDecision, { kind: 'send' }>,
-  prompt: ClaimedPrompt,
-  leaseToken: string,
+/**
+ * The policy's decision on each prompt, in the batch's order. With frequency caps, the batch's patients are
+ * locked while their messages are read and the prompts let through take their slots (one query and one update
+ * per batch), so a concurrent sender of the same patients waits and then counts them. Within the batch, prompts
+ * are decided in the order they rank (priority, then age), each counting the ones decided before it.
+ */
+async function decideBatch(
+  prompts: readonly ClaimedPrompt[],
+  patients: ReadonlyMap<string, PatientFacts>,
+  now: Date,
   ctx: Context,
-): Promise<SendOutcome> {
-  switch (decision.kind) {
-    case 'hold':
-      await ctx.store.holdForReview(prompt.id);
-      return 'held-for-review';
-    case 'withdraw':
-      await ctx.store.withdrawQueued(prompt.id, decision.reason);
-      return 'withdrawn';
-    case 'defer':
-      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
-      return (await ctx.store.deferQueued(prompt.id, leaseToken, decision.until, decision.reason)) ? 'deferred' : 'in-flight';
+): Promise<SendDecision[]> {
+  const { schedule, defaultTimezone, queue, optOut } = ctx.config;
+  const contender = (prompt: ClaimedPrompt) => ({ promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs });
+  const ranked = [...prompts].sort((a, b) => (ranksAhead(contender(a), contender(b)) ? -1 : 1));
+  const decideAll = (stored: ReadonlyMap<string, PatientMessage[]>) => {
+    const messages = new Map(stored);
+    const decisions = new Map<string, SendDecision>();
+    for (const prompt of ranked) {
+      const others = messages.get(prompt.patientRef) ?? [];
+      const slots = {
+        window: sendWindowOf(prompt.campaign, schedule.window),
+        timezone: prompt.timezone ?? defaultTimezone,
+        caps: schedule.caps,
+        messages: others,
+      };
+      const patient: PatientFacts | 'gone' = patients.get(prompt.patientRef) ?? 'gone';
+      const input = { prompt, now, expireAfterMs: queue.expireAfterMs, patient, optOutRules: optOut, slots };
+      const decision = decideSend(input, ctx.sendRules);
+      decisions.set(prompt.id, decision);
+      // As the prompt now stands, for the ones after it: on its way, waiting for its new time, or out of the running.
+      const planned: PatientMessage | undefined =
+        decision.kind === 'send'
+          ? { ...contender(prompt), state: 'reserved', at: now.getTime() }
+          : decision.kind === 'defer'
+            ? { ...contender(prompt), state: 'waiting', at: decision.until.getTime() }
+            : undefined;
+      messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), ...(planned ? [planned] : [])]);
+    }
+    return prompts.map((prompt): SendDecision => decisions.get(prompt.id) ?? { kind: 'send' });
+  };
+  if (schedule.caps.length === 0) return decideAll(new Map());
+  let decisions: SendDecision[] = [];
+  const sentSince = new Date(now.getTime() - Math.max(...schedule.caps.map((cap) => cap.periodMs)));
+  await ctx.store.reserveSlots(
+    prompts.map((prompt) => prompt.patientRef),
+    sentSince,
+    now,
+    (messages) => {
+      decisions = decideAll(messages);
+      return prompts.filter((_, index) => decisions[index]?.kind === 'send').map((prompt) => prompt.id);
+    },
+  );
+  return decisions;
+}
+
+/**
+ * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
+ * Consents, one query for their local opt-outs. A patient the server no longer has is missing (`gone`).
+ */
+async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientFacts>> {
+  const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
+  const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
+  const [found, optOuts] = await Promise.all([
+    loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger }),
+    ctx.store.findOptOuts(refs),
+  ]);
+  const patients = new Map<string, PatientFacts>();
+  for (const [id, preferences] of found) {
+    const patientRef = `Patient/${id}`;
+    patients.set(patientRef, { ...preferences, local: optOuts.filter((optOut) => optOut.patientRef === patientRef) });
   }
+  return patients;
 }
 
 /**

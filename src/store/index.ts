@@ -18,12 +18,22 @@ export {
 } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
 export { databaseConnectionProblem } from './connection-problem.ts';
+export {
+  findOptOuts,
+  getPatientRecord,
+  type OptOutChange,
+  type PatientOptOut,
+  type PatientRecord,
+  recordOptOut,
+  removeOptOut,
+} from './patients.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
   type AuditAction,
   countPromptsByStatus,
   deferQueued,
   type FailedPrompt,
+  findDeferred,
   findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,
@@ -42,6 +52,7 @@ export {
   type PromptStatus,
   retryFailed,
   reviewPrompt,
+  type Withdrawal,
   withdrawQueued,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';
@@ -54,3 +65,4 @@ export {
   releaseLease,
   type SendLease,
 } from './sending.ts';
+export { findPatientMessages, reserveSlots } from './slots.ts';

@@ -37,6 +37,17 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the Consent codings that mean outreach messaging from OPT_OUT_CONSENT_CODES, with a default', () => {
+    expect([...loadConfig(env).optOut.outreachCodes]).toEqual([
+      'urn:careprompt:consent|outreach-messaging',
+      'http://terminology.hl7.org/CodeSystem/v3-ActReason|CAREMGT',
+    ]);
+    expect([...loadConfig({ ...env, OPT_OUT_CONSENT_CODES: 'urn:x|a, urn:y|b' }).optOut.outreachCodes]).toEqual(['urn:x|a', 'urn:y|b']);
+    expect(problems({ ...env, OPT_OUT_CONSENT_CODES: 'outreach' })).toEqual([
+      expect.stringMatching(/^OPT_OUT_CONSENT_CODES must be a comma-separated list of "system\|code" \(example: /),
+    ]);
+  });
+
   it('takes the recent-procedure window from RECENT_PROCEDURES_DAYS, 90 days by default', () => {
     expect(loadConfig(env).render).toEqual({ recentProcedureDays: 90 });
     expect(loadConfig({ ...env, RECENT_PROCEDURES_DAYS: '30' }).render).toEqual({ recentProcedureDays: 30 });
@@ -73,6 +84,22 @@ describe('configuration', () => {
     expect(found.find((line) => line.startsWith('FHIR_BASE_URL'))).toContain('must use http or https');
     expect(found.find((line) => line.startsWith('SENDER_REFERENCE'))).toContain('Organization/123');
     expect(found.find((line) => line.startsWith('DEFAULT_TIMEZONE'))).toContain('IANA');
+  });
+
+  it('reads quiet hours and frequency caps, 09:00-20:00 and 1/P1D,3/P7D by default, naming the variable and the fix', () => {
+    const defaults = loadConfig(env).schedule;
+    expect([defaults.window.start, defaults.window.end, defaults.window.days.size]).toEqual([540, 1200, 7]);
+    expect(defaults.caps.map((cap) => cap.text)).toEqual(['1/P1D', '3/P7D']);
+    const chosen = loadConfig({ ...env, SEND_WINDOW: '08:00-18:00 mon-fri', FREQUENCY_CAP: 'none' }).schedule;
+    expect([chosen.window.start, chosen.window.days.size, chosen.caps]).toEqual([480, 5, []]);
+    const [window, cap] = problems({ ...env, SEND_WINDOW: '9 to 5', FREQUENCY_CAP: '1/P1M' });
+    expect(window).toBe(
+      'SEND_WINDOW is not a send window: write HH:MM-HH:MM with optional days, e.g. "09:00-20:00", "09:00-20:00 mon-sat" or ' +
+        '"22:00-06:00 mon,wed,fri", or "always" (example: SEND_WINDOW=09:00-20:00 mon-sat)',
+    );
+    expect(cap).toMatch(
+      /^FREQUENCY_CAP has "1\/P1M" whose period must be an ISO-8601 duration .* \(example: FREQUENCY_CAP=1\/P1D,3\/P7D\)$/,
+    );
   });
 
   it('reads FHIR_MAX_RPS as the shared request budget, none when unset, and refuses a budget that is not positive', () => {
@@ -141,6 +168,7 @@ describe('FHIR authentication settings', () => {
       'system/Procedure.rs',
       'system/MedicationRequest.rs',
       'system/MedicationStatement.rs',
+      'system/Consent.rs',
       'system/Communication.rs',
       'system/Communication.c',
     ]);

@@ -196,7 +196,8 @@ describe('the pipeline over in-memory ports', () => {
 
   describe('with a rule that defers (as quiet hours will)', () => {
     const until = new Date(T0.getTime() + 10 * HOUR);
-    const quietUntil: SendRule = ({ now: at }) => (at < until ? { kind: 'defer', until, reason: 'quiet hours' } : undefined);
+    const quietUntil: SendRule = ({ now: at }) =>
+      at < until ? { kind: 'defer', rule: 'window', until, reason: 'quiet hours' } : undefined;
 
     beforeEach(() => setUp({}, [...SEND_RULES, quietUntil]));
 
@@ -250,10 +251,7 @@ describe('the pipeline over in-memory ports', () => {
       const [draft] = await store.insertPrompts([{ ...deferred, status: 'queued', idempotencyKey: `${deferred.idempotencyKey}-2` }]);
       const other = store.prompts.get(draft?.id ?? '');
       if (!other) throw new Error('expected a second prompt');
-      ctx.sendRules = [
-        ...SEND_RULES,
-        ({ prompt }) => (prompt.id === deferred.id ? quietUntil({ prompt, now, expireAfterMs: HOUR }) : undefined),
-      ];
+      ctx.sendRules = [...SEND_RULES, (input) => (input.prompt.id === deferred.id ? quietUntil(input) : undefined)];
       let unblock = () => {};
       ctx.enqueue = { ...ctx.enqueue, deferredSend: () => new Promise<void>((resolve) => (unblock = resolve)) };
       const leaseMs = ctx.config.queue.sendLeaseMs;
