@@ -2,7 +2,6 @@
  * Quiet hours and frequency caps through the real pipeline (PostgreSQL, Redis, the FHIR test server), with the
  * pipeline's clock injected: the hour of the patient's day is chosen, never waited for.
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createStorePort, runtimeOptions } from '../../src/app/index.ts';
 import type { Campaign } from '../../src/campaigns/index.ts';
@@ -171,7 +170,9 @@ describe('quiet hours and frequency caps', () => {
 
   it('lets concurrent senders of one patient send no more than the cap allows', async () => {
     await applyExampleCampaigns(env.db);
-    const patientRef = `Patient/${randomUUID()}`;
+    // A patient the server has: the send reads the batch's patients again before deciding.
+    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true });
+    const patientRef = `Patient/${patient.id}`;
     const now = new Date();
     const prompts = await insertPrompts(
       env.db,
