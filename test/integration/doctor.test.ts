@@ -245,7 +245,7 @@ describe('careprompt doctor', () => {
         detail: 'Communication does not declare conditionalCreate: true',
         action: expect.stringContaining('exactly-once'),
       }),
-      expect.objectContaining({ level: 40, pass: 40, warn: 0, fail: 1, skip: 0 }),
+      expect.objectContaining({ level: 40, pass: 43, warn: 0, fail: 1, skip: 0 }),
     ]);
   });
 

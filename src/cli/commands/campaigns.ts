@@ -22,9 +22,9 @@ async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
       const message = `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`;
       return [{ field: 'template', message }];
     }
-    const problems = templates.problemsOf(campaign.template).map(({ file, problem }) => ({
+    const problems = templates.problemsFor(campaign).map(({ kind, file, problem }) => ({
       field: 'template',
-      message: `"${campaign.template}" cannot be used: ${file} ${problem}: fix the template`,
+      message: `"${campaign.template}" cannot be used: ${file} ${problem}${kind === 'broken' ? ': fix the template' : ''}`,
     }));
     const fallback = campaign.languageFallback;
     if (problems.length > 0 || fallback === 'skip' || templates.resolve(campaign.template, fallback)) return problems;
