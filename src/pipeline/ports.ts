@@ -25,7 +25,7 @@ export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt
 export type Clock = () => Date;
 
 /** A campaign as stored, with its polling state. */
-export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state'>;
+export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state' | 'version'>;
 
 export interface PendingCandidate {
   id: string;

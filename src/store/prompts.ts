@@ -15,6 +15,8 @@ export interface Prompt {
   id: string;
   idempotencyKey: string;
   campaignId: string;
+  /** The campaign version it was decided under (null: decided before versions were kept). */
+  campaignVersion: number | null;
   pollRunId: string | null;
   patientRef: string;
   triggerRefs: string[];
@@ -50,6 +52,7 @@ export type AuditAction = `prompt.${PromptStatus | 'deferred'}` | `campaign.${'c
 export interface NewPrompt {
   idempotencyKey: string;
   campaignId: string;
+  campaignVersion?: number;
   pollRunId?: string;
   patientRef: string;
   triggerRefs: string[];
@@ -87,6 +90,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
     prompts.map((prompt) => ({
       idempotency_key: prompt.idempotencyKey,
       campaign_id: prompt.campaignId,
+      campaign_version: prompt.campaignVersion ?? null,
       poll_run_id: prompt.pollRunId ?? null,
       patient_ref: prompt.patientRef,
       trigger_refs: prompt.triggerRefs,
@@ -108,13 +112,13 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
   const inserted = await db.$queryRaw<PromptRef[]>`
     WITH drafted AS (
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
-        idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
+        idempotency_key text, campaign_id text, campaign_version int, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
         evidence jsonb, template_id text, template_version text, language text, category "PromptCategory", channel text,
         rendered_text text, status "PromptStatus", reason text, queued_at timestamptz)
     ), inserted AS (
-      INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
+      INSERT INTO prompts (id, idempotency_key, campaign_id, campaign_version, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
         template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at)
-      SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
+      SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.campaign_version, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
         d.evidence, d.template_id, d.template_version, d.language, d.category, d.channel, d.rendered_text, d.status, d.reason,
         ${now}::timestamptz, ${now}::timestamptz, d.queued_at
       FROM drafted AS d ORDER BY d.idempotency_key
