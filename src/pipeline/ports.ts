@@ -50,6 +50,8 @@ export interface ReviewDecision {
   decision: 'approve' | 'reject';
   reviewer: string;
   note?: string;
+  /** An approval's edit of the message: sent instead of the rendered text (audited with its diff). */
+  text?: string;
 }
 
 /** What the use-cases need of the record; each method is one statement or transaction. */

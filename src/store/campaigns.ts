@@ -106,3 +106,20 @@ function toStored(row: CampaignRow): StoredCampaign {
     },
   };
 }
+
+export interface CampaignVersion {
+  version: number;
+  actor: string;
+  createdAt: Date;
+  yaml: string;
+  diff: string;
+}
+
+/** A campaign's versions, newest first. */
+export function listCampaignVersions(db: Db, campaignId: string): Promise<CampaignVersion[]> {
+  return db.campaignVersion.findMany({
+    where: { campaignId },
+    orderBy: { version: 'desc' },
+    select: { version: true, actor: true, createdAt: true, yaml: true, diff: true },
+  });
+}

@@ -3,6 +3,7 @@
  * the same transaction, so "what was sent and why" can always be answered from here.
  */
 
+import { lineDiff } from '../diff/index.ts';
 import type { CommunicationCategory } from '../fhir/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './client.ts';
@@ -47,7 +48,7 @@ export interface Prompt {
 }
 
 /** The actions audit events record. */
-export type AuditAction = `prompt.${PromptStatus | 'deferred'}` | `campaign.${'created' | 'updated'}`;
+export type AuditAction = `prompt.${PromptStatus | 'deferred' | 'edited'}` | `campaign.${'created' | 'updated' | 'activated' | 'paused'}`;
 
 export interface NewPrompt {
   idempotencyKey: string;
@@ -207,12 +208,16 @@ export async function holdForReview(db: Db, id: string): Promise<void> {
   await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, {});
 }
 
-/** A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. */
+/**
+ * A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. `text`: the
+ * reviewer's edit of the message, approved with it; the edit is audited with its diff and the editor.
+ */
 export async function reviewPrompt(
   db: Db,
   id: string,
-  review: { decision: 'approve' | 'reject'; reviewer: string; note?: string },
+  review: { decision: 'approve' | 'reject'; reviewer: string; note?: string; text?: string },
 ): Promise<boolean> {
+  if (review.decision === 'approve' && review.text !== undefined) return editThenApprove(db, id, { ...review, text: review.text });
   const details = { reviewer: review.reviewer, ...(review.note ? { note: review.note } : {}) };
   const reviewed = { reviewedBy: review.reviewer, reviewedAt: new Date() };
   const data =
@@ -220,6 +225,28 @@ export async function reviewPrompt(
       ? ({ ...reviewed, status: 'queued', queuedAt: new Date() } as const)
       : ({ ...reviewed, status: 'skipped', reason: `rejected in review${review.note ? `: ${review.note}` : ''}` } as const);
   return transition(db, id, ['pending_review'], data, details, review.reviewer);
+}
+
+async function editThenApprove(db: Db, id: string, review: { reviewer: string; note?: string; text: string }): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const [held] = await tx.$queryRaw<Array<{ rendered_text: string | null }>>`
+      SELECT rendered_text FROM prompts WHERE id = ${id}::uuid AND status = 'pending_review' FOR UPDATE`;
+    if (!held) return false;
+    const now = new Date();
+    await tx.prompt.update({
+      where: { id },
+      data: { renderedText: review.text, status: 'queued', queuedAt: now, reviewedBy: review.reviewer, reviewedAt: now },
+    });
+    await audit(
+      tx,
+      'prompt.edited',
+      id,
+      { editor: review.reviewer, diff: lineDiff(held.rendered_text ?? '', review.text) },
+      review.reviewer,
+    );
+    await audit(tx, 'prompt.queued', id, { reviewer: review.reviewer, ...(review.note ? { note: review.note } : {}) }, review.reviewer);
+    return true;
+  });
 }
 
 /**
@@ -299,6 +326,9 @@ export interface PromptFilter {
   patientRef?: string;
   status?: PromptStatus;
   pollRunIds?: string[];
+  /** Made at or after `from` and before `to`. */
+  from?: Date;
+  to?: Date;
   limit?: number;
 }
 
@@ -323,5 +353,8 @@ function whereOf(filter: PromptFilter): Prisma.PromptWhereInput {
     ...(filter.patientRef ? { patientRef: filter.patientRef } : {}),
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.pollRunIds ? { pollRunId: { in: filter.pollRunIds } } : {}),
+    ...(filter.from || filter.to
+      ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+      : {}),
   };
 }
