@@ -34,6 +34,12 @@ Usage:
   careprompt patients opt-out Patient/<id> [--campaign <id>] --by <name> --reason <text>   no prompts for this patient
   careprompt patients opt-in Patient/<id> [--campaign <id>] --by <name> [--reason <text>]   undo a local opt-out
   careprompt patients show Patient/<id> [--json]   local opt-outs, recent prompts, the next deferred prompt
+  careprompt serve                                 the HTTP API, its docs (/docs) and the console, until SIGTERM
+  careprompt users add <email> --role admin|care_manager|clinician [--password-stdin]   an account (password typed, not echoed)
+  careprompt users list [--json]
+  careprompt tokens create <name> --role <role>    an API token for a machine, printed once
+  careprompt tokens list [--json]
+  careprompt tokens revoke <token-id>
   careprompt keys generate --out <dir> [--alg ES384|RS384]   a key pair for SMART Backend Services (FHIR_AUTH=smart-backend)
   careprompt keys jwks <private-key-file> [--kid <id>]       print the public JWKS to register with the EHR
 
@@ -75,6 +81,8 @@ export async function main(argv: string[]): Promise<number> {
       since: { type: 'string' },
       force: { type: 'boolean', default: false },
       reason: { type: 'string' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -121,6 +129,17 @@ export async function main(argv: string[]): Promise<number> {
     return sub === 'opt-out' ? optOutCommand(target, change) : optInCommand(target, change);
   }
   if (command === 'patients' && sub === 'show') return showPatientCommand(target, { json });
+  // Loaded on demand: the HTTP server and the argon2 binding would slow every other command's start.
+  if (command === 'serve') return (await import('./commands/serve.ts')).serveCommand();
+  if (command === 'users' || command === 'tokens') {
+    const accounts = await import('./commands/accounts.ts');
+    if (command === 'users' && sub === 'add' && target)
+      return accounts.addUser(target, { role: values.role, passwordStdin: values['password-stdin'], actor });
+    if (command === 'users' && sub === 'list') return accounts.printUsers({ json });
+    if (command === 'tokens' && sub === 'create' && target) return accounts.createToken(target, { role: values.role, actor });
+    if (command === 'tokens' && sub === 'list') return accounts.printTokens({ json });
+    if (command === 'tokens' && sub === 'revoke' && target) return accounts.revokeToken(target, { actor });
+  }
   if (command === 'keys' && sub === 'generate') {
     if (!values.out) throw new UsageError('keys generate needs --out <dir>');
     return generateKeysCommand({ out: values.out, alg: values.alg });

@@ -13,6 +13,8 @@ import type { NewPrompt } from './ports.ts';
 export interface PromptIdentity {
   idempotencyKey: string;
   campaignId: string;
+  /** The campaign version the decision was made under. */
+  campaignVersion: number;
   pollRunId: string;
   patientRef: string;
   triggerRefs: string[];
@@ -53,21 +55,11 @@ export function renderedPrompt(
   asOf: Date,
   services: { config: Readonly<Config>; templates: TemplateRegistry },
 ): NewPrompt {
-  const { config, templates } = services;
-  const facts = factsFromPatientContext(context, trigger, {
-    defaultTimezone: config.defaultTimezone,
-    now: asOf,
-    recentProcedureDays: config.render.recentProcedureDays,
-  });
-  const language = facts.patient.language;
-  const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
-  const template = templates.resolve(campaign.template, language) ?? (fallback && templates.resolve(campaign.template, fallback));
-  if (!template) return skippedPrompt(campaign, identity, trigger, { rule: 'language', reason: `no template in ${language}` }, asOf);
-  const { replyTimeByLanguage, ...org } = config.org;
-  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
-  const result = template.render(
-    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now: asOf }),
-  );
+  const rendered = renderFor(campaign, context, trigger, asOf, services);
+  if (rendered.kind === 'no-template') {
+    return skippedPrompt(campaign, identity, trigger, { rule: 'language', reason: `no template in ${rendered.language}` }, asOf);
+  }
+  const { template, result, facts } = rendered;
   return {
     ...identity,
     ...triggerFacts(trigger, asOf),
@@ -82,6 +74,36 @@ export function renderedPrompt(
       ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }
       : { status: 'skipped', rule: 'template-value', reason: `template value missing: ${result.missing.join(', ')}` }),
   };
+}
+
+/**
+ * The campaign's template rendered for one patient and trigger: the message, or the values it lacked; no template
+ * when the campaign has no variant in the patient's language and its `languageFallback` names none it has.
+ */
+export function renderFor(
+  campaign: Campaign,
+  context: PatientContext,
+  trigger: TriggerResource,
+  asOf: Date,
+  services: { config: Readonly<Config>; templates: TemplateRegistry },
+) {
+  const { config, templates } = services;
+  const facts = factsFromPatientContext(context, trigger, {
+    defaultTimezone: config.defaultTimezone,
+    now: asOf,
+    recentProcedureDays: config.render.recentProcedureDays,
+  });
+  const language = facts.patient.language;
+  const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
+  const template =
+    templates.resolve(campaign.template, language) ?? (fallback ? templates.resolve(campaign.template, fallback) : undefined);
+  if (!template) return { kind: 'no-template' as const, language };
+  const { replyTimeByLanguage, ...org } = config.org;
+  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
+  const result = template.render(
+    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now: asOf }),
+  );
+  return { kind: 'rendered' as const, template, result, facts };
 }
 
 function triggerFacts(trigger: TriggerResource, asOf: Date) {

@@ -1,8 +1,27 @@
 export {
+  type ApiTokenInfo,
+  createApiToken,
+  createUser,
+  DuplicateEmailError,
+  endSession,
+  findLogin,
+  findSessionUser,
+  listApiTokens,
+  listUsers,
+  recordLoginFailure,
+  revokeApiToken,
+  startSession,
+  type User,
+  useApiToken,
+} from './accounts.ts';
+export { AUDIT_ENTITIES, type AuditEvent, type AuditFilter, recordAudit, searchAudit } from './audit.ts';
+export {
   type ApplyChange,
   applyCampaigns,
+  type CampaignVersion,
   getCampaign,
   listCampaigns,
+  listCampaignVersions,
   parseStoredCampaign,
   type StoredCampaign,
   StoredCampaignError,
@@ -18,6 +37,7 @@ export {
 } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
 export { databaseConnectionProblem } from './connection-problem.ts';
+export { type CampaignFigures, campaignFigures, type PeriodFigures } from './figures.ts';
 export {
   findOptOuts,
   getPatientRecord,
@@ -66,3 +86,4 @@ export {
   type SendLease,
 } from './sending.ts';
 export { findPatientMessages, reserveSlots } from './slots.ts';
+export { decisionTallies, promptTallies } from './tallies.ts';
