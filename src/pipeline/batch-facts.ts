@@ -1,0 +1,87 @@
+/**
+ * What deciding a batch needs to know beyond the campaign, loaded with the batch's shared I/O: every patient's
+ * record in one FHIR search, a trigger resource missing from its patient's record read on its own, and the
+ * patients prompted within the repeat period in one query. Only reads: the dry run loads the same facts.
+ */
+import { type Campaign, repeatBlockedSince } from '../campaigns/index.ts';
+import {
+  FhirDataError,
+  type FhirGateway,
+  FhirRequestError,
+  findResource,
+  loadPatientContexts,
+  type PatientContext,
+} from '../fhir/index.ts';
+import type { Logger } from '../log/index.ts';
+import { TriggerResource } from '../triggers/index.ts';
+import type { BatchCandidate } from './decide-batch.ts';
+import type { Store } from './ports.ts';
+
+/** A candidate's trigger resource: 'unreadable' when the server refuses the read for good, undefined when gone. */
+export type LoadedTrigger = TriggerResource | 'unreadable' | undefined;
+
+export interface BatchFacts {
+  /** The poll's reference time: windows and periods are computed at it. */
+  asOf: Date;
+  /** By patient id; a patient the server does not have is missing. */
+  contexts: ReadonlyMap<string, PatientContext>;
+  /** By trigger reference. */
+  triggers: ReadonlyMap<string, LoadedTrigger>;
+  /** Patient references prompted by this campaign within its repeat period. */
+  recentlyPrompted: ReadonlySet<string>;
+}
+
+/** The store's read-only queries a decision needs. */
+export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted'>;
+
+export interface FactSources {
+  gateway: FhirGateway;
+  store: DecisionReads;
+  logger: Logger;
+}
+
+export async function loadBatchFacts(
+  campaign: Campaign,
+  candidates: readonly BatchCandidate[],
+  asOf: Date,
+  sources: FactSources,
+): Promise<BatchFacts> {
+  const { gateway, store, logger } = sources;
+  const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
+  const contexts = await loadPatientContexts(gateway, patientIds, { logger });
+  const blockedSince = repeatBlockedSince(campaign, asOf);
+  const recentlyPrompted = blockedSince
+    ? await store.findRecentlyPrompted(
+        campaign.id,
+        [...contexts.keys()].map((patientId) => `Patient/${patientId}`),
+        blockedSince,
+      )
+    : new Set<string>();
+  const triggers = new Map<string, LoadedTrigger>();
+  for (const { patientId, triggerRef } of candidates) {
+    const context = contexts.get(patientId);
+    if (context) triggers.set(triggerRef, await triggerOf(context, triggerRef, gateway, logger));
+  }
+  return { asOf, contexts, triggers, recentlyPrompted };
+}
+
+/**
+ * The trigger resource: from the patient's record, else read on its own (it may have moved to another chart,
+ * which `decide` then rejects).
+ */
+async function triggerOf(context: PatientContext, triggerRef: string, gateway: FhirGateway, logger: Logger): Promise<LoadedTrigger> {
+  const found = findResource(context, triggerRef);
+  if (found) return found;
+  const [resourceType, id] = triggerRef.split('/') as [string, string];
+  try {
+    const resource = await gateway.read(resourceType, id);
+    const parsed = resource ? TriggerResource.safeParse(resource) : undefined;
+    return parsed?.success ? parsed.data : undefined;
+  } catch (error) {
+    if (!(error instanceof FhirRequestError || error instanceof FhirDataError)) throw error;
+    // Recorded as the candidate's error, as a job that gives up would be: one refused read must not fail the
+    // rest of the batch with it.
+    logger.warn({ triggerRef, err: error }, 'evaluate: trigger resource unreadable');
+    return 'unreadable';
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The decision over one batch of candidates (pure but for the compiled templates): given what was loaded for it
+ * (batch-facts.ts), what each candidate comes to, a row to write or an outcome without one. The evaluate job
+ * and the dry run both call it, so a dry run says what the engine would do. A rule that needs more of the
+ * record (opt-outs, caps) adds its facts to BatchFacts and its check here.
+ */
+import { type Campaign, decide, promptKey } from '../campaigns/index.ts';
+import type { Config } from '../config/index.ts';
+import type { TemplateRegistry } from '../render/index.ts';
+import type { BatchFacts } from './batch-facts.ts';
+import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
+import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
+import type { EvaluateWork } from './work.ts';
+
+export interface BatchCandidate {
+  patientId: string;
+  triggerRef: string;
+  /** Its row's key and references, whatever is decided. */
+  identity: PromptIdentity;
+}
+
+/** What a candidate comes to: a row to write (its outcome follows from the row), or an outcome alone. */
+export type CandidateDecision =
+  | { triggerRef: string; prompt: NewPrompt }
+  | {
+      triggerRef: string;
+      outcome: Extract<CandidateOutcome, 'already-handled' | 'patient-not-found' | 'error' | 'no-match' | 'recently-prompted'>;
+      /** Why it is not a candidate after all (for `no-match`). */
+      reason?: string;
+    };
+
+/** The batch's candidates with their keys, at the poll's reference time. */
+export function batchCandidates(job: EvaluateWork, campaign: Campaign, decidedAt: Date): BatchCandidate[] {
+  const asOf = new Date(job.asOf);
+  return job.candidates.map(({ patientId, triggerRef }) => {
+    const patientRef = `Patient/${patientId}`;
+    const idempotencyKey = promptKey(campaign, patientRef, triggerRef, asOf);
+    return {
+      patientId,
+      triggerRef,
+      identity: { idempotencyKey, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [triggerRef], decidedAt },
+    };
+  });
+}
+
+/**
+ * Decides every candidate in order. A later candidate whose key an earlier one of the batch claimed is already
+ * handled, as it would be if the two had been evaluated one after the other.
+ */
+export function decideBatch(
+  campaign: Campaign,
+  candidates: readonly BatchCandidate[],
+  facts: BatchFacts,
+  services: { config: Readonly<Config>; templates: TemplateRegistry },
+): CandidateDecision[] {
+  const { asOf } = facts;
+  const claimed = new Set<string>();
+  return candidates.map(({ patientId, triggerRef, identity }): CandidateDecision => {
+    const key = identity.idempotencyKey;
+    if (claimed.has(key)) return { triggerRef, outcome: 'already-handled' };
+    const context = facts.contexts.get(patientId);
+    // Not found may be a moment's inconsistency on the server: record no row, so a later poll can prompt.
+    if (!context) return { triggerRef, outcome: 'patient-not-found' };
+    const trigger = facts.triggers.get(triggerRef);
+    if (trigger === 'unreadable') return { triggerRef, outcome: 'error' };
+    if (trigger === undefined) return { triggerRef, outcome: 'no-match', reason: 'the trigger resource is gone' };
+    const decision = decide(campaign, trigger, context.patient, asOf);
+    if (decision.kind === 'no-match') return { triggerRef, outcome: 'no-match', reason: decision.reason };
+    if (decision.kind === 'prompt' && facts.recentlyPrompted.has(identity.patientRef)) return { triggerRef, outcome: 'recently-prompted' };
+    claimed.add(key);
+    return {
+      triggerRef,
+      prompt:
+        decision.kind === 'skip'
+          ? skippedPrompt(campaign, identity, trigger, decision.reason, asOf)
+          : renderedPrompt(campaign, identity, context, trigger, asOf, services),
+    };
+  });
+}
+
+/** The candidate outcome of a row written with this status. */
+export function outcomeOf(status: PromptStatus): CandidateOutcome {
+  return status === 'queued' ? 'queued' : status === 'pending_review' ? 'pending-review' : 'skipped';
+}
