@@ -14,22 +14,8 @@ import {
 } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import { TriggerResource } from '../triggers/index.ts';
-import type { BatchCandidate } from './decide-batch.ts';
+import type { BatchCandidate, BatchFacts, LoadedTrigger } from './decide-batch.ts';
 import type { Store } from './ports.ts';
-
-/** A candidate's trigger resource: 'unreadable' when the server refuses the read for good, undefined when gone. */
-export type LoadedTrigger = TriggerResource | 'unreadable' | undefined;
-
-export interface BatchFacts {
-  /** The poll's reference time: windows and periods are computed at it. */
-  asOf: Date;
-  /** By patient id; a patient the server does not have is missing. */
-  contexts: ReadonlyMap<string, PatientContext>;
-  /** By trigger reference. */
-  triggers: ReadonlyMap<string, LoadedTrigger>;
-  /** Patient references prompted by this campaign within its repeat period. */
-  recentlyPrompted: ReadonlySet<string>;
-}
 
 /** The store's read-only queries a decision needs. */
 export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted'>;

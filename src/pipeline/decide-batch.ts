@@ -6,8 +6,9 @@
  */
 import { type Campaign, decide, promptKey } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
+import type { PatientContext } from '../fhir/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
-import type { BatchFacts } from './batch-facts.ts';
+import type { TriggerResource } from '../triggers/index.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
 import type { EvaluateWork } from './work.ts';
@@ -17,6 +18,20 @@ export interface BatchCandidate {
   triggerRef: string;
   /** Its row's key and references, whatever is decided. */
   identity: PromptIdentity;
+}
+
+/** A candidate's trigger resource: 'unreadable' when the server refuses the read for good, undefined when gone. */
+export type LoadedTrigger = TriggerResource | 'unreadable' | undefined;
+
+export interface BatchFacts {
+  /** The poll's reference time: windows and periods are computed at it. */
+  asOf: Date;
+  /** By patient id; a patient the server does not have is missing. */
+  contexts: ReadonlyMap<string, PatientContext>;
+  /** By trigger reference. */
+  triggers: ReadonlyMap<string, LoadedTrigger>;
+  /** Patient references prompted by this campaign within its repeat period. */
+  recentlyPrompted: ReadonlySet<string>;
 }
 
 /** What a candidate comes to: a row to write (its outcome follows from the row), or an outcome alone. */
