@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
 import { loadAdminConfig, loadTemplatesConfig } from '../../config/index.ts';
-import { loadTemplateRegistry } from '../../render/index.ts';
+import { loadTemplateRegistry, type TemplateRegistry } from '../../render/index.ts';
 import { applyCampaigns, createDb, listCampaigns, type StoredCampaign } from '../../store/index.ts';
 import { formatTable, printJson } from '../output.ts';
 
@@ -15,8 +15,7 @@ export interface CampaignCommandOptions {
  * A campaign must name a template that exists and can be used: checked before anything is applied. A broken
  * template elsewhere in the folder does not concern the campaigns that do not use it.
  */
-async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
-  const templates = await loadTemplateRegistry(templatesDir);
+export function templateCheck(templates: TemplateRegistry, templatesDir: string): CampaignCheck {
   return (campaign) => {
     if (!templates.has(campaign.template)) {
       const message = `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`;
@@ -31,7 +30,8 @@ async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
 
 /** Validation needs no database: DATABASE_URL is not required for it. */
 export async function validateCampaigns(path: string, options: CampaignCommandOptions): Promise<number> {
-  const loaded = await loadCampaigns(path, await templateCheck(loadTemplatesConfig().templatesDir));
+  const { templatesDir } = loadTemplatesConfig();
+  const loaded = await loadCampaigns(path, templateCheck(await loadTemplateRegistry(templatesDir), templatesDir));
   if (options.json) printJson(loaded.map(({ file, campaign, hash }) => ({ file, id: campaign.id, hash })));
   else for (const { file, campaign } of loaded) console.log(`ok  ${campaign.id}  (${file})`);
   return 0;
@@ -39,7 +39,7 @@ export async function validateCampaigns(path: string, options: CampaignCommandOp
 
 export async function applyCampaignFiles(path: string, options: CampaignCommandOptions): Promise<number> {
   const config = loadAdminConfig();
-  const loaded = await loadCampaigns(path, await templateCheck(config.templatesDir));
+  const loaded = await loadCampaigns(path, templateCheck(await loadTemplateRegistry(config.templatesDir), config.templatesDir));
   const db = createDb(config.databaseUrl);
   try {
     const changes = await applyCampaigns(db, loaded, options.actor);
