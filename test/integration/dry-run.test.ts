@@ -48,8 +48,7 @@ async function closedPort(): Promise<number> {
 
 /** The candidate outcome the engine records for what the dry run said. */
 function recordedOutcomeOf(candidate: DryRunCandidate): CandidateOutcome {
-  if (candidate.outcome === 'send' || candidate.outcome === 'defer') return 'queued';
-  if (candidate.outcome === 'review') return 'pending-review';
+  if (candidate.outcome !== 'skip') return candidate.outcome === 'review' ? 'pending-review' : 'queued';
   const { reason } = candidate;
   if (reason === 'already handled') return 'already-handled';
   if (reason.startsWith('recently prompted')) return 'recently-prompted';
