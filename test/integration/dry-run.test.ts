@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { runtimeOptions } from '../../src/app/index.ts';
 import type { Campaign } from '../../src/campaigns/index.ts';
-import { type CandidateOutcome, type DryRunCandidate, DryRunReport, dryRunCampaign } from '../../src/pipeline/index.ts';
+import { type DryRunCandidate, DryRunReport, dryRunCampaign, type EvaluateOutcome } from '../../src/pipeline/index.ts';
 import { runOnce } from '../../src/queue/index.ts';
 import type { Db } from '../../src/store/index.ts';
 import { seedPopulation } from '../../tools/demo/population.ts';
@@ -47,7 +47,7 @@ async function closedPort(): Promise<number> {
 }
 
 /** The candidate outcome the engine records for what the dry run said. */
-function recordedOutcomeOf(candidate: DryRunCandidate): CandidateOutcome {
+function recordedOutcomeOf(candidate: DryRunCandidate): EvaluateOutcome {
   if (candidate.outcome !== 'skip') return candidate.outcome === 'review' ? 'pending-review' : 'queued';
   const { reason } = candidate;
   if (reason === 'already handled') return 'already-handled';
