@@ -1,4 +1,4 @@
-export { parseDurationMs } from './duration.ts';
+export { parseDurationMs } from '../time/index.ts';
 export { type Decision, decide, patientMayBePrompted, triggerMatches } from './eligibility.ts';
 export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';

@@ -3,7 +3,7 @@
  * same key, so the outbox row and the Communication identifier exist at most once whatever is retried.
  */
 import { createHash } from 'node:crypto';
-import { parseDurationMs } from './duration.ts';
+import { parseDurationMs } from '../time/index.ts';
 import type { Campaign } from './schema.ts';
 
 export function promptKey(campaign: Campaign, patientRef: string, triggerRef: string, now: Date): string {

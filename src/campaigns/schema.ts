@@ -3,9 +3,9 @@ import cronParser from 'cron-parser';
 import { z } from 'zod';
 import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
-import { isIanaTimezone } from '../time/index.ts';
+import { parseSendWindow } from '../schedule/index.ts';
+import { DURATION_HINT, isIanaTimezone, MAX_DURATION, parseDurationMs } from '../time/index.ts';
 import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
-import { DURATION_HINT, MAX_DURATION, parseDurationMs } from './duration.ts';
 
 const duration = z.string().superRefine((text, ctx) => {
   const ms = parseDurationMs(text) ?? 0;
@@ -35,6 +35,12 @@ function cronProblem(text: string): string | undefined {
     return error instanceof Error ? error.message : 'unreadable';
   }
 }
+
+/** Kept as written (the stored definition is this file): parsed where it is used. */
+const sendWindow = z.string().superRefine((text, ctx) => {
+  const parsed = parseSendWindow(text);
+  if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+});
 
 /** Shorter repeat periods would let a campaign message the same patient more than once a day. */
 const MIN_REPEAT_MS = 86_400_000;
@@ -78,6 +84,15 @@ export const Campaign = z
       .describe('once per trigger resource, or at most once per patient per period'),
     review: z.enum(['none', 'required']).default('none'),
     sensitive: z.boolean().default(false).describe('content that could upset a patient: never sent without review'),
+    sendWindow: sendWindow.optional().describe("when messages may arrive in the patient's time; SEND_WINDOW when absent"),
+    priority: z
+      .number()
+      .int({ message: 'must be a whole number: higher goes first' })
+      .min(-1000)
+      .max(1000)
+      .default(0)
+      .describe("of two prompts competing for a patient's frequency-cap slot, the higher goes first"),
+    exemptFromCaps: z.boolean().default(false).describe('not held back by FREQUENCY_CAP (its messages still count against it)'),
   })
   .strict()
   .superRefine((campaign, ctx) => {
@@ -86,6 +101,14 @@ export const Campaign = z
         code: 'custom',
         path: ['review'],
         message: 'must be "required" when sensitive is true: upsetting news is never sent automatically',
+      });
+    }
+    if (campaign.exemptFromCaps && campaign.review !== 'required') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exemptFromCaps'],
+        message:
+          'may be true only with review: required (a clinician decides each message that bypasses the frequency caps): add review: required or remove exemptFromCaps',
       });
     }
   });

@@ -7,8 +7,8 @@
  * The overlap margin absorbs clock skew and in-flight writes; the idempotency key makes the overlap safe.
  */
 import type { SearchParams } from '../fhir/index.ts';
+import { parseDurationMs } from '../time/index.ts';
 import { type DueWindow, searchParameterNamesOf, type TriggerSearchParameterNames, triggerSearchParams } from '../triggers/index.ts';
-import { parseDurationMs } from './duration.ts';
 import type { Campaign, Trigger } from './schema.ts';
 
 export interface PollState {

@@ -3,6 +3,7 @@
  * stops the program with a message naming the variable and an example value.
  */
 import { z } from 'zod';
+import { type FrequencyCap, parseFrequencyCaps, parseSendWindow, type SendWindow } from '../schedule/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
 import { authVariableNames, authVariables, type FhirAuth, fhirAuthOf } from './fhir-auth.ts';
 
@@ -15,6 +16,17 @@ const url = (protocols: string[]) =>
   });
 
 const ianaTimezone = z.string().refine(isIanaTimezone, { message: 'is not an IANA time zone' });
+
+/** A text the schedule module parses; its problem becomes the variable's. */
+const scheduleText = <T>(parse: (text: string) => T | { problem: string }) =>
+  z.string().transform((text, ctx): T => {
+    const parsed = parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed as T;
+  });
 
 /** Each variable: its schema, an example shown in errors, and what it is for. */
 const variables = {
@@ -36,6 +48,15 @@ const variables = {
     example: 'https://careprompt.example.org/prompt-id',
   },
   DEFAULT_TIMEZONE: { schema: ianaTimezone.default('America/New_York'), example: 'America/New_York' },
+  // Quiet hours: when, in the patient's own time, messages may arrive (a campaign's sendWindow overrides it).
+  SEND_WINDOW: {
+    schema: scheduleText<SendWindow>(parseSendWindow).default(parseSendWindow('09:00-20:00') as SendWindow),
+    example: '09:00-20:00 mon-sat',
+  },
+  FREQUENCY_CAP: {
+    schema: scheduleText<FrequencyCap[]>(parseFrequencyCaps).default(parseFrequencyCaps('1/P1D,3/P7D') as FrequencyCap[]),
+    example: '1/P1D,3/P7D',
+  },
   FHIR_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
   FHIR_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(10).default(4), example: '4' },
   FHIR_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(1000).default(500), example: '500' },
@@ -86,6 +107,8 @@ export interface Config {
   /** replyTime completes "We usually reply within …"; translations come from ORG_REPLY_TIME_<LANG> (e.g. _ES). */
   org: { name: string; replyTime: string; replyTimeByLanguage: Record<string, string>; phone?: string };
   defaultTimezone: string;
+  /** window (SEND_WINDOW): when messages may arrive, in the patient's time; caps (FREQUENCY_CAP): per patient, all campaigns. */
+  schedule: { window: SendWindow; caps: readonly FrequencyCap[] };
   poll: { overlapSeconds: number };
   /** recentProcedureDays: the window of the procedures templates list (RECENT_PROCEDURES_DAYS). */
   render: { recentProcedureDays: number };
@@ -195,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ...(e.ORG_PHONE ? { phone: e.ORG_PHONE } : {}),
     },
     defaultTimezone: e.DEFAULT_TIMEZONE,
+    schedule: { window: e.SEND_WINDOW, caps: e.FREQUENCY_CAP },
     poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
     render: { recentProcedureDays: e.RECENT_PROCEDURES_DAYS },
     queue: {

@@ -1,9 +1,11 @@
 /**
  * What deciding a batch needs to know beyond the campaign, loaded with the batch's shared I/O: every patient's
- * record in one FHIR search, a trigger resource missing from its patient's record read on its own, and the
- * patients prompted within the repeat period in one query. Only reads: the dry run loads the same facts.
+ * record in one FHIR search, a trigger resource missing from its patient's record read on its own, the patients
+ * prompted within the repeat period in one query, and their messages that count against the frequency caps in
+ * another. Only reads: the dry run loads the same facts.
  */
 import { type Campaign, repeatBlockedSince } from '../campaigns/index.ts';
+import type { Config } from '../config/index.ts';
 import {
   FhirDataError,
   type FhirGateway,
@@ -15,24 +17,27 @@ import {
 import type { Logger } from '../log/index.ts';
 import { TriggerResource } from '../triggers/index.ts';
 import type { BatchCandidate, BatchFacts, LoadedTrigger } from './decide-batch.ts';
+import { capsOf } from './plan-slots.ts';
 import type { Store } from './ports.ts';
 
 /** The store's read-only queries a decision needs. */
-export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted'>;
+export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted' | 'findPatientMessages'>;
 
 export interface FactSources {
   gateway: FhirGateway;
   store: DecisionReads;
   logger: Logger;
+  config: Pick<Readonly<Config>, 'schedule'>;
 }
 
 export async function loadBatchFacts(
   campaign: Campaign,
   candidates: readonly BatchCandidate[],
-  asOf: Date,
+  times: Pick<BatchFacts, 'asOf' | 'decidedAt'>,
   sources: FactSources,
 ): Promise<BatchFacts> {
   const { gateway, store, logger } = sources;
+  const { asOf, decidedAt } = times;
   const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
   const contexts = await loadPatientContexts(gateway, patientIds, { logger });
   const blockedSince = repeatBlockedSince(campaign, asOf);
@@ -43,12 +48,15 @@ export async function loadBatchFacts(
         blockedSince,
       )
     : new Set<string>();
+  const patientRefs = [...contexts.keys()].map((patientId) => `Patient/${patientId}`);
+  const caps = capsOf(campaign, sources.config, decidedAt);
+  const messages = caps && patientRefs.length > 0 ? await store.findPatientMessages(patientRefs, caps.sentSince) : new Map();
   const triggers = new Map<string, LoadedTrigger>();
   for (const { patientId, triggerRef } of candidates) {
     const context = contexts.get(patientId);
     if (context) triggers.set(triggerRef, await triggerOf(context, triggerRef, gateway, logger));
   }
-  return { asOf, contexts, triggers, recentlyPrompted };
+  return { asOf, decidedAt, contexts, triggers, recentlyPrompted, messages };
 }
 
 /**

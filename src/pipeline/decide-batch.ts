@@ -8,8 +8,10 @@ import { type Campaign, decide, promptKey } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import type { PatientContext } from '../fhir/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
+import type { PatientMessage } from '../schedule/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
+import { planSlots } from './plan-slots.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
 import type { EvaluateWork } from './work.ts';
 
@@ -24,14 +26,18 @@ export interface BatchCandidate {
 export type LoadedTrigger = TriggerResource | 'unreadable' | undefined;
 
 export interface BatchFacts {
-  /** The poll's reference time: windows and periods are computed at it. */
+  /** The poll's reference time: due windows and repeat periods are computed at it. */
   asOf: Date;
+  /** When the batch is decided: quiet hours and caps are read at it. */
+  decidedAt: Date;
   /** By patient id; a patient the server does not have is missing. */
   contexts: ReadonlyMap<string, PatientContext>;
   /** By trigger reference. */
   triggers: ReadonlyMap<string, LoadedTrigger>;
   /** Patient references prompted by this campaign within its repeat period. */
   recentlyPrompted: ReadonlySet<string>;
+  /** By patient reference, the messages that count against the frequency caps (none when the campaign is exempt). */
+  messages: ReadonlyMap<string, readonly PatientMessage[]>;
 }
 
 /** What a candidate comes to: a row to write (its outcome follows from the row), or an outcome alone. */
@@ -59,8 +65,9 @@ export function batchCandidates(job: EvaluateWork, campaign: Campaign, decidedAt
 }
 
 /**
- * Decides every candidate in order. A later candidate whose key an earlier one of the batch claimed is already
- * handled, as it would be if the two had been evaluated one after the other.
+ * Decides every candidate in order, then gives each prompt to queue its slot (quiet hours, caps). A later
+ * candidate whose key an earlier one of the batch claimed is already handled, as it would be if the two had been
+ * evaluated one after the other.
  */
 export function decideBatch(
   campaign: Campaign,
@@ -70,7 +77,7 @@ export function decideBatch(
 ): CandidateDecision[] {
   const { asOf } = facts;
   const claimed = new Set<string>();
-  return candidates.map(({ patientId, triggerRef, identity }): CandidateDecision => {
+  const decisions = candidates.map(({ patientId, triggerRef, identity }): CandidateDecision => {
     const key = identity.idempotencyKey;
     if (claimed.has(key)) return { triggerRef, outcome: 'already-handled' };
     const context = facts.contexts.get(patientId);
@@ -91,6 +98,13 @@ export function decideBatch(
           : renderedPrompt(campaign, identity, context, trigger, asOf, services),
     };
   });
+  const drafts = decisions.flatMap((decision) => ('prompt' in decision ? [decision.prompt] : []));
+  const planned = new Map(
+    planSlots(campaign, drafts, facts.decidedAt, facts.messages, services.config).map((prompt) => [prompt.idempotencyKey, prompt]),
+  );
+  return decisions.map((decision) =>
+    'prompt' in decision ? { ...decision, prompt: planned.get(decision.prompt.idempotencyKey) ?? decision.prompt } : decision,
+  );
 }
 
 /** The candidate outcome of a row written with this status. */

@@ -68,6 +68,8 @@ export function renderedPrompt(
     category: campaign.category,
     channel: campaign.channel,
     language: template.language,
+    priority: campaign.priority,
+    timezone: facts.patient.timezone,
     ...(result.ok
       ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }
       : { status: 'skipped', reason: `template value missing: ${result.missing.join(', ')}` }),

@@ -1,8 +1,9 @@
 /**
  * A dry run of one campaign: its poll over the whole due window, as a first poll searches it, and the decisions
  * the engine would make, against the live FHIR server. Nothing is written: the record is only read (keys already
- * written, patients recently prompted) through DecisionReads, and nothing is queued. Each batch is decided by the
- * evaluate job's own decideBatch and each prompt it would queue by the send-time rules, so the report is what the
+ * written, patients recently prompted, messages counting against the caps) through DecisionReads, and nothing is
+ * queued. Candidates are batched as the poll batches them and each batch is loaded and decided by the evaluate
+ * job's own loadBatchFacts and decideBatch (eligibility, rendering, quiet hours, caps), so the report is what the
  * engine would do. The campaign is run as if active: a care manager tries it before setting `active: true`.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,13 +13,13 @@ import { TemplateError } from '../render/index.ts';
 import { type DecisionReads, loadBatchFacts } from './batch-facts.ts';
 import type { Services } from './context.ts';
 import { batchCandidates, type CandidateDecision, decideBatch } from './decide-batch.ts';
+import { overlayOf } from './dry-run-overlay.ts';
 import { countOutcomes, type DryRunCandidate, type DryRunReport, type DryRunSample, TriggerFacts } from './dry-run-report.ts';
 import { candidateOf } from './matches.ts';
-import { decideSend } from './policy.ts';
 import type { NewPrompt } from './ports.ts';
 import { evaluateJobsFor, type PolledCandidate } from './work.ts';
 
-export interface DryRunServices extends Pick<Services, 'gateway' | 'templates' | 'config' | 'logger' | 'clock' | 'sendRules'> {
+export interface DryRunServices extends Pick<Services, 'gateway' | 'templates' | 'config' | 'logger' | 'clock'> {
   store: DecisionReads;
 }
 
@@ -46,20 +47,21 @@ export async function dryRunCampaign(definition: Campaign, services: DryRunServi
   const total = jobs.reduce((sum, job) => sum + job.candidates.length, 0);
   const candidates: DryRunCandidate[] = [];
   const samples: DryRunSample[] = [];
-  // The keys this run would have written: a later batch finds them taken, as it would find the rows.
-  const written = new Set<string>();
+  const record = overlayOf(services.store);
+  const sources = { gateway: services.gateway, store: record.reads, logger, config: services.config };
   progress({ phase: 'decide', done: 0, total });
   for (const job of jobs) {
     const batch = batchCandidates(job, campaign, asOf);
-    const stored = await services.store.findPromptsByKeys(batch.map(({ identity }) => identity.idempotencyKey));
-    const taken = new Set([...written, ...stored.map((row) => row.idempotencyKey)]);
+    const taken = new Set(
+      (await record.reads.findPromptsByKeys(batch.map(({ identity }) => identity.idempotencyKey))).map((row) => row.idempotencyKey),
+    );
     const fresh = batch.filter(({ identity }) => !taken.has(identity.idempotencyKey));
     for (const { triggerRef, identity } of batch) {
       if (taken.has(identity.idempotencyKey))
         candidates.push({ triggerRef, patientRef: identity.patientRef, outcome: 'skip', reason: 'already handled' });
     }
     const patientRefs = new Map(batch.map(({ triggerRef, identity }) => [triggerRef, identity.patientRef]));
-    const facts = await loadBatchFacts(campaign, fresh, asOf, { gateway: services.gateway, store: services.store, logger });
+    const facts = await loadBatchFacts(campaign, fresh, { asOf, decidedAt: asOf }, sources);
     for (const decision of decideBatch(campaign, fresh, facts, services)) {
       if (!('prompt' in decision)) {
         const { triggerRef } = decision;
@@ -71,8 +73,8 @@ export async function dryRunCampaign(definition: Campaign, services: DryRunServi
         });
         continue;
       }
-      written.add(decision.prompt.idempotencyKey);
-      const outcome = promptOutcome(decision.prompt, campaign, asOf, services);
+      record.add(decision.prompt);
+      const outcome = promptOutcome(decision.prompt);
       candidates.push(outcome);
       const sample = outcome.outcome !== 'skip' && samples.length < options.samples ? sampleOf(decision.prompt, outcome) : undefined;
       if (sample) samples.push(sample);
@@ -127,39 +129,15 @@ function skipReason(decision: Extract<CandidateDecision, { outcome: string }>, c
   }
 }
 
-/** A row's fate: a skip as decided, held for review, or what the send-time rules make of a queued prompt now. */
-function promptOutcome(prompt: NewPrompt, campaign: Campaign, now: Date, services: DryRunServices): DryRunCandidate {
+/** A row's fate: skipped as decided, held for review, deferred to its slot, or sent now. */
+function promptOutcome(prompt: NewPrompt): DryRunCandidate {
   const refs = { triggerRef: prompt.triggerRefs[0] ?? '', patientRef: prompt.patientRef };
   if (prompt.status === 'skipped') return { ...refs, outcome: 'skip', reason: prompt.reason ?? 'skipped' };
   if (prompt.status === 'pending_review') return { ...refs, outcome: 'review' };
-  const claimed = {
-    id: randomUUID(),
-    idempotencyKey: prompt.idempotencyKey,
-    campaignId: campaign.id,
-    patientRef: prompt.patientRef,
-    triggerRefs: prompt.triggerRefs,
-    reasonRef: prompt.reasonRef ?? null,
-    language: prompt.language ?? null,
-    category: prompt.category,
-    channel: prompt.channel,
-    renderedText: prompt.renderedText ?? '',
-    reviewedBy: null,
-    attempts: 1,
-    queuedAtMs: prompt.decidedAt.getTime(),
-    notBefore: null,
-    campaign,
-  };
-  const decision = decideSend({ prompt: claimed, now, expireAfterMs: services.config.queue.expireAfterMs }, services.sendRules);
-  switch (decision.kind) {
-    case 'send':
-      return { ...refs, outcome: 'send' };
-    case 'hold':
-      return { ...refs, outcome: 'review' };
-    case 'withdraw':
-      return { ...refs, outcome: 'skip', reason: decision.reason };
-    case 'defer':
-      return { ...refs, outcome: 'defer', reason: decision.reason, notBefore: decision.until.toISOString() };
-  }
+  const { deferred } = prompt;
+  return deferred
+    ? { ...refs, outcome: 'defer', reason: deferred.reason, notBefore: deferred.until.toISOString() }
+    : { ...refs, outcome: 'send' };
 }
 
 function sampleOf(prompt: NewPrompt, outcome: Exclude<DryRunCandidate, { outcome: 'skip' }>): DryRunSample | undefined {

@@ -8,6 +8,7 @@
 import { loadBatchFacts } from './batch-facts.ts';
 import type { Context } from './context.ts';
 import { type BatchCandidate, batchCandidates, decideBatch, outcomeOf } from './decide-batch.ts';
+import { Deferrals } from './deferral.ts';
 import type { CandidateOutcome, NewPrompt } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
 
@@ -55,11 +56,13 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     return outcomes;
   }
   const asOf = new Date(job.asOf);
-  const candidates = batchCandidates(job, campaign, ctx.clock());
+  const decidedAt = ctx.clock();
+  const candidates = batchCandidates(job, campaign, decidedAt);
 
   const known = new Set<string>();
   // Queue again the rows still queued: an earlier attempt may have died between writing them and queuing.
   const sends: string[] = [];
+  const deferrals = new Deferrals();
   for (const row of await store.findPromptsByKeys(candidates.map((candidate) => candidate.identity.idempotencyKey))) {
     known.add(row.idempotencyKey);
     if (row.status === 'queued') sends.push(row.id);
@@ -73,19 +76,22 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     settle(fresh, 'expired');
   } else if (fresh.length > 0) {
     const logger = ctx.logger.child({ campaignId: campaign.id, pollRunId: job.pollRunId });
-    const facts = await loadBatchFacts(campaign, fresh, asOf, { gateway: ctx.gateway, store, logger });
+    const facts = await loadBatchFacts(campaign, fresh, { asOf, decidedAt }, { gateway: ctx.gateway, store, logger, config: ctx.config });
     const drafts = new Map<string, NewPrompt>();
     for (const decision of decideBatch(campaign, fresh, facts, ctx)) {
       if ('prompt' in decision) drafts.set(decision.prompt.idempotencyKey, decision.prompt);
       else outcomes.set(decision.triggerRef, decision.outcome);
     }
     for (const row of await store.insertPrompts([...drafts.values()])) {
+      const deferredUntil = drafts.get(row.idempotencyKey)?.deferred?.until;
       // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
-      if (row.status === 'queued') sends.push(row.id);
+      if (row.status === 'queued' && row.inserted && deferredUntil) deferrals.add(row.id, deferredUntil);
+      else if (row.status === 'queued') sends.push(row.id);
       const triggerRef = drafts.get(row.idempotencyKey)?.triggerRefs[0];
       if (triggerRef) outcomes.set(triggerRef, row.inserted ? outcomeOf(row.status) : 'already-handled');
     }
   }
   await ctx.enqueue.sends(sendJobsFor(sends));
+  await deferrals.enqueue(ctx.enqueue, decidedAt);
   return outcomes;
 }

@@ -1,4 +1,5 @@
 export type { Context, Services, Transports } from './context.ts';
+export { DEFER_MARGIN_MS } from './deferral.ts';
 export { type DryRunOptions, type DryRunProgress, type DryRunServices, dryRunCampaign } from './dry-run.ts';
 export {
   countOutcomes,
@@ -45,7 +46,6 @@ export { type CampaignRunSummary, type RunSummary, summariseCampaigns, totalsOf 
 export {
   abandonSend,
   countOf,
-  DEFER_MARGIN_MS,
   LeaseLostError,
   messageOf,
   type SendOutcome,

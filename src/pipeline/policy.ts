@@ -2,10 +2,11 @@
  * Send-time policy: whether a claimed prompt goes out now (pure). A prompt was decided when its candidate was
  * evaluated; by the time it is sent its campaign may have changed, or it may have waited too long. Each rule
  * looks at the prompt, its campaign as it stands now and the time, and either objects or lets it pass; the first
- * objection, in rule order, decides. New rules (opt-outs, quiet hours, frequency caps) are added to SEND_RULES;
- * those that postpone rather than forbid answer `defer`.
+ * objection, in rule order, decides. New rules are added to SEND_RULES; those that postpone rather than forbid
+ * answer `defer`, as quiet hours and frequency caps do.
  */
 import type { ClaimedPrompt } from './ports.ts';
+import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
 
 export type SendDecision =
   | { kind: 'send' }
@@ -21,6 +22,8 @@ export interface SendRuleInput {
   now: Date;
   /** How long a prompt may wait between becoming sendable and being sent (PROMPT_EXPIRY_HOURS). */
   expireAfterMs: number;
+  /** The prompt's send window, its patient's time zone, the caps and the patient's other messages. */
+  slots: SlotFacts;
 }
 
 /** One rule: an objection, or undefined when the rule has none. */
@@ -39,8 +42,23 @@ export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
     ? { kind: 'withdraw', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
     : undefined;
 
+/** Quiet hours in the patient's time: a deferred prompt may have waited for hours; the window is read again. */
+export const outsideWindow: SendRule = ({ slots, now }) => windowObjection(slots, now);
+
+/**
+ * Frequency caps across campaigns, with the patient's messages read under a lock per patient (send.ts), so
+ * concurrent senders never exceed them: deferred to the next slot, or withdrawn if it would expire first.
+ */
+export const overCap: SendRule = ({ prompt, slots, now, expireAfterMs }) =>
+  slotObjection(
+    slots,
+    { promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs, exempt: prompt.campaign.exemptFromCaps },
+    now,
+    expireAfterMs,
+  );
+
 /** Today's rules, in order: what forbids first, then what postpones. */
-export const SEND_RULES: readonly SendRule[] = [campaignDeactivated, reviewNowRequired, expired];
+export const SEND_RULES: readonly SendRule[] = [campaignDeactivated, reviewNowRequired, expired, outsideWindow, overCap];
 
 export function decideSend(input: SendRuleInput, rules: readonly SendRule[] = SEND_RULES): SendDecision {
   for (const rule of rules) {

@@ -7,6 +7,8 @@
  *  - FhirGateway: searches and reads the EHR.
  */
 // The record's domain types are the store's own (plain, no Prisma types); the port names what the use-cases do with them.
+
+import type { PatientMessage } from '../schedule/index.ts';
 import type {
   CandidateOutcome,
   ClaimedPrompt,
@@ -73,11 +75,27 @@ export interface Store {
   findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
   getPrompt(id: string): Promise<(FailedPrompt & { status: PromptStatus }) | undefined>;
   getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
-  findStaleQueued(queuedBefore: Date, limit: number, afterId?: string): Promise<StaleQueuedPrompt[]>;
+  /** Rows deferred past `now` are left out. */
+  findStaleQueued(queuedBefore: Date, limit: number, afterId?: string, now?: Date): Promise<StaleQueuedPrompt[]>;
   findFailedPrompts(campaignId: string, since?: Date): Promise<FailedPrompt[]>;
   countPromptsByStatus(filter: { pollRunIds: string[] }): Promise<Record<PromptStatus, number>>;
+  /** Per campaign, the prompts of these poll runs still queued and deferred past `now`, and their earliest and latest time. */
+  findDeferred(pollRunIds: string[], now: Date): Promise<Array<{ campaignId: string; count: number; earliest: Date; latest: Date }>>;
 
-  claimForSending(promptIds: readonly string[], leaseMs: number): Promise<SendLease>;
+  /** Leaves alone prompts deferred past `now`. */
+  claimForSending(promptIds: readonly string[], leaseMs: number, now: Date): Promise<SendLease>;
+  /** Each patient's messages that count against the frequency caps (sent after `sentSince`) or compete for a slot. */
+  findPatientMessages(patientRefs: readonly string[], sentSince: Date): Promise<ReadonlyMap<string, PatientMessage[]>>;
+  /**
+   * Race-free slots: with the patients locked against other senders, `decide` is shown their messages and names the
+   * prompts that take a slot now; those are reserved at `now` before the lock is released.
+   */
+  reserveSlots(
+    patientRefs: readonly string[],
+    sentSince: Date,
+    now: Date,
+    decide: (messages: ReadonlyMap<string, PatientMessage[]>) => readonly string[],
+  ): Promise<void>;
   extendLease(promptIds: readonly string[], token: string, leaseMs: number): Promise<number>;
   releaseLease(promptIds: readonly string[], token: string): Promise<void>;
   markSent(deliveries: readonly Delivery[]): Promise<void>;

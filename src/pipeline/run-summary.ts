@@ -16,9 +16,11 @@ export interface CampaignRunSummary {
   alreadyHandled: number;
   /** Matches skipped because the patient was prompted within the repeat period. */
   recentlyPrompted: number;
+  /** New prompts waiting for quiet hours to end or a frequency-cap slot: sent then, not a failure. */
+  deferred: { count: number; earliest?: string; latest?: string };
   /**
    * Work this run could not finish: matches whose evaluation failed for good or never ran, and prompts still
-   * queued (a send that kept failing transiently, one another sender holds, or one deferred). Counted as failures.
+   * queued and due (a send that kept failing transiently, or one another sender holds). Counted as failures.
    */
   unfinished: number;
 }
@@ -40,9 +42,11 @@ export async function summariseCampaigns(
   store: Store,
   campaignIds: string[],
   polls: ReadonlyMap<string, string | undefined>,
+  now: Date,
 ): Promise<CampaignRunSummary[]> {
   const pollRunIds = [...polls.values()].flatMap((pollRunId) => (pollRunId ? [pollRunId] : []));
   const runs = new Map((await store.getPollRuns(pollRunIds)).map((run) => [run.campaignId, run]));
+  const deferred = new Map((await store.findDeferred(pollRunIds, now)).map((row) => [row.campaignId, row]));
   const outcomes = await store.countCandidateOutcomes(pollRunIds);
   const outcomeCount = (campaignId: string, outcome: string | null) =>
     outcomes.find((row) => row.campaignId === campaignId && row.outcome === outcome)?.count ?? 0;
@@ -50,6 +54,7 @@ export async function summariseCampaigns(
     campaignIds.map(async (campaignId) => {
       const run = runs.get(campaignId);
       const prompts = run ? await store.countPromptsByStatus({ pollRunIds: [run.id] }) : { ...NO_PROMPTS };
+      const waiting = deferred.get(campaignId);
       return {
         campaignId,
         ...(run ? { pollRunId: run.id } : {}),
@@ -59,7 +64,10 @@ export async function summariseCampaigns(
         prompts,
         alreadyHandled: outcomeCount(campaignId, 'already-handled'),
         recentlyPrompted: outcomeCount(campaignId, 'recently-prompted'),
-        unfinished: outcomeCount(campaignId, 'error') + outcomeCount(campaignId, null) + prompts.queued,
+        deferred: waiting
+          ? { count: waiting.count, earliest: waiting.earliest.toISOString(), latest: waiting.latest.toISOString() }
+          : { count: 0 },
+        unfinished: outcomeCount(campaignId, 'error') + outcomeCount(campaignId, null) + prompts.queued - (waiting?.count ?? 0),
       };
     }),
   );

@@ -7,11 +7,14 @@
  */
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason } from '../fhir/index.ts';
+import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
+import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { decideSend, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
-import { type SendWork, sendJobsFor } from './work.ts';
+import { sendWindowOf } from './slot-rules.ts';
+import type { SendWork } from './work.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight' | 'not-sendable' | 'withdrawn' | 'held-for-review' | 'deferred' | 'failed';
 
@@ -40,14 +43,11 @@ class Batch {
   }
 }
 
-/** How much later than its not-before time a deferred prompt is queued again (clocks of hosts differ a little). */
-export const DEFER_MARGIN_MS = 1000;
-
 /** Each prompt's outcome, by prompt id. */
 export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<string, SendOutcome>> {
   const { store } = ctx;
   const leaseMs = ctx.config.queue.sendLeaseMs;
-  const lease = await store.claimForSending(work.promptIds, leaseMs);
+  const lease = await store.claimForSending(work.promptIds, leaseMs, ctx.clock());
   // Kept from the claim on: the policy step writes too (a deferral's re-queue to Redis) and may block.
   const ids = lease.prompts.map((prompt) => prompt.id);
   const keeper = keepLease({
@@ -80,10 +80,11 @@ export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<str
  */
 async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promise<ClaimedPrompt[]> {
   const sendable: ClaimedPrompt[] = [];
-  const deferred = new Map<number, string[]>();
+  const deferred = new Deferrals();
   const now = ctx.clock();
-  for (const prompt of lease.prompts) {
-    const decision = decideSend({ prompt, now, expireAfterMs: ctx.config.queue.expireAfterMs }, ctx.sendRules);
+  const decisions = await decideBatch(lease.prompts, now, ctx);
+  for (const [index, prompt] of lease.prompts.entries()) {
+    const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
       sendable.push(prompt);
       continue;
@@ -95,18 +96,59 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     }
     const outcome = await apply(decision, prompt, lease.token, ctx);
     batch.settle(prompt.id, outcome);
-    if (decision.kind === 'defer' && outcome === 'deferred') {
-      const until = decision.until.getTime();
-      deferred.set(until, [...(deferred.get(until) ?? []), prompt.id]);
-    }
+    if (decision.kind === 'defer' && outcome === 'deferred') deferred.add(prompt.id, decision.until);
   }
-  // Deferred prompts come back on their own at their time; the sweep is the safety net if this job is lost.
-  // A little late rather than early: the claim compares the not-before time with the database's clock.
-  for (const [until, promptIds] of deferred) {
-    const delayMs = Math.max(0, until - now.getTime()) + DEFER_MARGIN_MS;
-    for (const job of sendJobsFor(promptIds)) await ctx.enqueue.deferredSend(job, new Date(until), delayMs);
-  }
+  await deferred.enqueue(ctx.enqueue, now);
   return sendable;
+}
+
+/**
+ * The policy's decision on each prompt, in the batch's order. With frequency caps, the batch's patients are
+ * locked while their messages are read and the prompts let through take their slots (one query and one update
+ * per batch), so a concurrent sender of the same patients waits and then counts them. Within the batch, prompts
+ * are decided in the order they rank (priority, then age), each counting the ones decided before it.
+ */
+async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Context): Promise<SendDecision[]> {
+  const { schedule, defaultTimezone, queue } = ctx.config;
+  const contender = (prompt: ClaimedPrompt) => ({ promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs });
+  const ranked = [...prompts].sort((a, b) => (ranksAhead(contender(a), contender(b)) ? -1 : 1));
+  const decideAll = (stored: ReadonlyMap<string, PatientMessage[]>) => {
+    const messages = new Map(stored);
+    const decisions = new Map<string, SendDecision>();
+    for (const prompt of ranked) {
+      const others = messages.get(prompt.patientRef) ?? [];
+      const slots = {
+        window: sendWindowOf(prompt.campaign, schedule.window),
+        timezone: prompt.timezone ?? defaultTimezone,
+        caps: schedule.caps,
+        messages: others,
+      };
+      const decision = decideSend({ prompt, now, expireAfterMs: queue.expireAfterMs, slots }, ctx.sendRules);
+      decisions.set(prompt.id, decision);
+      // As the prompt now stands, for the ones after it: on its way, waiting for its new time, or out of the running.
+      const planned: PatientMessage | undefined =
+        decision.kind === 'send'
+          ? { ...contender(prompt), state: 'reserved', at: now.getTime() }
+          : decision.kind === 'defer'
+            ? { ...contender(prompt), state: 'waiting', at: decision.until.getTime() }
+            : undefined;
+      messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), ...(planned ? [planned] : [])]);
+    }
+    return prompts.map((prompt): SendDecision => decisions.get(prompt.id) ?? { kind: 'send' });
+  };
+  if (schedule.caps.length === 0) return decideAll(new Map());
+  let decisions: SendDecision[] = [];
+  const sentSince = new Date(now.getTime() - Math.max(...schedule.caps.map((cap) => cap.periodMs)));
+  await ctx.store.reserveSlots(
+    prompts.map((prompt) => prompt.patientRef),
+    sentSince,
+    now,
+    (messages) => {
+      decisions = decideAll(messages);
+      return prompts.filter((_, index) => decisions[index]?.kind === 'send').map((prompt) => prompt.id);
+    },
+  );
+  return decisions;
 }
 
 async function apply(

@@ -53,7 +53,7 @@ export async function requeueUnfinishedWork(ctx: { store: Store; enqueue: Enqueu
     },
   );
   const prompts = await inBatches(
-    (afterId) => ctx.store.findStaleQueued(before, BATCH, afterId),
+    (afterId) => ctx.store.findStaleQueued(before, BATCH, afterId, new Date(now)),
     async (rows) => {
       const wanted = rows.filter((row) => lost(row.queuedAt, queued?.promptIds.has(row.id) ?? false));
       const lapsesAt = (row: (typeof rows)[number]) => row.leaseUntil?.getTime() ?? 0;

@@ -61,7 +61,10 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
     const workers = external ? undefined : runtime.startWorkers(services);
     workers?.poll.on('completed', (job, result: PollOutcome) => polls.set(job.data.campaignId, result.pollRunId));
 
-    const recovered = await requeueUnfinishedWork({ store: services.store, enqueue: runtime.enqueue }, { staleBefore: startedAt });
+    const recovered = await requeueUnfinishedWork(
+      { store: services.store, enqueue: runtime.enqueue },
+      { staleBefore: startedAt, now: startedAt.getTime() },
+    );
     await runtime.queues.poll.addBulk(options.campaignIds.map((campaignId) => ({ name: 'poll', data: { campaignId } })));
     // A FhirAuthError stops the run at once: every other request would be refused too. What it left undone
     // stays in PostgreSQL (prompts queued, candidates not evaluated) for the next run.
@@ -88,10 +91,11 @@ async function runWith(services: Services, options: RunOnceOptions, prefix: stri
       await removeQueues();
     }
 
-    const campaigns = await summariseCampaigns(services.store, options.campaignIds, polls);
+    const finishedAt = services.clock();
+    const campaigns = await summariseCampaigns(services.store, options.campaignIds, polls, finishedAt);
     return {
       startedAt: startedAt.toISOString(),
-      finishedAt: services.clock().toISOString(),
+      finishedAt: finishedAt.toISOString(),
       recovered,
       campaigns,
       totals: totalsOf(campaigns),

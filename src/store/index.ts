@@ -24,6 +24,7 @@ export {
   countPromptsByStatus,
   deferQueued,
   type FailedPrompt,
+  findDeferred,
   findFailedPrompts,
   findPromptsByKeys,
   findRecentlyPrompted,
@@ -54,3 +55,4 @@ export {
   releaseLease,
   type SendLease,
 } from './sending.ts';
+export { findPatientMessages, reserveSlots } from './slots.ts';

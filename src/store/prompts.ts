@@ -67,6 +67,12 @@ export interface NewPrompt {
   reason?: string;
   /** When the prompt was decided: its expiry counts from here (the caller's clock). */
   decidedAt: Date;
+  /** The campaign's priority: of two prompts competing for a slot, the higher goes first. */
+  priority?: number;
+  /** The patient's time zone, in which the send window is read at send time. */
+  timezone?: string;
+  /** Queued but deferred at decision (quiet hours, a cap): not sent before this, with the reason audited. */
+  deferred?: { until: Date; reason: string };
 }
 
 /** The actor of the audit events careprompt writes itself (a reviewer's carry the reviewer). */
@@ -101,6 +107,10 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       status: prompt.status,
       reason: prompt.reason ?? null,
       queued_at: prompt.status === 'queued' ? prompt.decidedAt.toISOString() : null,
+      priority: prompt.priority ?? 0,
+      timezone: prompt.timezone ?? null,
+      not_before: prompt.deferred?.until.toISOString() ?? null,
+      deferral: prompt.deferred?.reason ?? null,
     })),
   );
   const now = new Date().toISOString();
@@ -110,21 +120,25 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
         idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
         evidence jsonb, template_id text, template_version text, language text, category "PromptCategory", channel text,
-        rendered_text text, status "PromptStatus", reason text, queued_at timestamptz)
+        rendered_text text, status "PromptStatus", reason text, queued_at timestamptz, priority int, timezone text,
+        not_before timestamptz, deferral text)
     ), inserted AS (
       INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
-        template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at)
+        template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at,
+        priority, timezone, not_before)
       SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
         d.evidence, d.template_id, d.template_version, d.language, d.category, d.channel, d.rendered_text, d.status, d.reason,
-        ${now}::timestamptz, ${now}::timestamptz, d.queued_at
+        ${now}::timestamptz, ${now}::timestamptz, d.queued_at, d.priority, d.timezone, d.not_before
       FROM drafted AS d ORDER BY d.idempotency_key
       ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id, idempotency_key, status, reason
+      RETURNING id, idempotency_key, status, reason, not_before
     ), audited AS (
       INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
-      SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, 'prompt.' || i.status, 'Prompt', i.id::text,
-        CASE WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
-      FROM inserted AS i
+      SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, CASE WHEN i.not_before IS NULL THEN 'prompt.' || i.status ELSE 'prompt.deferred' END,
+        'Prompt', i.id::text,
+        CASE WHEN i.not_before IS NOT NULL THEN jsonb_build_object('reason', d.deferral, 'notBefore', i.not_before)
+          WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
+      FROM inserted AS i JOIN drafted AS d ON d.idempotency_key = i.idempotency_key
     )
     SELECT id::text AS id, idempotency_key AS "idempotencyKey", status::text AS status FROM inserted`;
   // Read apart, after the insert: rows a concurrent evaluation committed while this one waited on their keys
@@ -191,7 +205,7 @@ export async function deferQueued(db: Db, id: string, leaseToken: string, notBef
   return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({
       where: { id, status: 'queued', leaseToken },
-      data: { notBefore, leaseUntil: null, leaseToken: null, attempts: { decrement: 1 } },
+      data: { notBefore, slotAt: null, leaseUntil: null, leaseToken: null, attempts: { decrement: 1 } },
     });
     if (count === 1) await audit(tx, 'prompt.deferred', id, { reason, notBefore: notBefore.toISOString() });
     return count === 1;
@@ -311,6 +325,20 @@ export async function countPromptsByStatus(db: Db, filter: PromptFilter): Promis
   const counts: Record<PromptStatus, number> = { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
   for (const group of groups) counts[group.status] = group._count._all;
   return counts;
+}
+
+/** Per campaign, the prompts of these poll runs queued with a not-before time past `now`. */
+export async function findDeferred(
+  db: Db,
+  pollRunIds: string[],
+  now: Date,
+): Promise<Array<{ campaignId: string; count: number; earliest: Date; latest: Date }>> {
+  if (pollRunIds.length === 0) return [];
+  return db.$queryRaw`
+    SELECT campaign_id AS "campaignId", count(*)::int AS count, min(not_before) AS earliest, max(not_before) AS latest
+    FROM prompts
+    WHERE poll_run_id = ANY(${pollRunIds}::uuid[]) AND status = 'queued' AND not_before > ${now}
+    GROUP BY campaign_id`;
 }
 
 function whereOf(filter: PromptFilter): Prisma.PromptWhereInput {

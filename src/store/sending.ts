@@ -30,6 +30,10 @@ export interface ClaimedPrompt {
   queuedAtMs: number;
   /** Null, or past: the claim leaves prompts deferred to a later time alone. */
   notBefore: Date | null;
+  /** Its campaign's priority when it was written, for the frequency caps. */
+  priority: number;
+  /** The patient's time zone when it was decided (null: DEFAULT_TIMEZONE). */
+  timezone: string | null;
   /** The campaign's current definition, read through the Campaign schema (never a field picked from its JSON). */
   campaign: Campaign;
 }
@@ -50,14 +54,15 @@ export interface Delivery {
 }
 
 /**
- * Leases those of these prompts that are queued, have their text, are not deferred to a later time and are not
+ * Leases those of these prompts that are queued, have their text, are not deferred past `now` (the pipeline's
+ * clock, which decided the not-before time; leases use the database's) and are not
  * leased by another sender (a concurrent run or worker), counting the attempt, and returns them with their
  * campaign's current definition for the send-time checks. While the lease holds, no one else delivers them: a
  * conditional create alone does not stop two concurrent POSTs on every server. A sender that dies leaves the
  * lease to expire; the sweep then queues the prompts again. A campaign whose stored definition the schema
  * rejects stops the claim (StoredCampaignError) with every lease given back: its send-time rules are unknown.
  */
-export async function claimForSending(db: Db, promptIds: readonly string[], leaseMs: number): Promise<SendLease> {
+export async function claimForSending(db: Db, promptIds: readonly string[], leaseMs: number, now = new Date()): Promise<SendLease> {
   const token = randomUUID();
   const claimed = await db.$queryRaw<Array<Omit<ClaimedPrompt, 'campaign'> & { definition: unknown }>>`
     UPDATE prompts AS p
@@ -66,12 +71,12 @@ export async function claimForSending(db: Db, promptIds: readonly string[], leas
         lease_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
     FROM campaigns AS c
     WHERE p.id = ANY(${promptIds}::uuid[]) AND c.id = p.campaign_id AND p.status = 'queued' AND p.rendered_text IS NOT NULL
-      AND (p.lease_until IS NULL OR p.lease_until < now()) AND (p.not_before IS NULL OR p.not_before <= now())
+      AND (p.lease_until IS NULL OR p.lease_until < now()) AND (p.not_before IS NULL OR p.not_before <= ${now})
     RETURNING p.id::text AS id, p.idempotency_key AS "idempotencyKey", p.campaign_id AS "campaignId", p.patient_ref AS "patientRef",
       p.trigger_refs AS "triggerRefs", p.reason_ref AS "reasonRef", p.language, p.category::text AS category, p.channel,
       p.rendered_text AS "renderedText", p.reviewed_by AS "reviewedBy", p.attempts,
       (extract(epoch FROM coalesce(p.queued_at, p.created_at)) * 1000)::float8 AS "queuedAtMs", p.not_before AS "notBefore",
-      c.definition`;
+      p.priority, p.timezone, c.definition`;
   // Parsed once per campaign: a batch's prompts share theirs.
   const campaigns = new Map<string, Campaign>();
   const prompts: ClaimedPrompt[] = [];

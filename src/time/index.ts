@@ -1,3 +1,4 @@
+export { DURATION_HINT, MAX_DURATION, parseDurationMs } from './duration.ts';
 /** Time zones as IANA names ("America/New_York"): the only form Intl and BullMQ's cron both accept. */
 export function isIanaTimezone(zone: string): boolean {
   // Building an Intl.DateTimeFormat costs ~0.1 ms and every rendered prompt asks; the valid zones are few.

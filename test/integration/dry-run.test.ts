@@ -61,34 +61,44 @@ function recordedOutcomeOf(candidate: DryRunCandidate): EvaluateOutcome {
 describe('campaigns dry-run against real PostgreSQL, Redis and FHIR', () => {
   const env = useTestEnvironment('per-test');
 
-  it('foretells per candidate what run --once then does, and writes nothing to the database, Redis or the FHIR server', async () => {
+  it('foretells per candidate what run --once then does, quiet hours and caps included, and writes nothing to the database, Redis or the FHIR server', async () => {
     const asOf = new Date();
     const expected = await seedPopulation(env.fhir.baseUrl, { patients: 120, seed: 5, asOf });
     await applyExampleCampaigns(env.db);
-    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
-    // One instant for both: a message that says "yesterday" must say it in both.
+    // A window open this hour in New York: open for patients there, closed for those in Chicago, Denver and Los
+    // Angeles (behind it), whatever the hour the test runs at; and one message a day per patient.
+    const hour = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }).format(asOf));
+    const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, {
+      SEND_WINDOW: `${hh(hour)}-${hh(hour + 1)}`,
+      FREQUENCY_CAP: '1/P1D',
+    });
+    // One instant for both: a message that says "yesterday" must say it in both, and the window is read at it.
     const services = { ...pipeline.services, clock: () => asOf };
     const redis = new Redis(pipeline.config.redisUrl);
+    const reports = new Map<string, DryRunReport>();
     try {
-      const before = await recordSnapshot(env.db);
-      const reports = new Map<string, DryRunReport>();
+      // One campaign after the other: each dry run sees the prompts of the campaigns run before it (the caps).
       for (const id of CAMPAIGNS) {
-        const stored = await services.store.getCampaign(id);
-        reports.set(id, await dryRunCampaign(stored?.campaign as Campaign, services, { source: 'applied', samples: 3 }));
-      }
-      expect(await recordSnapshot(env.db)).toEqual(before);
-      expect(await redis.keys(`${pipeline.config.queue.prefix}*`)).toEqual([]);
-      expect(await communications(env.fhir.baseUrl)).toEqual([]);
-      expect(reports.get('wound-care-after-sutures')?.counts.send).toBe(expected.woundCare);
+        const before = await recordSnapshot(env.db);
+        const sentBefore = (await communications(env.fhir.baseUrl)).length;
+        const campaign = (await services.store.getCampaign(id))?.campaign as Campaign;
+        const report = await dryRunCampaign(campaign, services, { source: 'applied', samples: 3 });
+        reports.set(id, report);
+        expect(await recordSnapshot(env.db), id).toEqual(before);
+        expect(await redis.keys(`${pipeline.config.queue.prefix}*`), id).toEqual([]);
+        expect(await communications(env.fhir.baseUrl), id).toHaveLength(sentBefore);
 
-      const summary = await runOnce(services, { ...runtimeOptions(pipeline.config), campaignIds: CAMPAIGNS, idleCheckMs: 20 });
+        const summary = await runOnce(services, { ...runtimeOptions(pipeline.config), campaignIds: [id], idleCheckMs: 20 });
 
-      for (const id of CAMPAIGNS) {
-        const report = reports.get(id) as DryRunReport;
-        const run = summary.campaigns.find((campaign) => campaign.campaignId === id);
+        const run = summary.campaigns.find((c) => c.campaignId === id);
         expect(report.matched.candidates, id).toBe(run?.matched);
         expect(report.counts.send, id).toBe(run?.prompts.sent);
         expect(report.counts.review, id).toBe(run?.prompts.pending_review);
+        expect(
+          report.counts.defer.reduce((sum, group) => sum + group.count, 0),
+          id,
+        ).toBe(run?.deferred.count);
         const recorded = await env.db.candidate.findMany({ where: { pollRunId: run?.pollRunId ?? '' } });
         // Prisma names the column's values with underscores; the store's vocabulary has dashes.
         const outcomes = new Map(recorded.map((candidate) => [candidate.triggerRef, candidate.outcome?.replaceAll('_', '-')]));
@@ -96,32 +106,45 @@ describe('campaigns dry-run against real PostgreSQL, Redis and FHIR', () => {
           report.candidates.map((c) => [c.triggerRef, outcomes.get(c.triggerRef)]),
         );
         expect(outcomes.size).toBe(report.candidates.length);
-        // Skipped rows: the same reasons, as many times.
         const rows = await env.db.prompt.findMany({ where: { pollRunId: run?.pollRunId ?? '' } });
+        const rowOf = (triggerRef: string) => rows.find((prompt) => prompt.triggerRefs.includes(triggerRef));
+        // Skipped rows: the same reasons, as many times.
         const skippedRows = rows.filter((row) => row.status === 'skipped').map((row) => row.reason);
         const skippedForetold = report.candidates.flatMap((c) =>
           c.outcome === 'skip' && recordedOutcomeOf(c) === 'skipped' ? [c.reason] : [],
         );
-        expect(skippedForetold.sort()).toEqual(skippedRows.sort());
+        expect(skippedForetold.sort(), id).toEqual(skippedRows.sort());
+        // Sent, or deferred to the time the engine recorded.
+        for (const candidate of report.candidates) {
+          if (candidate.outcome === 'send') expect(rowOf(candidate.triggerRef)?.status).toBe('sent');
+          if (candidate.outcome === 'defer') expect(rowOf(candidate.triggerRef)?.notBefore?.toISOString()).toBe(candidate.notBefore);
+        }
         // The samples are the messages the engine wrote, word for word.
         for (const sample of report.samples) {
-          const row = rows.find((prompt) => prompt.triggerRefs.includes(sample.triggerRef));
-          expect(sample.text).toBe(row?.renderedText);
+          expect(sample.text).toBe(rowOf(sample.triggerRef)?.renderedText);
           expect(sample.trigger.reference).toBe(sample.triggerRef);
         }
       }
-      const diabetes = reports.get('diabetes-self-management') as DryRunReport;
-      expect(diabetes.counts.send).toBe(expected.diabetes);
+      const all = [...reports.values()];
+      const deferrals = all.flatMap((report) => report.counts.defer);
+      // Both rules were at work: outside the window, and over the cap of one a day.
+      expect(all.some((report) => report.counts.send > 0)).toBe(true);
+      expect(all.flatMap((r) => r.candidates).some((c) => c.outcome === 'defer' && c.reason.startsWith('window:'))).toBe(true);
+      expect(all.flatMap((r) => r.candidates).some((c) => c.outcome === 'defer' && c.reason.startsWith('cap:'))).toBe(true);
+      expect(deferrals.length).toBeGreaterThan(0);
+      const woundCare = reports.get('wound-care-after-sutures') as DryRunReport;
+      expect(woundCare.counts.send + woundCare.candidates.filter((c) => c.outcome === 'defer').length).toBe(expected.woundCare);
       // A patient with two diagnosis codings: one prompt, the second candidate already handled.
+      const diabetes = reports.get('diabetes-self-management') as DryRunReport;
       expect(diabetes.counts.skip.find((group) => group.reason === 'already handled')?.count).toBeGreaterThan(0);
-      expect(reports.get('wound-care-after-sutures')?.samples).toHaveLength(3);
+      expect(woundCare.samples).toHaveLength(3);
 
       // After the run, the record says these were handled: a dry run now foretells no new prompt.
       const again = await dryRunCampaign((await services.store.getCampaign('wound-care-after-sutures'))?.campaign as Campaign, services, {
         source: 'applied',
         samples: 3,
       });
-      expect(again.counts.send).toBe(0);
+      expect(again.counts).toMatchObject({ send: 0, defer: [] });
       expect(again.samples).toEqual([]);
     } finally {
       await redis.quit();

@@ -9,6 +9,7 @@ import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../sr
 import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
 import type { Clock, Enqueue, EvaluateWork, NewPrompt, PromptStatus, SendWork, Store, StoredCampaign } from '../../src/pipeline/index.ts';
 import { jobIds } from '../../src/queue/jobs.ts';
+import type { PatientMessage } from '../../src/schedule/index.ts';
 
 export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
   status: PromptStatus;
@@ -17,6 +18,7 @@ export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
   attempts: number;
   queuedAt: Date | null;
   notBefore: Date | null;
+  slotAt: Date | null;
   leaseUntil: Date | null;
   leaseToken: string | null;
   externalId: string | null;
@@ -62,6 +64,23 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
   const now = () => clock();
   const byKey = (key: string) => [...prompts.values()].find((prompt) => prompt.idempotencyKey === key);
   const leased = (prompt: MemoryPrompt) => prompt.leaseUntil !== null && prompt.leaseUntil >= now();
+  /** What PostgreSQL's findPatientMessages reads: sent since `sentSince`, and queued with a text. */
+  const patientMessages = (patientRefs: readonly string[], sentSince: Date) => {
+    const byPatient = new Map<string, PatientMessage[]>();
+    for (const prompt of prompts.values()) {
+      if (!patientRefs.includes(prompt.patientRef)) continue;
+      const base = { promptId: prompt.id, priority: prompt.priority ?? 0, queuedAt: (prompt.queuedAt ?? prompt.createdAt).getTime() };
+      let message: PatientMessage | undefined;
+      if (prompt.status === 'sent' && prompt.sentAt && prompt.sentAt > sentSince)
+        message = { ...base, state: 'sent', at: prompt.sentAt.getTime() };
+      else if (prompt.status === 'queued' && prompt.renderedText !== undefined) {
+        const at = (prompt.slotAt ?? prompt.notBefore)?.getTime();
+        message = { ...base, state: prompt.slotAt ? 'reserved' : 'waiting', ...(at === undefined ? {} : { at }) };
+      }
+      if (message) byPatient.set(prompt.patientRef, [...(byPatient.get(prompt.patientRef) ?? []), message]);
+    }
+    return byPatient;
+  };
 
   function transition(id: string, from: PromptStatus[], change: Partial<MemoryPrompt> & { status: PromptStatus }): boolean {
     const prompt = prompts.get(id);
@@ -141,7 +160,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
           reviewedBy: null,
           attempts: 0,
           queuedAt: draft.status === 'queued' ? draft.decidedAt : null,
-          notBefore: null,
+          notBefore: draft.deferred?.until ?? null,
+          slotAt: null,
           leaseUntil: null,
           leaseToken: null,
           externalId: null,
@@ -150,7 +170,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
           updatedAt: now(),
         };
         prompts.set(prompt.id, prompt);
-        audit.push(`prompt.${prompt.status} ${prompt.id}`);
+        audit.push(`prompt.${draft.deferred ? 'deferred' : prompt.status} ${prompt.id}`);
         return { id: prompt.id, idempotencyKey: prompt.idempotencyKey, status: prompt.status, inserted: true };
       });
     },
@@ -193,18 +213,48 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
       [...prompts.values()]
         .filter((prompt) => prompt.campaignId === campaignId && prompt.status === 'failed' && (!since || prompt.updatedAt >= since))
         .map(({ id, queuedAt, notBefore, createdAt }) => ({ id, queuedAt, notBefore, createdAt })),
+    async findDeferred(pollRunIds, at) {
+      const rows = new Map<string, { campaignId: string; count: number; earliest: Date; latest: Date }>();
+      for (const prompt of prompts.values()) {
+        if (!pollRunIds.includes(prompt.pollRunId ?? '') || prompt.status !== 'queued' || !prompt.notBefore || prompt.notBefore <= at)
+          continue;
+        const row = rows.get(prompt.campaignId) ?? {
+          campaignId: prompt.campaignId,
+          count: 0,
+          earliest: prompt.notBefore,
+          latest: prompt.notBefore,
+        };
+        rows.set(prompt.campaignId, {
+          ...row,
+          count: row.count + 1,
+          earliest: new Date(Math.min(prompt.notBefore.getTime(), row.earliest.getTime())),
+          latest: new Date(Math.max(prompt.notBefore.getTime(), row.latest.getTime())),
+        });
+      }
+      return [...rows.values()];
+    },
     async countPromptsByStatus(filter) {
       const counts: Record<PromptStatus, number> = { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 };
       for (const prompt of prompts.values()) if (filter.pollRunIds.includes(prompt.pollRunId ?? '')) counts[prompt.status] += 1;
       return counts;
     },
-    async claimForSending(promptIds, leaseMs) {
+    async findPatientMessages(patientRefs, sentSince) {
+      return patientMessages(patientRefs, sentSince);
+    },
+    async reserveSlots(patientRefs, sentSince, at, decide) {
+      // One caller at a time here, so the lock PostgreSQL takes per patient has nothing to keep apart.
+      for (const id of decide(patientMessages(patientRefs, sentSince))) {
+        const prompt = prompts.get(id);
+        if (prompt) prompt.slotAt = at;
+      }
+    },
+    async claimForSending(promptIds, leaseMs, at) {
       const token = randomUUID();
       const claimed = promptIds.flatMap((id) => {
         const prompt = prompts.get(id);
         const entry = prompt ? stored.get(prompt.campaignId) : undefined;
         if (!prompt || !entry || prompt.status !== 'queued' || prompt.renderedText === undefined || leased(prompt)) return [];
-        if (prompt.notBefore !== null && prompt.notBefore > now()) return [];
+        if (prompt.notBefore !== null && prompt.notBefore > at) return [];
         Object.assign(prompt, { attempts: prompt.attempts + 1, leaseToken: token, leaseUntil: new Date(now().getTime() + leaseMs) });
         return [
           {
@@ -221,6 +271,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
             attempts: prompt.attempts,
             queuedAtMs: (prompt.queuedAt ?? prompt.decidedAt).getTime(),
             notBefore: prompt.notBefore,
+            priority: prompt.priority ?? 0,
+            timezone: prompt.timezone ?? null,
             channel: prompt.channel,
             campaign: entry.campaign,
           },
@@ -256,7 +308,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     async deferQueued(id, leaseToken, notBefore) {
       const prompt = prompts.get(id);
       if (prompt?.status !== 'queued' || prompt.leaseToken !== leaseToken) return false;
-      Object.assign(prompt, { notBefore, leaseUntil: null, leaseToken: null, attempts: prompt.attempts - 1 });
+      Object.assign(prompt, { notBefore, slotAt: null, leaseUntil: null, leaseToken: null, attempts: prompt.attempts - 1 });
       audit.push(`prompt.deferred ${id}`);
       return true;
     },

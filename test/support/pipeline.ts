@@ -30,6 +30,9 @@ export function testConfig(fhirBaseUrl: string, overrides: Record<string, string
     JOB_BACKOFF_MS: '50',
     FHIR_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'silent',
+    // Quiet hours and caps would make every other test depend on the hour it runs at: their own tests turn them on.
+    SEND_WINDOW: 'always',
+    FREQUENCY_CAP: 'none',
     ...overrides,
   });
 }

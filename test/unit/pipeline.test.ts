@@ -247,10 +247,7 @@ describe('the pipeline over in-memory ports', () => {
       const [draft] = await store.insertPrompts([{ ...deferred, status: 'queued', idempotencyKey: `${deferred.idempotencyKey}-2` }]);
       const other = store.prompts.get(draft?.id ?? '');
       if (!other) throw new Error('expected a second prompt');
-      ctx.sendRules = [
-        ...SEND_RULES,
-        ({ prompt }) => (prompt.id === deferred.id ? quietUntil({ prompt, now, expireAfterMs: HOUR }) : undefined),
-      ];
+      ctx.sendRules = [...SEND_RULES, (input) => (input.prompt.id === deferred.id ? quietUntil(input) : undefined)];
       let unblock = () => {};
       ctx.enqueue = { ...ctx.enqueue, deferredSend: () => new Promise<void>((resolve) => (unblock = resolve)) };
       const leaseMs = ctx.config.queue.sendLeaseMs;

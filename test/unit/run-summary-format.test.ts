@@ -10,6 +10,7 @@ const campaign = (campaignId: string, overrides: Partial<CampaignRunSummary>): C
   prompts: { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 },
   alreadyHandled: 0,
   recentlyPrompted: 0,
+  deferred: { count: 0 },
   unfinished: 0,
   ...overrides,
 });
@@ -34,5 +35,23 @@ describe('the run --once summary', () => {
       'FHIR requests: 2 search pages, 0 reads, 1 creates',
     ]);
     expect(text).toMatch(/^diabetes \(poll failed\)\s/m);
+  });
+
+  it('says until when deferred prompts wait, and does not count them as unfinished or failed', () => {
+    const deferred = { count: 2, earliest: '2026-11-30T14:00:00.000Z', latest: '2026-12-01T14:00:00.000Z' };
+    const campaigns = [
+      campaign('diabetes', { matched: 3, prompts: { pending_review: 0, queued: 2, sent: 1, failed: 0, skipped: 0 }, deferred }),
+    ];
+    const text = formatRunSummary({
+      startedAt: '2026-11-30T08:00:00.000Z',
+      finishedAt: '2026-11-30T08:01:00.000Z',
+      recovered: { candidates: 0, prompts: 0 },
+      campaigns,
+      totals: totalsOf(campaigns),
+      fhirRequests: { searchPages: 2, reads: 0, creates: 1 },
+    });
+    expect(totalsOf(campaigns).failed).toBe(0);
+    expect(text).toContain('diabetes: deferred 2 until 2026-11-30T14:00:00.000Z (the last until 2026-12-01T14:00:00.000Z)');
+    expect(text).toMatch(/^diabetes\s+3\s+1\s+2\s/m);
   });
 });

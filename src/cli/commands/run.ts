@@ -42,11 +42,12 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
 
 export function formatRunSummary(summary: RunSummary): string {
   const table = formatTable(
-    ['CAMPAIGN', 'MATCHED', 'SENT', 'REVIEW', 'SKIPPED', 'FAILED', 'UNFINISHED', 'ALREADY', 'RECENT', 'PAGES'],
+    ['CAMPAIGN', 'MATCHED', 'SENT', 'DEFERRED', 'REVIEW', 'SKIPPED', 'FAILED', 'UNFINISHED', 'ALREADY', 'RECENT', 'PAGES'],
     summary.campaigns.map((c) => [
       c.campaignId + (c.pollFailed ? ' (poll failed)' : ''),
       c.matched,
       c.prompts.sent,
+      c.deferred.count,
       c.prompts.pending_review,
       c.prompts.skipped,
       c.prompts.failed,
@@ -61,9 +62,16 @@ export function formatRunSummary(summary: RunSummary): string {
   const sum = (value: (c: CampaignRunSummary) => number) => summary.campaigns.reduce((total, c) => total + value(c), 0);
   const [failed, unfinished, pollsFailed] = [sum((c) => c.prompts.failed), sum((c) => c.unfinished), sum((c) => Number(c.pollFailed))];
   const requests = summary.fhirRequests;
+  const deferred = summary.campaigns.filter((c) => c.deferred.count > 0);
   return [
     table,
     '',
+    // A line per campaign with deferred prompts: they are sent by a worker, or the first run after that time.
+    ...deferred.map(
+      (c) =>
+        `${c.campaignId}: deferred ${c.deferred.count} until ${c.deferred.earliest}` +
+        (c.deferred.latest !== c.deferred.earliest ? ` (the last until ${c.deferred.latest})` : ''),
+    ),
     `matched ${matched}, sent ${sent}, pending review ${pendingReview}, skipped ${skipped}, failed ${failed}, unfinished ${unfinished}, polls failed ${pollsFailed}` +
       (summary.recovered.candidates + summary.recovered.prompts > 0
         ? `; recovered from earlier runs: ${summary.recovered.candidates} candidates, ${summary.recovered.prompts} prompts`
