@@ -4,7 +4,8 @@
  * End-to-end figures for the real pipeline (the `careprompt run --once` code, real Redis and PostgreSQL, the
  * project's FHIR server in its own process) beside the ceilings of its parts, cost growth with population,
  * incremental re-runs, scale-out, the cost of the FHIR server's strict modes (auth, include cap, 409 and rate-limit
- * checks, none firing), and the request budget (FHIR_MAX_RPS) held by 1 and 4 processes. Prints tables and writes
+ * checks, none firing), quiet hours and frequency caps on against off, and the request budget (FHIR_MAX_RPS) held
+ * by 1 and 4 processes. Prints tables and writes
  * bench/results/<date>.json. Not a test: nothing
  * here passes or fails on speed. See bench/README.md for what each figure means.
  */
@@ -23,6 +24,7 @@ import { measurePipeline, type PipelineFigures, type RunTarget } from './pipelin
 import { ENGINE_HEAP_MB, type FhirServerProcess, startFhirServerProcess } from './processes.ts';
 import { measureRateBudget } from './rate-budget.ts';
 import { type BenchResults, formatResults } from './report.ts';
+import { measureRulesOverhead } from './rules-overhead.ts';
 import { measureStrictOverhead } from './strict-overhead.ts';
 import { benchAuthorization, createStrictSetup, type StrictSetup } from './strict-server.ts';
 
@@ -37,7 +39,7 @@ const SCALE_OUT_WORKERS = [1, 2, 4];
 const BUDGET_PATIENTS = 2_000;
 const BUDGET_RPS = 50;
 const BUDGET_WORKERS = [1, 4];
-const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'strict', 'budget'] as const;
+const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'strict', 'budget', 'rules'] as const;
 type Section = (typeof SECTIONS)[number];
 /**
  * The seeded data was last updated this long before the first poll, as a registry's data mostly is; otherwise
@@ -55,6 +57,9 @@ function benchEnv(baseUrl: string): NodeJS.ProcessEnv {
     ORG_REPLY_TIME_ES: '2 días hábiles',
     ORG_PHONE: '555-0100',
     LOG_LEVEL: 'warn',
+    // Every section but `rules` measures the pipeline without quiet hours and caps, whatever the hour it runs at.
+    SEND_WINDOW: 'always',
+    FREQUENCY_CAP: 'none',
     ...process.env,
     DATABASE_URL: BENCH_DATABASE_URL,
     FHIR_BASE_URL: baseUrl,
@@ -257,7 +262,12 @@ async function main(): Promise<void> {
       }
     }
 
-    // 6. The request budget, shared by the worker processes through Redis, counted where the FHIR server sees it.
+    // 6. Quiet hours and frequency caps on against off: alternately, at the same population.
+    if (wants('rules')) {
+      results.rulesOverhead = await measureRulesOverhead(db, patients, () => freshTarget(db, patients), measured);
+    }
+
+    // 7. The request budget, shared by the worker processes through Redis, counted where the FHIR server sees it.
     if (wants('budget')) {
       for (const workers of BUDGET_WORKERS) {
         const fresh = await freshTarget(db, BUDGET_PATIENTS);

@@ -3,6 +3,7 @@ import { formatTable } from '../src/cli/output.ts';
 import type { Ceiling } from './baselines.ts';
 import type { PipelineFigures } from './pipeline-run.ts';
 import type { BudgetFigures } from './rate-budget.ts';
+import { RULES_ENV, type RulesOverhead, type RulesRun, requestsPerMessage } from './rules-overhead.ts';
 import { cpuOf, STRICT_TARGET, type StrictOverhead, type StrictRun } from './strict-overhead.ts';
 import { refusals } from './strict-server.ts';
 
@@ -18,6 +19,7 @@ export interface BenchResults {
   scaleOut: PipelineFigures[];
   rateBudget: BudgetFigures[];
   strictOverhead?: StrictOverhead;
+  rulesOverhead?: RulesOverhead;
 }
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
@@ -133,6 +135,7 @@ export function formatResults(results: BenchResults): string {
   if (results.growth.length) parts.push('Cost growth with population', runTable(results.growth));
   if (results.scaleOut.length) parts.push('Scale-out (coordinator + N worker processes)', runTable(results.scaleOut));
   if (results.strictOverhead) parts.push(strictReport(results.strictOverhead));
+  if (results.rulesOverhead) parts.push(rulesReport(results.rulesOverhead));
   if (results.rateBudget.length) parts.push(budgetReport(results.rateBudget));
   return parts.join('\n\n');
 }
@@ -161,25 +164,11 @@ function pct(ratio: number): string {
   return `${(ratio * 100).toFixed(0)}%`;
 }
 
-/** The strict and the plain runs side by side, one column per run, then each side's mean and the change. */
-function strictReport({ patients, runs, verdict }: StrictOverhead): string {
-  const sides = [false, true].map((strict) => runs.filter((run) => run.strict === strict));
-  const figures: Array<[string, (run: StrictRun) => number | undefined, number]> = [
-    ['messages sent', (run) => run.pipeline.sent, 0],
-    ['sent/s', (run) => run.pipeline.sentPerSecond, 1],
-    ['wall s', (run) => run.pipeline.runMs / 1000, 2],
-    ['CPU ms/message: engine', (run) => perSent(run, run.pipeline.cpu?.engineMs), 3],
-    ['  FHIR server', (run) => perSent(run, run.pipeline.cpu?.fhirServerMs), 3],
-    ['  PostgreSQL', (run) => perSent(run, run.pipeline.cpu?.postgresMs), 3],
-    ['  Redis', (run) => perSent(run, run.pipeline.cpu?.redisMs), 3],
-    ['  engine + PostgreSQL + Redis', (run) => perSent(run, cpuOf(run.pipeline)?.engineSide), 3],
-    ['  all', (run) => perSent(run, cpuOf(run.pipeline)?.all), 3],
-    ['FHIR search pages', (run) => run.pipeline.fhirRequests.searchPages, 0],
-    ['FHIR reads', (run) => run.pipeline.fhirRequests.reads, 0],
-    ['FHIR creates', (run) => run.pipeline.fhirRequests.creates, 0],
-    ['tokens issued', (run) => run.server.tokensIssued, 0],
-    ['refused by a strict mode', (run) => refusals(run.server), 0],
-  ];
+type Figure<R> = [name: string, of: (run: R) => number | undefined, digits: number];
+
+/** Runs of two sides side by side, one column per run, then each side's mean and the change from off to on. */
+function onOffTable<R>(runs: readonly R[], isOn: (run: R) => boolean, figures: ReadonlyArray<Figure<R>>): string {
+  const sides = [false, true].map((on) => runs.filter((run) => isOn(run) === on));
   const mean = (values: Array<number | undefined>) =>
     values.some((value) => value === undefined) ? undefined : values.reduce<number>((sum, value) => sum + (value ?? 0), 0) / values.length;
   const shown = (value: number | undefined, digits: number) => (value === undefined ? '-' : value.toFixed(digits));
@@ -189,13 +178,49 @@ function strictReport({ patients, runs, verdict }: StrictOverhead): string {
       off === undefined || on === undefined || off === 0 ? '-' : `${on >= off ? '+' : ''}${((on / off - 1) * 100).toFixed(1)}%`;
     return [name, ...runs.map((run) => shown(of(run), digits)), shown(off, digits), shown(on, digits), change];
   });
+  return formatTable(
+    ['', ...runs.map((run, index) => `${index + 1}: ${isOn(run) ? 'ON' : 'off'}`), 'OFF MEAN', 'ON MEAN', 'ON VS OFF'],
+    rows,
+  );
+}
+
+/** CPU per message, by process, and the FHIR requests: what both on/off sections show. */
+function pipelineFigures<R>(pipelineOf: (run: R) => PipelineFigures): Array<Figure<R>> {
+  const perSent = (run: R, ms: number | undefined) => {
+    const { sent } = pipelineOf(run);
+    return ms === undefined || sent === 0 ? undefined : ms / sent;
+  };
+  return [
+    ['messages sent', (run) => pipelineOf(run).sent, 0],
+    ['sent/s', (run) => pipelineOf(run).sentPerSecond, 1],
+    ['wall s', (run) => pipelineOf(run).runMs / 1000, 2],
+    ['CPU ms/message: engine', (run) => perSent(run, pipelineOf(run).cpu?.engineMs), 3],
+    ['  FHIR server', (run) => perSent(run, pipelineOf(run).cpu?.fhirServerMs), 3],
+    ['  PostgreSQL', (run) => perSent(run, pipelineOf(run).cpu?.postgresMs), 3],
+    ['  Redis', (run) => perSent(run, pipelineOf(run).cpu?.redisMs), 3],
+    ['  engine + PostgreSQL + Redis', (run) => perSent(run, cpuOf(pipelineOf(run))?.engineSide), 3],
+    ['  all', (run) => perSent(run, cpuOf(pipelineOf(run))?.all), 3],
+    ['FHIR search pages', (run) => pipelineOf(run).fhirRequests.searchPages, 0],
+    ['FHIR reads', (run) => pipelineOf(run).fhirRequests.reads, 0],
+    ['FHIR creates', (run) => pipelineOf(run).fhirRequests.creates, 0],
+  ];
+}
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+const signed = (ratio: number) => `${ratio >= 0 ? '+' : ''}${percent(ratio)}`;
+
+/** The strict and the plain runs side by side. */
+function strictReport({ patients, runs, verdict }: StrictOverhead): string {
+  const figures: Array<Figure<StrictRun>> = [
+    ...pipelineFigures<StrictRun>((run) => run.pipeline),
+    ['tokens issued', (run) => run.server.tokensIssued, 0],
+    ['refused by a strict mode', (run) => refusals(run.server), 0],
+  ];
   const { throughputCost, cpuPerMessageCost: cpu } = verdict;
-  const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-  const signed = (ratio: number) => `${ratio >= 0 ? '+' : ''}${percent(ratio)}`;
   return [
     `Strict test-server modes, none firing (${patients} patients; SMART Backend Services auth, include cap 1000, ` +
       '409 share 0, rate limit never reached), run alternately',
-    formatTable(['', ...runs.map((run, index) => `${index + 1}: ${run.strict ? 'ON' : 'off'}`), 'OFF MEAN', 'ON MEAN', 'ON VS OFF'], rows),
+    onOffTable(runs, (run) => run.strict, figures),
     `${throughputCost >= 0 ? `Strict costs ${percent(throughputCost)} of throughput` : `Strict was ${percent(-throughputCost)} faster`} ` +
       `(target: costs < ${pct(STRICT_TARGET)}): ${verdict.met ? 'MET' : 'NOT MET'}` +
       `${verdict.refusals ? ` (${verdict.refusals} requests refused: a fault fired, the figures are not the checks' cost)` : ''}; ` +
@@ -203,8 +228,24 @@ function strictReport({ patients, runs, verdict }: StrictOverhead): string {
   ].join('\n');
 }
 
-function perSent(run: StrictRun, ms: number | undefined): number | undefined {
-  return ms === undefined || run.pipeline.sent === 0 ? undefined : ms / run.pipeline.sent;
+/** Quiet hours and caps on and off side by side; per match as well, since the caps defer some messages. */
+function rulesReport({ patients, runs }: RulesOverhead): string {
+  const perMatch = (run: RulesRun, value: number | undefined) => (value === undefined ? undefined : value / run.pipeline.matched);
+  const figures: Array<Figure<RulesRun>> = [
+    ['matches', (run) => run.pipeline.matched, 0],
+    ...pipelineFigures<RulesRun>((run) => run.pipeline),
+    ['deferred (a cap)', (run) => run.deferred, 0],
+    ['withdrawn (capped)', (run) => run.capped, 0],
+    ['CPU ms/match: all', (run) => perMatch(run, cpuOf(run.pipeline)?.all), 3],
+    ['  engine + PostgreSQL + Redis', (run) => perMatch(run, cpuOf(run.pipeline)?.engineSide), 3],
+    ['FHIR requests/match', (run) => perMatch(run, run.pipeline.fhirRequests.searchPages + run.pipeline.fhirRequests.reads), 4],
+    ['FHIR requests/message', (run) => requestsPerMessage(run.pipeline), 4],
+  ];
+  return [
+    `Quiet hours (SEND_WINDOW ${RULES_ENV.SEND_WINDOW}: open, but read for every prompt) and frequency caps ` +
+      `(${RULES_ENV.FREQUENCY_CAP}) on and off (${patients} patients), run alternately`,
+    onOffTable(runs, (run) => run.rules, figures),
+  ].join('\n');
 }
 
 function loadOf(averages: number[] | undefined): string {

@@ -87,9 +87,9 @@ export const Campaign = z
     sendWindow: sendWindow.optional().describe("when messages may arrive in the patient's time; SEND_WINDOW when absent"),
     priority: z
       .number()
-      .int({ message: 'must be a whole number: higher goes first' })
-      .min(-1000)
-      .max(1000)
+      .refine((value) => Number.isInteger(value) && Math.abs(value) <= 1000, {
+        message: 'must be a whole number from -1000 to 1000 (higher goes first), e.g. 10',
+      })
       .default(0)
       .describe("of two prompts competing for a patient's frequency-cap slot, the higher goes first"),
     exemptFromCaps: z.boolean().default(false).describe('not held back by FREQUENCY_CAP (its messages still count against it)'),

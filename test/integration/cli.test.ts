@@ -60,6 +60,9 @@ describe('the careprompt command line', () => {
       SENDER_REFERENCE: 'Organization/test-clinic',
       ORG_NAME: 'Test Clinic',
       ORG_REPLY_TIME: '2 business days',
+      // The runs must send whatever the hour: quiet hours and caps have tests of their own.
+      SEND_WINDOW: 'always',
+      FREQUENCY_CAP: 'none',
       LOG_LEVEL: 'silent',
     };
     expect((await careprompt(['campaigns', 'apply', 'jobs'], database)).stdout).toContain('created    wound-care-after-sutures');

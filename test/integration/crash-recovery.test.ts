@@ -21,6 +21,9 @@ function runOnceProcess(fhirBaseUrl: string): ChildProcess {
       SENDER_REFERENCE: 'Organization/test-clinic',
       ORG_NAME: 'Test Clinic',
       ORG_REPLY_TIME: '2 business days',
+      // The runs must send whatever the hour: quiet hours and caps have tests of their own.
+      SEND_WINDOW: 'always',
+      FREQUENCY_CAP: 'none',
       JOB_BACKOFF_MS: '50',
       FHIR_TIMEOUT_MS: '60000',
       // No overlap: what the first run handed on is found again only through PostgreSQL, not by re-searching.

@@ -131,6 +131,9 @@ describe('credentials the EHR refuses', () => {
       SENDER_REFERENCE: 'Organization/test-clinic',
       ORG_NAME: 'Test Clinic',
       ORG_REPLY_TIME: '2 business days',
+      // The runs must send whatever the hour: quiet hours and caps have tests of their own.
+      SEND_WINDOW: 'always',
+      FREQUENCY_CAP: 'none',
       LOG_LEVEL: 'silent',
       ...clientWith(WRONG),
     });

@@ -157,6 +157,27 @@ describe('campaign files', () => {
     expect(problem).toMatchObject({ field: 'review', message: expect.stringContaining('never sent automatically') });
   });
 
+  it('reads sendWindow, priority and exemptFromCaps, with defaults', () => {
+    expect(parseCampaign('jobs/a.yaml', valid).campaign).toMatchObject({ priority: 0, exemptFromCaps: false });
+    expect(parseCampaign('jobs/a.yaml', `${valid}sendWindow: "08:00-12:00 mon-fri"\npriority: 7\n`).campaign).toMatchObject({
+      sendWindow: '08:00-12:00 mon-fri',
+      priority: 7,
+    });
+  });
+
+  it('names the field and the fix for a bad send window or priority', () => {
+    const [window] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}sendWindow: "9-17"\n`));
+    expect(window).toMatchObject({ field: 'sendWindow', message: expect.stringContaining('write HH:MM-HH:MM') });
+    const [priority] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}priority: 1.5\n`));
+    expect(priority).toMatchObject({ field: 'priority', message: expect.stringContaining('whole number') });
+  });
+
+  it('allows exemptFromCaps only with review required, saying so', () => {
+    const [problem] = problemsOf(() => parseCampaign('jobs/a.yaml', `${valid}exemptFromCaps: true\n`));
+    expect(problem).toMatchObject({ field: 'exemptFromCaps', message: expect.stringContaining('add review: required') });
+    expect(parseCampaign('jobs/a.yaml', `${valid}exemptFromCaps: true\nreview: required\n`).campaign.exemptFromCaps).toBe(true);
+  });
+
   it('says what a campaign file holds when it is empty, a list or a single value', () => {
     const message = (text: string) => problemsOf(() => parseCampaign('jobs/a.yaml', text)).map((problem) => problem.message);
     const shape = 'a campaign file holds one mapping with id, name, schedule, trigger and template';

@@ -75,6 +75,22 @@ describe('configuration', () => {
     expect(found.find((line) => line.startsWith('DEFAULT_TIMEZONE'))).toContain('IANA');
   });
 
+  it('reads quiet hours and frequency caps, 09:00-20:00 and 1/P1D,3/P7D by default, naming the variable and the fix', () => {
+    const defaults = loadConfig(env).schedule;
+    expect([defaults.window.start, defaults.window.end, defaults.window.days.size]).toEqual([540, 1200, 7]);
+    expect(defaults.caps.map((cap) => cap.text)).toEqual(['1/P1D', '3/P7D']);
+    const chosen = loadConfig({ ...env, SEND_WINDOW: '08:00-18:00 mon-fri', FREQUENCY_CAP: 'none' }).schedule;
+    expect([chosen.window.start, chosen.window.days.size, chosen.caps]).toEqual([480, 5, []]);
+    const [window, cap] = problems({ ...env, SEND_WINDOW: '9 to 5', FREQUENCY_CAP: '1/P1M' });
+    expect(window).toBe(
+      'SEND_WINDOW is not a send window: write HH:MM-HH:MM with optional days, e.g. "09:00-20:00", "09:00-20:00 mon-sat" or ' +
+        '"22:00-06:00 mon,wed,fri", or "always" (example: SEND_WINDOW=09:00-20:00 mon-sat)',
+    );
+    expect(cap).toMatch(
+      /^FREQUENCY_CAP has "1\/P1M" whose period must be an ISO-8601 duration .* \(example: FREQUENCY_CAP=1\/P1D,3\/P7D\)$/,
+    );
+  });
+
   it('reads FHIR_MAX_RPS as the shared request budget, none when unset, and refuses a budget that is not positive', () => {
     expect(loadConfig(env).fhir.maxRequestsPerSecond).toBeUndefined();
     expect(loadConfig({ ...env, FHIR_MAX_RPS: '2.5' }).fhir.maxRequestsPerSecond).toBe(2.5);

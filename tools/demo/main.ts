@@ -24,6 +24,9 @@ async function demo(): Promise<void> {
     ORG_REPLY_TIME_ES: '2 días hábiles',
     ORG_PHONE: '555-0100',
     LOG_LEVEL: 'warn',
+    // The seeded figures predict every prompt at once, whatever the hour: no quiet hours or caps unless asked for.
+    SEND_WINDOW: 'always',
+    FREQUENCY_CAP: 'none',
     ...process.env,
     DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/careprompt_demo',
     FHIR_BASE_URL: fhir.baseUrl,
