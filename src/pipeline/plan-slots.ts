@@ -7,7 +7,7 @@
  */
 import type { Campaign } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
-import type { PatientMessage } from '../schedule/index.ts';
+import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { NewPrompt } from './ports.ts';
 import { sendWindowOf, slotObjection } from './slot-rules.ts';
 
@@ -28,18 +28,34 @@ export function planSlots(
   const { schedule, defaultTimezone, queue } = config;
   const messages = new Map<string, readonly PatientMessage[]>(stored);
   const window = sendWindowOf(campaign, schedule.window);
-  return drafts.map((draft): NewPrompt => {
-    if (draft.status !== 'queued') return draft;
+  const contender = (draft: NewPrompt) => ({ promptId: draft.idempotencyKey, priority: campaign.priority, queuedAt: decidedAt.getTime() });
+  // In the order they rank, as the sender decides them: a prompt given a slot counts for those after it.
+  const ranked = drafts.filter((draft) => draft.status === 'queued').sort((a, b) => (ranksAhead(contender(a), contender(b)) ? -1 : 1));
+  const planned = new Map(ranked.map((draft) => [draft.idempotencyKey, plan(draft)]));
+  return drafts.map((draft) => planned.get(draft.idempotencyKey) ?? draft);
+
+  function plan(draft: NewPrompt): NewPrompt {
     const others = messages.get(draft.patientRef) ?? [];
-    const contender = { promptId: draft.idempotencyKey, priority: campaign.priority, queuedAt: decidedAt.getTime() };
+    const { promptId, priority, queuedAt } = contender(draft);
     const facts = { window, timezone: draft.timezone ?? defaultTimezone, caps: schedule.caps, messages: others };
-    const objection = slotObjection(facts, { ...contender, exempt: campaign.exemptFromCaps }, decidedAt, queue.expireAfterMs);
+    const objection = slotObjection(
+      facts,
+      { promptId, priority, queuedAt, exempt: campaign.exemptFromCaps },
+      decidedAt,
+      queue.expireAfterMs,
+    );
     if (objection?.kind === 'withdraw') {
       const { renderedText: _dropped, ...rest } = draft;
       return { ...rest, status: 'skipped', reason: objection.reason };
     }
-    const planned: PatientMessage = { ...contender, state: 'waiting', ...(objection ? { at: objection.until.getTime() } : {}) };
-    messages.set(draft.patientRef, [...others, planned]);
+    const message: PatientMessage = {
+      promptId,
+      priority,
+      queuedAt,
+      state: 'waiting',
+      ...(objection ? { at: objection.until.getTime() } : {}),
+    };
+    messages.set(draft.patientRef, [...others, message]);
     return objection ? { ...draft, deferred: { until: objection.until, reason: objection.reason } } : draft;
-  });
+  }
 }

@@ -41,6 +41,7 @@ function input(change: Change) {
   } as Campaign;
   const prompt = {
     id: 'prompt-1',
+    idempotencyKey: 'key-1',
     reviewedBy: change.reviewedBy ?? null,
     queuedAtMs: (change.queuedAt ?? hoursAgo(1)).getTime(),
     notBefore: change.notBefore ?? null,
@@ -151,7 +152,7 @@ describe('the send-time policy', () => {
       { messages: [{ promptId: 'x', state: 'reserved', at: NOW.getTime(), priority: 0, queuedAt: hoursAgo(2).getTime() }] },
       { kind: 'defer', until: at('2026-03-03T15:00:00.000Z'), reason: 'cap: 1/P1D reached; not before 2026-03-03T15:00:00.000Z' },
     ],
-    ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'prompt-1'), state: 'reserved' }] }, { kind: 'send' }],
+    ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'key-1'), state: 'reserved' }] }, { kind: 'send' }],
     [
       'sends a prompt of a campaign exempt from the caps',
       { exemptFromCaps: true, review: 'required', reviewedBy: 'dr-lee', messages: [sent(2)] },
