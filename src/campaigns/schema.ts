@@ -93,6 +93,12 @@ export const Campaign = z
       .default(0)
       .describe("of two prompts competing for a patient's frequency-cap slot, the higher goes first"),
     exemptFromCaps: z.boolean().default(false).describe('not held back by FREQUENCY_CAP (its messages still count against it)'),
+    readingLevelWaiver: z
+      .string()
+      .trim()
+      .min(1, { message: 'must give the reason the template may read above grade 8, e.g. "consent wording required by law"' })
+      .optional()
+      .describe('why this campaign may use a template that reads above grade 8 (README, "Reading level")'),
   })
   .strict()
   .superRefine((campaign, ctx) => {

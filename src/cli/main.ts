@@ -12,6 +12,7 @@ import { listOutreach } from './commands/outreach.ts';
 import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
+import { checkTemplates } from './commands/templates.ts';
 import { EXIT, InputError, UsageError } from './errors.ts';
 import { redisProblem } from './redis-problem.ts';
 
@@ -25,6 +26,7 @@ Usage:
   careprompt run --once [--campaign <id>] [--json] poll active campaigns once and send what is due
   careprompt worker                                schedules, workers and sweeps until SIGTERM
   careprompt doctor [--json]                       check the FHIR server supports what the active campaigns need
+  careprompt templates check [dir] [--json]        reading grade, sentence and word lengths and footer of every template
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
   careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
@@ -96,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'worker') return workerCommand();
   if (command === 'doctor') return doctorCommand({ json });
+  if (command === 'templates' && sub === 'check') return checkTemplates(target, { json });
   if (command === 'outreach' && sub === 'list') {
     const status = values.status as PromptStatus | undefined;
     if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);

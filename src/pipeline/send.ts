@@ -110,7 +110,11 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
  */
 async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Context): Promise<SendDecision[]> {
   const { schedule, defaultTimezone, queue } = ctx.config;
-  const contender = (prompt: ClaimedPrompt) => ({ promptId: prompt.idempotencyKey, priority: prompt.priority, queuedAt: prompt.queuedAtMs });
+  const contender = (prompt: ClaimedPrompt) => ({
+    promptId: prompt.idempotencyKey,
+    priority: prompt.priority,
+    queuedAt: prompt.queuedAtMs,
+  });
   const ranked = [...prompts].sort((a, b) => (ranksAhead(contender(a), contender(b)) ? -1 : 1));
   const decideAll = (stored: ReadonlyMap<string, PatientMessage[]>) => {
     const messages = new Map(stored);
@@ -132,7 +136,10 @@ async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Co
           : decision.kind === 'defer'
             ? { ...contender(prompt), state: 'waiting', at: decision.until.getTime() }
             : undefined;
-      messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.idempotencyKey), ...(planned ? [planned] : [])]);
+      messages.set(prompt.patientRef, [
+        ...others.filter((message) => message.promptId !== prompt.idempotencyKey),
+        ...(planned ? [planned] : []),
+      ]);
     }
     return prompts.map((prompt): SendDecision => decisions.get(prompt.id) ?? { kind: 'send' });
   };
