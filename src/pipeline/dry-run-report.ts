@@ -5,9 +5,6 @@
  */
 import { z } from 'zod';
 
-export const DRY_RUN_OUTCOMES = ['send', 'review', 'defer', 'skip'] as const;
-export type DryRunOutcome = (typeof DRY_RUN_OUTCOMES)[number];
-
 const count = z.number().int().nonnegative();
 
 const refs = { triggerRef: z.string(), patientRef: z.string() };

@@ -7,8 +7,7 @@
  * engine would do. The campaign is run as if active: a care manager tries it before setting `active: true`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Campaign } from '../campaigns/index.ts';
-import { planTriggerSearches } from '../campaigns/index.ts';
+import { type Campaign, planTriggerSearches } from '../campaigns/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { type DecisionReads, loadBatchFacts } from './batch-facts.ts';
 import type { Services } from './context.ts';

@@ -3,10 +3,8 @@ export { DEFER_MARGIN_MS } from './deferral.ts';
 export { type DryRunOptions, type DryRunProgress, type DryRunServices, dryRunCampaign } from './dry-run.ts';
 export {
   countOutcomes,
-  DRY_RUN_OUTCOMES,
   DryRunCandidate,
   DryRunCounts,
-  type DryRunOutcome,
   DryRunReport,
   DryRunSample,
   reasonGroup,
