@@ -126,6 +126,7 @@ export function renderCeiling(templates: TemplateRegistry, config: Readonly<Conf
       recentProcedureDays: config.render.recentProcedureDays,
     });
     const template = templates.resolve(sample.templateId, facts.patient.language);
+    if (!template) continue;
     const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
     const result = template.render(
       buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: 'bench', name: 'Benchmark' }, now }),

@@ -4,14 +4,18 @@
  */
 import { type Patient, patientIdOf } from '../fhir/index.ts';
 import { clinicalDateOf, codingsOf, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
+import { type OptOutFacts, type OptOutRules, optOutOf, optOutReason } from './opt-out.ts';
 import type { Campaign } from './schema.ts';
 import { dueWindow } from './search.ts';
+
+/** The rule behind a skip, as audit events name it. */
+export type SkipRule = 'deceased' | 'inactive' | 'opt-out' | 'language' | 'template-value';
 
 export type Decision =
   /** Prompt this patient. */
   | { kind: 'prompt' }
-  /** A real candidate who must not be prompted; the reason is recorded. */
-  | { kind: 'skip'; reason: string }
+  /** A real candidate who must not be prompted; the rule and reason are recorded. */
+  | { kind: 'skip'; rule: SkipRule; reason: string }
   /** Not a candidate after all (the server matched loosely); nothing is recorded. */
   | { kind: 'no-match'; reason: string };
 
@@ -39,16 +43,30 @@ export function triggerMatches(campaign: Campaign, resource: TriggerResource, no
   return { kind: 'prompt' };
 }
 
-export function patientMayBePrompted(patient: Patient): Decision {
-  if (patient.deceasedBoolean === true || patient.deceasedDateTime) return { kind: 'skip', reason: 'patient is deceased' };
-  if (patient.active === false) return { kind: 'skip', reason: 'patient record is inactive' };
-  return { kind: 'prompt' };
+/** The patient as the decision sees them: the Patient, their Consents and their local opt-outs. */
+export interface PatientFacts extends OptOutFacts {
+  patient: Patient;
+}
+
+/** Whether this campaign may message this patient at all (deceased, inactive, opted out); the same at send time. */
+export function patientMayBePrompted(
+  campaign: Pick<Campaign, 'id' | 'category'>,
+  facts: PatientFacts,
+  now: Date,
+  rules: OptOutRules,
+): Extract<Decision, { kind: 'prompt' | 'skip' }> {
+  const { patient } = facts;
+  if (patient.deceasedBoolean === true || patient.deceasedDateTime)
+    return { kind: 'skip', rule: 'deceased', reason: 'patient is deceased' };
+  if (patient.active === false) return { kind: 'skip', rule: 'inactive', reason: 'patient record is inactive' };
+  const optOut = optOutOf(facts, campaign, now, rules);
+  return optOut ? { kind: 'skip', rule: 'opt-out', reason: optOutReason(optOut) } : { kind: 'prompt' };
 }
 
 /** The first reason not to prompt, or `prompt`. */
-export function decide(campaign: Campaign, resource: TriggerResource, patient: Patient, now: Date): Decision {
+export function decide(campaign: Campaign, resource: TriggerResource, facts: PatientFacts, now: Date, rules: OptOutRules): Decision {
   // The resource may have been moved to another chart since the poll: never message the old one about it.
-  if (patientIdOf(resource) !== patient.id) return { kind: 'no-match', reason: 'the resource is not about this patient' };
+  if (patientIdOf(resource) !== facts.patient.id) return { kind: 'no-match', reason: 'the resource is not about this patient' };
   const trigger = triggerMatches(campaign, resource, now);
-  return trigger.kind === 'prompt' ? patientMayBePrompted(patient) : trigger;
+  return trigger.kind === 'prompt' ? patientMayBePrompted(campaign, facts, now, rules) : trigger;
 }

@@ -1,6 +1,16 @@
 export { parseDurationMs } from '../time/index.ts';
-export { type Decision, decide, patientMayBePrompted, triggerMatches } from './eligibility.ts';
+export { type Decision, decide, type PatientFacts, patientMayBePrompted, type SkipRule, triggerMatches } from './eligibility.ts';
 export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
+export {
+  CAMPAIGN_CODE_SYSTEM,
+  COMMUNICATION_CATEGORY_SYSTEM,
+  type LocalOptOut,
+  type OptOut,
+  type OptOutFacts,
+  type OptOutRules,
+  optOutOf,
+  optOutReason,
+} from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
 export { Campaign, Trigger } from './schema.ts';
 export {

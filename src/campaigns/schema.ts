@@ -18,6 +18,17 @@ const duration = z.string().superRefine((text, ctx) => {
   }
 });
 
+const languageTag = z.string().refine(
+  (tag) => {
+    try {
+      return Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be "skip" or a BCP 47 language tag such as es or en-US' },
+);
+
 const timezone = z.string().refine(isIanaTimezone, { message: 'must be an IANA time zone such as America/New_York' });
 
 /** Five-field cron (minute hour day-of-month month day-of-week), checked with the parser BullMQ uses. */
@@ -83,6 +94,10 @@ export const Campaign = z
       .default('once')
       .describe('once per trigger resource, or at most once per patient per period'),
     review: z.enum(['none', 'required']).default('none'),
+    languageFallback: z
+      .union([z.literal('skip'), languageTag])
+      .default('skip')
+      .describe("when the template has no variant in the patient's language: skip the prompt, or use this language's"),
     sensitive: z.boolean().default(false).describe('content that could upset a patient: never sent without review'),
     sendWindow: sendWindow.optional().describe("when messages may arrive in the patient's time; SEND_WINDOW when absent"),
     priority: z

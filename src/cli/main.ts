@@ -9,6 +9,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { dryRunCommand } from './commands/dry-run.ts';
 import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
 import { listOutreach } from './commands/outreach.ts';
+import { optInCommand, optOutCommand, showPatientCommand } from './commands/patients.ts';
 import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
@@ -32,6 +33,9 @@ Usage:
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
   careprompt outreach retry <prompt-id> [--by <name>] [--force]                queue a failed prompt again
   careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>] [--force]
+  careprompt patients opt-out Patient/<id> [--campaign <id>] --by <name> --reason <text>   no prompts for this patient
+  careprompt patients opt-in Patient/<id> [--campaign <id>] --by <name> [--reason <text>]   undo a local opt-out
+  careprompt patients show Patient/<id> [--json]   local opt-outs, recent prompts, the next deferred prompt
   careprompt keys generate --out <dir> [--alg ES384|RS384]   a key pair for SMART Backend Services (FHIR_AUTH=smart-backend)
   careprompt keys jwks <private-key-file> [--kid <id>]       print the public JWKS to register with the EHR
 
@@ -75,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       by: { type: 'string' },
       since: { type: 'string' },
       force: { type: 'boolean', default: false },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -122,6 +127,11 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'outreach' && (sub === 'approve' || sub === 'reject') && target) {
     return reviewOutreach(target, { decision: sub, reviewer: values.reviewer, note: values.note });
   }
+  if (command === 'patients' && (sub === 'opt-out' || sub === 'opt-in')) {
+    const change = { campaignId: values.campaign, by: values.by, reason: values.reason };
+    return sub === 'opt-out' ? optOutCommand(target, change) : optInCommand(target, change);
+  }
+  if (command === 'patients' && sub === 'show') return showPatientCommand(target, { json });
   if (command === 'keys' && sub === 'generate') {
     if (!values.out) throw new UsageError('keys generate needs --out <dir>');
     return generateKeysCommand({ out: values.out, alg: values.alg });

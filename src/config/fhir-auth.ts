@@ -15,7 +15,7 @@ type Mode = (typeof FHIR_AUTH_MODES)[number];
  * Communications looked up by identifier before a prompt is withdrawn) and create of Communication.
  */
 export const DEFAULT_FHIR_SCOPES = [
-  ...['Patient', ...TRIGGER_RESOURCE_TYPES, 'Communication'].map((type) => `system/${type}.rs`),
+  ...['Patient', ...TRIGGER_RESOURCE_TYPES, 'Consent', 'Communication'].map((type) => `system/${type}.rs`),
   'system/Communication.c',
 ].join(' ');
 

@@ -15,6 +15,14 @@ const url = (protocols: string[]) =>
     message: `must use ${protocols.join(' or ')}`,
   });
 
+/**
+ * The codings that mean "outreach messaging" in a Consent: careprompt's own code, and the HL7 purpose of use
+ * "care management" (v3-ActReason CAREMGT), which these prompts are.
+ */
+const DEFAULT_OPT_OUT_CONSENT_CODES =
+  'urn:careprompt:consent|outreach-messaging,http://terminology.hl7.org/CodeSystem/v3-ActReason|CAREMGT';
+const CODE_TOKEN = /^[^|\s,]+\|[^|\s,]+$/;
+
 const ianaTimezone = z.string().refine(isIanaTimezone, { message: 'is not an IANA time zone' });
 
 /** A text the schedule module parses; its problem becomes the variable's. */
@@ -86,6 +94,16 @@ const variables = {
       .default('careprompt'),
     example: 'careprompt',
   },
+  OPT_OUT_CONSENT_CODES: {
+    schema: z
+      .string()
+      .default(DEFAULT_OPT_OUT_CONSENT_CODES)
+      .transform((text) => text.split(',').map((token) => token.trim()))
+      .refine((tokens) => tokens.every((token) => CODE_TOKEN.test(token)), {
+        message: 'must be a comma-separated list of "system|code"',
+      }),
+    example: 'urn:careprompt:consent|outreach-messaging,http://terminology.hl7.org/CodeSystem/v3-ActReason|CAREMGT',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     example: 'info',
@@ -112,6 +130,8 @@ export interface Config {
   poll: { overlapSeconds: number };
   /** recentProcedureDays: the window of the procedures templates list (RECENT_PROCEDURES_DAYS). */
   render: { recentProcedureDays: number };
+  /** outreachCodes: the Consent codings (`system|code`) that mean outreach messaging (OPT_OUT_CONSENT_CODES). */
+  optOut: { outreachCodes: ReadonlySet<string> };
   /**
    * expireAfterMs (PROMPT_EXPIRY_HOURS): a prompt not sent this long after it became sendable is withdrawn, work
    * recovered later than this after its poll (an outage) is dropped, not delivered late, and a job sits out a
@@ -221,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     schedule: { window: e.SEND_WINDOW, caps: e.FREQUENCY_CAP },
     poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
     render: { recentProcedureDays: e.RECENT_PROCEDURES_DAYS },
+    optOut: { outreachCodes: new Set(e.OPT_OUT_CONSENT_CODES) },
     queue: {
       prefix: e.QUEUE_PREFIX,
       concurrency: e.WORKER_CONCURRENCY,

@@ -291,7 +291,11 @@ function searchParam(type: string, param: string, campaigns: string[] | undefine
 }
 
 function revInclude(target: string): Requirement {
-  const [type] = target.split(':');
+  const [type, param] = target.split(':');
+  const missed =
+    type === 'Consent'
+      ? "a server that silently ignores it hides patients' opt-outs recorded as Consents: they would be messaged"
+      : `a server that silently ignores it leaves templates without the patient's ${type} records`;
   return {
     id: `revinclude:Patient:${target}`,
     name: `search Patient with _revinclude=${target}`,
@@ -302,7 +306,7 @@ function revInclude(target: string): Requirement {
         : {
             result: 'warn',
             detail: `the server does not list _revinclude=${target} on Patient`,
-            action: `careprompt falls back to per-type searches (${type}?subject=…) when the server refuses it; a server that silently ignores it leaves templates without the patient's ${type} records`,
+            action: `careprompt falls back to per-type searches (${type}?${param}=…) when the server refuses it; ${missed}`,
           },
   };
 }
@@ -313,23 +317,23 @@ function revInclude(target: string): Requirement {
  * campaigns polling the type check).
  */
 function recordsBySubject(target: string): Requirement {
-  const [type = target] = target.split(':');
+  const [type = target, param = 'subject'] = target.split(':');
   return {
-    id: `search-param:${type}:subject`,
-    name: `search ${type} by subject`,
+    id: `search-param:${type}:${param}`,
+    name: `search ${type} by ${param}`,
     judge: (server) => {
       const resource = server.resource(type);
       const searchable = declares(resource, 'search-type');
-      if (searchable && resource.searchParam('subject')) return PASS;
+      if (searchable && resource.searchParam(param)) return PASS;
       const detail = !resource.listed
         ? `the server does not list ${type}`
         : searchable
-          ? `the server does not list subject among the search parameters of ${type}`
+          ? `the server does not list ${param} among the search parameters of ${type}`
           : `${type} does not declare the search-type interaction`;
       return {
         result: 'warn',
         detail,
-        action: `needed only when the server caps or refuses _revinclude (Medplum above 1,000 included resources): careprompt then loads each batch's records with ${type}?subject=Patient/a,Patient/b, and the evaluations it refuses fail`,
+        action: `needed only when the server caps or refuses _revinclude (Medplum above 1,000 included resources): careprompt then loads each batch's records with ${type}?${param}=Patient/a,Patient/b, and the evaluations it refuses fail`,
       };
     },
   };

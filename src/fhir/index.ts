@@ -2,6 +2,7 @@
 
 export { type AccessTokens, createAccessTokens, FhirAuthError } from './auth/index.ts';
 export { createFhirGateway, type FhirGatewayOptions } from './client.ts';
+export { Consent, ConsentProvision } from './consent.ts';
 export { CodeableConcept, Coding, Extension, Period, Reference } from './datatypes.ts';
 export { FhirDataError, FhirRequestError, FhirTransientError, failureReason, fieldPath } from './errors.ts';
 export type {
@@ -16,7 +17,9 @@ export {
   findResource,
   loadPatientContext,
   loadPatientContexts,
+  loadPatientPreferences,
   type PatientContext,
+  type PatientPreferences,
   REVINCLUDES as PATIENT_REVINCLUDES,
 } from './patient-context.ts';
 export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';

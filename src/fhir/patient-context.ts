@@ -1,29 +1,51 @@
 /**
  * Loads everything a template may know about patients with a single search: the Patients and, through
- * _revinclude, every record of a trigger type (Condition, Procedure, medication…) whose subject is one of them. One request
- * (`_id=a,b,c`) serves a whole batch of evaluations instead of one request per patient.
+ * _revinclude, every record of a trigger type (Condition, Procedure, medication…) whose subject is one of them, and
+ * their Consents (an opt-out comes with the record, at no extra request). One request (`_id=a,b,c`) serves a
+ * whole batch of evaluations instead of one request per patient. The send-time re-check loads the Patients and
+ * their Consents alone the same way.
  *
  * Real servers cap includes: Medplum refuses a search with more than 1,000 included resources (400), others
  * cut the answer short and say so in an OperationOutcome entry, or stop paging early. Then the batch's records
  * are loaded without includes, one search per record type (`Procedure?subject=Patient/a,Patient/b`), every page
  * followed, so a patient with thousands of records is still loaded whole.
  */
+import type { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
 import { clinicalDateOf, findTriggerType, TRIGGER_RESOURCE_TYPES, TriggerResource } from '../triggers/index.ts';
+import { Consent } from './consent.ts';
 import { FhirRequestError, fieldPath } from './errors.ts';
 import type { FhirGateway, FhirResource } from './gateway.ts';
 import { patientIdOf, referenceOf } from './references.ts';
 import { Patient } from './resources.ts';
 
-/** Everything a template may know about one patient, loaded once per evaluation. */
-export interface PatientContext {
+/** The Patient and what they said about being messaged: what the send-time re-check reads. */
+export interface PatientPreferences {
   patient: Patient;
+  /** The patient's Consents as the server has them, any status: the opt-out rules judge them. */
+  consents: Consent[];
+}
+
+/** Everything a template and the decision may know about one patient, loaded once per evaluation. */
+export interface PatientContext extends PatientPreferences {
   /** The patient's records of every trigger type, newest first (undated last). */
   records: TriggerResource[];
 }
 
-/** What a patient's record is loaded with (exported so `doctor` checks the server offers each). */
-export const REVINCLUDES = TRIGGER_RESOURCE_TYPES.map((type) => `${type}:subject`);
+/** A reference search parameter from a resource type to the Patient: a `_revinclude`, and the fallback's search. */
+interface PatientLink {
+  type: string;
+  param: string;
+}
+
+// R4's Consent points at its patient with `patient` (its `subject` came with R5).
+const CONSENT_LINK: PatientLink = { type: 'Consent', param: 'patient' };
+const RECORD_LINKS: PatientLink[] = [...TRIGGER_RESOURCE_TYPES.map((type) => ({ type, param: 'subject' })), CONSENT_LINK];
+
+const revIncludesOf = (links: readonly PatientLink[]) => links.map((link) => `${link.type}:${link.param}`);
+
+/** What a patient's record is loaded with, `Type:param` (exported so `doctor` checks the server offers each). */
+export const REVINCLUDES = revIncludesOf(RECORD_LINKS);
 
 /** Patients and their records as the server gave them, not yet checked. */
 interface Loaded {
@@ -55,59 +77,98 @@ export async function loadPatientContexts(
   patientIds: readonly string[],
   options: { logger?: Logger } = {},
 ): Promise<Map<string, PatientContext>> {
-  const wanted = new Set(patientIds);
-  if (wanted.size === 0) return new Map();
   const logger = options.logger ?? silentLogger;
-  const patients = new Map<string, FhirResource>();
-  // Keyed by reference: offset paging can repeat an included resource on two pages.
-  const clinical = new Map<string, TriggerResource>();
-
-  const loaded = await loadBatch(gateway, [...wanted], logger);
-  for (const resource of loaded.patients) {
-    if (resource.resourceType === 'Patient' && resource.id !== undefined && wanted.has(resource.id)) patients.set(resource.id, resource);
-  }
-  for (const resource of loaded.records) {
-    if (!findTriggerType(resource.resourceType)) continue;
-    const parsed = TriggerResource.safeParse(resource);
-    if (!parsed.success) {
-      const field = fieldPath(parsed.error.issues[0]?.path ?? []);
-      logger.warn({ resourceType: resource.resourceType, resourceId: resource.id, field }, 'Dropped malformed FHIR resource');
-      continue;
-    }
-    // The searches promise this; checking keeps a server bug from putting another patient's data in a message.
-    const subjectId = patientIdOf(parsed.data);
-    if (subjectId === undefined || !wanted.has(subjectId)) {
-      logger.warn({ resourceType: resource.resourceType, resourceId: resource.id }, 'Dropped FHIR resource of another subject');
-      continue;
-    }
-    clinical.set(referenceOf(parsed.data), parsed.data);
-  }
-
+  const { patients, records } = await loadChecked(gateway, patientIds, RECORD_LINKS, logger);
   const contexts = new Map<string, PatientContext>();
-  for (const [patientId, resource] of patients) {
-    const patient = Patient.safeParse(resource);
-    if (!patient.success) {
-      const field = fieldPath(patient.error.issues[0]?.path ?? []);
-      logger.warn({ patientId, field }, 'Malformed FHIR Patient; treating it as not found');
-      continue;
-    }
-    contexts.set(patientId, { patient: patient.data, records: [] });
-  }
-  for (const resource of [...clinical.values()].sort(newestFirst)) {
+  for (const [patientId, preferences] of patients) contexts.set(patientId, { ...preferences, records: [] });
+  for (const resource of records.sort(newestFirst)) {
     const context = contexts.get(patientIdOf(resource) ?? '');
     context?.records.push(resource);
   }
   return contexts;
 }
 
-/** The batch's Patients and records: one search with includes, else per record type (logged, ids and counts only). */
-async function loadBatch(gateway: FhirGateway, patientIds: string[], logger: Logger): Promise<Loaded> {
-  const included = await loadWithIncludes(gateway, patientIds);
+/**
+ * Each patient's Patient and Consents by id, without clinical records: the send-time re-check, one search for a
+ * send batch. A patient the server no longer has (or whose Patient is malformed) is missing from the map.
+ */
+export async function loadPatientPreferences(
+  gateway: FhirGateway,
+  patientIds: readonly string[],
+  options: { logger?: Logger } = {},
+): Promise<Map<string, PatientPreferences>> {
+  return (await loadChecked(gateway, patientIds, [CONSENT_LINK], options.logger ?? silentLogger)).patients;
+}
+
+/** The wanted Patients with their Consents, and their trigger records, each checked; malformed ones dropped with a warning. */
+async function loadChecked(
+  gateway: FhirGateway,
+  patientIds: readonly string[],
+  links: readonly PatientLink[],
+  logger: Logger,
+): Promise<{ patients: Map<string, PatientPreferences>; records: TriggerResource[] }> {
+  const wanted = new Set(patientIds);
+  const patients = new Map<string, PatientPreferences>();
+  if (wanted.size === 0) return { patients, records: [] };
+  const loaded = await loadBatch(gateway, [...wanted], links, logger);
+  for (const resource of loaded.patients) {
+    if (resource.resourceType !== 'Patient' || resource.id === undefined || !wanted.has(resource.id) || patients.has(resource.id)) continue;
+    const patient = Patient.safeParse(resource);
+    if (!patient.success) {
+      const field = fieldPath(patient.error.issues[0]?.path ?? []);
+      logger.warn({ patientId: resource.id, field }, 'Malformed FHIR Patient; treating it as not found');
+      continue;
+    }
+    patients.set(resource.id, { patient: patient.data, consents: [] });
+  }
+  // Keyed by reference: offset paging can repeat an included resource on two pages.
+  const records = new Map<string, TriggerResource>();
+  const consents = new Map<string, Consent>();
+  for (const resource of loaded.records) {
+    if (resource.resourceType === 'Consent') {
+      const consent = checked(Consent, resource, (parsed) => patientIdOf({ subject: parsed.patient }), wanted, logger);
+      if (consent) consents.set(referenceOf(consent), consent);
+    } else if (findTriggerType(resource.resourceType)) {
+      const record = checked(TriggerResource, resource, patientIdOf, wanted, logger);
+      if (record) records.set(referenceOf(record), record);
+    }
+  }
+  for (const consent of consents.values()) patients.get(patientIdOf({ subject: consent.patient }) ?? '')?.consents.push(consent);
+  return { patients, records: [...records.values()] };
+}
+
+/**
+ * The resource parsed, if it is well formed and about one of the wanted patients; else undefined, with a warning
+ * naming ids and the field only. The searches promise the patient; checking keeps a server bug from putting
+ * another patient's data in a message, or another patient's opt-out on this one.
+ */
+function checked<T>(
+  schema: z.ZodType<T>,
+  resource: FhirResource,
+  patientOf: (parsed: T) => string | undefined,
+  wanted: ReadonlySet<string>,
+  logger: Logger,
+): T | undefined {
+  const parsed = schema.safeParse(resource);
+  if (!parsed.success) {
+    const field = fieldPath(parsed.error.issues[0]?.path ?? []);
+    logger.warn({ resourceType: resource.resourceType, resourceId: resource.id, field }, 'Dropped malformed FHIR resource');
+    return undefined;
+  }
+  const patientId = patientOf(parsed.data);
+  if (patientId === undefined || !wanted.has(patientId)) {
+    logger.warn({ resourceType: resource.resourceType, resourceId: resource.id }, 'Dropped FHIR resource of another subject');
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/** The batch's Patients and linked resources: one search with includes, else per type (logged, ids and counts only). */
+async function loadBatch(gateway: FhirGateway, patientIds: string[], links: readonly PatientLink[], logger: Logger): Promise<Loaded> {
+  const included = await loadWithIncludes(gateway, patientIds, links);
   if (!('shortfall' in included)) return included;
-  const loaded = await loadPerRecordType(gateway, patientIds);
-  const records = Object.fromEntries(
-    TRIGGER_RESOURCE_TYPES.map((type) => [type, loaded.records.filter((r) => r.resourceType === type).length]),
-  );
+  const loaded = await loadPerRecordType(gateway, patientIds, links);
+  const records = Object.fromEntries(links.map(({ type }) => [type, loaded.records.filter((r) => r.resourceType === type).length]));
   logger.warn(
     { patients: patientIds.length, shortfall: included.shortfall, found: loaded.patients.length, records },
     'Patient records loaded per record type: the _revinclude search was refused or cut short',
@@ -116,11 +177,15 @@ async function loadBatch(gateway: FhirGateway, patientIds: string[], logger: Log
 }
 
 /** The batch in one search with its records included; a shortfall when the answer cannot be trusted whole. */
-async function loadWithIncludes(gateway: FhirGateway, patientIds: string[]): Promise<Loaded | { shortfall: Shortfall }> {
+async function loadWithIncludes(
+  gateway: FhirGateway,
+  patientIds: string[],
+  links: readonly PatientLink[],
+): Promise<Loaded | { shortfall: Shortfall }> {
   const loaded: Loaded = { patients: [], records: [] };
   let total: number | undefined;
   try {
-    for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(','), _revinclude: REVINCLUDES })) {
+    for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(','), _revinclude: revIncludesOf(links) })) {
       if (page.outcomes) return { shortfall: 'outcome-entry' };
       total ??= page.total;
       loaded.patients.push(...page.matches);
@@ -136,15 +201,15 @@ async function loadWithIncludes(gateway: FhirGateway, patientIds: string[]): Pro
   return total !== undefined && found < total ? { shortfall: 'pages-missing' } : loaded;
 }
 
-/** The batch without includes: the Patients, then each record type by subject, every page followed. */
-async function loadPerRecordType(gateway: FhirGateway, patientIds: string[]): Promise<Loaded> {
+/** The batch without includes: the Patients, then each linked type by its patient parameter, every page followed. */
+async function loadPerRecordType(gateway: FhirGateway, patientIds: string[], links: readonly PatientLink[]): Promise<Loaded> {
   const loaded: Loaded = { patients: [], records: [] };
   for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(',') })) loaded.patients.push(...page.matches);
   const found = loaded.patients.flatMap((patient) => (patient.id === undefined ? [] : [`Patient/${patient.id}`]));
   if (found.length === 0) return loaded;
-  for (const type of TRIGGER_RESOURCE_TYPES) {
+  for (const { type, param } of links) {
     // A comma is OR in a FHIR search value: one search per type serves the whole batch.
-    for await (const page of gateway.searchPages(type, { subject: found.join(',') })) loaded.records.push(...page.matches);
+    for await (const page of gateway.searchPages(type, { [param]: found.join(',') })) loaded.records.push(...page.matches);
   }
   return loaded;
 }

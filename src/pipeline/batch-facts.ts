@@ -21,7 +21,7 @@ import { capsOf } from './plan-slots.ts';
 import type { Store } from './ports.ts';
 
 /** The store's read-only queries a decision needs. */
-export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted' | 'findPatientMessages'>;
+export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted' | 'findPatientMessages' | 'findOptOuts'>;
 
 export interface FactSources {
   gateway: FhirGateway;
@@ -51,12 +51,13 @@ export async function loadBatchFacts(
   const patientRefs = [...contexts.keys()].map((patientId) => `Patient/${patientId}`);
   const caps = capsOf(campaign, sources.config, decidedAt);
   const messages = caps && patientRefs.length > 0 ? await store.findPatientMessages(patientRefs, caps.sentSince) : new Map();
+  const optOuts = await store.findOptOuts(patientRefs);
   const triggers = new Map<string, LoadedTrigger>();
   for (const { patientId, triggerRef } of candidates) {
     const context = contexts.get(patientId);
     if (context) triggers.set(triggerRef, await triggerOf(context, triggerRef, gateway, logger));
   }
-  return { asOf, decidedAt, contexts, triggers, recentlyPrompted, messages };
+  return { asOf, decidedAt, contexts, triggers, recentlyPrompted, optOuts, messages };
 }
 
 /**

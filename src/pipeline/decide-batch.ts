@@ -12,7 +12,7 @@ import type { PatientMessage } from '../schedule/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
 import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
 import { planSlots } from './plan-slots.ts';
-import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
+import type { CandidateOutcome, NewPrompt, PromptStatus, Store } from './ports.ts';
 import type { EvaluateWork } from './work.ts';
 
 export interface BatchCandidate {
@@ -36,6 +36,8 @@ export interface BatchFacts {
   triggers: ReadonlyMap<string, LoadedTrigger>;
   /** Patient references prompted by this campaign within its repeat period. */
   recentlyPrompted: ReadonlySet<string>;
+  /** The batch's patients' local opt-outs (`patients opt-out`); their Consents come with their records. */
+  optOuts: Awaited<ReturnType<Store['findOptOuts']>>;
   /** By patient reference, the messages that count against the frequency caps (none when the campaign is exempt). */
   messages: ReadonlyMap<string, readonly PatientMessage[]>;
 }
@@ -86,7 +88,8 @@ export function decideBatch(
     const trigger = facts.triggers.get(triggerRef);
     if (trigger === 'unreadable') return { triggerRef, outcome: 'error' };
     if (trigger === undefined) return { triggerRef, outcome: 'no-match', reason: 'the trigger resource is gone' };
-    const decision = decide(campaign, trigger, context.patient, asOf);
+    const local = facts.optOuts.filter((optOut) => optOut.patientRef === identity.patientRef);
+    const decision = decide(campaign, trigger, { ...context, local }, asOf, services.config.optOut);
     if (decision.kind === 'no-match') return { triggerRef, outcome: 'no-match', reason: decision.reason };
     if (decision.kind === 'prompt' && facts.recentlyPrompted.has(identity.patientRef)) return { triggerRef, outcome: 'recently-prompted' };
     claimed.add(key);
@@ -94,7 +97,7 @@ export function decideBatch(
       triggerRef,
       prompt:
         decision.kind === 'skip'
-          ? skippedPrompt(campaign, identity, trigger, decision.reason, asOf)
+          ? skippedPrompt(campaign, identity, trigger, decision, asOf)
           : renderedPrompt(campaign, identity, context, trigger, asOf, services),
     };
   });

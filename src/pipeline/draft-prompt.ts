@@ -2,7 +2,7 @@
  * The outbox row for one candidate the campaign decided about (pure but for the compiled templates): a skip
  * with its reason, or the rendered message.
  */
-import type { Campaign } from '../campaigns/index.ts';
+import type { Campaign, SkipRule } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import type { PatientContext } from '../fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../render/index.ts';
@@ -20,12 +20,12 @@ export interface PromptIdentity {
   decidedAt: Date;
 }
 
-/** A real candidate who must not be prompted (deceased, inactive): recorded before any template is chosen. */
+/** A real candidate who must not be prompted (deceased, inactive, opted out, no template in their language). */
 export function skippedPrompt(
   campaign: Campaign,
   identity: PromptIdentity,
   trigger: TriggerResource,
-  reason: string,
+  skip: { rule: SkipRule; reason: string },
   asOf: Date,
 ): NewPrompt {
   return {
@@ -35,11 +35,16 @@ export function skippedPrompt(
     category: campaign.category,
     channel: campaign.channel,
     status: 'skipped',
-    reason,
+    rule: skip.rule,
+    reason: skip.reason,
   };
 }
 
-/** The rendered message, queued (or held for review); skipped when the template needs a value the patient lacks. */
+/**
+ * The rendered message, queued (or held for review). Skipped when the template has no variant in the patient's
+ * language and the campaign's `languageFallback` is `skip` (or names a language it lacks too), and when the
+ * template needs a value the patient lacks.
+ */
 export function renderedPrompt(
   campaign: Campaign,
   identity: PromptIdentity,
@@ -54,7 +59,10 @@ export function renderedPrompt(
     now: asOf,
     recentProcedureDays: config.render.recentProcedureDays,
   });
-  const template = templates.resolve(campaign.template, facts.patient.language);
+  const language = facts.patient.language;
+  const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
+  const template = templates.resolve(campaign.template, language) ?? (fallback && templates.resolve(campaign.template, fallback));
+  if (!template) return skippedPrompt(campaign, identity, trigger, { rule: 'language', reason: `no template in ${language}` }, asOf);
   const { replyTimeByLanguage, ...org } = config.org;
   const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
   const result = template.render(
@@ -72,7 +80,7 @@ export function renderedPrompt(
     timezone: facts.patient.timezone,
     ...(result.ok
       ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }
-      : { status: 'skipped', reason: `template value missing: ${result.missing.join(', ')}` }),
+      : { status: 'skipped', rule: 'template-value', reason: `template value missing: ${result.missing.join(', ')}` }),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Evaluate a batch of candidates of one poll run: decide (pure) and render (pure) each, and write the outbox
  * rows. The batch shares its I/O: one campaign read, one query for keys already written, one FHIR search for
- * every patient's record, one query for patients recently prompted, one statement for the new rows and their
+ * every patient's record (their Consents with it), one query for patients recently prompted, one for local opt-outs, one statement for the new rows and their
  * audit events, one send job for their delivery and one update recording each candidate's outcome. Rows are written before their
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */

@@ -21,6 +21,7 @@ export type {
   Enqueue,
   FailedPrompt,
   NewPrompt,
+  PatientOptOut,
   PendingCandidate,
   PollRunRecord,
   PromptRef,

@@ -46,7 +46,7 @@ export function planSlots(
     );
     if (objection?.kind === 'withdraw') {
       const { renderedText: _dropped, ...rest } = draft;
-      return { ...rest, status: 'skipped', reason: objection.reason };
+      return { ...rest, status: 'skipped', rule: objection.rule, reason: objection.reason };
     }
     const message: PatientMessage = {
       promptId,
@@ -56,6 +56,6 @@ export function planSlots(
       ...(objection ? { at: objection.until.getTime() } : {}),
     };
     messages.set(draft.patientRef, [...others, message]);
-    return objection ? { ...draft, deferred: { until: objection.until, reason: objection.reason } } : draft;
+    return objection ? { ...draft, rule: objection.rule, deferred: { until: objection.until, reason: objection.reason } } : draft;
   }
 }

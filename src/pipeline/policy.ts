@@ -1,21 +1,23 @@
 /**
  * Send-time policy: whether a claimed prompt goes out now (pure). A prompt was decided when its candidate was
- * evaluated; by the time it is sent its campaign may have changed, or it may have waited too long. Each rule
- * looks at the prompt, its campaign as it stands now and the time, and either objects or lets it pass; the first
- * objection, in rule order, decides. New rules are added to SEND_RULES; those that postpone rather than forbid
- * answer `defer`, as quiet hours and frequency caps do.
+ * evaluated; by the time it is sent its campaign may have changed, the patient may have died, been made
+ * inactive or opted out, or it may have waited too long. Each rule looks at the prompt, its campaign as it
+ * stands now, the patient as the EHR and careprompt have them now, and the time, and either objects or lets it
+ * pass; the first objection, in rule order, decides. Each objection names its rule, which the audit records.
+ * Rules that postpone rather than forbid (quiet hours, frequency caps) answer `defer`.
  */
+import { type OptOutRules, type PatientFacts, patientMayBePrompted } from '../campaigns/index.ts';
 import type { ClaimedPrompt } from './ports.ts';
 import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
 
 export type SendDecision =
   | { kind: 'send' }
-  /** Must not go out at all: recorded as skipped, with the reason. */
-  | { kind: 'withdraw'; reason: string }
+  /** Must not go out at all: recorded as skipped, with the rule and reason. */
+  | { kind: 'withdraw'; rule: string; reason: string }
   /** A clinician must approve it first: back to the review queue. */
-  | { kind: 'hold' }
+  | { kind: 'hold'; rule: 'review' }
   /** Not now: sent again at `until`, its expiry then counting from `until`. */
-  | { kind: 'defer'; until: Date; reason: string };
+  | { kind: 'defer'; rule: string; until: Date; reason: string };
 
 export interface SendRuleInput {
   prompt: ClaimedPrompt;
@@ -24,22 +26,37 @@ export interface SendRuleInput {
   expireAfterMs: number;
   /** The prompt's send window, its patient's time zone, the caps and the patient's other messages. */
   slots: SlotFacts;
+  /** The patient as read for this send batch (the Patient, Consents, local opt-outs); `gone` when the server no longer has them. */
+  patient: PatientFacts | 'gone';
+  /** What a Consent must name to opt out (OPT_OUT_CONSENT_CODES). */
+  optOutRules: OptOutRules;
 }
 
 /** One rule: an objection, or undefined when the rule has none. */
 export type SendRule = (input: SendRuleInput) => Exclude<SendDecision, { kind: 'send' }> | undefined;
 
 export const campaignDeactivated: SendRule = ({ prompt }) =>
-  prompt.campaign.active ? undefined : { kind: 'withdraw', reason: 'campaign deactivated before delivery' };
+  prompt.campaign.active ? undefined : { kind: 'withdraw', rule: 'campaign-inactive', reason: 'campaign deactivated before delivery' };
+
+/** The Patient was deleted or merged away since the decision: there is no one to message. */
+export const patientGone: SendRule = ({ patient }) =>
+  patient === 'gone' ? { kind: 'withdraw', rule: 'patient-gone', reason: 'patient no longer found on the FHIR server' } : undefined;
+
+/** Deceased, inactive or opted out since the decision (a deferred prompt may wait hours): the rules of decision time. */
+export const patientNowExcluded: SendRule = ({ prompt, patient, now, optOutRules }) => {
+  if (patient === 'gone') return undefined;
+  const verdict = patientMayBePrompted(prompt.campaign, patient, now, optOutRules);
+  return verdict.kind === 'skip' ? { kind: 'withdraw', rule: verdict.rule, reason: verdict.reason } : undefined;
+};
 
 /** The campaign may have started to require review after this prompt was written without one. */
 export const reviewNowRequired: SendRule = ({ prompt }) =>
-  prompt.campaign.review === 'required' && !prompt.reviewedBy ? { kind: 'hold' } : undefined;
+  prompt.campaign.review === 'required' && !prompt.reviewedBy ? { kind: 'hold', rule: 'review' } : undefined;
 
 /** A message about "your stitches" must not arrive a week late; the wait counts from when it became sendable. */
 export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
   isExpired(prompt, now, expireAfterMs)
-    ? { kind: 'withdraw', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
+    ? { kind: 'withdraw', rule: 'expired', reason: `expired: not delivered within ${expireAfterMs / 3_600_000} hours` }
     : undefined;
 
 /** Quiet hours in the patient's time: a deferred prompt may have waited for hours; the window is read again. */
@@ -58,7 +75,15 @@ export const overCap: SendRule = ({ prompt, slots, now, expireAfterMs }) =>
   );
 
 /** Today's rules, in order: what forbids first, then what postpones. */
-export const SEND_RULES: readonly SendRule[] = [campaignDeactivated, reviewNowRequired, expired, outsideWindow, overCap];
+export const SEND_RULES: readonly SendRule[] = [
+  campaignDeactivated,
+  patientGone,
+  patientNowExcluded,
+  reviewNowRequired,
+  expired,
+  outsideWindow,
+  overCap,
+];
 
 export function decideSend(input: SendRuleInput, rules: readonly SendRule[] = SEND_RULES): SendDecision {
   for (const rule of rules) {

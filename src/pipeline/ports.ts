@@ -15,14 +15,27 @@ import type {
   Delivery,
   FailedPrompt,
   NewPrompt,
+  PatientOptOut,
   PromptRef,
   PromptStatus,
   SendLease,
   StoredCampaign as StoreCampaign,
+  Withdrawal,
 } from '../store/index.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
-export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt, PromptRef, PromptStatus, SendLease };
+export type {
+  CandidateOutcome,
+  ClaimedPrompt,
+  Delivery,
+  FailedPrompt,
+  NewPrompt,
+  PatientOptOut,
+  PromptRef,
+  PromptStatus,
+  SendLease,
+  Withdrawal,
+};
 
 export type Clock = () => Date;
 
@@ -73,6 +86,8 @@ export interface Store {
   insertPrompts(prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>>;
   findPromptsByKeys(idempotencyKeys: readonly string[]): Promise<PromptRef[]>;
   findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
+  /** The local opt-outs of these patients (`careprompt patients opt-out`), in one query. */
+  findOptOuts(patientRefs: readonly string[]): Promise<PatientOptOut[]>;
   getPrompt(id: string): Promise<(FailedPrompt & { status: PromptStatus }) | undefined>;
   getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
   /** Rows deferred past `now` are left out. */
@@ -100,10 +115,11 @@ export interface Store {
   releaseLease(promptIds: readonly string[], token: string): Promise<void>;
   markSent(deliveries: readonly Delivery[]): Promise<void>;
   markFailed(id: string, reason: string): Promise<void>;
-  withdrawQueued(id: string, reason: string): Promise<void>;
+  /** Withdrawn prompts recorded as skipped, each audited with its rule, in one statement. */
+  withdrawQueued(withdrawals: readonly Withdrawal[]): Promise<void>;
   holdForReview(id: string): Promise<void>;
   /** Not before `notBefore`: recorded with the reason, and the lease given back; false if the lease was lost. */
-  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean>;
+  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string, rule: string): Promise<boolean>;
   reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
   /** `forced`: queued anew, its expiry counting from now, and audited as forced. */
   retryFailed(id: string, actor: string, options?: { forced?: boolean }): Promise<boolean>;

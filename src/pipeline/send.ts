@@ -1,18 +1,20 @@
 /**
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
- * then the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
+ * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one query
+ * for local opt-outs) and the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
  * has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
+import type { PatientFacts } from '../campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
-import { failureReason } from '../fhir/index.ts';
+import { failureReason, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
 import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { decideSend, type SendDecision } from './policy.ts';
-import type { ClaimedPrompt, Delivery, SendLease } from './ports.ts';
+import type { ClaimedPrompt, Delivery, SendLease, Withdrawal } from './ports.ts';
 import { sendWindowOf } from './slot-rules.ts';
 import type { SendWork } from './work.ts';
 
@@ -79,10 +81,13 @@ export async function sendPrompts(work: SendWork, ctx: Context): Promise<Map<str
  * held or deferred, so the record never denies a message the patient has.
  */
 async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promise<ClaimedPrompt[]> {
+  if (lease.prompts.length === 0) return [];
   const sendable: ClaimedPrompt[] = [];
+  const withdrawals: Withdrawal[] = [];
   const deferred = new Deferrals();
+  const patients = await patientsNow(lease.prompts, ctx);
   const now = ctx.clock();
-  const decisions = await decideBatch(lease.prompts, now, ctx);
+  const decisions = await decideBatch(lease.prompts, patients, now, ctx);
   for (const [index, prompt] of lease.prompts.entries()) {
     const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
@@ -92,12 +97,20 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     const earlier = prompt.attempts > 1 ? await transportFor(prompt, ctx).findDelivered(prompt.idempotencyKey) : undefined;
     if (earlier) {
       batch.delivered({ promptId: prompt.id, externalId: earlier.externalId, sentAt: earlier.sentAt ?? now }, 'already-sent');
-      continue;
+    } else if (decision.kind === 'withdraw') {
+      withdrawals.push({ id: prompt.id, rule: decision.rule, reason: decision.reason });
+    } else if (decision.kind === 'hold') {
+      await ctx.store.holdForReview(prompt.id);
+      batch.settle(prompt.id, 'held-for-review');
+    } else {
+      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
+      const held = await ctx.store.deferQueued(prompt.id, lease.token, decision.until, decision.reason, decision.rule);
+      batch.settle(prompt.id, held ? 'deferred' : 'in-flight');
+      if (held) deferred.add(prompt.id, decision.until);
     }
-    const outcome = await apply(decision, prompt, lease.token, ctx);
-    batch.settle(prompt.id, outcome);
-    if (decision.kind === 'defer' && outcome === 'deferred') deferred.add(prompt.id, decision.until);
   }
+  await ctx.store.withdrawQueued(withdrawals);
+  for (const { id } of withdrawals) batch.settle(id, 'withdrawn');
   await deferred.enqueue(ctx.enqueue, now);
   return sendable;
 }
@@ -108,8 +121,13 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
  * per batch), so a concurrent sender of the same patients waits and then counts them. Within the batch, prompts
  * are decided in the order they rank (priority, then age), each counting the ones decided before it.
  */
-async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Context): Promise<SendDecision[]> {
-  const { schedule, defaultTimezone, queue } = ctx.config;
+async function decideBatch(
+  prompts: readonly ClaimedPrompt[],
+  patients: ReadonlyMap<string, PatientFacts>,
+  now: Date,
+  ctx: Context,
+): Promise<SendDecision[]> {
+  const { schedule, defaultTimezone, queue, optOut } = ctx.config;
   const contender = (prompt: ClaimedPrompt) => ({
     promptId: prompt.idempotencyKey,
     priority: prompt.priority,
@@ -127,7 +145,9 @@ async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Co
         caps: schedule.caps,
         messages: others,
       };
-      const decision = decideSend({ prompt, now, expireAfterMs: queue.expireAfterMs, slots }, ctx.sendRules);
+      const patient: PatientFacts | 'gone' = patients.get(prompt.patientRef) ?? 'gone';
+      const input = { prompt, now, expireAfterMs: queue.expireAfterMs, patient, optOutRules: optOut, slots };
+      const decision = decideSend(input, ctx.sendRules);
       decisions.set(prompt.id, decision);
       // As the prompt now stands, for the ones after it: on its way, waiting for its new time, or out of the running.
       const planned: PatientMessage | undefined =
@@ -158,23 +178,23 @@ async function decideBatch(prompts: readonly ClaimedPrompt[], now: Date, ctx: Co
   return decisions;
 }
 
-async function apply(
-  decision: Exclude<SendDecision, { kind: 'send' }>,
-  prompt: ClaimedPrompt,
-  leaseToken: string,
-  ctx: Context,
-): Promise<SendOutcome> {
-  switch (decision.kind) {
-    case 'hold':
-      await ctx.store.holdForReview(prompt.id);
-      return 'held-for-review';
-    case 'withdraw':
-      await ctx.store.withdrawQueued(prompt.id, decision.reason);
-      return 'withdrawn';
-    case 'defer':
-      // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
-      return (await ctx.store.deferQueued(prompt.id, leaseToken, decision.until, decision.reason)) ? 'deferred' : 'in-flight';
+/**
+ * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
+ * Consents, one query for their local opt-outs. A patient the server no longer has is missing (`gone`).
+ */
+async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientFacts>> {
+  const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
+  const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
+  const [found, optOuts] = await Promise.all([
+    loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger }),
+    ctx.store.findOptOuts(refs),
+  ]);
+  const patients = new Map<string, PatientFacts>();
+  for (const [id, preferences] of found) {
+    const patientRef = `Patient/${id}`;
+    patients.set(patientRef, { ...preferences, local: optOuts.filter((optOut) => optOut.patientRef === patientRef) });
   }
+  return patients;
 }
 
 /**

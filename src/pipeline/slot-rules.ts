@@ -27,7 +27,10 @@ export interface SlotFacts {
   messages: readonly PatientMessage[];
 }
 
-export type SlotObjection = { kind: 'defer'; until: Date; reason: string } | { kind: 'withdraw'; reason: string };
+/** `rule`, as audits name it: `window` (quiet hours) or `cap` (a frequency cap). */
+export type SlotObjection =
+  | { kind: 'defer'; rule: 'window' | 'cap'; until: Date; reason: string }
+  | { kind: 'withdraw'; rule: 'window' | 'cap'; reason: string };
 
 /** The campaign's send window, SEND_WINDOW (`fallback`) when it names none. */
 export function sendWindowOf(campaign: Pick<Campaign, 'sendWindow'>, fallback: SendWindow): SendWindow {
@@ -40,7 +43,12 @@ export function sendWindowOf(campaign: Pick<Campaign, 'sendWindow'>, fallback: S
 export function windowObjection(facts: Pick<SlotFacts, 'window' | 'timezone'>, now: Date): SlotObjection | undefined {
   if (isInsideWindow(facts.window, facts.timezone, now.getTime())) return undefined;
   const until = new Date(nextWindowOpening(facts.window, facts.timezone, now.getTime()));
-  return { kind: 'defer', until, reason: `window: outside ${facts.window.text} in ${facts.timezone}; not before ${until.toISOString()}` };
+  return {
+    kind: 'defer',
+    rule: 'window',
+    until,
+    reason: `window: outside ${facts.window.text} in ${facts.timezone}; not before ${until.toISOString()}`,
+  };
 }
 
 /**
@@ -65,9 +73,15 @@ export function slotObjection(
   if (slot > nextWindowOpening(window, timezone, prompt.queuedAt) + expireAfterMs) {
     return {
       kind: 'withdraw',
+      rule: full ? 'cap' : 'window',
       reason: `${full ? `capped: ${full.text} reached` : `expired: ${window.text} opens too late`}; the next slot, ${until}, is past the prompt's expiry`,
     };
   }
-  if (full) return { kind: 'defer', until: new Date(slot), reason: `cap: ${full.text} reached; not before ${until}` };
-  return { kind: 'defer', until: new Date(slot), reason: `window: outside ${window.text} in ${timezone}; not before ${until}` };
+  if (full) return { kind: 'defer', rule: 'cap', until: new Date(slot), reason: `cap: ${full.text} reached; not before ${until}` };
+  return {
+    kind: 'defer',
+    rule: 'window',
+    until: new Date(slot),
+    reason: `window: outside ${window.text} in ${timezone}; not before ${until}`,
+  };
 }

@@ -65,10 +65,11 @@ export interface TemplateRegistry {
   /** How each variant of the template reads (empty for a template with problems). */
   readingOf(templateId: string): TemplateReading[];
   /**
-   * The variant for `language`: exact tag (`es-MX`), then its language (`es`), then the default
+   * The variant for `language`: exact tag (`es-MX`), then its language (`es`); undefined when the template has
+   * neither (the campaign's `languageFallback` decides what then). No language, or a malformed tag: the default
    * `<id>.hbs`. Throws a TemplateError for an unknown id or a template with problems.
    */
-  resolve(templateId: string, language?: string): ResolvedTemplate;
+  resolve(templateId: string, language?: string): ResolvedTemplate | undefined;
 }
 
 /** What the registry needs of a campaign. */
@@ -159,9 +160,10 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
     resolve(templateId, language) {
       const [problem] = problems.get(templateId) ?? [];
       if (problem) throw new TemplateError(problem.file, problem.problem);
-      const chosen = pickVariant(resolved.get(templateId) ?? new Map(), language, defaultLanguage);
-      if (!chosen) throw new TemplateError(path.join(dir, `${templateId}.hbs`), 'does not exist');
-      return chosen;
+      const variants = resolved.get(templateId);
+      if (!variants) throw new TemplateError(path.join(dir, `${templateId}.hbs`), 'does not exist');
+      const tag = language && canonicalLanguage(language);
+      return tag ? (variants.get(tag) ?? variants.get(baseLanguage(tag))) : variants.get(defaultLanguage);
     },
   };
 }

@@ -85,6 +85,7 @@ export function sampleContexts(language: string): SampleContext[] {
   const patientContext: PatientContext = {
     patient: { ...PATIENT, communication: [{ language: { coding: [{ code: language }] }, preferred: true }] },
     records: RECORDS,
+    consents: [],
   };
   return (Object.keys(TRIGGERS) as TriggerResourceType[]).map((type) => ({
     trigger: type,

@@ -18,6 +18,15 @@ export {
 } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
 export { databaseConnectionProblem } from './connection-problem.ts';
+export {
+  findOptOuts,
+  getPatientRecord,
+  type OptOutChange,
+  type PatientOptOut,
+  type PatientRecord,
+  recordOptOut,
+  removeOptOut,
+} from './patients.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
   type AuditAction,
@@ -43,6 +52,7 @@ export {
   type PromptStatus,
   retryFailed,
   reviewPrompt,
+  type Withdrawal,
   withdrawQueued,
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';

@@ -45,7 +45,10 @@ export interface Prompt {
 }
 
 /** The actions audit events record. */
-export type AuditAction = `prompt.${PromptStatus | 'deferred'}` | `campaign.${'created' | 'updated'}`;
+export type AuditAction =
+  | `prompt.${PromptStatus | 'deferred'}`
+  | `campaign.${'created' | 'updated'}`
+  | `patient.${'opted-out' | 'opted-in'}`;
 
 export interface NewPrompt {
   idempotencyKey: string;
@@ -64,6 +67,8 @@ export interface NewPrompt {
   channel: string;
   renderedText?: string;
   status: Extract<PromptStatus, 'pending_review' | 'queued' | 'skipped'>;
+  /** For a skip or a deferral: the rule behind it (opt-out, language, window, cap, …), which its audit event names. */
+  rule?: string;
   reason?: string;
   /** When the prompt was decided: its expiry counts from here (the caller's clock). */
   decidedAt: Date;
@@ -71,7 +76,7 @@ export interface NewPrompt {
   priority?: number;
   /** The patient's time zone, in which the send window is read at send time. */
   timezone?: string;
-  /** Queued but deferred at decision (quiet hours, a cap): not sent before this, with the reason audited. */
+  /** Queued but deferred at decision (quiet hours, a cap: `rule`): not sent before this, with the reason audited. */
   deferred?: { until: Date; reason: string };
 }
 
@@ -106,6 +111,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       rendered_text: prompt.renderedText ?? null,
       status: prompt.status,
       reason: prompt.reason ?? null,
+      rule: prompt.rule ?? null,
       queued_at: prompt.status === 'queued' ? prompt.decidedAt.toISOString() : null,
       priority: prompt.priority ?? 0,
       timezone: prompt.timezone ?? null,
@@ -120,7 +126,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
         idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
         evidence jsonb, template_id text, template_version text, language text, category "PromptCategory", channel text,
-        rendered_text text, status "PromptStatus", reason text, queued_at timestamptz, priority int, timezone text,
+        rendered_text text, status "PromptStatus", reason text, rule text, queued_at timestamptz, priority int, timezone text,
         not_before timestamptz, deferral text)
     ), inserted AS (
       INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
@@ -136,8 +142,8 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
       INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
       SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, CASE WHEN i.not_before IS NULL THEN 'prompt.' || i.status ELSE 'prompt.deferred' END,
         'Prompt', i.id::text,
-        CASE WHEN i.not_before IS NOT NULL THEN jsonb_build_object('reason', d.deferral, 'notBefore', i.not_before)
-          WHEN i.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', i.reason) END
+        CASE WHEN i.not_before IS NOT NULL THEN jsonb_build_object('rule', d.rule, 'reason', d.deferral, 'until', i.not_before)
+          ELSE jsonb_strip_nulls(jsonb_build_object('rule', d.rule, 'reason', i.reason)) END
       FROM inserted AS i JOIN drafted AS d ON d.idempotency_key = i.idempotency_key
     )
     SELECT id::text AS id, idempotency_key AS "idempotencyKey", status::text AS status FROM inserted`;
@@ -191,9 +197,31 @@ export async function markFailed(db: Db, id: string, reason: string): Promise<vo
   await transition(db, id, ['queued'], { status: 'failed', reason, leaseUntil: null, leaseToken: null }, { reason });
 }
 
-/** A queued prompt that must not go out after all (campaign paused, too late): recorded as skipped. */
-export async function withdrawQueued(db: Db, id: string, reason: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null }, { reason });
+/** A queued prompt that must not go out after all (campaign paused, patient opted out, too late), with the rule that says so. */
+export interface Withdrawal {
+  id: string;
+  rule: string;
+  reason: string;
+}
+
+/** Records the withdrawals as skipped, each with its audit event, in one statement. */
+export async function withdrawQueued(db: Db, withdrawals: readonly Withdrawal[]): Promise<void> {
+  if (withdrawals.length === 0) return;
+  const withdrawn = JSON.stringify(withdrawals);
+  await db.$executeRaw`
+    WITH withdrawn AS (
+      SELECT * FROM jsonb_to_recordset(${withdrawn}::jsonb) AS w(id uuid, rule text, reason text)
+    ), moved AS (
+      UPDATE prompts AS p
+      SET status = 'skipped', reason = w.reason, lease_until = NULL, lease_token = NULL, updated_at = now()
+      FROM withdrawn AS w
+      WHERE p.id = w.id AND p.status = 'queued'
+      RETURNING p.id, w.rule, w.reason
+    )
+    INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
+    SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, 'prompt.skipped', 'Prompt', moved.id::text,
+      jsonb_build_object('rule', moved.rule, 'reason', moved.reason)
+    FROM moved`;
 }
 
 /**
@@ -201,20 +229,20 @@ export async function withdrawQueued(db: Db, id: string, reason: string): Promis
  * given back and the claim's attempt taken back (nothing was delivered, so a later claim need not look for an
  * earlier delivery). False when the lease is no longer this sender's.
  */
-export async function deferQueued(db: Db, id: string, leaseToken: string, notBefore: Date, reason: string): Promise<boolean> {
+export async function deferQueued(db: Db, id: string, leaseToken: string, notBefore: Date, reason: string, rule: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({
       where: { id, status: 'queued', leaseToken },
       data: { notBefore, slotAt: null, leaseUntil: null, leaseToken: null, attempts: { decrement: 1 } },
     });
-    if (count === 1) await audit(tx, 'prompt.deferred', id, { reason, notBefore: notBefore.toISOString() });
+    if (count === 1) await audit(tx, 'prompt.deferred', id, { rule, reason, until: notBefore.toISOString() });
     return count === 1;
   });
 }
 
 /** A queued prompt whose campaign now requires review goes back to the review queue. */
 export async function holdForReview(db: Db, id: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, {});
+  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, { rule: 'review' });
 }
 
 /** A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. */

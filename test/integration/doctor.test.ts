@@ -133,6 +133,8 @@ describe('careprompt doctor', () => {
         'fhir-version',
         'conditional-create:Communication',
         'revinclude:Patient:Procedure:subject',
+        'revinclude:Patient:Consent:patient',
+        'search-param:Consent:patient',
         'search-param:Procedure:date',
         'search-param:Condition:clinical-status',
         'search-param:MedicationRequest:authoredon',
@@ -243,7 +245,7 @@ describe('careprompt doctor', () => {
         detail: 'Communication does not declare conditionalCreate: true',
         action: expect.stringContaining('exactly-once'),
       }),
-      expect.objectContaining({ level: 40, pass: 41, warn: 0, fail: 1, skip: 0 }),
+      expect.objectContaining({ level: 40, pass: 43, warn: 0, fail: 1, skip: 0 }),
     ]);
   });
 

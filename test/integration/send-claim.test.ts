@@ -72,12 +72,12 @@ describe('the send claim, deferred prompts and the sweep', () => {
     const lease = await claimForSending(db, [id], 60_000);
     const notBefore = new Date(Date.now() + 2 * HOUR);
 
-    expect(await deferQueued(db, id, lease.token, notBefore, 'quiet hours')).toBe(true);
+    expect(await deferQueued(db, id, lease.token, notBefore, 'quiet hours', 'window')).toBe(true);
 
     const row = await db.prompt.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'queued', notBefore, leaseUntil: null, leaseToken: null, attempts: 0 });
     const events = await db.auditEvent.findMany({ where: { entityId: id, action: 'prompt.deferred' } });
-    expect(events.map((event) => event.details)).toEqual([{ reason: 'quiet hours', notBefore: notBefore.toISOString() }]);
+    expect(events.map((event) => event.details)).toEqual([{ rule: 'window', reason: 'quiet hours', until: notBefore.toISOString() }]);
     expect((await claimForSending(db, [id], 60_000)).prompts).toEqual([]);
   });
 
@@ -85,7 +85,7 @@ describe('the send claim, deferred prompts and the sweep', () => {
     const id = await queuedPrompt();
     await claimForSending(db, [id], 60_000);
 
-    expect(await deferQueued(db, id, crypto.randomUUID(), new Date(Date.now() + HOUR), 'quiet hours')).toBe(false);
+    expect(await deferQueued(db, id, crypto.randomUUID(), new Date(Date.now() + HOUR), 'quiet hours', 'window')).toBe(false);
     expect((await db.prompt.findUniqueOrThrow({ where: { id } })).notBefore).toBeNull();
     expect(await db.auditEvent.count({ where: { entityId: id, action: 'prompt.deferred' } })).toBe(0);
   });

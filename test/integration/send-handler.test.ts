@@ -4,7 +4,7 @@ import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { type Context, type Enqueue, SEND_RULES, type SendOutcome, type SendWork, sendPrompts } from '../../src/pipeline/index.ts';
 import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
 import { useFaultyFhir } from '../support/environment.ts';
-import { communications } from '../support/fhir-data.ts';
+import { communications, createResource } from '../support/fhir-data.ts';
 import { createTestPipeline, emptyDatabase } from '../support/pipeline.ts';
 
 const CAMPAIGN = 'wound-care-after-sutures';
@@ -60,13 +60,15 @@ describe('the send handler, called directly', () => {
     await applyCampaigns(env.db, [{ ...loaded, campaign: { ...loaded.campaign, ...change }, hash: JSON.stringify(change) }], 'test');
   }
 
+  /** A prompt for a patient the server has (the send re-reads the patient), written as evaluation would. */
   async function queuedPrompt(status: 'queued' | 'pending_review' = 'queued') {
     counter += 1;
+    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true });
     const [prompt] = await insertPrompts(env.db, [
       {
         idempotencyKey: `test-key-${counter}-${Date.now()}`,
         campaignId: CAMPAIGN,
-        patientRef: `Patient/p${counter}`,
+        patientRef: `Patient/${patient.id}`,
         triggerRefs: [`Procedure/x${counter}`],
         evidence: {},
         templateId: 'wound-care',
@@ -133,7 +135,7 @@ describe('the send handler, called directly', () => {
   it('defers a prompt a send rule postpones: recorded, claimable only from then, queued again with the delay', async () => {
     const prompt = await queuedPrompt();
     const until = new Date(Date.now() + 3_600_000);
-    const quiet = { sendRules: [...SEND_RULES, () => ({ kind: 'defer' as const, until, reason: 'quiet hours' })] };
+    const quiet = { sendRules: [...SEND_RULES, () => ({ kind: 'defer' as const, rule: 'window', until, reason: 'quiet hours' })] };
     expect((await sendPrompts({ promptIds: [prompt.id] }, ctx(quiet))).get(prompt.id)).toBe('deferred');
     expect(await env.db.prompt.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
       status: 'queued',

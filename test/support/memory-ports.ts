@@ -7,7 +7,17 @@ import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../src/delivery/index.ts';
 import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
-import type { Clock, Enqueue, EvaluateWork, NewPrompt, PromptStatus, SendWork, Store, StoredCampaign } from '../../src/pipeline/index.ts';
+import type {
+  Clock,
+  Enqueue,
+  EvaluateWork,
+  NewPrompt,
+  PatientOptOut,
+  PromptStatus,
+  SendWork,
+  Store,
+  StoredCampaign,
+} from '../../src/pipeline/index.ts';
 import { jobIds } from '../../src/queue/jobs.ts';
 import type { PatientMessage } from '../../src/schedule/index.ts';
 
@@ -52,6 +62,8 @@ export interface MemoryStore extends Store {
   candidates: MemoryCandidate[];
   /** Audit actions, in order, as `<action> <prompt id>`. */
   audit: string[];
+  /** Local opt-outs, as `careprompt patients opt-out` records them. */
+  optOuts: PatientOptOut[];
   promptByKey(key: string): MemoryPrompt | undefined;
 }
 
@@ -61,6 +73,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
   const candidates: MemoryCandidate[] = [];
   const pollRuns = new Map<string, MemoryPollRun>();
   const audit: string[] = [];
+  const optOuts: PatientOptOut[] = [];
   const now = () => clock();
   const byKey = (key: string) => [...prompts.values()].find((prompt) => prompt.idempotencyKey === key);
   const leased = (prompt: MemoryPrompt) => prompt.leaseUntil !== null && prompt.leaseUntil >= now();
@@ -99,7 +112,9 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     prompts,
     candidates,
     audit,
+    optOuts,
     promptByKey: byKey,
+    findOptOuts: async (patientRefs) => optOuts.filter((optOut) => patientRefs.includes(optOut.patientRef)),
     getCampaign: async (id) => stored.get(id),
     listCampaigns: async (filter) => [...stored.values()].filter((entry) => !filter?.activeOnly || entry.campaign.active),
     async startPollRun(campaignId, asOf) {
@@ -303,8 +318,9 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     async markFailed(id, reason) {
       transition(id, ['queued'], { status: 'failed', reason, leaseUntil: null, leaseToken: null });
     },
-    async withdrawQueued(id, reason) {
-      transition(id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null });
+    async withdrawQueued(withdrawals) {
+      for (const { id, reason } of withdrawals)
+        transition(id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null });
     },
     async holdForReview(id) {
       transition(id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null });
@@ -338,7 +354,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
  */
 export function createMemoryFhir(resources: FhirResource[]): FhirGateway & { resources: FhirResource[] } {
   const counts = { searchPages: 0, reads: 0, creates: 0 };
-  const subjectOf = (resource: FhirResource) => (resource.subject as { reference?: string } | undefined)?.reference;
+  // A Consent names its patient in `patient`, the trigger resources in `subject`.
+  const subjectOf = (resource: FhirResource) => ((resource.subject ?? resource.patient) as { reference?: string } | undefined)?.reference;
   return {
     resources,
     async *searchPages(resourceType: string, params: SearchParams) {

@@ -37,6 +37,17 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the Consent codings that mean outreach messaging from OPT_OUT_CONSENT_CODES, with a default', () => {
+    expect([...loadConfig(env).optOut.outreachCodes]).toEqual([
+      'urn:careprompt:consent|outreach-messaging',
+      'http://terminology.hl7.org/CodeSystem/v3-ActReason|CAREMGT',
+    ]);
+    expect([...loadConfig({ ...env, OPT_OUT_CONSENT_CODES: 'urn:x|a, urn:y|b' }).optOut.outreachCodes]).toEqual(['urn:x|a', 'urn:y|b']);
+    expect(problems({ ...env, OPT_OUT_CONSENT_CODES: 'outreach' })).toEqual([
+      expect.stringMatching(/^OPT_OUT_CONSENT_CODES must be a comma-separated list of "system\|code" \(example: /),
+    ]);
+  });
+
   it('takes the recent-procedure window from RECENT_PROCEDURES_DAYS, 90 days by default', () => {
     expect(loadConfig(env).render).toEqual({ recentProcedureDays: 90 });
     expect(loadConfig({ ...env, RECENT_PROCEDURES_DAYS: '30' }).render).toEqual({ recentProcedureDays: 30 });
@@ -157,6 +168,7 @@ describe('FHIR authentication settings', () => {
       'system/Procedure.rs',
       'system/MedicationRequest.rs',
       'system/MedicationStatement.rs',
+      'system/Consent.rs',
       'system/Communication.rs',
       'system/Communication.c',
     ]);

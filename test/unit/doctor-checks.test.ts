@@ -37,12 +37,19 @@ function resource(type: string, params: string[], extra: Record<string, unknown>
 function fullResources(): ResourceEntry[] {
   return [
     resource('Patient', ['_id', '_lastUpdated'], {
-      searchRevInclude: ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'],
+      searchRevInclude: [
+        'Condition:subject',
+        'Procedure:subject',
+        'MedicationRequest:subject',
+        'MedicationStatement:subject',
+        'Consent:patient',
+      ],
     }),
     resource('Condition', ['_id', '_lastUpdated', 'code', 'clinical-status', 'subject']),
     resource('Procedure', ['_id', '_lastUpdated', 'code', 'status', 'date', 'subject']),
     resource('MedicationRequest', ['_id', '_lastUpdated', 'code', 'status', 'authoredon', 'subject']),
     resource('MedicationStatement', ['_id', '_lastUpdated', 'code', 'status', 'effective', 'subject']),
+    resource('Consent', ['_id', 'patient']),
     {
       ...resource('Communication', ['_id', 'identifier']),
       interaction: [{ code: 'create' }, { code: 'search-type' }],
@@ -108,10 +115,12 @@ describe('doctor checks', () => {
       'revinclude:Patient:Procedure:subject',
       'revinclude:Patient:MedicationRequest:subject',
       'revinclude:Patient:MedicationStatement:subject',
+      'revinclude:Patient:Consent:patient',
       'search-param:Condition:subject',
       'search-param:Procedure:subject',
       'search-param:MedicationRequest:subject',
       'search-param:MedicationStatement:subject',
+      'search-param:Consent:patient',
       'create:Communication',
       'conditional-create:Communication',
       'search:Communication',
@@ -166,12 +175,24 @@ describe('doctor checks', () => {
       metadata: statement(
         editing('Patient', (entry) => ({
           ...entry,
-          searchRevInclude: ['Condition:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'],
+          searchRevInclude: ['Condition:subject', 'MedicationRequest:subject', 'MedicationStatement:subject', 'Consent:patient'],
         })),
       ),
       failed: [],
       warned: ['revinclude:Patient:Procedure:subject'],
       says: /falls back to per-type searches \(Procedure\?subject=…\)/,
+    },
+    {
+      case: 'no _revinclude of Consent on Patient',
+      metadata: statement(
+        editing('Patient', (entry) => ({
+          ...entry,
+          searchRevInclude: ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'],
+        })),
+      ),
+      failed: [],
+      warned: ['revinclude:Patient:Consent:patient'],
+      says: /\(Consent\?patient=…\).*opt-outs recorded as Consents/,
     },
     {
       case: 'no subject search parameter on Procedure',

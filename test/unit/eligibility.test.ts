@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decide, periodIndex, promptKey, repeatBlockedSince } from '../../src/campaigns/index.ts';
+import { decide, type LocalOptOut, periodIndex, promptKey, repeatBlockedSince } from '../../src/campaigns/index.ts';
 import type { Patient } from '../../src/fhir/index.ts';
 import type { Condition, Procedure } from '../../src/triggers/index.ts';
 import { campaignFixture } from '../support/campaigns.ts';
 
 const now = new Date('2026-11-26T12:00:00.000Z');
 const patient: Patient = { resourceType: 'Patient', id: 'p1', active: true };
+const RULES = { outreachCodes: new Set(['urn:careprompt:consent|outreach-messaging']) };
+const facts = (subject: Patient, local: LocalOptOut[] = []) => ({ patient: subject, consents: [], local });
 const procedure = (overrides: Partial<Procedure> = {}): Procedure => ({
   resourceType: 'Procedure',
   id: 'proc1',
@@ -20,48 +22,61 @@ describe('eligibility', () => {
   const campaign = campaignFixture();
 
   it('prompts a living, active patient with a matching recent procedure', () => {
-    expect(decide(campaign, procedure(), patient, now)).toEqual({ kind: 'prompt' });
+    expect(decide(campaign, procedure(), facts(patient), now, RULES)).toEqual({ kind: 'prompt' });
   });
 
   it('does not trust the server: a code of another system, a wrong status or an old date is no match', () => {
     const otherSystem = procedure({ code: { coding: [{ system: 'http://example.org', code: '18557009' }] } });
-    expect(decide(campaign, otherSystem, patient, now).kind).toBe('no-match');
-    expect(decide(campaign, procedure({ status: 'in-progress' }), patient, now).kind).toBe('no-match');
-    expect(decide(campaign, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), patient, now)).toEqual({
+    expect(decide(campaign, otherSystem, facts(patient), now, RULES).kind).toBe('no-match');
+    expect(decide(campaign, procedure({ status: 'in-progress' }), facts(patient), now, RULES).kind).toBe('no-match');
+    expect(decide(campaign, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), facts(patient), now, RULES)).toEqual({
       kind: 'no-match',
       reason: 'dated before the window',
     });
     const undated = procedure();
     delete undated.performedDateTime;
-    expect(decide(campaign, undated, patient, now).kind).toBe('no-match');
+    expect(decide(campaign, undated, facts(patient), now, RULES).kind).toBe('no-match');
   });
 
   it('uses performedPeriod.start when there is no performedDateTime', () => {
     const resource = procedure({ performedPeriod: { start: '2026-11-25T10:00:00Z' } });
     delete resource.performedDateTime;
-    expect(decide(campaign, resource, patient, now).kind).toBe('prompt');
+    expect(decide(campaign, resource, facts(patient), now, RULES).kind).toBe('prompt');
   });
 
   it('never prompts a patient about a resource that now belongs to another chart', () => {
-    expect(decide(campaign, procedure({ subject: { reference: 'Patient/p2' } }), patient, now)).toEqual({
+    expect(decide(campaign, procedure({ subject: { reference: 'Patient/p2' } }), facts(patient), now, RULES)).toEqual({
       kind: 'no-match',
       reason: 'the resource is not about this patient',
     });
   });
 
   it('skips deceased and inactive patients with a recorded reason', () => {
-    expect(decide(campaign, procedure(), { ...patient, deceasedBoolean: true }, now)).toEqual({
+    expect(decide(campaign, procedure(), facts({ ...patient, deceasedBoolean: true }), now, RULES)).toEqual({
       kind: 'skip',
+      rule: 'deceased',
       reason: 'patient is deceased',
     });
-    expect(decide(campaign, procedure(), { ...patient, deceasedDateTime: '2026-01-01' }, now)).toEqual({
+    expect(decide(campaign, procedure(), facts({ ...patient, deceasedDateTime: '2026-01-01' }), now, RULES)).toEqual({
       kind: 'skip',
+      rule: 'deceased',
       reason: 'patient is deceased',
     });
-    expect(decide(campaign, procedure(), { ...patient, active: false }, now)).toEqual({
+    expect(decide(campaign, procedure(), facts({ ...patient, active: false }), now, RULES)).toEqual({
       kind: 'skip',
+      rule: 'inactive',
       reason: 'patient record is inactive',
     });
+  });
+
+  it('skips an opted-out patient naming the opt-out, and only for the campaign opted out of', () => {
+    const optedOut = facts(patient, [{ patientRef: 'Patient/p1', campaignId: campaign.id }]);
+    expect(decide(campaign, procedure(), optedOut, now, RULES)).toEqual({
+      kind: 'skip',
+      rule: 'opt-out',
+      reason: `opted-out: local, campaign ${campaign.id}`,
+    });
+    expect(decide({ ...campaign, id: 'other' }, procedure(), optedOut, now, RULES)).toEqual({ kind: 'prompt' });
   });
 
   it('never prompts about a diagnosis entered in error or refuted, whatever its clinical status', () => {
@@ -86,22 +101,25 @@ describe('eligibility', () => {
           }
         : {}),
     });
-    expect(decide(diabetes, condition(), patient, now)).toEqual({ kind: 'prompt' });
-    expect(decide(diabetes, condition('confirmed'), patient, now)).toEqual({ kind: 'prompt' });
-    expect(decide(diabetes, condition('entered-in-error'), patient, now)).toEqual({
+    expect(decide(diabetes, condition(), facts(patient), now, RULES)).toEqual({ kind: 'prompt' });
+    expect(decide(diabetes, condition('confirmed'), facts(patient), now, RULES)).toEqual({ kind: 'prompt' });
+    expect(decide(diabetes, condition('entered-in-error'), facts(patient), now, RULES)).toEqual({
       kind: 'no-match',
       reason: 'verificationStatus entered-in-error',
     });
-    expect(decide(diabetes, condition('refuted'), patient, now)).toEqual({ kind: 'no-match', reason: 'verificationStatus refuted' });
+    expect(decide(diabetes, condition('refuted'), facts(patient), now, RULES)).toEqual({
+      kind: 'no-match',
+      reason: 'verificationStatus refuted',
+    });
   });
 
   it('holds a delayed trigger until it is due', () => {
     const delayed = campaignFixture({ trigger: { ...campaign.trigger, within: 'P7D', delay: 'P14D' } });
-    expect(decide(delayed, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), patient, now)).toEqual({
+    expect(decide(delayed, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), facts(patient), now, RULES)).toEqual({
       kind: 'no-match',
       reason: 'not due yet',
     });
-    expect(decide(delayed, procedure({ performedDateTime: '2026-11-10T00:00:00Z' }), patient, now).kind).toBe('prompt');
+    expect(decide(delayed, procedure({ performedDateTime: '2026-11-10T00:00:00Z' }), facts(patient), now, RULES).kind).toBe('prompt');
   });
 });
 

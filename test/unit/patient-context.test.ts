@@ -6,6 +6,7 @@ import {
   findResource,
   loadPatientContext,
   loadPatientContexts,
+  loadPatientPreferences,
   type PatientContext,
   patientIdOf,
   referenceOf,
@@ -67,6 +68,13 @@ const lisinopril: MedicationStatement = {
   effectivePeriod: { start: '2024-08-20' },
 };
 const undated: MedicationStatement = { resourceType: 'MedicationStatement', id: 'ms-2', status: 'unknown', subject };
+const optOut = {
+  resourceType: 'Consent',
+  id: 'consent-1',
+  status: 'active',
+  patient: subject,
+  provision: { type: 'deny', code: [{ coding: [{ system: 'urn:careprompt:consent', code: 'outreach-messaging' }] }] },
+};
 
 function entries(mode: 'match' | 'include', resources: Array<Record<string, unknown>>) {
   return resources.map((resource) => ({ resource, search: { mode } }));
@@ -114,6 +122,7 @@ describe('loadPatientContext', () => {
       'Procedure:subject',
       'MedicationRequest:subject',
       'MedicationStatement:subject',
+      'Consent:patient',
     ]);
     expect(context?.patient).toMatchObject({ id: 'p1', birthDate: '1960-04-02' });
     expect(context?.records.map((r) => r.id)).toEqual(['ms-1', 'proc-1', 'mr-1', 'cond-htn', 'cond-dm', 'ms-2']);
@@ -194,6 +203,24 @@ describe('loadPatientContexts', () => {
     expect(ids(contexts.get('p1'), 'Condition')).toEqual(['cond-dm']);
   });
 
+  it("loads each patient's Consents with the record, dropping a malformed one and another patient's, naming ids only", async () => {
+    const malformed = { ...optOut, id: 'consent-bad', provision: { type: 'maybe', code: [{ text: 'Secret wish' }] } };
+    const othersConsent = { ...optOut, id: 'consent-p2', patient: { reference: 'Patient/p2' } };
+    const queries = serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, optOut, malformed, othersConsent])]]);
+    const { logger, lines } = logLines();
+
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'], { logger });
+
+    expect(queries[0]?.getAll('_revinclude')).toContain('Consent:patient');
+    expect(contexts.get('p1')?.consents.map((consent) => consent.id)).toEqual(['consent-1']);
+    expect(ids(contexts.get('p1'), 'Condition')).toEqual(['cond-dm']);
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+      { resourceType: 'Consent', resourceId: 'consent-bad', field: 'provision.type' },
+      { resourceType: 'Consent', resourceId: 'consent-p2' },
+    ]);
+    expect(lines.join('')).not.toContain('Secret');
+  });
+
   it('makes no request for no patients', async () => {
     const gateway = createFhirGateway({ baseUrl: BASE });
 
@@ -223,6 +250,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       Procedure: [suture, othersSuture],
       MedicationRequest: [metformin],
       MedicationStatement: [],
+      Consent: [optOut],
     };
     server.use(
       http.get(`${BASE}/Patient`, ({ request }) => {
@@ -236,8 +264,9 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       http.get(`${BASE}/:type`, ({ request, params }) => {
         const url = new URL(request.url);
         requests.push(`${params.type}?${decodeURIComponent(url.searchParams.toString())}`);
-        const subjects = (url.searchParams.get('subject') ?? '').split(',');
-        const all = (records[String(params.type)] ?? []).filter((r) => subjects.includes((r.subject as { reference: string }).reference));
+        const subjects = (url.searchParams.get('subject') ?? url.searchParams.get('patient') ?? '').split(',');
+        const patientOf = (r: Record<string, unknown>) => ((r.subject ?? r.patient) as { reference: string }).reference;
+        const all = (records[String(params.type)] ?? []).filter((r) => subjects.includes(patientOf(r)));
         const offset = Number(url.searchParams.get('_offset') ?? '0');
         const next =
           offset + 1 < all.length
@@ -260,6 +289,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
     expect(ids(contexts.get('p1'), 'Procedure')).toEqual(['proc-1']);
     expect(ids(contexts.get('p1'), 'MedicationRequest', 'MedicationStatement')).toEqual(['mr-1']);
     expect(ids(contexts.get('p2'), 'Procedure')).toEqual(['proc-p2']);
+    expect(contexts.get('p1')?.consents.map((consent) => consent.id)).toEqual(['consent-1']);
   };
 
   it('loads the records per type, every page followed, when the server refuses the includes (400), and logs counts only', async () => {
@@ -276,13 +306,14 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       'Procedure?subject=Patient/p1,Patient/p2&_offset=1',
       'MedicationRequest?_count=500&subject=Patient/p1,Patient/p2',
       'MedicationStatement?_count=500&subject=Patient/p1,Patient/p2',
+      'Consent?_count=500&patient=Patient/p1,Patient/p2',
     ]);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
       patients: 2,
       shortfall: 'refused',
       found: 2,
-      records: { Condition: 1, Procedure: 2, MedicationRequest: 1, MedicationStatement: 0 },
+      records: { Condition: 1, Procedure: 2, MedicationRequest: 1, MedicationStatement: 0, Consent: 1 },
     });
     expect(lines[0]).not.toMatch(/Ana|Ben/);
   });
@@ -318,7 +349,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
   });
 
   it('trusts a complete answer, and one whose server gives no total', async () => {
-    const whole = [...entries('match', [patient, other]), ...entries('include', [diabetes, suture, othersSuture, metformin])];
+    const whole = [...entries('match', [patient, other]), ...entries('include', [diabetes, suture, othersSuture, metformin, optOut])];
     for (const total of [2, undefined]) {
       const requests = serveServer(() => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total, entry: whole }));
       const gateway = createFhirGateway({ baseUrl: BASE });
@@ -332,6 +363,21 @@ describe('loadPatientContexts when the include search is refused or cut short', 
     serveServer(() => HttpResponse.json(capped, { status: 403 }));
 
     await expect(loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'])).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe('loadPatientPreferences', () => {
+  it("reads the batch's Patients with their Consents only, in one search", async () => {
+    const queries = serveSearch([[...entries('match', [patient]), ...entries('include', [optOut])]]);
+    const gateway = createFhirGateway({ baseUrl: BASE });
+
+    const found = await loadPatientPreferences(gateway, ['p1', 'gone']);
+
+    expect(queries[0]?.get('_id')).toBe('p1,gone');
+    expect(queries[0]?.getAll('_revinclude')).toEqual(['Consent:patient']);
+    expect(gateway.counts().searchPages).toBe(1);
+    expect([...found.keys()]).toEqual(['p1']);
+    expect(found.get('p1')?.consents.map((consent) => consent.id)).toEqual(['consent-1']);
   });
 });
 

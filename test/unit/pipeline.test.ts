@@ -196,7 +196,8 @@ describe('the pipeline over in-memory ports', () => {
 
   describe('with a rule that defers (as quiet hours will)', () => {
     const until = new Date(T0.getTime() + 10 * HOUR);
-    const quietUntil: SendRule = ({ now: at }) => (at < until ? { kind: 'defer', until, reason: 'quiet hours' } : undefined);
+    const quietUntil: SendRule = ({ now: at }) =>
+      at < until ? { kind: 'defer', rule: 'window', until, reason: 'quiet hours' } : undefined;
 
     beforeEach(() => setUp({}, [...SEND_RULES, quietUntil]));
 

@@ -6,12 +6,20 @@ import {
   buildTemplateContext,
   loadTemplateRegistry,
   type RenderResult,
+  type ResolvedTemplate,
   TemplateError,
   type TemplateInput,
   type TemplateRegistry,
 } from '../../src/render/index.ts';
 
 const SHIPPED = path.resolve(import.meta.dirname, '../../templates');
+
+/** The variant the registry resolves, which these tests expect to exist. */
+function resolved(registry: TemplateRegistry, templateId: string, language?: string): ResolvedTemplate {
+  const template = registry.resolve(templateId, language);
+  if (!template) throw new Error(`no ${language} variant of ${templateId}`);
+  return template;
+}
 
 function input(overrides: { patient?: Partial<TemplateInput['patient']> } & Partial<Omit<TemplateInput, 'patient'>> = {}) {
   const { patient, ...rest } = overrides;
@@ -89,7 +97,7 @@ describe('shipped templates', () => {
 
   for (const { id, language, phrases } of cases) {
     it(`renders ${id} in ${language} as plain text ending with the safety footer`, () => {
-      const template = registry.resolve(id, language);
+      const template = resolved(registry, id, language);
       expect(template.language).toBe(language);
       expect(template.version).toMatch(/^[0-9a-f]{16}$/);
       const text = textOf(template.render(input({ patient: { language } })));
@@ -105,14 +113,14 @@ describe('shipped templates', () => {
 
   it('sends urgent symptoms to the clinic or 911 when the clinic has no phone', () => {
     const context = input({ org: { name: 'Clinic', replyTime: '1 business day' } });
-    expect(textOf(registry.resolve('wound-care').render(context))).toMatch(/Call the clinic, or call 911 in an emergency\.$/);
-    expect(textOf(registry.resolve('wound-care', 'es').render(context))).toMatch(
+    expect(textOf(resolved(registry, 'wound-care').render(context))).toMatch(/Call the clinic, or call 911 in an emergency\.$/);
+    expect(textOf(resolved(registry, 'wound-care', 'es').render(context))).toMatch(
       /Llame a la clínica o, si es una emergencia, llame al 911\.$/,
     );
   });
 
   it('leaves out the medicines line when the patient has no active medications', () => {
-    const text = textOf(registry.resolve('diabetes-self-management').render(input({ medications: [] })));
+    const text = textOf(resolved(registry, 'diabetes-self-management').render(input({ medications: [] })));
     expect(text).not.toContain('medicines');
     expect(text).toContain('sores.\n\nYour A1c test');
   });
@@ -120,7 +128,7 @@ describe('shipped templates', () => {
   it('reports a missing first name instead of greeting nobody', () => {
     for (const firstName of [undefined, '', '   ']) {
       for (const id of registry.ids()) {
-        expect(registry.resolve(id).render(input({ patient: { firstName } }))).toEqual({
+        expect(resolved(registry, id).render(input({ patient: { firstName } }))).toEqual({
           ok: false,
           missing: ['patient.firstName'],
         });
@@ -130,19 +138,21 @@ describe('shipped templates', () => {
 
   it('reports a medication check-in without a display rather than inventing one from the code', () => {
     const context = input({ trigger: { resourceType: 'MedicationRequest', code: '860975', date: '2026-11-20' } });
-    expect(registry.resolve('medication-check-in').render(context)).toEqual({ ok: false, missing: ['trigger.display'] });
+    expect(resolved(registry, 'medication-check-in').render(context)).toEqual({ ok: false, missing: ['trigger.display'] });
   });
 
-  it('resolves languages: exact, then base language, then the default', () => {
-    expect(registry.resolve('wound-care', 'es-MX').language).toBe('es');
-    expect(registry.resolve('wound-care', 'fr').language).toBe('en');
-    expect(registry.resolve('wound-care', 'not a tag').language).toBe('en');
-    expect(registry.resolve('wound-care').language).toBe('en');
+  it('resolves languages: exact, then base language; no language (or a malformed one) gets the default', () => {
+    expect(resolved(registry, 'wound-care', 'es-MX').language).toBe('es');
+    // No French variant: the campaign's languageFallback decides, not the registry.
+    expect(registry.resolve('wound-care', 'fr')).toBeUndefined();
+    expect(resolved(registry, 'wound-care', 'en-GB').language).toBe('en');
+    expect(resolved(registry, 'wound-care', 'not a tag').language).toBe('en');
+    expect(resolved(registry, 'wound-care').language).toBe('en');
   });
 
   it('names the missing file for an unknown template id', () => {
-    expect(() => registry.resolve('nope', 'es')).toThrow(TemplateError);
-    expect(() => registry.resolve('nope')).toThrow(`${path.join(SHIPPED, 'nope.hbs')} does not exist`);
+    expect(() => resolved(registry, 'nope', 'es')).toThrow(TemplateError);
+    expect(() => resolved(registry, 'nope')).toThrow(`${path.join(SHIPPED, 'nope.hbs')} does not exist`);
   });
 });
 
@@ -165,7 +175,7 @@ describe('template registry on disk', () => {
 
   async function render(source: string, context = input()) {
     await write({ 'partials/safety-footer.hbs': FOOTER, 'inline.hbs': `${source}\n{{> safety-footer}}\n` });
-    return (await loadTemplateRegistry(dir)).resolve('inline').render(context);
+    return resolved(await loadTemplateRegistry(dir), 'inline').render(context);
   }
 
   /** The first problem found at load, as `resolve` reports it for the template it breaks. */
@@ -176,7 +186,7 @@ describe('template registry on disk', () => {
     if (!problem) throw new Error('expected a template problem');
     const error = (() => {
       try {
-        registry.resolve(problem.template);
+        resolved(registry, problem.template);
       } catch (caught) {
         return caught;
       }
@@ -193,7 +203,7 @@ describe('template registry on disk', () => {
       'partials/unused.hbs': 'unused\n',
       'note.hbs': 'Hi {{patient.firstName}}\n{{> signature}}\n{{> safety-footer}}\n',
     });
-    const version = async () => (await loadTemplateRegistry(dir)).resolve('note').version;
+    const version = async () => resolved(await loadTemplateRegistry(dir), 'note').version;
     const first = await version();
     expect(await version()).toBe(first);
 
@@ -221,11 +231,12 @@ describe('template registry on disk', () => {
       'note.es-MX.hbs': 'Qué tal\n{{> safety-footer}}\n',
     });
     const registry = await loadTemplateRegistry(dir);
-    const rendered = (language: string) => textOf(registry.resolve('note', language).render(input()));
-    expect(registry.resolve('note', 'es-mx').language).toBe('es-MX');
+    const rendered = (language: string) => textOf(resolved(registry, 'note', language).render(input()));
+    expect(resolved(registry, 'note', 'es-mx').language).toBe('es-MX');
     expect(rendered('es-MX')).toBe('Qué tal\nLlame al 911 en una emergencia.');
     expect(rendered('es-ES')).toBe('Hola\nLlame al 911 en una emergencia.');
-    expect(rendered('de')).toBe('Hi\nReplies in 2 business days. Call 911 in an emergency.');
+    expect(rendered('en-US')).toBe('Hi\nReplies in 2 business days. Call 911 in an emergency.');
+    expect(registry.resolve('note', 'de')).toBeUndefined();
   });
 
   it('rejects a template that does not end with the safety footer', async () => {
@@ -241,7 +252,7 @@ describe('template registry on disk', () => {
 
   it('accepts comments and blank lines after the footer', async () => {
     await write({ 'partials/safety-footer.hbs': FOOTER, 'x.hbs': 'Hi\n{{> safety-footer}}\n\n{{! end }}\n' });
-    expect(textOf((await loadTemplateRegistry(dir)).resolve('x').render(input()))).toMatch(/^Hi\nReplies/);
+    expect(textOf(resolved(await loadTemplateRegistry(dir), 'x').render(input()))).toMatch(/^Hi\nReplies/);
   });
 
   it('rejects a language variant with no footer in its language', async () => {
@@ -293,14 +304,14 @@ describe('template registry on disk', () => {
       'half.es.hbs': 'Hola\n{{> safety-footer}}\n',
     });
     const registry = await loadTemplateRegistry(dir);
-    expect(textOf(registry.resolve('good').render(input()))).toMatch(/^Hi\nReplies/);
+    expect(textOf(resolved(registry, 'good').render(input()))).toMatch(/^Hi\nReplies/);
     expect(registry.ids()).toEqual(['bad', 'good', 'half']);
     expect(registry.has('bad')).toBe(true);
     expect(registry.problemsOf('good')).toEqual([]);
     expect(registry.problemsOf('bad')).toEqual([
       { kind: 'broken', template: 'bad', file: path.join(dir, 'bad.hbs'), problem: "uses unknown helper 'shout' (line 1)" },
     ]);
-    expect(() => registry.resolve('bad')).toThrow(`${path.join(dir, 'bad.hbs')} uses unknown helper 'shout' (line 1)`);
+    expect(() => resolved(registry, 'bad')).toThrow(`${path.join(dir, 'bad.hbs')} uses unknown helper 'shout' (line 1)`);
     // A variant without its footer breaks the whole template: Spanish speakers must not quietly get English.
     expect(registry.problemsOf('half')).toEqual([
       {
@@ -310,7 +321,7 @@ describe('template registry on disk', () => {
         problem: 'has no safety footer in its language: add partials/safety-footer.es.hbs',
       },
     ]);
-    expect(() => registry.resolve('half', 'en')).toThrow(TemplateError);
+    expect(() => resolved(registry, 'half', 'en')).toThrow(TemplateError);
     expect(registry.problems().map((problem) => problem.template)).toEqual(['bad', 'half']);
   });
 
@@ -333,7 +344,7 @@ describe('template registry on disk', () => {
       },
     ]);
     expect(registry.problemsOf('plain')).toEqual([]);
-    expect(registry.resolve('plain').version).toMatch(/^[0-9a-f]{16}$/);
+    expect(resolved(registry, 'plain').version).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('refuses partials that include themselves, naming the template and the cycle', async () => {
@@ -352,7 +363,7 @@ describe('template registry on disk', () => {
     expect(pair.reason).toBe('uses partials that include themselves (a → b → a): remove the cycle');
     // A partial used twice without a cycle is fine.
     await write({ 'partials/b.hbs': 'b\n', 'partials/a.hbs': 'a {{> b}}\n', 'x.hbs': 'Hi\n{{> a}}{{> b}}\n{{> safety-footer}}\n' });
-    expect(textOf((await loadTemplateRegistry(dir)).resolve('x').render(input()))).toMatch(/^Hi\na b\n+b\n+Replies/);
+    expect(textOf(resolved(await loadTemplateRegistry(dir), 'x').render(input()))).toMatch(/^Hi\na b\n+b\n+Replies/);
   });
 
   it('refuses templates reading constructor, __proto__, prototype or other built-in names', async () => {

@@ -15,20 +15,23 @@ const campaign = (campaignId: string, overrides: Partial<CampaignRunSummary>): C
   ...overrides,
 });
 
+const formatted = (campaigns: CampaignRunSummary[]) =>
+  formatRunSummary({
+    startedAt: '2026-11-30T08:00:00.000Z',
+    finishedAt: '2026-11-30T08:01:00.000Z',
+    recovered: { candidates: 0, prompts: 0 },
+    campaigns,
+    totals: totalsOf(campaigns),
+    fhirRequests: { searchPages: 2, reads: 0, creates: 1 },
+  });
+
 describe('the run --once summary', () => {
   it('counts failed prompts, unfinished work and failed polls apart, each matching its column', () => {
     const campaigns = [
       campaign('wound-care', { matched: 3, prompts: { pending_review: 0, queued: 1, sent: 1, failed: 1, skipped: 0 }, unfinished: 1 }),
       campaign('diabetes', { pollFailed: true }),
     ];
-    const text = formatRunSummary({
-      startedAt: '2026-11-30T08:00:00.000Z',
-      finishedAt: '2026-11-30T08:01:00.000Z',
-      recovered: { candidates: 0, prompts: 0 },
-      campaigns,
-      totals: totalsOf(campaigns),
-      fhirRequests: { searchPages: 2, reads: 0, creates: 1 },
-    });
+    const text = formatted(campaigns);
     expect(totalsOf(campaigns).failed).toBe(3);
     expect(text.split('\n').slice(-2)).toEqual([
       'matched 3, sent 1, pending review 0, skipped 0, failed 1, unfinished 1, polls failed 1',
@@ -42,14 +45,7 @@ describe('the run --once summary', () => {
     const campaigns = [
       campaign('diabetes', { matched: 3, prompts: { pending_review: 0, queued: 2, sent: 1, failed: 0, skipped: 0 }, deferred }),
     ];
-    const text = formatRunSummary({
-      startedAt: '2026-11-30T08:00:00.000Z',
-      finishedAt: '2026-11-30T08:01:00.000Z',
-      recovered: { candidates: 0, prompts: 0 },
-      campaigns,
-      totals: totalsOf(campaigns),
-      fhirRequests: { searchPages: 2, reads: 0, creates: 1 },
-    });
+    const text = formatted(campaigns);
     expect(totalsOf(campaigns).failed).toBe(0);
     expect(text).toContain('diabetes: deferred 2 until 2026-11-30T14:00:00.000Z (the last until 2026-12-01T14:00:00.000Z)');
     expect(text).toMatch(/^diabetes\s+3\s+1\s+2\s/m);

@@ -66,7 +66,7 @@ function facts(
 ) {
   const { conditions = [], procedures = [], medications = [] } = records;
   return factsFromPatientContext(
-    { patient: records.patient ?? patient(), records: [...conditions, ...procedures, ...medications] },
+    { patient: records.patient ?? patient(), consents: [], records: [...conditions, ...procedures, ...medications] },
     trigger,
     { ...OPTIONS, ...options },
   );

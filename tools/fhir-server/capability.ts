@@ -8,7 +8,7 @@ import type { CapabilityStatement, SearchParameter } from '@medplum/fhirtypes';
 import { TRIGGER_RESOURCE_TYPES } from '../../src/triggers/index.ts';
 
 // Every trigger type careprompt knows is offered, so a new trigger module is served without editing this file.
-const RESOURCE_TYPES = ['Patient', ...TRIGGER_RESOURCE_TYPES, 'Communication'] as const;
+const RESOURCE_TYPES = ['Patient', ...TRIGGER_RESOURCE_TYPES, 'Consent', 'Communication'] as const;
 const MATCHABLE_TYPES = new Set(['token', 'reference', 'string', 'uri', 'date']);
 const INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
 
