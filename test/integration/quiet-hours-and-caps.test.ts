@@ -170,8 +170,8 @@ describe('quiet hours and frequency caps', () => {
 
   it('lets concurrent senders of one patient send no more than the cap allows', async () => {
     await applyExampleCampaigns(env.db);
-    // A patient the server has: the send reads the batch's patients again.
-    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Ana'] }] });
+    // A patient the server has: the send reads the batch's patients again before deciding.
+    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true });
     const patientRef = `Patient/${patient.id}`;
     const now = new Date();
     const prompts = await insertPrompts(
@@ -191,12 +191,7 @@ describe('quiet hours and frequency caps', () => {
       })),
     );
     // Six senders, each with its own database connection, each sending one of the patient's prompts at once.
-    // Expiry long enough for the last of six to wait its three days, so none is withdrawn as capped.
-    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, {
-      SEND_WINDOW: 'always',
-      FREQUENCY_CAP: '2/P1D',
-      PROMPT_EXPIRY_HOURS: '96',
-    });
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, { SEND_WINDOW: 'always', FREQUENCY_CAP: '2/P1D' });
     const dbs = prompts.map(() => testDb());
     const deferred: SendWork[] = [];
     const enqueue: Enqueue = {
@@ -214,7 +209,8 @@ describe('quiet hours and frequency caps', () => {
           return (await sendPrompts({ promptIds: [prompt.id] }, { ...pipeline.services, store, enqueue })).get(prompt.id);
         }),
       );
-      expect(outcomes.sort()).toEqual(['deferred', 'deferred', 'deferred', 'deferred', 'sent', 'sent']);
+      expect(outcomes.filter((outcome) => outcome === 'sent')).toHaveLength(2);
+      expect(outcomes.filter((outcome) => outcome === 'deferred')).toHaveLength(4);
     } finally {
       await Promise.all(dbs.map((db) => db.$disconnect()));
       await pipeline.close();
