@@ -11,9 +11,13 @@ export function templateCheck(templates: TemplateRegistry, templatesDir: string)
       const message = `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`;
       return [{ field: 'template', message }];
     }
-    return templates.problemsFor(campaign).map(({ kind, file, problem }) => ({
+    const problems = templates.problemsFor(campaign).map(({ kind, file, problem }) => ({
       field: 'template',
       message: `"${campaign.template}" cannot be used: ${file} ${problem}${kind === 'broken' ? ': fix the template' : ''}`,
     }));
+    const fallback = campaign.languageFallback;
+    if (problems.length > 0 || fallback === 'skip' || templates.resolve(campaign.template, fallback)) return problems;
+    const message = `"${fallback}" has no variant of "${campaign.template}": add ${templatesDir}/${campaign.template}.${fallback}.hbs, or name a language it has`;
+    return [{ field: 'languageFallback', message }];
   };
 }

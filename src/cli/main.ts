@@ -6,6 +6,7 @@ import { TemplateError } from '../render/index.ts';
 import { databaseConnectionProblem, type PromptStatus } from '../store/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { dryRunCommand } from './commands/dry-run.ts';
 import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
 import { listOutreach } from './commands/outreach.ts';
 import { optInCommand, optOutCommand, showPatientCommand } from './commands/patients.ts';
@@ -22,6 +23,7 @@ Usage:
   careprompt campaigns validate <file-or-folder>   check campaign files (nothing is applied)
   careprompt campaigns apply <file-or-folder>      validate, then store them (all or nothing)
   careprompt campaigns list [--json]
+  careprompt campaigns dry-run <file-or-id> [--sample N] [--json | --csv]   what a campaign would do now; writes nothing
   careprompt run --once [--campaign <id>] [--json] poll active campaigns once and send what is due
   careprompt worker                                schedules, workers and sweeps until SIGTERM
   careprompt doctor [--json]                       check the FHIR server supports what the active campaigns need
@@ -47,14 +49,15 @@ Exit codes: 0 ok, 1 failure, 2 bad input. Configuration comes from the environme
 
 const STATUSES: PromptStatus[] = ['pending_review', 'queued', 'sent', 'failed', 'skipped'];
 const MAX_LIMIT = 10_000;
+const MAX_SAMPLES = 1000;
 
-/** `--limit -1` as `--limit=-1`: the argument parser would take `-1` for an option and say something obscure. */
+/** `--limit -1` as `--limit=-1` (and `--sample`): the argument parser would take `-1` for an option and say something obscure. */
 function joinNegativeLimit(argv: string[]): string[] {
   const joined: string[] = [];
   for (let index = 0; index < argv.length; index += 1) {
     const [arg, next] = [argv[index] ?? '', argv[index + 1]];
-    if (arg === '--limit' && next?.startsWith('-')) {
-      joined.push(`--limit=${next}`);
+    if ((arg === '--limit' || arg === '--sample') && next?.startsWith('-')) {
+      joined.push(`${arg}=${next}`);
       index += 1;
     } else joined.push(arg);
   }
@@ -72,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string', default: '100' },
       json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+      sample: { type: 'string', default: '3' },
       reviewer: { type: 'string' },
       note: { type: 'string' },
       out: { type: 'string' },
@@ -94,6 +99,12 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'campaigns' && sub === 'validate' && target) return validateCampaigns(target, { json, actor });
   if (command === 'campaigns' && sub === 'apply' && target) return applyCampaignFiles(target, { json, actor });
   if (command === 'campaigns' && sub === 'list') return printCampaigns({ json });
+  if (command === 'campaigns' && sub === 'dry-run' && target) {
+    if (json && values.csv) throw new UsageError('campaigns dry-run takes --json or --csv, not both');
+    const samples = /^\d{1,4}$/.test(values.sample) ? Number(values.sample) : Number.NaN;
+    if (!(samples <= MAX_SAMPLES)) throw new InputError(`--sample must be a whole number from 0 to ${MAX_SAMPLES}, not "${values.sample}"`);
+    return dryRunCommand(target, { samples, format: json ? 'json' : values.csv ? 'csv' : 'text' });
+  }
   if (command === 'run') {
     if (!values.once) throw new UsageError('run needs --once (for continuous operation use `careprompt worker`)');
     return runOnceCommand({ json, ...(values.campaign ? { campaignId: values.campaign } : {}) });

@@ -13,8 +13,8 @@ import type { NewPrompt } from './ports.ts';
 export interface PromptIdentity {
   idempotencyKey: string;
   campaignId: string;
-  /** The campaign version the decision was made under. */
-  campaignVersion: number;
+  /** The campaign version the decision was made under (none for a dry run's file not yet applied). */
+  campaignVersion?: number;
   pollRunId: string;
   patientRef: string;
   triggerRefs: string[];

@@ -5,25 +5,15 @@
  * audit events, one send job for their delivery and one update recording each candidate's outcome. Rows are written before their
  * sends are queued, and unique keys make a retried or repeated evaluation a no-op.
  */
-import { type Campaign, decide, promptKey, repeatBlockedSince } from '../campaigns/index.ts';
-import { FhirDataError, FhirRequestError, findResource, loadPatientContexts, type PatientContext } from '../fhir/index.ts';
-import { TriggerResource } from '../triggers/index.ts';
+import { loadBatchFacts } from './batch-facts.ts';
 import type { Context } from './context.ts';
+import { type BatchCandidate, batchCandidates, decideBatch, outcomeOf } from './decide-batch.ts';
 import { Deferrals } from './deferral.ts';
-import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
-import { planSlots } from './plan-slots.ts';
-import type { CandidateOutcome, NewPrompt, PromptStatus } from './ports.ts';
+import type { CandidateOutcome, NewPrompt } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
 
 /** What became of a candidate: the store's vocabulary (`error`: failed for good). */
 export type EvaluateOutcome = CandidateOutcome;
-
-interface Candidate {
-  patientId: string;
-  triggerRef: string;
-  /** Its row's key and references, whatever is decided. */
-  identity: PromptIdentity;
-}
 
 /** Evaluates the batch and records each candidate's outcome (a retry after a crash simply runs again). */
 export async function evaluateCandidates(job: EvaluateWork, ctx: Context): Promise<void> {
@@ -67,23 +57,7 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
   }
   const asOf = new Date(job.asOf);
   const decidedAt = ctx.clock();
-  const candidates = job.candidates.map(({ patientId, triggerRef }): Candidate => {
-    const patientRef = `Patient/${patientId}`;
-    const idempotencyKey = promptKey(campaign, patientRef, triggerRef, asOf);
-    return {
-      patientId,
-      triggerRef,
-      identity: {
-        idempotencyKey,
-        campaignId: campaign.id,
-        campaignVersion: stored.version,
-        pollRunId: job.pollRunId,
-        patientRef,
-        triggerRefs: [triggerRef],
-        decidedAt,
-      },
-    };
-  });
+  const candidates = batchCandidates(job, campaign, stored.version, decidedAt);
 
   const known = new Set<string>();
   // Queue again the rows still queued: an earlier attempt may have died between writing them and queuing.
@@ -93,7 +67,7 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     known.add(row.idempotencyKey);
     if (row.status === 'queued') sends.push(row.id);
   }
-  const isKnown = (candidate: Candidate) => known.has(candidate.identity.idempotencyKey);
+  const isKnown = (candidate: BatchCandidate) => known.has(candidate.identity.idempotencyKey);
   settle(candidates.filter(isKnown), 'already-handled');
   const fresh = candidates.filter((candidate) => !isKnown(candidate));
 
@@ -101,12 +75,15 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
   if (ctx.clock().getTime() - asOf.getTime() > ctx.config.queue.expireAfterMs) {
     settle(fresh, 'expired');
   } else if (fresh.length > 0) {
-    const drafts = await decideAll(campaign, fresh, asOf, ctx, outcomes);
-    const planned = new Map(
-      (await planSlots(campaign, [...drafts.values()], decidedAt, ctx)).map((draft) => [draft.idempotencyKey, draft]),
-    );
-    for (const row of await store.insertPrompts([...planned.values()])) {
-      const deferredUntil = planned.get(row.idempotencyKey)?.deferred?.until;
+    const logger = ctx.logger.child({ campaignId: campaign.id, pollRunId: job.pollRunId });
+    const facts = await loadBatchFacts(campaign, fresh, { asOf, decidedAt }, { gateway: ctx.gateway, store, logger, config: ctx.config });
+    const drafts = new Map<string, NewPrompt>();
+    for (const decision of decideBatch(campaign, fresh, facts, ctx)) {
+      if ('prompt' in decision) drafts.set(decision.prompt.idempotencyKey, decision.prompt);
+      else outcomes.set(decision.triggerRef, decision.outcome);
+    }
+    for (const row of await store.insertPrompts([...drafts.values()])) {
+      const deferredUntil = drafts.get(row.idempotencyKey)?.deferred?.until;
       // Queue even when the row existed: a concurrent evaluation may have written it and not queued it yet.
       if (row.status === 'queued' && row.inserted && deferredUntil) deferrals.add(row.id, deferredUntil);
       else if (row.status === 'queued') sends.push(row.id);
@@ -117,78 +94,4 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
   await ctx.enqueue.sends(sendJobsFor(sends));
   await deferrals.enqueue(ctx.enqueue, decidedAt);
   return outcomes;
-}
-
-/**
- * Decides every candidate in order, settling those that get no row; returns the rows to write by key. A
- * later candidate whose key an earlier one of the batch claimed is already handled, as it would be if the
- * two had been evaluated one after the other.
- */
-async function decideAll(
-  campaign: Campaign,
-  candidates: Candidate[],
-  asOf: Date,
-  ctx: Context,
-  outcomes: Map<string, EvaluateOutcome>,
-): Promise<Map<string, NewPrompt>> {
-  const logger = ctx.logger.child({ campaignId: campaign.id, pollRunId: candidates[0]?.identity.pollRunId });
-  const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
-  const contexts = await loadPatientContexts(ctx.gateway, patientIds, { logger });
-  const patientRefs = [...contexts.keys()].map((patientId) => `Patient/${patientId}`);
-  const blockedSince = repeatBlockedSince(campaign, asOf);
-  const recentlyPrompted = blockedSince ? await ctx.store.findRecentlyPrompted(campaign.id, patientRefs, blockedSince) : new Set<string>();
-  const optOuts = await ctx.store.findOptOuts(patientRefs);
-  const rules = ctx.config.optOut;
-
-  const drafts = new Map<string, NewPrompt>();
-  for (const { patientId, triggerRef, identity } of candidates) {
-    const key = identity.idempotencyKey;
-    if (drafts.has(key)) {
-      outcomes.set(triggerRef, 'already-handled');
-      continue;
-    }
-    const context = contexts.get(patientId);
-    // Not found may be a moment's inconsistency on the server: record no row, so a later poll can prompt.
-    if (!context) {
-      outcomes.set(triggerRef, 'patient-not-found');
-      continue;
-    }
-    const trigger = await triggerOf(context, triggerRef, ctx);
-    if (trigger === 'unreadable' || trigger === undefined) {
-      outcomes.set(triggerRef, trigger === 'unreadable' ? 'error' : 'no-match');
-      continue;
-    }
-    const local = optOuts.filter((optOut) => optOut.patientRef === identity.patientRef);
-    const decision = decide(campaign, trigger, { ...context, local }, asOf, rules);
-    if (decision.kind === 'no-match') outcomes.set(triggerRef, 'no-match');
-    else if (decision.kind === 'skip') drafts.set(key, skippedPrompt(campaign, identity, trigger, decision, asOf));
-    else if (recentlyPrompted.has(identity.patientRef)) outcomes.set(triggerRef, 'recently-prompted');
-    else drafts.set(key, renderedPrompt(campaign, identity, context, trigger, asOf, ctx));
-  }
-  return drafts;
-}
-
-/**
- * The trigger resource: from the patient's record, else read on its own (it may have moved to another chart,
- * which `decide` then rejects). 'unreadable' when the server refuses the read for good.
- */
-async function triggerOf(context: PatientContext, triggerRef: string, ctx: Context): Promise<TriggerResource | 'unreadable' | undefined> {
-  const found = findResource(context, triggerRef);
-  if (found) return found;
-  const [resourceType, id] = triggerRef.split('/') as [string, string];
-  try {
-    const resource = await ctx.gateway.read(resourceType, id);
-    const parsed = resource ? TriggerResource.safeParse(resource) : undefined;
-    return parsed?.success ? parsed.data : undefined;
-  } catch (error) {
-    if (!(error instanceof FhirRequestError || error instanceof FhirDataError)) throw error;
-    // Recorded as the candidate's error, as a job that gives up would be: one refused read must not fail the
-    // rest of the batch with it.
-    ctx.logger.warn({ triggerRef, err: error }, 'evaluate: trigger resource unreadable');
-    return 'unreadable';
-  }
-}
-
-function outcomeOf(status: PromptStatus): EvaluateOutcome {
-  return status === 'queued' ? 'queued' : status === 'pending_review' ? 'pending-review' : 'skipped';
 }

@@ -1,5 +1,15 @@
 export type { Context, Services, Transports } from './context.ts';
 export { DEFER_MARGIN_MS } from './deferral.ts';
+export { type DryRunOptions, type DryRunProgress, type DryRunServices, dryRunCampaign } from './dry-run.ts';
+export {
+  countOutcomes,
+  DryRunCandidate,
+  DryRunCounts,
+  DryRunReport,
+  DryRunSample,
+  reasonGroup,
+  TriggerFacts,
+} from './dry-run-report.ts';
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
 export { announcedWaitMs, type FailureKind, failureKind, retryDelayMs } from './failures.ts';
 export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';

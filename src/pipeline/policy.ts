@@ -69,7 +69,7 @@ export const outsideWindow: SendRule = ({ slots, now }) => windowObjection(slots
 export const overCap: SendRule = ({ prompt, slots, now, expireAfterMs }) =>
   slotObjection(
     slots,
-    { promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs, exempt: prompt.campaign.exemptFromCaps },
+    { promptId: prompt.idempotencyKey, priority: prompt.priority, queuedAt: prompt.queuedAtMs, exempt: prompt.campaign.exemptFromCaps },
     now,
     expireAfterMs,
   );

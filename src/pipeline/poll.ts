@@ -3,10 +3,10 @@
  * page by page), and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
  */
 import { planTriggerSearches } from '../campaigns/index.ts';
-import { failureReason, patientIdOf, referenceOf } from '../fhir/index.ts';
+import { failureReason } from '../fhir/index.ts';
 import { TemplateError } from '../render/index.ts';
-import { TriggerResource } from '../triggers/index.ts';
 import type { Context } from './context.ts';
+import { candidateOf } from './matches.ts';
 import { evaluateJobsFor, type PolledCandidate, type PollWork } from './work.ts';
 
 export interface PollOutcome {
@@ -40,15 +40,13 @@ export async function pollCampaign(job: PollWork, ctx: Context): Promise<PollOut
         outcome.pages += 1;
         const candidates: PolledCandidate[] = [];
         for (const resource of page.matches) {
-          const parsed = TriggerResource.safeParse(resource);
-          const patientId = parsed.success ? patientIdOf(parsed.data) : undefined;
-          if (!parsed.success || !patientId) {
+          const candidate = candidateOf(resource);
+          if (!candidate) {
             outcome.unusable += 1;
             logger.warn({ resource: `${resource.resourceType}/${resource.id ?? '?'}` }, 'poll: unusable match skipped');
             continue;
           }
-          const triggerRef = referenceOf(parsed.data);
-          candidates.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), patientId, triggerRef });
+          candidates.push({ campaignId: job.campaignId, pollRunId, asOf: asOf.toISOString(), ...candidate });
         }
         // Recorded in PostgreSQL before Redis: if the jobs are lost, the sweep finds the candidates.
         await store.recordCandidates(candidates.map(({ asOf: _asOf, ...candidate }) => candidate));

@@ -128,7 +128,11 @@ async function decideBatch(
   ctx: Context,
 ): Promise<SendDecision[]> {
   const { schedule, defaultTimezone, queue, optOut } = ctx.config;
-  const contender = (prompt: ClaimedPrompt) => ({ promptId: prompt.id, priority: prompt.priority, queuedAt: prompt.queuedAtMs });
+  const contender = (prompt: ClaimedPrompt) => ({
+    promptId: prompt.idempotencyKey,
+    priority: prompt.priority,
+    queuedAt: prompt.queuedAtMs,
+  });
   const ranked = [...prompts].sort((a, b) => (ranksAhead(contender(a), contender(b)) ? -1 : 1));
   const decideAll = (stored: ReadonlyMap<string, PatientMessage[]>) => {
     const messages = new Map(stored);
@@ -152,7 +156,10 @@ async function decideBatch(
           : decision.kind === 'defer'
             ? { ...contender(prompt), state: 'waiting', at: decision.until.getTime() }
             : undefined;
-      messages.set(prompt.patientRef, [...others.filter((message) => message.promptId !== prompt.id), ...(planned ? [planned] : [])]);
+      messages.set(prompt.patientRef, [
+        ...others.filter((message) => message.promptId !== prompt.idempotencyKey),
+        ...(planned ? [planned] : []),
+      ]);
     }
     return prompts.map((prompt): SendDecision => decisions.get(prompt.id) ?? { kind: 'send' });
   };

@@ -5,6 +5,7 @@
  */
 
 export interface PatientMessage {
+  /** The prompt's idempotency key: known at decision time, before the row has an id, so ties rank alike then and at send. */
   promptId: string;
   /** sent: delivered at `at`; reserved: a sender took its slot at `at`; waiting: queued, not before `at` (if given). */
   state: 'sent' | 'reserved' | 'waiting';

@@ -9,7 +9,7 @@ import type { Db } from './client.ts';
 type Reader = Pick<Db, '$queryRaw'>;
 
 interface MessageRow {
-  id: string;
+  idempotencyKey: string;
   patientRef: string;
   status: 'sent' | 'queued';
   sentAt: Date | null;
@@ -31,7 +31,7 @@ export async function findPatientMessages(
   const byPatient = new Map<string, PatientMessage[]>();
   if (patientRefs.length === 0) return byPatient;
   const rows = await db.$queryRaw<MessageRow[]>`
-    SELECT id::text AS id, patient_ref AS "patientRef", status::text AS status, sent_at AS "sentAt", slot_at AS "slotAt",
+    SELECT idempotency_key AS "idempotencyKey", patient_ref AS "patientRef", status::text AS status, sent_at AS "sentAt", slot_at AS "slotAt",
       not_before AS "notBefore", priority, coalesce(queued_at, created_at) AS "queuedAt"
     FROM prompts
     WHERE patient_ref = ANY(${[...new Set(patientRefs)]}::text[])
@@ -45,7 +45,7 @@ export async function findPatientMessages(
 }
 
 function messageOf(row: MessageRow): PatientMessage {
-  const base = { promptId: row.id, priority: row.priority, queuedAt: row.queuedAt.getTime() };
+  const base = { promptId: row.idempotencyKey, priority: row.priority, queuedAt: row.queuedAt.getTime() };
   if (row.status === 'sent') return { ...base, state: 'sent', at: row.sentAt?.getTime() ?? row.queuedAt.getTime() };
   if (row.slotAt) return { ...base, state: 'reserved', at: row.slotAt.getTime() };
   return { ...base, state: 'waiting', ...(row.notBefore ? { at: row.notBefore.getTime() } : {}) };

@@ -82,7 +82,11 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     const byPatient = new Map<string, PatientMessage[]>();
     for (const prompt of prompts.values()) {
       if (!patientRefs.includes(prompt.patientRef)) continue;
-      const base = { promptId: prompt.id, priority: prompt.priority ?? 0, queuedAt: (prompt.queuedAt ?? prompt.createdAt).getTime() };
+      const base = {
+        promptId: prompt.idempotencyKey,
+        priority: prompt.priority ?? 0,
+        queuedAt: (prompt.queuedAt ?? prompt.createdAt).getTime(),
+      };
       let message: PatientMessage | undefined;
       if (prompt.status === 'sent' && prompt.sentAt && prompt.sentAt > sentSince)
         message = { ...base, state: 'sent', at: prompt.sentAt.getTime() };

@@ -50,6 +50,7 @@ function prompt(change: Change): ClaimedPrompt {
   } as Campaign;
   return {
     id: 'prompt-1',
+    idempotencyKey: 'key-1',
     patientRef: 'Patient/p1',
     priority: change.priority ?? 0,
     timezone: change.timezone ?? null,
@@ -207,7 +208,7 @@ describe('the send-time policy', () => {
       { messages: [{ promptId: 'x', state: 'reserved', at: NOW.getTime(), priority: 0, queuedAt: hoursAgo(2).getTime() }] },
       defer('cap', '2026-03-03T15:00:00.000Z', 'cap: 1/P1D reached; not before 2026-03-03T15:00:00.000Z'),
     ],
-    ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'prompt-1'), state: 'reserved' }] }, send],
+    ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'key-1'), state: 'reserved' }] }, send],
     [
       'sends a prompt of a campaign exempt from the caps',
       { exemptFromCaps: true, review: 'required', reviewedBy: 'dr-lee', messages: [sent(2)] },
