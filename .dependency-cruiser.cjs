@@ -1,6 +1,6 @@
 // `npm run lint:deps`: the layering of src/ (README, "Code map"). Arrows point down: the use-cases and the
 // composition sit on top, the parts they drive below them; src/ is the product and never reaches tools/ or test/.
-const LOWER = '^src/(campaigns|triggers|render|delivery|store|fhir|config|log|time|keys)/';
+const LOWER = '^src/(accounts|campaigns|triggers|render|delivery|store|fhir|config|log|time|keys|metrics)/';
 const UPPER = '^src/(pipeline|queue|app|cli|http|doctor)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -34,6 +34,27 @@ module.exports = {
       comment: 'The queue is BullMQ only; the composition root (app) and the CLI build on it.',
       from: { path: '^src/queue/' },
       to: { path: '^src/(app|cli)/' },
+    },
+    {
+      name: 'http-is-an-edge',
+      severity: 'error',
+      comment: 'The HTTP API sits on top: only the CLI (careprompt serve) builds it.',
+      from: { path: '^src/', pathNot: '^src/(http|cli)/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'fastify-only-in-http',
+      severity: 'error',
+      comment: 'Fastify and its plugins are the HTTP edge: the use-cases, fhir and the store know no web framework.',
+      from: { path: '^src/', pathNot: '^src/http/' },
+      to: { path: '(^|/)node_modules/(fastify|@fastify/|fastify-)' },
+    },
+    {
+      name: 'prom-client-only-in-metrics',
+      severity: 'error',
+      comment: 'Instrumentation goes through the metrics port (src/metrics); nothing else knows prom-client.',
+      from: { path: '^src/', pathNot: '^src/metrics/' },
+      to: { path: '(^|/)node_modules/prom-client/' },
     },
     {
       name: 'product-stays-product',

@@ -1,3 +1,4 @@
 export { type AdminServices, withAdminServices } from './admin.ts';
+export { openServeServices, type ServeServices } from './serve.ts';
 export { type AppServices, buildGateway, buildServices, runtimeOptions } from './services.ts';
 export { createStorePort } from './store-port.ts';

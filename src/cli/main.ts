@@ -4,6 +4,7 @@ import { CampaignFileError } from '../campaigns/index.ts';
 import { ConfigError, cliActor, loadAdminConfig } from '../config/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { databaseConnectionProblem, type PromptStatus } from '../store/index.ts';
+import { addUser, createToken, printTokens, printUsers, revokeToken } from './commands/accounts.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
@@ -11,6 +12,7 @@ import { listOutreach } from './commands/outreach.ts';
 import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
 import { EXIT, InputError, UsageError } from './errors.ts';
 import { redisProblem } from './redis-problem.ts';
 
@@ -28,6 +30,12 @@ Usage:
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
   careprompt outreach retry <prompt-id> [--by <name>] [--force]                queue a failed prompt again
   careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>] [--force]
+  careprompt serve                                 the HTTP API, its docs (/docs) and the console, until SIGTERM
+  careprompt users add <email> --role admin|care_manager|clinician [--password-stdin]   an account (password typed, not echoed)
+  careprompt users list [--json]
+  careprompt tokens create <name> --role <role>    an API token for a machine, printed once
+  careprompt tokens list [--json]
+  careprompt tokens revoke <token-id>
   careprompt keys generate --out <dir> [--alg ES384|RS384]   a key pair for SMART Backend Services (FHIR_AUTH=smart-backend)
   careprompt keys jwks <private-key-file> [--kid <id>]       print the public JWKS to register with the EHR
 
@@ -68,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
       by: { type: 'string' },
       since: { type: 'string' },
       force: { type: 'boolean', default: false },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -108,6 +118,13 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'outreach' && (sub === 'approve' || sub === 'reject') && target) {
     return reviewOutreach(target, { decision: sub, reviewer: values.reviewer, note: values.note });
   }
+  if (command === 'serve') return serveCommand();
+  if (command === 'users' && sub === 'add' && target)
+    return addUser(target, { role: values.role, passwordStdin: values['password-stdin'], actor });
+  if (command === 'users' && sub === 'list') return printUsers({ json });
+  if (command === 'tokens' && sub === 'create' && target) return createToken(target, { role: values.role, actor });
+  if (command === 'tokens' && sub === 'list') return printTokens({ json });
+  if (command === 'tokens' && sub === 'revoke' && target) return revokeToken(target, { actor });
   if (command === 'keys' && sub === 'generate') {
     if (!values.out) throw new UsageError('keys generate needs --out <dir>');
     return generateKeysCommand({ out: values.out, alg: values.alg });

@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import { isIanaTimezone } from '../time/index.ts';
 import { authVariableNames, authVariables, type FhirAuth, fhirAuthOf } from './fhir-auth.ts';
+import { Secret } from './secret.ts';
 
 export { DEFAULT_FHIR_SCOPES, FHIR_AUTH_MODES, type FhirAuth } from './fhir-auth.ts';
-export { Secret } from './secret.ts';
+export { Secret };
 
 const url = (protocols: string[]) =>
   z.url().refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}:`)), {
@@ -69,6 +70,20 @@ const variables = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     example: 'info',
   },
+  HTTP_HOST: { schema: z.string().min(1).default('127.0.0.1'), example: '127.0.0.1' },
+  HTTP_PORT: { schema: z.coerce.number().int().min(0).max(65_535).default(8080), example: '8080' },
+  SESSION_SECRET: {
+    schema: z.string().refine((value) => Buffer.byteLength(value) >= 32, {
+      message: 'must be at least 32 bytes: generate one with `openssl rand -base64 48`',
+    }),
+    example: '$(openssl rand -base64 48)',
+  },
+  SESSION_TTL_MINUTES: { schema: z.coerce.number().int().min(1).max(10_080).default(480), example: '480' },
+  LOGIN_MAX_FAILURES: { schema: z.coerce.number().int().min(1).max(100).default(5), example: '5' },
+  LOGIN_LOCK_MINUTES: { schema: z.coerce.number().int().min(1).max(1440).default(15), example: '15' },
+  // Unset: the worker serves no metrics. Loopback by default: the worker's /metrics has no sign-in.
+  METRICS_PORT: { schema: z.coerce.number().int().min(0).max(65_535).optional(), example: '9464' },
+  METRICS_HOST: { schema: z.string().min(1).default('127.0.0.1'), example: '127.0.0.1' },
   ...authVariables,
 } as const;
 
@@ -167,11 +182,58 @@ export function loadTemplatesConfig(env: NodeJS.ProcessEnv = process.env): Reado
   return Object.freeze({ templatesDir: parseVariables(['TEMPLATES_DIR'], env).TEMPLATES_DIR });
 }
 
+/** `careprompt serve`: where it listens, how sessions and sign-ins behave. */
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Keys the session ids stored and the CSRF tokens derived from them (SESSION_SECRET). */
+  sessionSecret: Secret;
+  sessionTtlMs: number;
+  /** After this many failed sign-ins in a row the account is locked for lockMs. */
+  loginMaxFailures: number;
+  loginLockMs: number;
+}
+
+export function loadHttpConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HttpConfig> {
+  const e = parseVariables(
+    ['HTTP_HOST', 'HTTP_PORT', 'SESSION_SECRET', 'SESSION_TTL_MINUTES', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCK_MINUTES'],
+    env,
+  );
+  return Object.freeze({
+    host: e.HTTP_HOST,
+    port: e.HTTP_PORT,
+    sessionSecret: new Secret(e.SESSION_SECRET),
+    sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
+  });
+}
+
+/** The worker's Prometheus endpoint, or undefined when METRICS_PORT is unset. */
+export function loadMetricsConfig(env: NodeJS.ProcessEnv = process.env): Readonly<{ host: string; port: number }> | undefined {
+  const e = parseVariables(['METRICS_HOST', 'METRICS_PORT'], env);
+  return e.METRICS_PORT === undefined ? undefined : Object.freeze({ host: e.METRICS_HOST, port: e.METRICS_PORT });
+}
+
 const AUTH_NAMES = new Set<string>(Object.keys(authVariables));
+/** Read by their own loaders, not by loadConfig. */
+const SERVE_NAMES = new Set<string>([
+  'HTTP_HOST',
+  'HTTP_PORT',
+  'SESSION_SECRET',
+  'SESSION_TTL_MINUTES',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_LOCK_MINUTES',
+  'METRICS_PORT',
+  'METRICS_HOST',
+]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   // The FHIR auth variables are read only for the mode FHIR_AUTH names.
-  const names = [...(Object.keys(variables) as Name[]).filter((name) => !AUTH_NAMES.has(name)), ...authVariableNames(env)];
+  const names = [
+    ...(Object.keys(variables) as Name[]).filter((name) => !AUTH_NAMES.has(name) && !SERVE_NAMES.has(name)),
+    ...authVariableNames(env),
+  ];
   const e = parseVariables(names, env);
   const auth = fhirAuthOf(e);
   if ('problem' in auth) throw new ConfigError([describe(auth.variable, auth.problem)]);

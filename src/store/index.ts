@@ -1,4 +1,20 @@
 export {
+  type ApiTokenInfo,
+  createApiToken,
+  createUser,
+  DuplicateEmailError,
+  endSession,
+  findLogin,
+  findSessionUser,
+  listApiTokens,
+  listUsers,
+  recordLoginFailure,
+  revokeApiToken,
+  startSession,
+  type User,
+  useApiToken,
+} from './accounts.ts';
+export {
   type ApplyChange,
   applyCampaigns,
   getCampaign,

@@ -2,5 +2,7 @@ import type { Db } from './client.ts';
 
 /** Erases every row: for the demo and tests, which start from nothing. Never called by the engine itself. */
 export async function eraseAllData(db: Db): Promise<void> {
-  await db.$executeRawUnsafe('TRUNCATE candidates, prompts, poll_runs, campaigns, audit_events');
+  await db.$executeRawUnsafe(
+    'TRUNCATE candidates, prompts, poll_runs, campaign_versions, campaigns, audit_events, sessions, users, api_tokens',
+  );
 }

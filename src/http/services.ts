@@ -1,0 +1,33 @@
+/**
+ * What the HTTP API runs on, built by the caller (`careprompt serve`, or a test) and passed to buildApp: the
+ * database for accounts and queries, the pipeline's ports for the use-cases it shares with the CLI, a clock (tests
+ * move it), and the readiness checks.
+ */
+import type { Secret } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Clock, Enqueue, Store } from '../pipeline/index.ts';
+import type { Db } from '../store/index.ts';
+
+/** One dependency `/readyz` looks at: its name and whether it answered. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+}
+
+export interface HttpServices {
+  db: Db;
+  store: Store;
+  enqueue: Enqueue;
+  clock: Clock;
+  logger: Logger;
+  readiness(): Promise<ReadinessCheck[]>;
+}
+
+export interface HttpOptions {
+  sessionSecret: Secret;
+  sessionTtlMs: number;
+  loginMaxFailures: number;
+  loginLockMs: number;
+  /** Sign-in attempts per client address per minute. */
+  loginRateLimit?: number;
+}
