@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auth } from './auth.ts';
+import { consolePages } from './console/index.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -59,6 +60,7 @@ export async function buildApp(services: HttpServices, options: HttpOptions): Pr
 
   await app.register(healthRoutes(services));
   await app.register(sessionRoutes(services, options));
+  await app.register(consolePages(options));
   app.get('/openapi.json', { config: { roles: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // Its assets are served from node_modules (no CDN); the static CSP keeps helmet's policy for its pages.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

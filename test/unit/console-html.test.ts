@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { list, parseForm } from '../../src/http/console/form.ts';
 import { html } from '../../src/http/console/html.ts';
 import { page } from '../../src/http/console/layout.ts';
 
@@ -38,5 +39,19 @@ describe('console HTML', () => {
     const text = page({ title: 'Sign in', body: html`<form></form>` }).text;
     expect(text).not.toContain('<nav');
     expect(text).not.toContain('Sign out');
+  });
+});
+
+describe('console forms', () => {
+  it('parses url-encoded bodies, a repeated name into a list', () => {
+    expect(parseForm('_csrf=t%2Bk&id=a&id=b&note=two+words&empty=')).toEqual({
+      _csrf: 't+k',
+      id: ['a', 'b'],
+      note: 'two words',
+      empty: '',
+    });
+    expect(list(undefined)).toEqual([]);
+    expect(list('a')).toEqual(['a']);
+    expect(list(['a', 'b'])).toEqual(['a', 'b']);
   });
 });

@@ -2,6 +2,7 @@
  * The frame of every console page: a skip link, the header with the navigation the viewer's role may use, the
  * page's notice in a live region, and `main`. Pages give a title and a body; nothing else is shared.
  */
+import { CSRF_FIELD } from '../auth.ts';
 import { type Html, html } from './html.ts';
 import { CONSOLE_ASSETS, navFor, type Section } from './nav.ts';
 
@@ -69,5 +70,5 @@ function account(viewer: Viewer, csrfToken: string): Html {
 
 /** The hidden field every console form carries. */
 export function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}">`;
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
 }
