@@ -1,4 +1,5 @@
 export { type AdminServices, withAdminServices } from './admin.ts';
+export { templateCheck } from './campaign-check.ts';
 export { openServeServices, type ServeServices } from './serve.ts';
 export { type AppServices, buildGateway, buildServices, runtimeOptions } from './services.ts';
 export { createStorePort } from './store-port.ts';

@@ -3,10 +3,12 @@
  * readiness check), a way to queue work for the worker (Redis connected on first use), and the readiness checks.
  */
 import { Redis } from 'ioredis';
+import type { CampaignCheck } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import { type Logger, throttledErrorReporter } from '../log/index.ts';
 import type { Enqueue } from '../pipeline/index.ts';
 import { createRuntime, type Runtime } from '../queue/index.ts';
+import { templateCheck } from './campaign-check.ts';
 import { type AppServices, buildServices, runtimeOptions } from './services.ts';
 
 /** A readiness check that has not answered by then counts as failing: /readyz must answer a probe quickly. */
@@ -14,6 +16,7 @@ const READINESS_TIMEOUT_MS = 5000;
 
 export interface ServeServices extends AppServices {
   enqueue: Enqueue;
+  campaignCheck: CampaignCheck;
   readiness(): Promise<Array<{ name: string; ok: boolean }>>;
 }
 
@@ -40,6 +43,7 @@ export async function openServeServices(config: Readonly<Config>, logger: Logger
   return {
     ...services,
     enqueue,
+    campaignCheck: templateCheck(services.templates, config.templatesDir),
     readiness: () =>
       Promise.all(Object.entries(checks).map(async ([name, check]) => ({ name, ok: await answersInTime(check, name, logger) }))),
     async close() {

@@ -15,6 +15,8 @@ export interface LoadedCampaign {
   campaign: Campaign;
   /** sha256 of the normalised definition: a changed file gives a changed hash. */
   hash: string;
+  /** The file's text, kept as the campaign's version when applied. */
+  source: string;
 }
 
 export interface CampaignProblem {
@@ -49,7 +51,7 @@ export function parseCampaign(file: string, text: string, check?: CampaignCheck)
   if (!parsed.success) throw new CampaignFileError(parsed.error.issues.flatMap((issue) => describeIssue(file, issue)));
   const problems = (check?.(parsed.data) ?? []).map((problem) => ({ file, ...problem }));
   if (problems.length > 0) throw new CampaignFileError(problems);
-  return { file, campaign: parsed.data, hash: hashDefinition(parsed.data) };
+  return { file, campaign: parsed.data, hash: hashDefinition(parsed.data), source: text };
 }
 
 const EXPECTED_SHAPE =

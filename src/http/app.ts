@@ -10,6 +10,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adminRoutes } from './api/admin.ts';
+import { campaignRoutes } from './api/campaigns.ts';
+import { outreachRoutes } from './api/outreach.ts';
+import { reviewRoutes } from './api/review.ts';
 import { auth } from './auth.ts';
 import { consolePages } from './console/index.ts';
 import { problemHandler, sendProblem } from './problem.ts';
@@ -60,6 +64,10 @@ export async function buildApp(services: HttpServices, options: HttpOptions): Pr
 
   await app.register(healthRoutes(services));
   await app.register(sessionRoutes(services, options));
+  await app.register(campaignRoutes(services));
+  await app.register(reviewRoutes(services));
+  await app.register(outreachRoutes(services));
+  await app.register(adminRoutes(services));
   await app.register(consolePages(options));
   app.get('/openapi.json', { config: { roles: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // Its assets are served from node_modules (no CDN); the static CSP keeps helmet's policy for its pages.

@@ -8,7 +8,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import type { Logger } from '../log/index.ts';
 
-export const FieldProblem = z.object({ field: z.string(), message: z.string() });
+export const FieldProblem = z.object({ field: z.string(), message: z.string(), line: z.number().int().optional() });
 export const Problem = z
   .object({
     type: z.string(),

@@ -3,6 +3,7 @@
  * database for accounts and queries, the pipeline's ports for the use-cases it shares with the CLI, a clock (tests
  * move it), and the readiness checks.
  */
+import type { CampaignCheck } from '../campaigns/index.ts';
 import type { Secret } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Clock, Enqueue, Store } from '../pipeline/index.ts';
@@ -20,6 +21,8 @@ export interface HttpServices {
   enqueue: Enqueue;
   clock: Clock;
   logger: Logger;
+  /** What applying a campaign checks beyond its schema (its template exists and loads). */
+  campaignCheck: CampaignCheck;
   readiness(): Promise<ReadinessCheck[]>;
 }
 

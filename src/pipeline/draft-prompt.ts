@@ -13,6 +13,8 @@ import type { NewPrompt } from './ports.ts';
 export interface PromptIdentity {
   idempotencyKey: string;
   campaignId: string;
+  /** The campaign version the decision was made under. */
+  campaignVersion: number;
   pollRunId: string;
   patientRef: string;
   triggerRefs: string[];

@@ -71,7 +71,15 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     return {
       patientId,
       triggerRef,
-      identity: { idempotencyKey, campaignId: campaign.id, pollRunId: job.pollRunId, patientRef, triggerRefs: [triggerRef], decidedAt },
+      identity: {
+        idempotencyKey,
+        campaignId: campaign.id,
+        campaignVersion: stored.version,
+        pollRunId: job.pollRunId,
+        patientRef,
+        triggerRefs: [triggerRef],
+        decidedAt,
+      },
     };
   });
 

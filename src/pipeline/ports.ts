@@ -25,7 +25,7 @@ export type { CandidateOutcome, ClaimedPrompt, Delivery, FailedPrompt, NewPrompt
 export type Clock = () => Date;
 
 /** A campaign as stored, with its polling state. */
-export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state'>;
+export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state' | 'version'>;
 
 export interface PendingCandidate {
   id: string;
@@ -50,6 +50,8 @@ export interface ReviewDecision {
   decision: 'approve' | 'reject';
   reviewer: string;
   note?: string;
+  /** An approval's edit of the message: sent instead of the rendered text (audited with its diff). */
+  text?: string;
 }
 
 /** What the use-cases need of the record; each method is one statement or transaction. */

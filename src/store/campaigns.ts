@@ -1,5 +1,6 @@
 /** Campaign definitions and their polling state. */
 import { Campaign, type LoadedCampaign, type PollState } from '../campaigns/index.ts';
+import { lineDiff } from '../diff/index.ts';
 import type { Campaign as CampaignRow } from '../generated/prisma/client.ts';
 import type { Db } from './client.ts';
 import type { AuditAction } from './prompts.ts';
@@ -7,6 +8,8 @@ import type { AuditAction } from './prompts.ts';
 export interface StoredCampaign {
   campaign: Campaign;
   hash: string;
+  /** The number of its latest version (campaign_versions); prompts record the one they were decided under. */
+  version: number;
   state: PollState;
   updatedAt: Date;
 }
@@ -31,19 +34,30 @@ export function parseStoredCampaign(id: string, definition: unknown): Campaign {
 
 export type ApplyChange = 'created' | 'updated' | 'unchanged';
 
-/** Applies campaigns in one transaction: all of them or none. */
-export async function applyCampaigns(db: Db, loaded: LoadedCampaign[], actor: string): Promise<Array<{ id: string; change: ApplyChange }>> {
+/**
+ * Applies campaigns in one transaction: all of them or none. Each created or changed campaign gets a new version:
+ * its YAML, who applied it and the diff against the version before.
+ */
+export async function applyCampaigns(
+  db: Db,
+  loaded: ReadonlyArray<Pick<LoadedCampaign, 'campaign' | 'hash' | 'source'>>,
+  actor: string,
+): Promise<Array<{ id: string; change: ApplyChange; version: number }>> {
   return db.$transaction(async (tx) => {
-    const results: Array<{ id: string; change: ApplyChange }> = [];
-    for (const { campaign, hash } of loaded) {
-      const existing = await tx.campaign.findUnique({ where: { id: campaign.id }, select: { definitionHash: true, definition: true } });
+    const results: Array<{ id: string; change: ApplyChange; version: number }> = [];
+    for (const { campaign, hash, source } of loaded) {
+      const existing = await tx.campaign.findUnique({
+        where: { id: campaign.id },
+        select: { definitionHash: true, definition: true, version: true },
+      });
       const change: ApplyChange = !existing ? 'created' : existing.definitionHash === hash ? 'unchanged' : 'updated';
-      results.push({ id: campaign.id, change });
+      const version = (existing?.version ?? 0) + (change === 'unchanged' ? 0 : 1);
+      results.push({ id: campaign.id, change, version });
       if (change === 'unchanged') continue;
-      const data = { name: campaign.name, active: campaign.active, definition: campaign, definitionHash: hash };
+      const data = { name: campaign.name, active: campaign.active, definition: campaign, definitionHash: hash, version };
       // A new trigger (codes, statuses, window) covers resources the old polls never asked for: scan afresh.
-      const previous = existing ? Campaign.safeParse(existing.definition) : undefined;
-      const triggerChanged = previous && (!previous.success || JSON.stringify(previous.data.trigger) !== JSON.stringify(campaign.trigger));
+      const before = existing ? Campaign.safeParse(existing.definition) : undefined;
+      const triggerChanged = before && (!before.success || JSON.stringify(before.data.trigger) !== JSON.stringify(campaign.trigger));
       const resetPolling = triggerChanged ? { watermark: null, lastPolledAt: null, lastFullScanAt: null } : {};
       await tx.campaign.upsert({ where: { id: campaign.id }, create: { id: campaign.id, ...data }, update: { ...data, ...resetPolling } });
       await tx.auditEvent.create({
@@ -52,8 +66,16 @@ export async function applyCampaigns(db: Db, loaded: LoadedCampaign[], actor: st
           action: `campaign.${change}` satisfies AuditAction,
           entityType: 'Campaign',
           entityId: campaign.id,
-          details: { hash, active: campaign.active },
+          details: { hash, active: campaign.active, version },
         },
+      });
+      const previous = await tx.campaignVersion.findFirst({
+        where: { campaignId: campaign.id },
+        orderBy: { version: 'desc' },
+        select: { yaml: true },
+      });
+      await tx.campaignVersion.create({
+        data: { campaignId: campaign.id, version, yaml: source, diff: lineDiff(previous?.yaml ?? '', source), actor },
       });
     }
     return results;
@@ -75,6 +97,7 @@ function toStored(row: CampaignRow): StoredCampaign {
     // Definitions were validated when applied; parsing again guards against hand-edited rows.
     campaign: parseStoredCampaign(row.id, row.definition),
     hash: row.definitionHash,
+    version: row.version,
     updatedAt: row.updatedAt,
     state: {
       ...(row.watermark ? { watermark: row.watermark } : {}),
@@ -82,4 +105,21 @@ function toStored(row: CampaignRow): StoredCampaign {
       ...(row.lastFullScanAt ? { lastFullScanAt: row.lastFullScanAt } : {}),
     },
   };
+}
+
+export interface CampaignVersion {
+  version: number;
+  actor: string;
+  createdAt: Date;
+  yaml: string;
+  diff: string;
+}
+
+/** A campaign's versions, newest first. */
+export function listCampaignVersions(db: Db, campaignId: string): Promise<CampaignVersion[]> {
+  return db.campaignVersion.findMany({
+    where: { campaignId },
+    orderBy: { version: 'desc' },
+    select: { version: true, actor: true, createdAt: true, yaml: true, diff: true },
+  });
 }

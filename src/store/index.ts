@@ -14,11 +14,14 @@ export {
   type User,
   useApiToken,
 } from './accounts.ts';
+export { AUDIT_ENTITIES, type AuditEvent, type AuditFilter, recordAudit, searchAudit } from './audit.ts';
 export {
   type ApplyChange,
   applyCampaigns,
+  type CampaignVersion,
   getCampaign,
   listCampaigns,
+  listCampaignVersions,
   parseStoredCampaign,
   type StoredCampaign,
   StoredCampaignError,
@@ -34,6 +37,7 @@ export {
 } from './candidates.ts';
 export { createDb, type Db } from './client.ts';
 export { databaseConnectionProblem } from './connection-problem.ts';
+export { type CampaignFigures, campaignFigures, type PeriodFigures } from './figures.ts';
 export { completePollRun, failPollRun, findPollRunsSince, getPollRuns, startPollRun } from './poll-runs.ts';
 export {
   type AuditAction,

@@ -3,6 +3,7 @@
  * the same transaction, so "what was sent and why" can always be answered from here.
  */
 
+import { lineDiff } from '../diff/index.ts';
 import type { CommunicationCategory } from '../fhir/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './client.ts';
@@ -15,6 +16,8 @@ export interface Prompt {
   id: string;
   idempotencyKey: string;
   campaignId: string;
+  /** The campaign version it was decided under (null: decided before versions were kept). */
+  campaignVersion: number | null;
   pollRunId: string | null;
   patientRef: string;
   triggerRefs: string[];
@@ -45,11 +48,12 @@ export interface Prompt {
 }
 
 /** The actions audit events record. */
-export type AuditAction = `prompt.${PromptStatus | 'deferred'}` | `campaign.${'created' | 'updated'}`;
+export type AuditAction = `prompt.${PromptStatus | 'deferred' | 'edited'}` | `campaign.${'created' | 'updated' | 'activated' | 'paused'}`;
 
 export interface NewPrompt {
   idempotencyKey: string;
   campaignId: string;
+  campaignVersion?: number;
   pollRunId?: string;
   patientRef: string;
   triggerRefs: string[];
@@ -87,6 +91,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
     prompts.map((prompt) => ({
       idempotency_key: prompt.idempotencyKey,
       campaign_id: prompt.campaignId,
+      campaign_version: prompt.campaignVersion ?? null,
       poll_run_id: prompt.pollRunId ?? null,
       patient_ref: prompt.patientRef,
       trigger_refs: prompt.triggerRefs,
@@ -108,13 +113,13 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
   const inserted = await db.$queryRaw<PromptRef[]>`
     WITH drafted AS (
       SELECT * FROM jsonb_to_recordset(${drafted}::jsonb) AS d(
-        idempotency_key text, campaign_id text, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
+        idempotency_key text, campaign_id text, campaign_version int, poll_run_id uuid, patient_ref text, trigger_refs text[], reason_ref text,
         evidence jsonb, template_id text, template_version text, language text, category "PromptCategory", channel text,
         rendered_text text, status "PromptStatus", reason text, queued_at timestamptz)
     ), inserted AS (
-      INSERT INTO prompts (id, idempotency_key, campaign_id, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
+      INSERT INTO prompts (id, idempotency_key, campaign_id, campaign_version, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
         template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at)
-      SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
+      SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.campaign_version, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
         d.evidence, d.template_id, d.template_version, d.language, d.category, d.channel, d.rendered_text, d.status, d.reason,
         ${now}::timestamptz, ${now}::timestamptz, d.queued_at
       FROM drafted AS d ORDER BY d.idempotency_key
@@ -203,12 +208,16 @@ export async function holdForReview(db: Db, id: string): Promise<void> {
   await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, {});
 }
 
-/** A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. */
+/**
+ * A reviewer's decision on a held prompt: approve queues it for sending, reject withholds it for good. `text`: the
+ * reviewer's edit of the message, approved with it; the edit is audited with its diff and the editor.
+ */
 export async function reviewPrompt(
   db: Db,
   id: string,
-  review: { decision: 'approve' | 'reject'; reviewer: string; note?: string },
+  review: { decision: 'approve' | 'reject'; reviewer: string; note?: string; text?: string },
 ): Promise<boolean> {
+  if (review.decision === 'approve' && review.text !== undefined) return editThenApprove(db, id, { ...review, text: review.text });
   const details = { reviewer: review.reviewer, ...(review.note ? { note: review.note } : {}) };
   const reviewed = { reviewedBy: review.reviewer, reviewedAt: new Date() };
   const data =
@@ -216,6 +225,28 @@ export async function reviewPrompt(
       ? ({ ...reviewed, status: 'queued', queuedAt: new Date() } as const)
       : ({ ...reviewed, status: 'skipped', reason: `rejected in review${review.note ? `: ${review.note}` : ''}` } as const);
   return transition(db, id, ['pending_review'], data, details, review.reviewer);
+}
+
+async function editThenApprove(db: Db, id: string, review: { reviewer: string; note?: string; text: string }): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const [held] = await tx.$queryRaw<Array<{ rendered_text: string | null }>>`
+      SELECT rendered_text FROM prompts WHERE id = ${id}::uuid AND status = 'pending_review' FOR UPDATE`;
+    if (!held) return false;
+    const now = new Date();
+    await tx.prompt.update({
+      where: { id },
+      data: { renderedText: review.text, status: 'queued', queuedAt: now, reviewedBy: review.reviewer, reviewedAt: now },
+    });
+    await audit(
+      tx,
+      'prompt.edited',
+      id,
+      { editor: review.reviewer, diff: lineDiff(held.rendered_text ?? '', review.text) },
+      review.reviewer,
+    );
+    await audit(tx, 'prompt.queued', id, { reviewer: review.reviewer, ...(review.note ? { note: review.note } : {}) }, review.reviewer);
+    return true;
+  });
 }
 
 /**
@@ -295,6 +326,9 @@ export interface PromptFilter {
   patientRef?: string;
   status?: PromptStatus;
   pollRunIds?: string[];
+  /** Made at or after `from` and before `to`. */
+  from?: Date;
+  to?: Date;
   limit?: number;
 }
 
@@ -319,5 +353,8 @@ function whereOf(filter: PromptFilter): Prisma.PromptWhereInput {
     ...(filter.patientRef ? { patientRef: filter.patientRef } : {}),
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.pollRunIds ? { pollRunId: { in: filter.pollRunIds } } : {}),
+    ...(filter.from || filter.to
+      ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+      : {}),
   };
 }

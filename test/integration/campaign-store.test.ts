@@ -16,12 +16,12 @@ describe('applying campaigns', () => {
   it('keeps the polling state for wording changes and rescans from scratch when the trigger changes', async () => {
     const [wound] = (await loadCampaigns('jobs/wound-care-after-sutures.yaml')).map((loaded) => loaded);
     if (!wound) throw new Error('example campaign missing');
-    expect(await applyCampaigns(db, [wound], 'test')).toEqual([{ id: wound.campaign.id, change: 'created' }]);
+    expect(await applyCampaigns(db, [wound], 'test')).toEqual([{ id: wound.campaign.id, change: 'created', version: 1 }]);
     const polledAt = new Date('2026-11-26T10:00:00Z');
     await db.campaign.update({ where: { id: wound.campaign.id }, data: { watermark: polledAt, lastPolledAt: polledAt } });
 
     const renamed = { ...wound, campaign: { ...wound.campaign, name: 'Caring for stitches' }, hash: 'renamed' };
-    expect(await applyCampaigns(db, [renamed], 'test')).toEqual([{ id: wound.campaign.id, change: 'updated' }]);
+    expect(await applyCampaigns(db, [renamed], 'test')).toEqual([{ id: wound.campaign.id, change: 'updated', version: 2 }]);
     expect((await getCampaign(db, wound.campaign.id))?.state).toEqual({ watermark: polledAt, lastPolledAt: polledAt });
 
     const widened = {
@@ -32,6 +32,30 @@ describe('applying campaigns', () => {
     await applyCampaigns(db, [widened], 'test');
     expect((await getCampaign(db, wound.campaign.id))?.state).toEqual({});
     expect(await db.auditEvent.count({ where: { entityType: 'Campaign', entityId: wound.campaign.id } })).toBe(3);
+  });
+
+  it('keeps every change as a version with its author and the diff against the one before', async () => {
+    const [wound] = await loadCampaigns('jobs/wound-care-after-sutures.yaml');
+    if (!wound) throw new Error('example campaign missing');
+    await db.campaignVersion.deleteMany();
+    await db.campaign.deleteMany({ where: { id: wound.campaign.id } });
+    await applyCampaigns(db, [wound], 'ana@clinic.test');
+    await applyCampaigns(db, [wound], 'ana@clinic.test');
+    const source = wound.source.replace(/^name: .*$/m, 'name: Caring for stitches');
+    const renamed = { ...wound, campaign: { ...wound.campaign, name: 'Caring for stitches' }, hash: 'renamed', source };
+    await applyCampaigns(db, [renamed], 'ben@clinic.test');
+
+    const versions = await db.campaignVersion.findMany({ where: { campaignId: wound.campaign.id }, orderBy: { version: 'asc' } });
+    expect(versions.map(({ version, actor }) => ({ version, actor }))).toEqual([
+      { version: 1, actor: 'ana@clinic.test' },
+      { version: 2, actor: 'ben@clinic.test' },
+    ]);
+    expect(versions[0]?.yaml).toBe(wound.source);
+    expect(versions[1]?.diff.split('\n').filter((line) => !line.startsWith('  '))).toEqual([
+      `- ${wound.source.match(/^name: .*$/m)?.[0]}`,
+      '+ name: Caring for stitches',
+    ]);
+    expect((await getCampaign(db, wound.campaign.id))?.version).toBe(2);
   });
 
   it('rejects a folder in which one file is invalid, naming that file and field', async () => {

@@ -54,7 +54,7 @@ export interface MemoryStore extends Store {
 }
 
 export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): MemoryStore {
-  const stored = new Map(campaigns.map((campaign): [string, StoredCampaign] => [campaign.id, { campaign, state: {} }]));
+  const stored = new Map(campaigns.map((campaign): [string, StoredCampaign] => [campaign.id, { campaign, state: {}, version: 1 }]));
   const prompts = new Map<string, MemoryPrompt>();
   const candidates: MemoryCandidate[] = [];
   const pollRuns = new Map<string, MemoryPollRun>();

@@ -1,5 +1,6 @@
 /** `careprompt campaigns validate|apply|list` */
 import { stat } from 'node:fs/promises';
+import { templateCheck } from '../../app/index.ts';
 import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
 import { loadAdminConfig, loadTemplatesConfig } from '../../config/index.ts';
 import { loadTemplateRegistry } from '../../render/index.ts';
@@ -11,27 +12,13 @@ export interface CampaignCommandOptions {
   actor: string;
 }
 
-/**
- * A campaign must name a template that exists and can be used: checked before anything is applied. A broken
- * template elsewhere in the folder does not concern the campaigns that do not use it.
- */
-async function templateCheck(templatesDir: string): Promise<CampaignCheck> {
-  const templates = await loadTemplateRegistry(templatesDir);
-  return (campaign) => {
-    if (!templates.has(campaign.template)) {
-      const message = `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`;
-      return [{ field: 'template', message }];
-    }
-    return templates.problemsOf(campaign.template).map(({ file, problem }) => ({
-      field: 'template',
-      message: `"${campaign.template}" cannot be used: ${file} ${problem}: fix the template`,
-    }));
-  };
+async function templateCheckOf(templatesDir: string): Promise<CampaignCheck> {
+  return templateCheck(await loadTemplateRegistry(templatesDir), templatesDir);
 }
 
 /** Validation needs no database: DATABASE_URL is not required for it. */
 export async function validateCampaigns(path: string, options: CampaignCommandOptions): Promise<number> {
-  const loaded = await loadCampaigns(path, await templateCheck(loadTemplatesConfig().templatesDir));
+  const loaded = await loadCampaigns(path, await templateCheckOf(loadTemplatesConfig().templatesDir));
   if (options.json) printJson(loaded.map(({ file, campaign, hash }) => ({ file, id: campaign.id, hash })));
   else for (const { file, campaign } of loaded) console.log(`ok  ${campaign.id}  (${file})`);
   return 0;
@@ -39,7 +26,7 @@ export async function validateCampaigns(path: string, options: CampaignCommandOp
 
 export async function applyCampaignFiles(path: string, options: CampaignCommandOptions): Promise<number> {
   const config = loadAdminConfig();
-  const loaded = await loadCampaigns(path, await templateCheck(config.templatesDir));
+  const loaded = await loadCampaigns(path, await templateCheckOf(config.templatesDir));
   const db = createDb(config.databaseUrl);
   try {
     const changes = await applyCampaigns(db, loaded, options.actor);

@@ -1,0 +1,229 @@
+/**
+ * Campaigns for care managers: the list with today's and the last 30 days' figures, a campaign with its YAML and
+ * versions, create or edit from YAML (checked as `campaigns apply` checks files, every change kept as a version),
+ * validation as one types, activate and pause (a new version with `active` changed).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { parseDocument, stringify } from 'yaml';
+import { z } from 'zod';
+import { Campaign, CampaignFileError, type LoadedCampaign, parseCampaign } from '../../campaigns/index.ts';
+import {
+  applyCampaigns,
+  type CampaignFigures,
+  campaignFigures,
+  getCampaign,
+  listCampaigns,
+  listCampaignVersions,
+  recordAudit,
+  type StoredCampaign,
+} from '../../store/index.ts';
+import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
+import { actorOf, principalOf } from '../auth.ts';
+import { HttpProblem, Problem } from '../problem.ts';
+import type { HttpServices } from '../services.ts';
+import { CampaignId, Instant } from './schemas.ts';
+import { withLines } from './yaml-problems.ts';
+
+const Period = z.object({
+  sent: z.number().int(),
+  deferred: z.number().int(),
+  queued: z.number().int(),
+  failed: z.number().int(),
+  pendingReview: z.number().int(),
+  skipped: z.number().int(),
+  skippedByReason: z.record(z.string(), z.number().int()),
+});
+const CampaignSummary = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    active: z.boolean(),
+    version: z.number().int(),
+    updatedAt: Instant,
+    figures: z.object({ today: Period, last30Days: Period }).describe('Prompts made today (UTC) and in the last 30 days'),
+  })
+  .meta({ id: 'CampaignSummary' });
+const VersionInfo = z.object({ version: z.number().int(), actor: z.string(), createdAt: Instant });
+const CampaignDetail = CampaignSummary.extend({
+  definition: Campaign,
+  yaml: z.string(),
+  versions: z.array(VersionInfo.extend({ diff: z.string() })).describe('Newest first, each with its diff against the one before'),
+}).meta({ id: 'CampaignDetail' });
+const YamlBody = z.object({ yaml: z.string().min(1).max(100_000) });
+const Validation = z.object({
+  ok: z.boolean(),
+  id: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string(), line: z.number().int().optional() })),
+});
+const Saved = z.object({ id: z.string(), change: z.enum(['created', 'updated', 'unchanged']), version: z.number().int() });
+const Params = z.object({ id: CampaignId });
+
+const EMPTY: CampaignFigures = {
+  today: { sent: 0, deferred: 0, queued: 0, failed: 0, pendingReview: 0, skipped: 0, skippedByReason: {} },
+  last30Days: { sent: 0, deferred: 0, queued: 0, failed: 0, pendingReview: 0, skipped: 0, skippedByReason: {} },
+};
+
+export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
+  const { db } = services;
+  const summary = (stored: StoredCampaign, figures: CampaignFigures | undefined) => ({
+    id: stored.campaign.id,
+    name: stored.campaign.name,
+    active: stored.campaign.active,
+    version: stored.version,
+    updatedAt: stored.updatedAt.toISOString(),
+    figures: figures ?? EMPTY,
+  });
+
+  function parse(yaml: string): LoadedCampaign {
+    try {
+      return parseCampaign('campaign', yaml, services.campaignCheck);
+    } catch (error) {
+      if (!(error instanceof CampaignFileError)) throw error;
+      const errors = withLines(yaml, error.problems);
+      const first = errors[0];
+      throw new HttpProblem(
+        422,
+        'invalid campaign',
+        first ? `${first.field || 'the file'}${first.line ? ` (line ${first.line})` : ''} ${first.message}` : 'the campaign is invalid',
+        errors,
+      );
+    }
+  }
+
+  async function save(yaml: string, id: string, actor: string) {
+    const loaded = parse(yaml);
+    if (loaded.campaign.id !== id) {
+      throw new HttpProblem(422, 'invalid campaign', `id is "${loaded.campaign.id}" but the URL names "${id}": make them the same`, [
+        { field: 'id', message: `must be "${id}", the campaign this request edits` },
+      ]);
+    }
+    const [result] = await applyCampaigns(db, [loaded], actor);
+    if (!result) throw new Error('applyCampaigns returned nothing for one campaign');
+    return result;
+  }
+
+  async function found(id: string): Promise<StoredCampaign> {
+    const stored = await getCampaign(db, id);
+    if (!stored) throw new HttpProblem(404, 'not found', `no campaign ${id}`);
+    return stored;
+  }
+
+  /** The text of the latest version, or the stored definition as YAML for a campaign applied before versions. */
+  async function currentYaml(stored: StoredCampaign): Promise<string> {
+    const [latest] = await listCampaignVersions(db, stored.campaign.id);
+    return latest?.yaml ?? stringify(stored.campaign);
+  }
+
+  return async (app) => {
+    app.get(
+      '/api/v1/campaigns',
+      {
+        config: { roles: EVERYONE },
+        schema: {
+          summary: 'Campaigns with their figures',
+          tags: ['campaigns'],
+          response: { 200: z.object({ campaigns: z.array(CampaignSummary) }) },
+        },
+      },
+      async () => {
+        const figures = await campaignFigures(db, services.clock());
+        return { campaigns: (await listCampaigns(db)).map((stored) => summary(stored, figures.get(stored.campaign.id))) };
+      },
+    );
+
+    app.get(
+      '/api/v1/campaigns/:id',
+      {
+        config: { roles: EVERYONE },
+        schema: {
+          summary: 'A campaign, its YAML and its versions',
+          tags: ['campaigns'],
+          params: Params,
+          response: { 200: CampaignDetail, 404: Problem },
+        },
+      },
+      async (request) => {
+        const stored = await found(request.params.id);
+        const figures = await campaignFigures(db, services.clock());
+        const versions = await listCampaignVersions(db, stored.campaign.id);
+        return {
+          ...summary(stored, figures.get(stored.campaign.id)),
+          definition: stored.campaign,
+          yaml: versions[0]?.yaml ?? stringify(stored.campaign),
+          versions: versions.map(({ version, actor, createdAt, diff }) => ({ version, actor, createdAt: createdAt.toISOString(), diff })),
+        };
+      },
+    );
+
+    app.post(
+      '/api/v1/campaigns/validate',
+      {
+        config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+        schema: {
+          summary: 'Check campaign YAML without saving it (validation as you type)',
+          tags: ['campaigns'],
+          body: YamlBody,
+          response: { 200: Validation },
+        },
+      },
+      async (request) => {
+        try {
+          return { ok: true, id: parse(request.body.yaml).campaign.id, errors: [] };
+        } catch (error) {
+          if (error instanceof HttpProblem && error.errors) return { ok: false, errors: error.errors };
+          throw error;
+        }
+      },
+    );
+
+    app.put(
+      '/api/v1/campaigns/:id',
+      {
+        config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+        schema: {
+          summary: 'Create or edit a campaign from YAML; every change is kept as a version',
+          tags: ['campaigns'],
+          params: Params,
+          body: YamlBody,
+          response: { 200: Saved, 422: Problem },
+        },
+      },
+      async (request) => save(request.body.yaml, request.params.id, actorOf(principalOf(request))),
+    );
+
+    for (const [action, active] of [
+      ['activate', true],
+      ['pause', false],
+    ] as const) {
+      app.post(
+        `/api/v1/campaigns/:id/${action}`,
+        {
+          config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+          schema: {
+            summary: `${action === 'activate' ? 'Activate' : 'Pause'} a campaign (a new version)`,
+            tags: ['campaigns'],
+            params: Params,
+            response: { 200: Saved, 404: Problem },
+          },
+        },
+        async (request) => {
+          const stored = await found(request.params.id);
+          const document = parseDocument(await currentYaml(stored));
+          document.set('active', active);
+          const actor = actorOf(principalOf(request));
+          const result = await save(String(document), stored.campaign.id, actor);
+          if (result.change !== 'unchanged') {
+            await recordAudit(db, {
+              actor,
+              action: `campaign.${action === 'activate' ? 'activated' : 'paused'}`,
+              entityType: 'Campaign',
+              entityId: stored.campaign.id,
+              details: { version: String(result.version) },
+            });
+          }
+          return result;
+        },
+      );
+    }
+  };
+}
