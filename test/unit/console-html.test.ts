@@ -30,7 +30,7 @@ describe('console HTML', () => {
     expect(text).toContain('<meta name="csrf-token" content="tok&quot;en">');
     expect(text).toContain('<a href="/console/review" aria-current="page">Review queue</a>');
     expect(text).toContain('<a href="/console/outreach">Outreach</a>');
-    expect(text).not.toContain('/console/campaigns');
+    expect(text).not.toContain('/console/admin/audit');
     expect(text).not.toContain('/console/admin/users');
     expect(text).toMatch(/role="status" aria-live="polite"><p class="notice ok">Approved 2 prompts<\/p>/);
   });

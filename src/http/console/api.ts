@@ -1,19 +1,18 @@
 /**
  * The console's pages act through the JSON API, in-process (`app.inject`), as the signed-in person: one
  * implementation of every action, its validation and its authorisation, whether a browser page or a script
- * asks. A page forwards its session cookie and the session's CSRF token; the API's answer is parsed with the
+ * asks. A page forwards the caller's credentials and the session's CSRF token; the API's answer is parsed with the
  * page's zod schema, and its problems (invalid input, not found, refused) come back to be shown on the page.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { CSRF_HEADER } from '../auth.ts';
-import type { Pages } from './respond.ts';
 
 export interface ApiProblem {
   status: number;
   title: string;
   detail: string;
-  errors?: Array<{ field: string; message: string }>;
+  errors?: Array<{ field: string; message: string; line?: number }>;
 }
 
 export type ApiResult<T> = { ok: true; status: number; value: T; setCookie?: string | string[] } | { ok: false; problem: ApiProblem };
@@ -30,12 +29,15 @@ export interface Api {
   ): Promise<ApiResult<z.infer<S>>>;
 }
 
-export function consoleApi(app: FastifyInstance, pages: Pages): Api {
+/** `csrf`: the CSRF token of a request's session. */
+export function consoleApi(app: FastifyInstance, csrf: (request: FastifyRequest) => string): Api {
   return {
     async call(request, method, url, schema, body) {
       const headers: Record<string, string> = {};
+      // The caller's credentials, whichever it used: the session cookie, or an API token.
       if (request.headers.cookie) headers.cookie = request.headers.cookie;
-      if (method !== 'GET') headers[CSRF_HEADER] = pages.csrf(request);
+      if (request.headers.authorization) headers.authorization = request.headers.authorization;
+      if (method !== 'GET') headers[CSRF_HEADER] = csrf(request);
       const response = await app.inject({
         method,
         url,

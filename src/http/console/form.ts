@@ -33,3 +33,8 @@ export function acceptForms(app: FastifyInstance): void {
 export function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : [value].flat();
 }
+
+/** The start (UTC) of the day a date field holds (`2026-11-30`), `offsetDays` later: "until" a day means before the next. */
+export function dayStart(date: string, offsetDays = 0): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + offsetDays * 86_400_000).toISOString();
+}

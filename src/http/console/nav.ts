@@ -2,18 +2,19 @@
  * The console's sections and who may open them. Page routes take their roles from here too, so the navigation
  * never offers a page the viewer would be refused.
  */
-export type Role = 'admin' | 'care_manager' | 'clinician';
+import type { Role } from '../../accounts/index.ts';
+import { ADMINS, EVERYONE, REVIEWERS } from '../access.ts';
 
 export const CONSOLE_ASSETS = '/console/assets';
 
 export const SECTIONS = {
-  campaigns: { href: '/console/campaigns', label: 'Campaigns', roles: ['admin', 'care_manager'] },
-  review: { href: '/console/review', label: 'Review queue', roles: ['admin', 'clinician'] },
-  outreach: { href: '/console/outreach', label: 'Outreach', roles: ['admin', 'care_manager', 'clinician'] },
-  patients: { href: '/console/patients', label: 'Patients', roles: ['admin', 'care_manager', 'clinician'] },
-  users: { href: '/console/admin/users', label: 'Users', roles: ['admin'] },
-  tokens: { href: '/console/admin/tokens', label: 'API tokens', roles: ['admin'] },
-  audit: { href: '/console/admin/audit', label: 'Audit log', roles: ['admin'] },
+  campaigns: { href: '/console/campaigns', label: 'Campaigns', roles: EVERYONE },
+  review: { href: '/console/review', label: 'Review queue', roles: REVIEWERS },
+  outreach: { href: '/console/outreach', label: 'Outreach', roles: EVERYONE },
+  patients: { href: '/console/patients', label: 'Patients', roles: EVERYONE },
+  users: { href: '/console/admin/users', label: 'Users', roles: ADMINS },
+  tokens: { href: '/console/admin/tokens', label: 'API tokens', roles: ADMINS },
+  audit: { href: '/console/admin/audit', label: 'Audit log', roles: ADMINS },
 } as const satisfies Record<string, { href: string; label: string; roles: readonly Role[] }>;
 
 export type Section = keyof typeof SECTIONS;

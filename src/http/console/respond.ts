@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { csrfToken } from '../../accounts/index.ts';
 import { actorOf } from '../auth.ts';
 import type { HttpOptions } from '../services.ts';
+import type { ApiProblem } from './api.ts';
 import { type Html, html } from './html.ts';
 import { type PageOptions, page } from './layout.ts';
 
@@ -16,6 +17,8 @@ export interface Pages {
   /** The page, framed for whoever is signed in (navigation, account, CSRF token). */
   render(request: FastifyRequest, content: PageContent): Html;
   send(request: FastifyRequest, reply: FastifyReply, content: PageContent, status?: number): FastifyReply;
+  /** A problem the API answered, as a page with its status (without a session: the sign-in page). */
+  problem(request: FastifyRequest, reply: FastifyReply, problem: ApiProblem): FastifyReply;
   /** The CSRF token of the request's session, for the forms a page holds. */
   csrf(request: FastifyRequest): string;
 }
@@ -32,11 +35,16 @@ export function pages(options: HttpOptions): Pages {
       ...(principal ? { viewer: { email: actorOf(principal), role: principal.role }, csrfToken: csrf(request) } : {}),
     });
   };
+  const send: Pages['send'] = (request, reply, content, status = 200) =>
+    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(render(request, content).text);
   return {
     csrf,
     render,
-    send: (request, reply, content, status = 200) =>
-      reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(render(request, content).text),
+    send,
+    problem: (request, reply, problem) =>
+      problem.status === 401 && browsing(request)
+        ? redirect(reply, '/console/login')
+        : send(request, reply, problemContent(problem), problem.status),
   };
 }
 
@@ -47,26 +55,31 @@ export function redirect(reply: FastifyReply, location: string): FastifyReply {
 
 /**
  * The onSend hook of the console's routes: a problem the authorisation or validation layers answered with
- * becomes a page (a request without a session goes to the sign-in page instead).
+ * becomes a page with the same status (a person opening a page without a session is sent to sign in instead).
  */
 export function problemsAsPages(framing: Pages) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json') || typeof payload !== 'string')
       return payload;
-    if (reply.statusCode === 401) {
+    if (reply.statusCode === 401 && browsing(request)) {
       reply.code(303).header('location', '/console/login').removeHeader('content-type');
       return '';
     }
-    const problem = JSON.parse(payload) as { title: string; detail: string; errors?: Array<{ field: string; message: string }> };
-    const body: Html = html`<p>${problem.detail}</p>${
-      problem.errors && html`<ul>${problem.errors.map((error) => html`<li>${error.field}: ${error.message}</li>`)}</ul>`
-    }<p><a href="/console">Back to the console</a></p>`;
-    const title = reply.statusCode === 403 ? 'Not allowed' : capitalise(problem.title);
     reply.type('text/html; charset=utf-8');
-    return framing.render(request, { title, body }).text;
+    return framing.render(request, problemContent({ ...(JSON.parse(payload) as ApiProblem), status: reply.statusCode })).text;
   };
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** A person opening a page (not a script, nor a form posted after the session ended): sent to sign in. */
+function browsing(request: FastifyRequest): boolean {
+  return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+}
+
+function problemContent(problem: ApiProblem): PageContent {
+  const title = problem.status === 403 ? 'Not allowed' : problem.title.charAt(0).toUpperCase() + problem.title.slice(1);
+  const next = problem.status === 401 ? html`<a href="/console/login">Sign in</a>` : html`<a href="/console">Back to the console</a>`;
+  const body = html`<p>${problem.detail}</p>${
+    problem.errors && html`<ul>${problem.errors.map((error) => html`<li>${error.field}: ${error.message}</li>`)}</ul>`
+  }<p>${next}</p>`;
+  return { title, body };
 }

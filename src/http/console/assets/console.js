@@ -3,8 +3,9 @@
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 
-// <textarea data-validate="/url" aria-describedby="…-errors">: POSTs the text as the user pauses and lists the
-// problems per field in the element named by data-errors (an aria-live region).
+// <textarea data-validate="/api/…/validate" data-errors="id" data-status="id">: as the user pauses, POSTs the text
+// to the API's validate endpoint and lists its problems per field (with the line) in the data-errors list; the
+// data-status element (an aria-live region) says how many there are.
 function validateAsYouType(textarea) {
   const list = document.getElementById(textarea.dataset.errors);
   const status = document.getElementById(textarea.dataset.status);
@@ -19,18 +20,18 @@ function validateAsYouType(textarea) {
       credentials: 'same-origin',
     });
     if (request !== latest) return;
-    const problems = response.ok
-      ? ((await response.json()).problems ?? [])
-      : [{ field: '', message: `validation failed (${response.status})` }];
+    const answer = await response.json();
+    const problems = response.ok ? answer.errors : (answer.errors ?? [{ field: '', message: answer.detail }]);
     list.replaceChildren(
       ...problems.map((problem) => {
         const item = document.createElement('li');
-        item.textContent = problem.field ? `${problem.field}: ${problem.message}` : problem.message;
+        const where = [problem.line && `line ${problem.line}`, problem.field].filter(Boolean).join(', ');
+        item.textContent = where ? `${where}: ${problem.message}` : problem.message;
         return item;
       }),
     );
     textarea.setAttribute('aria-invalid', problems.length > 0 ? 'true' : 'false');
-    if (status) status.textContent = problems.length > 0 ? `${problems.length} problem(s)` : 'No problems found';
+    status.textContent = problems.length > 0 ? `${problems.length} problem(s) found` : 'No problems found';
   };
   textarea.addEventListener('input', () => {
     clearTimeout(timer);
