@@ -6,9 +6,12 @@ import { Redis } from 'ioredis';
 import type { CampaignCheck } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import { type Logger, throttledErrorReporter } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
 import type { Enqueue } from '../pipeline/index.ts';
 import { createRuntime, type Runtime } from '../queue/index.ts';
+import { createDb } from '../store/index.ts';
 import { templateCheck } from './campaign-check.ts';
+import { buildMetrics } from './metrics.ts';
 import { type AppServices, buildServices, runtimeOptions } from './services.ts';
 
 /** A readiness check that has not answered by then counts as failing: /readyz must answer a probe quickly. */
@@ -16,17 +19,21 @@ const READINESS_TIMEOUT_MS = 5000;
 
 export interface ServeServices extends AppServices {
   enqueue: Enqueue;
+  metrics: Metrics;
   campaignCheck: CampaignCheck;
   readiness(): Promise<Array<{ name: string; ok: boolean }>>;
 }
 
 export async function openServeServices(config: Readonly<Config>, logger: Logger): Promise<ServeServices> {
-  const services = await buildServices(config, logger);
+  const db = createDb(config.databaseUrl);
   let runtime: Runtime | undefined;
-  const queues = () => {
+  const connected = () => {
     runtime ??= createRuntime({ ...runtimeOptions(config), concurrency: 1, logger });
-    return runtime.enqueue;
+    return runtime;
   };
+  const queues = () => connected().enqueue;
+  const metrics = buildMetrics(db, () => connected().depths());
+  const services = await buildServices(config, logger, db, metrics.instruments);
   const enqueue: Enqueue = {
     evaluations: async (jobs) => (jobs.length > 0 ? queues().evaluations(jobs) : undefined),
     send: (job, delayMs) => queues().send(job, delayMs),
@@ -43,6 +50,7 @@ export async function openServeServices(config: Readonly<Config>, logger: Logger
   return {
     ...services,
     enqueue,
+    metrics,
     campaignCheck: templateCheck(services.templates, config.templatesDir),
     readiness: () =>
       Promise.all(Object.entries(checks).map(async ([name, check]) => ({ name, ok: await answersInTime(check, name, logger) }))),
@@ -50,6 +58,7 @@ export async function openServeServices(config: Readonly<Config>, logger: Logger
       redis.disconnect();
       await runtime?.close();
       await services.close();
+      await db.$disconnect();
     },
   };
 }

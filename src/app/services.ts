@@ -7,6 +7,7 @@ import type { Config } from '../config/index.ts';
 import { createFhirCommunicationTransport, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { createAccessTokens, createFhirGateway, createRedisRequestBudget, type FhirGateway, type RequestBudget } from '../fhir/index.ts';
 import { type Logger, throttledErrorReporter } from '../log/index.ts';
+import type { Instruments } from '../metrics/index.ts';
 import { SEND_RULES, type Services } from '../pipeline/index.ts';
 import type { RuntimeOptions } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
@@ -17,10 +18,10 @@ import { createStorePort } from './store-port.ts';
  * The one way to build the FHIR gateway, so `doctor` talks to the server exactly as the engine does. `budget`:
  * the FHIR_MAX_RPS share the engine's requests draw on (doctor's handful go without).
  */
-export function buildGateway(config: Readonly<Config>, logger: Logger, budget?: RequestBudget): FhirGateway {
+export function buildGateway(config: Readonly<Config>, logger: Logger, budget?: RequestBudget, instruments?: Instruments): FhirGateway {
   const { maxRequestsPerSecond: _budgeted, auth, ...fhir } = config.fhir;
   const accessTokens = createAccessTokens(auth, { ...config.fhir, logger });
-  return createFhirGateway({ ...fhir, logger, accessTokens, ...(budget ? { budget } : {}) });
+  return createFhirGateway({ ...fhir, logger, accessTokens, ...(budget ? { budget } : {}), ...(instruments ? { instruments } : {}) });
 }
 
 /**
@@ -32,7 +33,8 @@ export interface AppServices extends Services {
   close(): Promise<void>;
 }
 
-export async function buildServices(config: Readonly<Config>, logger: Logger, db?: Db): Promise<AppServices> {
+/** `instruments`: where the FHIR gateway reports its requests (the process's metrics), if anywhere. */
+export async function buildServices(config: Readonly<Config>, logger: Logger, db?: Db, instruments?: Instruments): Promise<AppServices> {
   const templates = await loadTemplateRegistry(config.templatesDir);
   // Ids and files only: the reasons (which may quote template text) are for `campaigns validate` and `doctor`.
   for (const { template, file } of templates.problems()) {
@@ -41,7 +43,7 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
   const database = db ?? createDb(config.databaseUrl);
   const { maxRequestsPerSecond, baseUrl } = config.fhir;
   const budget = maxRequestsPerSecond === undefined ? undefined : redisBudget(config.redisUrl, baseUrl, maxRequestsPerSecond, logger);
-  const gateway = buildGateway(config, logger, budget);
+  const gateway = buildGateway(config, logger, budget, instruments);
   return {
     db: database,
     store: createStorePort(database),

@@ -19,6 +19,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { Client, RESPONSE_KEY, type RequestOptions } from 'fhir-kit-client';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
+import { type Instruments, NO_INSTRUMENTS } from '../metrics/index.ts';
 import { type AccessTokens, authorizeRequest, NO_ACCESS_TOKENS, type RequestAuthorization } from './auth/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
@@ -55,6 +56,8 @@ export type FhirGatewayOptions = z.input<typeof GatewayConfig> & {
   budget?: RequestBudget;
   /** Now in ms since the epoch, for rate-limit waits; tests pass their own. Defaults to Date.now. */
   now?: () => number;
+  /** Told of every request attempt (kind, status, latency), for the metrics. Defaults to none. */
+  instruments?: Instruments;
 };
 
 /**
@@ -128,6 +131,22 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   }
   const counts: FhirRequestCounts = { searchPages: 0, reads: 0, creates: 0 };
   let pausedUntil = 0;
+  const instruments = options.instruments ?? NO_INSTRUMENTS;
+
+  /** One attempt, reported to the metrics with its status (or `network` when no answer came). */
+  async function observed<T>(target: Target, attempt: () => Promise<T>): Promise<T> {
+    const kind = target.action === 'next page of' ? 'search' : target.action;
+    const started = performance.now();
+    const report = (status: string) => instruments.fhirRequest(kind, status, (performance.now() - started) / 1000);
+    try {
+      const answer = await attempt();
+      report('2xx');
+      return answer;
+    } catch (error) {
+      report(String(httpFailureOf(error)?.status ?? 'network'));
+      throw error;
+    }
+  }
 
   /** Holds back this gateway's next requests for a wait the server announced. */
   function pauseFor(waitMs: number): void {
@@ -157,7 +176,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
         const headers = await authorization.headers();
         await options.budget?.take();
         counts[kind] += 1;
-        const answer = await request(headers);
+        const answer = await observed(target, () => request(headers));
         const waitMs = announcedWaitMs(answer.header, now());
         if (waitMs) pauseFor(waitMs);
         return answer.body;

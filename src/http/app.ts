@@ -18,6 +18,7 @@ import { auth } from './auth.ts';
 import { consolePages } from './console/index.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/session.ts';
 import type { HttpOptions, HttpServices } from './services.ts';
 
@@ -68,6 +69,7 @@ export async function buildApp(services: HttpServices, options: HttpOptions): Pr
   await app.register(reviewRoutes(services));
   await app.register(outreachRoutes(services));
   await app.register(adminRoutes(services));
+  await app.register(metricsRoutes(services));
   await app.register(consolePages(options));
   app.get('/openapi.json', { config: { roles: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // Its assets are served from node_modules (no CDN); the static CSP keeps helmet's policy for its pages.

@@ -6,6 +6,7 @@
 import type { CampaignCheck } from '../campaigns/index.ts';
 import type { Secret } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
 import type { Clock, Enqueue, Store } from '../pipeline/index.ts';
 import type { Db } from '../store/index.ts';
 
@@ -24,6 +25,8 @@ export interface HttpServices {
   /** What applying a campaign checks beyond its schema (its template exists and loads). */
   campaignCheck: CampaignCheck;
   readiness(): Promise<ReadinessCheck[]>;
+  /** This process's Prometheus figures, for GET /metrics. */
+  metrics: Pick<Metrics, 'render'>;
 }
 
 export interface HttpOptions {

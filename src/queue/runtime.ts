@@ -10,6 +10,7 @@ import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullm
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { createLogger, errorFields, type Logger, throttledErrorReporter } from '../log/index.ts';
+import { type Instruments, NO_INSTRUMENTS } from '../metrics/index.ts';
 import {
   abandonEvaluation,
   abandonSend,
@@ -43,6 +44,8 @@ export interface RuntimeOptions {
   backoffMs?: number;
   /** Where connection and job errors are logged. @defaultValue a JSON logger on stderr */
   logger?: Logger;
+  /** Told how long each job attempt ran. @defaultValue none */
+  instruments?: Instruments;
 }
 
 export type Queues = Record<QueueName, Queue>;
@@ -59,6 +62,8 @@ export interface Runtime {
   startWorkers(services: Services): Record<QueueName, Worker>;
   /** Settles with the first failure that must stop the whole pipeline (the FHIR server's credentials refused). */
   fatal: Promise<Error>;
+  /** Jobs in each queue by state, for the metrics. */
+  depths(): Promise<Array<{ queue: string; state: string; count: number }>>;
   close(): Promise<void>;
 }
 
@@ -211,13 +216,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           services,
         ),
       };
+      const instruments = options.instruments ?? NO_INSTRUMENTS;
+      const ran = (job: Job | undefined) => ((job?.finishedOn ?? Date.now()) - (job?.processedOn ?? Date.now())) / 1000;
       for (const [name, created] of Object.entries(started) as Array<[QueueName, Worker]>) {
+        created.on('completed', (job) => instruments.jobFinished(name, 'completed', ran(job)));
+        created.on('failed', (job) => instruments.jobFinished(name, 'failed', ran(job)));
         created.on('failed', (job, error) =>
           log(name).warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.cause ?? error }, 'job attempt failed'),
         );
         created.on('error', redisError);
       }
       return started;
+    },
+    async depths() {
+      const counted = await Promise.all(
+        (Object.entries(queues) as Array<[QueueName, Queue]>).map(async ([name, queue]) =>
+          Object.entries(await queue.getJobCounts(...DEPTH_STATES)).map(([state, count]) => ({ queue: name, state, count })),
+        ),
+      );
+      return counted.flat();
     },
     async close() {
       await Promise.all(workers.map((created) => created.close()));
@@ -227,6 +244,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
+const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 const UNFINISHED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
 const JOB_PAGE = 1_000;
 

@@ -3,7 +3,7 @@
  * was lost (see sweep.ts). Schedules follow the database, re-read every minute, so `campaigns apply` needs no restart.
  */
 import { requeueUnfinishedWork, type Services } from '../pipeline/index.ts';
-import { createRuntime, type RuntimeOptions } from './runtime.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 import { syncSchedulers } from './schedulers.ts';
 
 export interface WorkerOptions extends RuntimeOptions {
@@ -14,6 +14,8 @@ export interface WorkerOptions extends RuntimeOptions {
 export interface RunningWorker {
   /** Settles when the FHIR server's credentials are refused: the worker should stop and say so. */
   fatal: Promise<Error>;
+  /** Jobs in each queue by state, for the metrics. */
+  depths: Runtime['depths'];
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startWorker(services: Services, options: WorkerOptions): P
   }, options.maintenanceEveryMs ?? 60_000);
   return {
     fatal: runtime.fatal,
+    depths: () => runtime.depths(),
     async stop() {
       clearInterval(timer);
       await runtime.close();

@@ -36,7 +36,7 @@ export async function campaignFigures(db: Db, now: Date): Promise<Map<string, Ca
     SELECT campaign_id, status::text AS status, CASE WHEN status = 'skipped' THEN reason END AS reason,
       (status = 'queued' AND not_before > ${now}::timestamptz) AS deferred,
       created_at >= ${today}::timestamptz AS today, count(*)::int AS n
-    FROM prompts WHERE created_at >= ${since}::timestamptz AND created_at <= ${now}::timestamptz
+    FROM prompts WHERE created_at >= ${since}::timestamptz
     GROUP BY 1, 2, 3, 4, 5`;
   const figures = new Map<string, CampaignFigures>();
   for (const row of rows) {

@@ -74,3 +74,4 @@ export {
   releaseLease,
   type SendLease,
 } from './sending.ts';
+export { decisionTallies, promptTallies } from './tallies.ts';

@@ -1,10 +1,12 @@
 /** `careprompt run --once` and `careprompt worker`. */
-import { buildServices, runtimeOptions } from '../../app/index.ts';
-import { loadConfig } from '../../config/index.ts';
+import { buildMetrics, buildServices, runtimeOptions } from '../../app/index.ts';
+import { loadConfig, loadMetricsConfig } from '../../config/index.ts';
 import { examine, logChecks } from '../../doctor/index.ts';
 import { createLogger, silentLogger } from '../../log/index.ts';
+import { serveMetrics } from '../../metrics/index.ts';
 import type { CampaignRunSummary, RunSummary } from '../../pipeline/index.ts';
-import { runOnce, startWorker } from '../../queue/index.ts';
+import { type RunningWorker, runOnce, startWorker } from '../../queue/index.ts';
+import { createDb } from '../../store/index.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 
@@ -74,9 +76,17 @@ export function formatRunSummary(summary: RunSummary): string {
 
 export async function workerCommand(): Promise<number> {
   const config = loadConfig();
+  const metricsAddress = loadMetricsConfig();
   const logger = createLogger({ level: config.logLevel });
-  const services = await buildServices(config, logger);
-  const worker = await startWorker(services, runtimeOptions(config));
+  const db = createDb(config.databaseUrl);
+  // The metrics read the queues of the worker they are handed to, once it has started.
+  let depths: RunningWorker['depths'] = async () => [];
+  const metrics = buildMetrics(db, () => depths());
+  const services = await buildServices(config, logger, db, metrics.instruments);
+  const worker = await startWorker(services, { ...runtimeOptions(config), instruments: metrics.instruments });
+  depths = worker.depths;
+  const metricsServer = metricsAddress ? await serveMetrics(metrics, metricsAddress, logger) : undefined;
+  if (metricsAddress) logger.info(metricsAddress, 'worker: metrics at /metrics');
   logger.info('worker: started; SIGTERM or SIGINT stops it gracefully');
   // The same checks as `doctor`, logged. Run beside the workers so start-up never waits on them. Only refused
   // credentials stop the worker (every request would be refused too); a server down now may be up by the first
@@ -104,7 +114,9 @@ export async function workerCommand(): Promise<number> {
   logger.info('worker: stopping (finishing jobs in progress)');
   await worker.stop();
   await refusedCredentials;
+  metricsServer?.close();
   await services.close();
+  await db.$disconnect();
   // Printed by the command line with exit code 1: every further request would be refused too.
   if (fatal) throw fatal;
   return 0;

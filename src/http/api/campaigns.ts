@@ -4,7 +4,7 @@
  * validation as one types, activate and pause (a new version with `active` changed).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { Campaign, CampaignFileError, type LoadedCampaign, parseCampaign } from '../../campaigns/index.ts';
 import {
@@ -208,10 +208,8 @@ export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
         },
         async (request) => {
           const stored = await found(request.params.id);
-          const document = parseDocument(await currentYaml(stored));
-          document.set('active', active);
           const actor = actorOf(principalOf(request));
-          const result = await save(String(document), stored.campaign.id, actor);
+          const result = await save(withTopLevelValue(await currentYaml(stored), 'active', String(active)), stored.campaign.id, actor);
           if (result.change !== 'unchanged') {
             await recordAudit(db, {
               actor,
@@ -226,4 +224,16 @@ export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
       );
     }
   };
+}
+
+/**
+ * The YAML with one top-level field's value replaced in the text itself, so the rest stays as its author wrote it
+ * (a re-serialised document would restyle every line, and the version's diff would show them all).
+ */
+function withTopLevelValue(yaml: string, key: string, value: string): string {
+  const contents = parseDocument(yaml).contents;
+  const pair = isMap(contents) ? contents.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+  const range = isScalar(pair?.value) ? pair.value.range : undefined;
+  if (range) return `${yaml.slice(0, range[0])}${value}${yaml.slice(range[1])}`;
+  return `${yaml.replace(/\n?$/, '\n')}${key}: ${value}\n`;
 }
