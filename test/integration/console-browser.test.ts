@@ -1,6 +1,6 @@
 /**
  * The console end to end in Debian's Chromium, over the real API, PostgreSQL, Redis and the FHIR test server
- * with a small seeded population: a care manager makes a campaign (a mistake first), dry-runs and activates
+ * with a small seeded population: a care manager makes a campaign (a mistake first) and activates
  * it; the engine runs; a clinician approves a held prompt and finds it sent, with its provenance; a clinician
  * may not open the campaign editor. The tests run in order and build on each other, as a day's work does.
  */
@@ -49,7 +49,7 @@ describe('the console in Chromium', () => {
     await console?.close();
   });
 
-  it('a care manager creates a campaign, reads the mistake, fixes it, dry-runs it and activates it', async () => {
+  it('a care manager creates a campaign, reads the mistake, fixes it and activates it', async () => {
     expect(woundCarePrompts).toBeGreaterThan(0);
     const page = await signedIn(console, people.careManager);
     await page.getByRole('link', { name: 'Campaigns' }).click();

@@ -47,15 +47,13 @@ export function campaignPage(campaign: Detail, csrf: string, mayEdit: boolean): 
     ['Today (UTC)', campaign.figures.today],
     ['Last 30 days', campaign.figures.last30Days],
   ];
-  const action = (name: string, label: string, extra: Html | string = '') =>
-    html`<form method="post" action="/console/campaigns/${campaign.id}/${name}" ${extra}>${csrfField(csrf)}<button type="submit" class="secondary">${label}</button></form>`;
+  const action = (name: string, label: string) =>
+    html`<form method="post" action="/console/campaigns/${campaign.id}/${name}">${csrfField(csrf)}<button type="submit" class="secondary">${label}</button></form>`;
   return html`${
     mayEdit &&
     html`<div class="actions">
 <a class="button" href="/console/campaigns/${campaign.id}/edit">Edit</a>
 ${campaign.active ? action('pause', 'Pause') : action('activate', 'Activate')}
-${action('dry-run', 'Dry run', html`data-busy`)}
-<a class="button secondary" href="/console/campaigns/${campaign.id}/preview">Template preview</a>
 </div>`
   }
 ${facts([

@@ -1,5 +1,5 @@
 // careprompt console: the few behaviours plain HTML lacks. Every page works without this file; it only adds
-// validation as you type, "select all" for bulk review and a busy indicator for long form submissions.
+// validation as you type and "select all" for bulk review.
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 
@@ -46,18 +46,5 @@ function selectAll(box) {
   });
 }
 
-// <form data-busy>: on submit, disables its buttons and shows its [data-progress] element (with role=status).
-function busyOnSubmit(form) {
-  form.addEventListener('submit', () => {
-    const progress = form.querySelector('[data-progress]');
-    if (progress) progress.hidden = false;
-    // After the submission has read the button's name and value.
-    setTimeout(() => {
-      for (const button of form.querySelectorAll('button')) button.disabled = true;
-    });
-  });
-}
-
 for (const textarea of document.querySelectorAll('textarea[data-validate]')) validateAsYouType(textarea);
 for (const box of document.querySelectorAll('input[data-select-all]')) selectAll(box);
-for (const form of document.querySelectorAll('form[data-busy]')) busyOnSubmit(form);
