@@ -76,7 +76,7 @@ function browsing(request: FastifyRequest): boolean {
 }
 
 function problemContent(problem: ApiProblem): PageContent {
-  const title = problem.status === 403 ? 'Not allowed' : problem.title.charAt(0).toUpperCase() + problem.title.slice(1);
+  const title = problem.title === 'forbidden' ? 'Not allowed' : problem.title.charAt(0).toUpperCase() + problem.title.slice(1);
   const next = problem.status === 401 ? html`<a href="/console/login">Sign in</a>` : html`<a href="/console">Back to the console</a>`;
   const body = html`<p>${problem.detail}</p>${
     problem.errors && html`<ul>${problem.errors.map((error) => html`<li>${error.field}: ${error.message}</li>`)}</ul>`
