@@ -135,6 +135,9 @@ describe('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Wound care, reviewed' }).click();
     await page.getByRole('heading', { name: 'Wound care, reviewed' }).waitFor();
     expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    // As a tablet shows it: the navigation wraps and the figures' table scrolls inside its box.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await screenshot(page, 'campaign-tablet');
     const response = await page.goto('/console/campaigns/new');
     expect(response?.status()).toBe(403);
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
