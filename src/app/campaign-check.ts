@@ -11,9 +11,9 @@ export function templateCheck(templates: TemplateRegistry, templatesDir: string)
       const message = `"${campaign.template}" has no file ${templatesDir}/${campaign.template}.hbs: create it or fix the name`;
       return [{ field: 'template', message }];
     }
-    return templates.problemsOf(campaign.template).map(({ file, problem }) => ({
+    return templates.problemsFor(campaign).map(({ kind, file, problem }) => ({
       field: 'template',
-      message: `"${campaign.template}" cannot be used: ${file} ${problem}: fix the template`,
+      message: `"${campaign.template}" cannot be used: ${file} ${problem}${kind === 'broken' ? ': fix the template' : ''}`,
     }));
   };
 }

@@ -78,6 +78,12 @@ export const Campaign = z
       .describe('once per trigger resource, or at most once per patient per period'),
     review: z.enum(['none', 'required']).default('none'),
     sensitive: z.boolean().default(false).describe('content that could upset a patient: never sent without review'),
+    readingLevelWaiver: z
+      .string()
+      .trim()
+      .min(1, { message: 'must give the reason the template may read above grade 8, e.g. "consent wording required by law"' })
+      .optional()
+      .describe('why this campaign may use a template that reads above grade 8 (README, "Reading level")'),
   })
   .strict()
   .superRefine((campaign, ctx) => {

@@ -4,7 +4,6 @@ import { CampaignFileError } from '../campaigns/index.ts';
 import { ConfigError, cliActor, loadAdminConfig } from '../config/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { databaseConnectionProblem, type PromptStatus } from '../store/index.ts';
-import { addUser, createToken, printTokens, printUsers, revokeToken } from './commands/accounts.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
@@ -12,7 +11,7 @@ import { listOutreach } from './commands/outreach.ts';
 import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
-import { serveCommand } from './commands/serve.ts';
+import { checkTemplates } from './commands/templates.ts';
 import { EXIT, InputError, UsageError } from './errors.ts';
 import { redisProblem } from './redis-problem.ts';
 
@@ -25,6 +24,7 @@ Usage:
   careprompt run --once [--campaign <id>] [--json] poll active campaigns once and send what is due
   careprompt worker                                schedules, workers and sweeps until SIGTERM
   careprompt doctor [--json]                       check the FHIR server supports what the active campaigns need
+  careprompt templates check [dir] [--json]        reading grade, sentence and word lengths and footer of every template
   careprompt outreach list [--campaign <id>] [--patient <Patient/id>] [--status <status>] [--limit N] [--json]
   careprompt outreach approve <prompt-id> --reviewer <name> [--note <text>]   send a prompt held for review
   careprompt outreach reject <prompt-id> --reviewer <name> --note <why>       withhold it for good
@@ -95,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'worker') return workerCommand();
   if (command === 'doctor') return doctorCommand({ json });
+  if (command === 'templates' && sub === 'check') return checkTemplates(target, { json });
   if (command === 'outreach' && sub === 'list') {
     const status = values.status as PromptStatus | undefined;
     if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
@@ -118,13 +119,17 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'outreach' && (sub === 'approve' || sub === 'reject') && target) {
     return reviewOutreach(target, { decision: sub, reviewer: values.reviewer, note: values.note });
   }
-  if (command === 'serve') return serveCommand();
-  if (command === 'users' && sub === 'add' && target)
-    return addUser(target, { role: values.role, passwordStdin: values['password-stdin'], actor });
-  if (command === 'users' && sub === 'list') return printUsers({ json });
-  if (command === 'tokens' && sub === 'create' && target) return createToken(target, { role: values.role, actor });
-  if (command === 'tokens' && sub === 'list') return printTokens({ json });
-  if (command === 'tokens' && sub === 'revoke' && target) return revokeToken(target, { actor });
+  // Loaded on demand: the HTTP server and the argon2 binding would slow every other command's start.
+  if (command === 'serve') return (await import('./commands/serve.ts')).serveCommand();
+  if (command === 'users' || command === 'tokens') {
+    const accounts = await import('./commands/accounts.ts');
+    if (command === 'users' && sub === 'add' && target)
+      return accounts.addUser(target, { role: values.role, passwordStdin: values['password-stdin'], actor });
+    if (command === 'users' && sub === 'list') return accounts.printUsers({ json });
+    if (command === 'tokens' && sub === 'create' && target) return accounts.createToken(target, { role: values.role, actor });
+    if (command === 'tokens' && sub === 'list') return accounts.printTokens({ json });
+    if (command === 'tokens' && sub === 'revoke' && target) return accounts.revokeToken(target, { actor });
+  }
   if (command === 'keys' && sub === 'generate') {
     if (!values.out) throw new UsageError('keys generate needs --out <dir>');
     return generateKeysCommand({ out: values.out, alg: values.alg });

@@ -48,6 +48,8 @@ export interface Findings {
   campaigns: { ok: true; value: Campaign[] } | { ok: false; problem: string };
   /** Why a template cannot be used, or undefined when it loads. */
   templateProblem(templateId: string): string | undefined;
+  /** How a template reads above grade 8, or undefined when it does not (campaigns may waive it). */
+  readingProblem(templateId: string): string | undefined;
 }
 
 type Verdict = Pick<Check, 'result' | 'detail' | 'action'>;
@@ -82,7 +84,7 @@ export function diagnose(findings: Findings): Check[] {
     judged.set(check.id, verdict.result);
     return { ...check, ...verdict };
   });
-  return [...access, campaignsCheck(findings.campaigns), ...declared, ...templateChecks(campaigns, findings.templateProblem)];
+  return [...access, campaignsCheck(findings.campaigns), ...declared, ...templateChecks(campaigns, findings)];
 }
 
 /** connect, authenticate, capability-statement: can careprompt talk to the server at all? */
@@ -337,20 +339,34 @@ function declares(resource: DeclaredResource, interaction: string): boolean {
   return resource.listed && resource.interaction(interaction);
 }
 
-/** One check per template the active campaigns use. */
-function templateChecks(campaigns: readonly Campaign[], templateProblem: Findings['templateProblem']): Check[] {
-  return [...campaignIdsBy(campaigns, (campaign) => campaign.template)].map(([templateId, ids]): Check => {
+/** Per template the active campaigns use: it loads, and it reads at grade 8 or below unless they waive that. */
+function templateChecks(campaigns: readonly Campaign[], { templateProblem, readingProblem }: Findings): Check[] {
+  return [...campaignIdsBy(campaigns, (campaign) => campaign.template)].flatMap(([templateId, ids]): Check[] => {
     const problem = templateProblem(templateId);
     const check = { id: `template:${templateId}`, name: `load template ${templateId}`, campaigns: ids };
-    return problem === undefined
-      ? { ...check, result: 'pass' }
-      : {
-          ...check,
-          result: 'fail',
-          detail: problem,
-          action: 'fix the file named (TEMPLATES_DIR): these campaigns cannot render a prompt until then',
-        };
+    if (problem !== undefined) {
+      const action = 'fix the file named (TEMPLATES_DIR): these campaigns cannot render a prompt until then';
+      return [{ ...check, result: 'fail', detail: problem, action }];
+    }
+    return [{ ...check, result: 'pass' }, readingCheck(templateId, campaigns, readingProblem(templateId))];
   });
+}
+
+function readingCheck(templateId: string, campaigns: readonly Campaign[], problem: string | undefined): Check {
+  const using = campaigns.filter((campaign) => campaign.template === templateId);
+  const unwaived = using.filter((campaign) => campaign.readingLevelWaiver === undefined).map((campaign) => campaign.id);
+  const check = { id: `reading:${templateId}`, name: `template ${templateId} reads at grade 8 or below` };
+  if (problem === undefined) return { ...check, campaigns: using.map((campaign) => campaign.id), result: 'pass' };
+  if (unwaived.length === 0) {
+    return {
+      ...check,
+      campaigns: using.map((campaign) => campaign.id),
+      result: 'pass',
+      detail: `${problem}; waived by every campaign using it`,
+    };
+  }
+  const action = 'these campaigns do not run until it is rewritten or they give readingLevelWaiver: <reason> (README, "Reading level")';
+  return { ...check, campaigns: unwaived, result: 'fail', detail: problem, action };
 }
 
 /** The ids of the campaigns sharing each key, keys in order of first appearance. */

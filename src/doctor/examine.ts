@@ -62,6 +62,7 @@ export async function examine(dependencies: ExamineDependencies): Promise<Examin
     search,
     campaigns,
     templateProblem: templateProblemOf(dependencies.templates),
+    readingProblem: readingProblemOf(dependencies.templates),
   });
   return refusedCredentials ? { checks, refusedCredentials } : { checks };
 }
@@ -99,6 +100,15 @@ function templateProblemOf(source: TemplateSource): (templateId: string) => stri
   return (templateId) => {
     if (!registry.has(templateId)) return `${dir}/${templateId}.hbs does not exist`;
     const [first] = registry.problemsOf(templateId);
+    return first && `${first.file}: ${first.problem}`;
+  };
+}
+
+/** A template's first variant above grade 8, as `<file>: <why>`, whatever the campaigns waive. */
+function readingProblemOf(source: TemplateSource): (templateId: string) => string | undefined {
+  if ('loadError' in source) return () => undefined;
+  return (templateId) => {
+    const [first] = source.registry.problemsFor({ template: templateId }).filter((problem) => problem.kind === 'reading-level');
     return first && `${first.file}: ${first.problem}`;
   };
 }

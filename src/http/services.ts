@@ -7,7 +7,7 @@ import type { CampaignCheck } from '../campaigns/index.ts';
 import type { Secret } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import type { Clock, Enqueue, Store } from '../pipeline/index.ts';
+import type { Clock, Enqueue, Services, Store } from '../pipeline/index.ts';
 import type { Db } from '../store/index.ts';
 
 /** One dependency `/readyz` looks at: its name and whether it answered. */
@@ -16,7 +16,8 @@ export interface ReadinessCheck {
   ok: boolean;
 }
 
-export interface HttpServices {
+/** gateway, templates, config: for template previews, which read the chosen patient from FHIR. */
+export interface HttpServices extends Pick<Services, 'gateway' | 'templates' | 'config'> {
   db: Db;
   store: Store;
   enqueue: Enqueue;

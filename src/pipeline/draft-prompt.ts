@@ -50,18 +50,7 @@ export function renderedPrompt(
   asOf: Date,
   services: { config: Readonly<Config>; templates: TemplateRegistry },
 ): NewPrompt {
-  const { config, templates } = services;
-  const facts = factsFromPatientContext(context, trigger, {
-    defaultTimezone: config.defaultTimezone,
-    now: asOf,
-    recentProcedureDays: config.render.recentProcedureDays,
-  });
-  const template = templates.resolve(campaign.template, facts.patient.language);
-  const { replyTimeByLanguage, ...org } = config.org;
-  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
-  const result = template.render(
-    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now: asOf }),
-  );
+  const { template, result } = renderFor(campaign, context, trigger, asOf, services);
   return {
     ...identity,
     ...triggerFacts(trigger, asOf),
@@ -74,6 +63,29 @@ export function renderedPrompt(
       ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }
       : { status: 'skipped', reason: `template value missing: ${result.missing.join(', ')}` }),
   };
+}
+
+/** The campaign's template rendered for one patient and trigger: the message, or the values it lacked. */
+export function renderFor(
+  campaign: Campaign,
+  context: PatientContext,
+  trigger: TriggerResource,
+  asOf: Date,
+  services: { config: Readonly<Config>; templates: TemplateRegistry },
+) {
+  const { config, templates } = services;
+  const facts = factsFromPatientContext(context, trigger, {
+    defaultTimezone: config.defaultTimezone,
+    now: asOf,
+    recentProcedureDays: config.render.recentProcedureDays,
+  });
+  const template = templates.resolve(campaign.template, facts.patient.language);
+  const { replyTimeByLanguage, ...org } = config.org;
+  const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
+  const result = template.render(
+    buildTemplateContext({ ...facts, org: { ...org, replyTime }, campaign: { id: campaign.id, name: campaign.name }, now: asOf }),
+  );
+  return { template, result };
 }
 
 function triggerFacts(trigger: TriggerResource, asOf: Date) {

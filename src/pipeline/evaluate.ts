@@ -55,7 +55,7 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     return outcomes;
   }
   const { campaign } = stored;
-  if (ctx.templates.problemsOf(campaign.template).length > 0) {
+  if (ctx.templates.problemsFor(campaign).length > 0) {
     // Left unevaluated, not failed: the sweep queues them again, and once the template is fixed they are decided.
     ctx.logger.error(
       { campaignId: campaign.id, templateId: campaign.template, candidates: job.candidates.length },

@@ -20,6 +20,7 @@ export type {
   Store,
   StoredCampaign,
 } from './ports.ts';
+export { type PreviewResult, previewPrompt } from './preview.ts';
 export {
   NotRetryableError,
   PromptExpiredError,

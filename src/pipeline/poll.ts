@@ -33,7 +33,7 @@ export async function pollCampaign(job: PollWork, ctx: Context): Promise<PollOut
   try {
     // A campaign whose template cannot be used fails here, before it records work nobody can render; the
     // watermark stays put, so the poll after the template is fixed searches the same range again.
-    const [broken] = ctx.templates.problemsOf(stored.campaign.template);
+    const [broken] = ctx.templates.problemsFor(stored.campaign);
     if (broken) throw new TemplateError(broken.file, `(template '${stored.campaign.template}') ${broken.problem}`);
     for (const search of searches) {
       for await (const page of gateway.searchPages(search.resourceType, search.params)) {

@@ -18,7 +18,10 @@ export function canonicalLanguage(tag: string): string | undefined {
 }
 
 const Fact = z.object({
+  /** The name a patient knows it by: a medicine's ingredients ("atorvastatin"), else the display as coded. */
   display: z.string().optional(),
+  /** The display as coded ("atorvastatin 10 MG Oral Tablet"). */
+  fullDisplay: z.string().optional(),
   code: z.string().optional(),
   date: ClinicalDate.optional(),
 });
@@ -38,6 +41,7 @@ export const TemplateInput = z.object({
     code: z.string().optional(),
     system: z.string().optional(),
     display: z.string().optional(),
+    fullDisplay: z.string().optional(),
     date: ClinicalDate.optional(),
   }),
   conditions: z.array(Fact),

@@ -1,11 +1,13 @@
 /**
  * The few facts templates use, pulled out of FHIR resources. Displays come from the data only
- * (coding.display, then code.text): a code is never turned into words here.
+ * (coding.display, then code.text): a code is never turned into words here. A medicine's display is the name
+ * a patient knows it by, its ingredients (ingredient-name.ts); `fullDisplay` keeps the display as coded.
  */
 import type { CodeableConcept, Patient, PatientContext } from '../fhir/index.ts';
 import { isIanaTimezone } from '../time/index.ts';
-import { clinicalDateOf, isListedIn, type TemplateList, type TriggerResource, triggerTypeOf } from '../triggers/index.ts';
+import { clinicalDateOf, ingredientsOf, isListedIn, type TemplateList, type TriggerResource, triggerTypeOf } from '../triggers/index.ts';
 import { ClinicalDate, canonicalLanguage, type Fact, type TemplateInput } from './context.ts';
+import { medicineName } from './ingredient-name.ts';
 
 export type PatientFacts = Pick<TemplateInput, 'patient' | 'trigger' | 'conditions' | 'medications' | 'procedures'>;
 
@@ -24,7 +26,7 @@ export function factsFromPatientContext(
 ): PatientFacts {
   const name = nameToUse(ctx.patient, options.now);
   const recentSince = options.now.getTime() - options.recentProcedureDays * MS_PER_DAY;
-  const { display, code, system } = conceptFacts(conceptOf(trigger));
+  const { display, fullDisplay, code, system } = conceptFacts(trigger);
   // Every list the trigger types fill, so a new one cannot be left out of the template context unnoticed.
   const lists: Record<TemplateList, Fact[]> = {
     conditions: distinct(newestFirst(listed(ctx, 'conditions'))),
@@ -38,7 +40,7 @@ export function factsFromPatientContext(
       language: preferredLanguage(ctx.patient),
       timezone: timeZoneOf(ctx.patient) ?? options.defaultTimezone,
     },
-    trigger: { resourceType: trigger.resourceType, display, code, system, date: dateOf(trigger) },
+    trigger: { resourceType: trigger.resourceType, display, fullDisplay, code, system, date: dateOf(trigger) },
     ...lists,
   };
 }
@@ -71,18 +73,18 @@ function listed(ctx: PatientContext, list: TemplateList): Fact[] {
 }
 
 function fact(resource: TriggerResource): Fact {
-  const { display, code } = conceptFacts(conceptOf(resource));
-  return { display, code, date: dateOf(resource) };
+  const { display, fullDisplay, code } = conceptFacts(resource);
+  return { display, fullDisplay, code, date: dateOf(resource) };
 }
 
-function conceptOf(resource: TriggerResource): CodeableConcept | undefined {
-  return triggerTypeOf(resource).conceptOf(resource);
-}
-
-function conceptFacts(concept: CodeableConcept | undefined) {
+function conceptFacts(resource: TriggerResource) {
+  const concept: CodeableConcept | undefined = triggerTypeOf(resource).conceptOf(resource);
   const coded = concept?.coding?.find((coding) => text(coding.code));
+  const fullDisplay = text(concept?.coding?.find((coding) => text(coding.display))?.display) ?? text(concept?.text);
+  const ingredients = ingredientsOf(resource);
   return {
-    display: text(concept?.coding?.find((coding) => text(coding.display))?.display) ?? text(concept?.text),
+    display: ingredients ? medicineName(concept, ingredients) : fullDisplay,
+    fullDisplay,
     code: text(coded?.code),
     system: text(coded?.system),
   };

@@ -7,11 +7,13 @@ export {
 } from './context.ts';
 export { TemplateError } from './errors.ts';
 export { factsFromPatientContext, type PatientFacts } from './facts.ts';
+export type { TemplateReading } from './reading.ts';
 export {
   loadTemplateRegistry,
   type RegistryOptions,
   type ResolvedTemplate,
   SAFETY_FOOTER,
+  type TemplateProblem,
   type TemplateRegistry,
 } from './registry.ts';
 export type { RenderResult } from './render.ts';

@@ -15,15 +15,19 @@
  *   in any variant of a template, or in any variant of a partial it uses, makes the whole template unusable: a
  *   broken Spanish variant must not quietly send the English one. The registry loads every other template;
  *   only the campaigns using a broken one are stopped.
+ * - reading: how each variant reads with the sample contexts (reading.ts). A variant above grade 8 is a problem
+ *   for the campaigns using the template that do not waive it (`readingLevelWaiver`), not for the template.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Handlebars from 'handlebars';
+import { GRADE_LIMIT } from '../readability/index.ts';
 import { canonicalLanguage, type TemplateContext } from './context.ts';
 import { TemplateError } from './errors.ts';
 import { createTemplateEnvironment, helperNames, type TemplateEnvironment } from './helpers.ts';
-import { compileTemplate, type RenderResult, renderTemplate } from './render.ts';
+import { readTemplate, type Sections, type TemplateReading } from './reading.ts';
+import { type CompiledTemplate, compileTemplate, normalizeText, type RenderResult, renderTemplate } from './render.ts';
 import { type TemplateShape, TemplateShapeError, templateShape } from './template-shape.ts';
 
 export const SAFETY_FOOTER = 'safety-footer';
@@ -38,6 +42,8 @@ export interface ResolvedTemplate {
 
 /** Why a template cannot be used. Names ids, files and template syntax only, never values. */
 export interface TemplateProblem {
+  /** broken: no campaign can use it; reading-level: above grade 8, usable by a campaign that waives that. */
+  kind: 'broken' | 'reading-level';
   /** The template id whose campaigns cannot run; `partials/<name>` for a problem in a partial itself. */
   template: string;
   /** The file to fix. */
@@ -54,11 +60,21 @@ export interface TemplateRegistry {
   problems(): TemplateProblem[];
   /** The problems that make this template unusable (empty: it can be used). */
   problemsOf(templateId: string): TemplateProblem[];
+  /** The problems that stop this campaign: its template's, and a reading level above grade 8 unless it waives that. */
+  problemsFor(campaign: CampaignTemplate): TemplateProblem[];
+  /** How each variant of the template reads (empty for a template with problems). */
+  readingOf(templateId: string): TemplateReading[];
   /**
    * The variant for `language`: exact tag (`es-MX`), then its language (`es`), then the default
    * `<id>.hbs`. Throws a TemplateError for an unknown id or a template with problems.
    */
   resolve(templateId: string, language?: string): ResolvedTemplate;
+}
+
+/** What the registry needs of a campaign. */
+export interface CampaignTemplate {
+  template: string;
+  readingLevelWaiver?: string | undefined;
 }
 
 export interface RegistryOptions {
@@ -100,25 +116,32 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
 
   const problems = new Map<string, TemplateProblem[]>(partials.problems);
   const resolved = new Map<string, Map<string, ResolvedTemplate>>();
+  const readings = new Map<string, TemplateReading[]>();
   const templateIds = new Set([...templates.byId.keys(), ...templates.problems.keys()]);
   for (const id of [...templateIds].sort()) {
     const variants = templates.byId.get(id) ?? new Map<string, SourceFile>();
     const found = [...(templates.problems.get(id) ?? [])];
     if (variants.size > 0 && !variants.has(defaultLanguage)) {
       const [first] = variants.values();
-      found.push({ template: id, file: first?.file ?? dir, problem: `has no default variant ${id}.hbs to fall back to` });
+      found.push({ kind: 'broken', template: id, file: first?.file ?? dir, problem: `has no default variant ${id}.hbs to fall back to` });
     }
-    const prepared = new Map<string, ResolvedTemplate>();
+    const prepared = new Map<string, Prepared>();
     for (const [language, template] of variants) {
       try {
         prepared.set(language, prepare(template, partials, defaultLanguage));
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
-        found.push({ template: id, file: error.file, problem: error.reason });
+        found.push({ kind: 'broken', template: id, file: error.file, problem: error.reason });
       }
     }
     if (found.length > 0) problems.set(id, found);
-    else resolved.set(id, prepared);
+    else {
+      resolved.set(id, new Map([...prepared].map(([language, { resolved }]) => [language, resolved])));
+      readings.set(
+        id,
+        [...prepared.values()].map(({ reading }) => reading),
+      );
+    }
   }
   const all = [...problems.values()].flat();
 
@@ -127,6 +150,12 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
     ids: () => [...templateIds].sort(),
     problems: () => all.map((problem) => ({ ...problem })),
     problemsOf: (templateId) => (problems.get(templateId) ?? []).map((problem) => ({ ...problem })),
+    problemsFor(campaign) {
+      const broken = (problems.get(campaign.template) ?? []).map((problem) => ({ ...problem }));
+      if (broken.length > 0 || campaign.readingLevelWaiver !== undefined) return broken;
+      return (readings.get(campaign.template) ?? []).flatMap(readingProblem);
+    },
+    readingOf: (templateId) => structuredClone(readings.get(templateId) ?? []),
     resolve(templateId, language) {
       const [problem] = problems.get(templateId) ?? [];
       if (problem) throw new TemplateError(problem.file, problem.problem);
@@ -137,7 +166,12 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
   };
 }
 
-function prepare(template: SourceFile, partials: Sources, defaultLanguage: string): ResolvedTemplate {
+interface Prepared {
+  resolved: ResolvedTemplate;
+  reading: TemplateReading;
+}
+
+function prepare(template: SourceFile, partials: Sources, defaultLanguage: string): Prepared {
   if (template.shape.endsWithPartial !== SAFETY_FOOTER) {
     throw new TemplateError(template.file, `does not include the safety footer partial {{> ${SAFETY_FOOTER}}} as its last statement`);
   }
@@ -158,11 +192,45 @@ function prepare(template: SourceFile, partials: Sources, defaultLanguage: strin
     partials: Object.fromEntries(sorted.map(([name, partial]) => [name, partial.run])),
   };
   return {
-    templateId: template.id,
-    language: template.language,
-    version,
-    render: (context) => renderTemplate(compiled, context),
+    resolved: {
+      templateId: template.id,
+      language: template.language,
+      version,
+      render: (context) => renderTemplate(compiled, context),
+    },
+    reading: readTemplate({
+      template: template.id,
+      file: template.file,
+      language: template.language,
+      sections: (context) => renderSections(compiled, context),
+    }),
   };
+}
+
+/** Marks where the footer starts and ends in a render; no template text holds it. */
+const FOOTER_MARK = '\u0000';
+
+/** The message cut at the safety footer, by rendering the footer partial between marks. */
+function renderSections(compiled: CompiledTemplate, context: TemplateContext): Sections {
+  const footer = compiled.partials[SAFETY_FOOTER];
+  if (!footer) throw new TemplateError(compiled.file, `has no ${SAFETY_FOOTER} partial`);
+  const marked: Handlebars.TemplateDelegate = (partialContext, options) => `${FOOTER_MARK}${footer(partialContext, options)}${FOOTER_MARK}`;
+  const result = renderTemplate({ ...compiled, partials: { ...compiled.partials, [SAFETY_FOOTER]: marked } }, context);
+  if (!result.ok) return result;
+  const [body = '', footerText = ''] = result.text.split(FOOTER_MARK);
+  return { ok: true, body: normalizeText(body), footer: normalizeText(footerText) };
+}
+
+/** A variant above grade 8, as a problem of the campaigns that do not waive it. */
+function readingProblem(reading: TemplateReading): TemplateProblem[] {
+  const { readability } = reading;
+  if (!readability || readability.grade <= GRADE_LIMIT) return [];
+  const measure = readability.measure === 'flesch-kincaid' ? 'Flesch–Kincaid' : `Fernández-Huerta ${readability.score}`;
+  const problem =
+    `reads at grade ${readability.gradeText} (${measure}), above the limit of grade ${GRADE_LIMIT}: ` +
+    'rewrite it in shorter sentences and shorter words (`careprompt templates check` shows the figures), ' +
+    'or give the campaign `readingLevelWaiver: <reason>`';
+  return [{ kind: 'reading-level', template: reading.template, file: reading.file, problem }];
 }
 
 /**
@@ -233,7 +301,7 @@ async function readSources(
       'problem' in result ? result.problem : clash && `is a second ${result.language} variant of '${result.id}' (see ${clash.file})`;
     if (problem) {
       const key = problemKey(result.id);
-      problems.set(key, [...(problems.get(key) ?? []), { template: key, file: result.file, problem }]);
+      problems.set(key, [...(problems.get(key) ?? []), { kind: 'broken', template: key, file: result.file, problem }]);
     } else if (!('problem' in result)) {
       variants.set(result.language, result);
       byId.set(result.id, variants);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CodeableConcept, Period, Reference, ResourceBase } from '../fhir/datatypes.ts';
-import type { TriggerType } from './trigger-type.ts';
+import { notAMedicine, type TriggerType } from './trigger-type.ts';
 
 export const Condition = z.looseObject({
   ...ResourceBase,
@@ -32,6 +32,7 @@ export const condition: TriggerType<typeof Condition> = {
   // parameter cannot say "either"; eligibility applies the window instead.
   search: { code: 'code', status: 'clinical-status' },
   conceptOf: (resource) => resource.code,
+  ingredientsOf: notAMedicine,
   clinicalDateOf: (resource) => resource.onsetDateTime ?? resource.onsetPeriod?.start ?? resource.recordedDate,
   /** The clinical status code, preferring the standard system's coding. */
   statusOf(resource) {

@@ -9,6 +9,7 @@ export {
   clinicalDateOf,
   codingsOf,
   findTriggerType,
+  ingredientsOf,
   isListedIn,
   searchParameterNamesOf,
   statusOf,

@@ -1,6 +1,7 @@
 /** MedicationRequest: a prescription, dated when it was written. */
 import { z } from 'zod';
-import { CodeableConcept, Reference, ResourceBase } from '../fhir/datatypes.ts';
+import { Reference, ResourceBase } from '../fhir/datatypes.ts';
+import { MedicationFields, medicationConceptOf, medicationIngredientsOf } from './medication.ts';
 import { alwaysTrusted, conditionReasonOf, type TriggerType } from './trigger-type.ts';
 
 export const MedicationRequest = z.looseObject({
@@ -8,7 +9,7 @@ export const MedicationRequest = z.looseObject({
   resourceType: z.literal('MedicationRequest'),
   status: z.string(),
   intent: z.string().optional(),
-  medicationCodeableConcept: CodeableConcept.optional(),
+  ...MedicationFields,
   subject: Reference,
   authoredOn: z.string().optional(),
   reasonReference: z.array(Reference).optional(),
@@ -19,7 +20,8 @@ export const medicationRequest: TriggerType<typeof MedicationRequest> = {
   resourceType: 'MedicationRequest',
   schema: MedicationRequest,
   search: { code: 'code', status: 'status', date: 'authoredon' },
-  conceptOf: (resource) => resource.medicationCodeableConcept,
+  conceptOf: medicationConceptOf,
+  ingredientsOf: medicationIngredientsOf,
   clinicalDateOf: (resource) => resource.authoredOn,
   statusOf: (resource) => resource.status,
   untrustedBecause: alwaysTrusted,

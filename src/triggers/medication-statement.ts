@@ -1,13 +1,14 @@
 /** MedicationStatement: a medication the patient takes or took (reported, not prescribed here). */
 import { z } from 'zod';
-import { CodeableConcept, Period, Reference, ResourceBase } from '../fhir/datatypes.ts';
+import { Period, Reference, ResourceBase } from '../fhir/datatypes.ts';
+import { MedicationFields, medicationConceptOf, medicationIngredientsOf } from './medication.ts';
 import { alwaysTrusted, conditionReasonOf, type TriggerType } from './trigger-type.ts';
 
 export const MedicationStatement = z.looseObject({
   ...ResourceBase,
   resourceType: z.literal('MedicationStatement'),
   status: z.string(),
-  medicationCodeableConcept: CodeableConcept.optional(),
+  ...MedicationFields,
   subject: Reference,
   effectiveDateTime: z.string().optional(),
   effectivePeriod: Period.optional(),
@@ -19,7 +20,8 @@ export const medicationStatement: TriggerType<typeof MedicationStatement> = {
   resourceType: 'MedicationStatement',
   schema: MedicationStatement,
   search: { code: 'code', status: 'status', date: 'effective' },
-  conceptOf: (resource) => resource.medicationCodeableConcept,
+  conceptOf: medicationConceptOf,
+  ingredientsOf: medicationIngredientsOf,
   clinicalDateOf: (resource) => resource.effectiveDateTime ?? resource.effectivePeriod?.start,
   statusOf: (resource) => resource.status,
   untrustedBecause: alwaysTrusted,

@@ -1,7 +1,7 @@
 /** Procedure: something done to the patient (a suture, a surgery), dated when it was performed. */
 import { z } from 'zod';
 import { CodeableConcept, Period, Reference, ResourceBase } from '../fhir/datatypes.ts';
-import { alwaysTrusted, conditionReasonOf, type TriggerType } from './trigger-type.ts';
+import { alwaysTrusted, conditionReasonOf, notAMedicine, type TriggerType } from './trigger-type.ts';
 
 export const Procedure = z.looseObject({
   ...ResourceBase,
@@ -20,6 +20,7 @@ export const procedure: TriggerType<typeof Procedure> = {
   schema: Procedure,
   search: { code: 'code', status: 'status', date: 'date' },
   conceptOf: (resource) => resource.code,
+  ingredientsOf: notAMedicine,
   clinicalDateOf: (resource) => resource.performedDateTime ?? resource.performedPeriod?.start,
   statusOf: (resource) => resource.status,
   untrustedBecause: alwaysTrusted,

@@ -4,7 +4,7 @@
  * module and one line in TRIGGER_TYPES.
  */
 import { z } from 'zod';
-import type { Coding } from '../fhir/datatypes.ts';
+import type { CodeableConcept, Coding } from '../fhir/datatypes.ts';
 import { condition } from './condition.ts';
 import { medicationRequest } from './medication-request.ts';
 import { medicationStatement } from './medication-statement.ts';
@@ -49,6 +49,11 @@ export function searchParameterNamesOf(resourceType: TriggerResourceType): Reado
 /** What the resource is about: the code of a Condition or Procedure, the medication of a medication resource. */
 export function codingsOf(resource: TriggerResource): Coding[] {
   return triggerTypeOf(resource).conceptOf(resource)?.coding ?? [];
+}
+
+/** A medicine's listed ingredients (`[]` if none are listed), or undefined for what is not a medicine. */
+export function ingredientsOf(resource: TriggerResource): CodeableConcept[] | undefined {
+  return triggerTypeOf(resource).ingredientsOf(resource);
 }
 
 /** When it happened clinically (not when the record changed); FHIR dateTime text, possibly partial (`2024-03`). */

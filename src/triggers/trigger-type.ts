@@ -47,6 +47,11 @@ export interface TriggerType<Schema extends z.ZodType<TriggerRecord>> {
   readonly schema: Schema;
   readonly search: Readonly<TriggerSearchParameterNames>;
   conceptOf(resource: z.infer<Schema>): CodeableConcept | undefined;
+  /**
+   * A medicine's ingredients where the record lists them (a contained Medication), `[]` where it does not;
+   * undefined for what is not a medicine. Templates name a medicine by its ingredients (render/facts.ts).
+   */
+  ingredientsOf(resource: z.infer<Schema>): CodeableConcept[] | undefined;
   clinicalDateOf(resource: z.infer<Schema>): string | undefined;
   statusOf(resource: z.infer<Schema>): string | undefined;
   /** Why the resource is not the patient's (`verificationStatus refuted`), or undefined when it is. */
@@ -63,6 +68,11 @@ export interface TriggerType<Schema extends z.ZodType<TriggerRecord>> {
 /** The first Condition among a resource's `reasonReference`s. */
 export function conditionReasonOf(resource: { reasonReference?: Reference[] | undefined }): string | undefined {
   return resource.reasonReference?.map((ref) => ref.reference).find((ref) => ref?.startsWith('Condition/'));
+}
+
+/** For the types that are not medicines: their concept's display is their name. */
+export function notAMedicine(): undefined {
+  return undefined;
 }
 
 /** Nothing marks these types as recorded in error: trust follows their status, which campaigns choose. */

@@ -243,7 +243,7 @@ describe('careprompt doctor', () => {
         detail: 'Communication does not declare conditionalCreate: true',
         action: expect.stringContaining('exactly-once'),
       }),
-      expect.objectContaining({ level: 40, pass: 38, warn: 0, fail: 1, skip: 0 }),
+      expect.objectContaining({ level: 40, pass: 41, warn: 0, fail: 1, skip: 0 }),
     ]);
   });
 

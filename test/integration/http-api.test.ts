@@ -5,11 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment } from '../support/environment.ts';
-import { communications, patientWithFreshStitches } from '../support/fhir-data.ts';
+import { communications, createResource, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { startTestApi, type TestApi } from '../support/http.ts';
 import { createTestPipeline, emptyDatabase, type TestPipeline } from '../support/pipeline.ts';
 
 const CAMPAIGN = 'wound-care-after-sutures';
+
+async function createPatientOnly(baseUrl: string) {
+  return { patient: await createResource(baseUrl, { resourceType: 'Patient', active: true, name: [{ given: ['Sam'], family: 'Lee' }] }) };
+}
 
 describe('the JSON API from campaign to sent message', () => {
   const env = useTestEnvironment();
@@ -91,6 +95,20 @@ describe('the JSON API from campaign to sent message', () => {
     expect(queue.prompts[0].evidence).toMatchObject({
       trigger: expect.objectContaining({ reference: expect.stringMatching(/^Procedure\//) }),
     });
+  });
+
+  it('previews the campaign’s message for a chosen patient read from FHIR, and says why it cannot for others', async () => {
+    const [prompt] = await env.db.prompt.findMany();
+    const preview = (patientId: string) =>
+      api.app.inject({ method: 'POST', url: `/api/v1/campaigns/${CAMPAIGN}/preview`, headers: manager, payload: { patientId } });
+    const shown = await preview(prompt?.patientRef.split('/')[1] ?? '');
+    expect(shown.json()).toMatchObject({ text: prompt?.renderedText, language: 'en', triggerRef: prompt?.triggerRefs[0] });
+    expect((await preview('nobody-here')).statusCode).toBe(404);
+    const { patient } = await createPatientOnly(env.fhir.baseUrl);
+    const none = await preview(patient.id);
+    expect(none.statusCode).toBe(422);
+    expect(none.json().detail).toBe(`Patient/${patient.id} has no Procedure with the campaign's codes: choose a patient who has one`);
+    expect(await env.db.prompt.count()).toBe(1);
   });
 
   it('approves an edited prompt (kept with its diff and editor), reports the ones not pending, and the next run sends the edit', async () => {

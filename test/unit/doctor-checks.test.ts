@@ -79,6 +79,7 @@ function findings(overrides: Partial<Findings> = {}): Findings {
     search: { ok: true, value: undefined },
     campaigns: { ok: true, value: [woundCare, diabetes, medication] },
     templateProblem: () => undefined,
+    readingProblem: () => undefined,
     ...overrides,
   };
 }
@@ -133,8 +134,11 @@ describe('doctor checks', () => {
       'search-param:MedicationRequest:_lastUpdated',
       'read:MedicationRequest',
       'template:wound-care',
+      'reading:wound-care',
       'template:diabetes',
+      'reading:diabetes',
       'template:medication',
+      'reading:medication',
     ]);
     expect(byId(checks, 'fhir-version').detail).toBe('4.0.1');
     expect(byId(checks, 'capability-statement').detail).toBe('Example EHR 2.3');
@@ -403,6 +407,25 @@ describe('doctor checks', () => {
     );
 
     expect(byId(checks, 'campaigns')).toMatchObject({ result: 'fail', action: expect.stringContaining('DATABASE_URL') });
+  });
+
+  it('fails the reading check of a template above grade 8 for the campaigns that do not waive it', () => {
+    const hard = 'templates/wound-care.hbs: reads at grade 9.4 (Flesch–Kincaid), above the limit of grade 8: rewrite it';
+    const waived = campaignFixture({ id: 'wound-care-es', readingLevelWaiver: 'wording set by the surgical team' });
+    const readingProblem = (id: string) => (id === 'wound-care' ? hard : undefined);
+    const checks = diagnose(findings({ campaigns: { ok: true, value: [woundCare, waived, diabetes] }, readingProblem }));
+
+    expect(byId(checks, 'template:wound-care').result).toBe('pass');
+    expect(byId(checks, 'reading:wound-care')).toMatchObject({
+      result: 'fail',
+      campaigns: ['wound-care'],
+      detail: hard,
+      action: expect.stringContaining('readingLevelWaiver'),
+    });
+    expect(byId(checks, 'reading:diabetes')).toMatchObject({ result: 'pass', campaigns: ['diabetes'] });
+
+    const allWaived = diagnose(findings({ campaigns: { ok: true, value: [waived] }, readingProblem }));
+    expect(byId(allWaived, 'reading:wound-care')).toMatchObject({ result: 'pass', detail: expect.stringContaining('waived') });
   });
 
   it('names the campaigns that share a trigger type or a template', () => {

@@ -2,6 +2,9 @@
  * The pipeline's use-cases over in-memory ports: poll, evaluate and send decisions, review and retry, with the
  * clock fixed. The same behaviours run against PostgreSQL, Redis and the FHIR server in test/integration.
  */
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Campaign, loadCampaigns } from '../../src/campaigns/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
@@ -316,5 +319,24 @@ describe('the pipeline over in-memory ports', () => {
     expect(prompt.queuedAt).toEqual(T0);
     now = new Date(T0.getTime() + 49 * HOUR);
     expect(await sendOne(prompt.id)).toBe('withdrawn');
+  });
+
+  it('does not poll a campaign whose template reads above grade 8, unless the campaign waives it', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'careprompt-hard-')), 'templates');
+    await cp('templates', dir, { recursive: true });
+    const hard =
+      'Hi {{patient.firstName}},\n\nPostoperative management necessitates meticulous observation of incisional integrity, particularly regarding erythema, induration and purulent exudation.\n\n{{> safety-footer}}\n';
+    await writeFile(join(dir, 'wound-care.hbs'), hard);
+    ctx.templates = await loadTemplateRegistry(dir);
+
+    await expect(pollCampaign({ campaignId: CAMPAIGN }, ctx)).rejects.toThrow(
+      /wound-care\.hbs \(template 'wound-care'\) reads at grade \d+\.\d/,
+    );
+    expect(queued.evaluations).toEqual([]);
+
+    setCampaign({ readingLevelWaiver: 'wording agreed with the surgical team' });
+    const { poll, prompt } = await pollAndEvaluate();
+    expect(poll.status).toBe('completed');
+    expect(prompt?.renderedText).toContain('Postoperative management');
   });
 });

@@ -298,12 +298,13 @@ describe('template registry on disk', () => {
     expect(registry.has('bad')).toBe(true);
     expect(registry.problemsOf('good')).toEqual([]);
     expect(registry.problemsOf('bad')).toEqual([
-      { template: 'bad', file: path.join(dir, 'bad.hbs'), problem: "uses unknown helper 'shout' (line 1)" },
+      { kind: 'broken', template: 'bad', file: path.join(dir, 'bad.hbs'), problem: "uses unknown helper 'shout' (line 1)" },
     ]);
     expect(() => registry.resolve('bad')).toThrow(`${path.join(dir, 'bad.hbs')} uses unknown helper 'shout' (line 1)`);
     // A variant without its footer breaks the whole template: Spanish speakers must not quietly get English.
     expect(registry.problemsOf('half')).toEqual([
       {
+        kind: 'broken',
         template: 'half',
         file: path.join(dir, 'half.es.hbs'),
         problem: 'has no safety footer in its language: add partials/safety-footer.es.hbs',
@@ -323,8 +324,9 @@ describe('template registry on disk', () => {
     const registry = await loadTemplateRegistry(dir);
     const partialFile = path.join(dir, 'partials/signature.hbs');
     expect(registry.problems()).toEqual([
-      { template: 'partials/signature', file: partialFile, problem: "uses unknown helper 'shout' (line 1)" },
+      { kind: 'broken', template: 'partials/signature', file: partialFile, problem: "uses unknown helper 'shout' (line 1)" },
       {
+        kind: 'broken',
         template: 'signed',
         file: path.join(dir, 'signed.hbs'),
         problem: `uses partial 'signature', which cannot be used: ${partialFile} uses unknown helper 'shout' (line 1)`,

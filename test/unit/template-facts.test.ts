@@ -134,10 +134,10 @@ describe('clinical facts', () => {
       condition('h', 'active', '2026-04-01', { verificationStatus: { coding: [{ code: 'refuted' }] } }),
     ];
     expect(facts({ conditions }).conditions).toEqual([
-      { display: 'condition c', code: 'c', date: '2025-06-01T10:00:00Z' },
-      { display: 'condition g', code: 'g', date: '2024-02-01' },
-      { display: 'condition a', code: 'a', date: '2019-01-01' },
-      { display: 'condition d', code: 'd', date: undefined },
+      { display: 'condition c', fullDisplay: 'condition c', code: 'c', date: '2025-06-01T10:00:00Z' },
+      { display: 'condition g', fullDisplay: 'condition g', code: 'g', date: '2024-02-01' },
+      { display: 'condition a', fullDisplay: 'condition a', code: 'a', date: '2019-01-01' },
+      { display: 'condition d', fullDisplay: 'condition d', code: 'd', date: undefined },
     ]);
   });
 
@@ -194,12 +194,57 @@ describe('clinical facts', () => {
       code: '860975',
       system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
       display: undefined,
+      fullDisplay: undefined,
       date: '2026-11-20',
     });
-    coded.medicationCodeableConcept = { coding: [{ code: '860975', display: 'metformin 500 MG' }], text: 'metformin' };
-    expect(facts({}, coded).trigger.display).toBe('metformin 500 MG');
+    coded.medicationCodeableConcept = { coding: [{ code: '860975', display: 'metformin ER 500 MG' }], text: 'Glucophage' };
+    expect(facts({}, coded).trigger).toMatchObject({ display: 'Glucophage', fullDisplay: 'metformin ER 500 MG' });
     coded.medicationCodeableConcept = { coding: [{ code: '860975' }], text: 'metformin' };
-    expect(facts({}, coded).trigger.display).toBe('metformin');
+    expect(facts({}, coded).trigger).toMatchObject({ display: 'metformin', fullDisplay: 'metformin' });
+    const sutured = procedure('t', 'completed', '2026-11-24');
+    sutured.code = { coding: [{ code: '18557009', display: 'Closure of wound by suture' }] };
+    expect(facts({}, sutured).trigger).toMatchObject({ display: 'Closure of wound by suture', fullDisplay: 'Closure of wound by suture' });
+  });
+
+  it('names a medicine by its ingredients, keeps the full display, and lists each medicine once whatever its strength', () => {
+    const request = (id: string, display: string, authoredOn: string): MedicationRequest => ({
+      ...medicationRequest(id, 'active', authoredOn),
+      medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: id, display }] },
+    });
+    const medications = [
+      request('617312', 'atorvastatin 10 MG Oral Tablet', '2026-01-05'),
+      request('617310', 'atorvastatin 20 MG Oral Tablet [Lipitor]', '2026-11-20'),
+      request('860975', '24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet', '2026-10-01'),
+    ];
+    const found = facts({ medications }, medications[1]);
+    expect(found.trigger).toMatchObject({ display: 'atorvastatin', fullDisplay: 'atorvastatin 20 MG Oral Tablet [Lipitor]' });
+    expect(found.medications.map(({ display, fullDisplay }) => [display, fullDisplay])).toEqual([
+      ['atorvastatin', 'atorvastatin 20 MG Oral Tablet [Lipitor]'],
+      ['metformin', '24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet'],
+    ]);
+  });
+
+  it('reads a contained Medication: its code, and its ingredients for the name', () => {
+    const request: MedicationRequest = {
+      ...medicationRequest('r', 'active', '2026-11-20'),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: '#med' },
+      contained: [
+        {
+          resourceType: 'Medication',
+          id: 'med',
+          code: { coding: [{ code: '1', display: 'Zestoretic 20-12.5 Oral Tablet' }] },
+          ingredient: [{ itemCodeableConcept: { text: 'lisinopril' } }, { itemCodeableConcept: { text: 'hydrochlorothiazide' } }],
+        },
+      ],
+    };
+    expect(facts({ medications: [request] }, request).trigger).toMatchObject({
+      code: '1',
+      display: 'lisinopril / hydrochlorothiazide',
+      fullDisplay: 'Zestoretic 20-12.5 Oral Tablet',
+    });
+    const elsewhere = { ...request, medicationReference: { reference: 'Medication/med' } };
+    expect(facts({}, elsewhere).trigger).toMatchObject({ code: undefined, display: undefined });
   });
 
   it('drops dates less precise than a day', () => {

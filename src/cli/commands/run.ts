@@ -25,11 +25,9 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
     if (options.json) printJson(summary);
     else console.log(formatRunSummary(summary));
     // The others ran; a campaign whose template is broken is bad input, reported after them.
-    const broken = campaigns.filter(
-      (campaign) => selected.includes(campaign.id) && services.templates.problemsOf(campaign.template).length > 0,
-    );
+    const broken = campaigns.filter((campaign) => selected.includes(campaign.id) && services.templates.problemsFor(campaign).length > 0);
     for (const campaign of broken) {
-      for (const { file, problem } of services.templates.problemsOf(campaign.template)) {
+      for (const { file, problem } of services.templates.problemsFor(campaign)) {
         process.stderr.write(
           `careprompt: campaign ${campaign.id} did not run: template "${campaign.template}" cannot be used: ${file} ${problem}\n`,
         );

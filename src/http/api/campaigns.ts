@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { Campaign, CampaignFileError, type LoadedCampaign, parseCampaign } from '../../campaigns/index.ts';
+import { previewPrompt } from '../../pipeline/index.ts';
 import {
   applyCampaigns,
   type CampaignFigures,
@@ -21,7 +22,7 @@ import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import { HttpProblem, Problem } from '../problem.ts';
 import type { HttpServices } from '../services.ts';
-import { CampaignId, Instant } from './schemas.ts';
+import { CampaignId, FhirId, Instant } from './schemas.ts';
 import { withLines } from './yaml-problems.ts';
 
 const Period = z.object({
@@ -57,6 +58,9 @@ export const Validation = z.object({
 });
 export const Saved = z.object({ id: z.string(), change: z.enum(['created', 'updated', 'unchanged']), version: z.number().int() });
 const Params = z.object({ id: CampaignId });
+const Preview = z
+  .object({ text: z.string(), language: z.string(), templateVersion: z.string(), triggerRef: z.string() })
+  .meta({ id: 'Preview' });
 
 const EMPTY: CampaignFigures = {
   today: { sent: 0, deferred: 0, queued: 0, failed: 0, pendingReview: 0, skipped: 0, skippedByReason: {} },
@@ -189,6 +193,42 @@ export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
         },
       },
       async (request) => save(request.body.yaml, request.params.id, actorOf(principalOf(request))),
+    );
+
+    app.post(
+      '/api/v1/campaigns/:id/preview',
+      {
+        config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+        schema: {
+          summary: "The campaign's message for a chosen patient, read from FHIR now (nothing is written)",
+          tags: ['campaigns'],
+          params: Params,
+          body: z.object({ patientId: FhirId.describe('The patient, in the body: never in a query string') }),
+          response: { 200: Preview, 404: Problem, 422: Problem },
+        },
+      },
+      async (request) => {
+        const stored = await found(request.params.id);
+        const preview = await previewPrompt(stored.campaign, request.body.patientId, services);
+        if (preview.kind === 'patient-not-found')
+          throw new HttpProblem(404, 'not found', `the FHIR server has no Patient/${request.body.patientId}`);
+        if (preview.kind === 'no-trigger') {
+          throw new HttpProblem(
+            422,
+            'nothing to preview',
+            `Patient/${request.body.patientId} has no ${stored.campaign.trigger.resource} with the campaign's codes: choose a patient who has one`,
+          );
+        }
+        if (preview.kind === 'values-missing') {
+          throw new HttpProblem(
+            422,
+            'template values missing',
+            `the template needs ${preview.missing.join(', ')}, which ${preview.triggerRef}'s patient lacks: the prompt would be skipped`,
+          );
+        }
+        const { kind: _rendered, ...shown } = preview;
+        return shown;
+      },
     );
 
     for (const [action, active] of [
