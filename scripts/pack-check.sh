@@ -16,7 +16,7 @@ for unwanted in package/src/ package/tools/ package/test/ package/bench/; do
     echo "pack-check: the tarball contains $unwanted" >&2; exit 1
   fi
 done
-for wanted in package/dist/cli/main.js package/bin/careprompt.js package/prisma/schema.prisma package/README.md; do
+for wanted in package/dist/cli/main.js package/dist/http/console/assets/console.css package/bin/careprompt.js package/prisma/schema.prisma package/README.md; do
   if ! grep -qx "$wanted" <<<"$contents"; then
     echo "pack-check: the tarball lacks ${wanted#package/}" >&2; exit 1
   fi

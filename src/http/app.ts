@@ -15,6 +15,7 @@ import { campaignRoutes } from './api/campaigns.ts';
 import { outreachRoutes } from './api/outreach.ts';
 import { reviewRoutes } from './api/review.ts';
 import { auth } from './auth.ts';
+import { consolePages } from './console/index.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -69,6 +70,7 @@ export async function buildApp(services: HttpServices, options: HttpOptions): Pr
   await app.register(outreachRoutes(services));
   await app.register(adminRoutes(services));
   await app.register(metricsRoutes(services));
+  await app.register(consolePages(options));
   app.get('/openapi.json', { config: { roles: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // Its assets are served from node_modules (no CDN); the static CSP keeps helmet's policy for its pages.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

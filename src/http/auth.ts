@@ -1,9 +1,9 @@
 /**
  * Who is asking, and may they: every request is authenticated by an API token (`Authorization: Bearer …`) or a
  * session cookie, then checked against its route's declared roles (src/http/access.ts): no credentials 401, the
- * wrong role 403. Cookie-authenticated unsafe requests must also carry the session's CSRF token in
- * `x-csrf-token` (a synchroniser token derived from the session); token requests are exempt, as no browser
- * attaches a bearer token on its own.
+ * wrong role 403. Cookie-authenticated unsafe requests must also carry the session's CSRF token (a synchroniser
+ * token derived from the session) in `x-csrf-token`, or a console form in its `_csrf` field; token requests are
+ * exempt, as no browser attaches a bearer token on its own.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -15,6 +15,8 @@ import type { HttpOptions, HttpServices } from './services.ts';
 
 export const SESSION_COOKIE = 'careprompt_session';
 export const CSRF_HEADER = 'x-csrf-token';
+/** The hidden field of console forms that carries the token (a form cannot set a header). */
+export const CSRF_FIELD = '_csrf';
 
 export type Principal = { kind: 'session'; user: User; role: Role; sessionId: string } | { kind: 'token'; token: ApiTokenInfo; role: Role };
 
@@ -89,9 +91,13 @@ async function authPlugin(app: FastifyInstance, { services, options }: { service
         detail: `the ${request.principal?.role} role may not ${request.method} ${request.routeOptions.url}`,
       });
     }
+  });
+
+  // After the body is parsed (a console form carries the token as its _csrf field) and before it is validated.
+  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal;
     if (principal?.kind === 'session' && !SAFE_METHODS.has(request.method)) {
-      const given = request.headers[CSRF_HEADER];
+      const given = request.headers[CSRF_HEADER] ?? formField(request.body, CSRF_FIELD);
       if (typeof given !== 'string' || !sameSecret(given, csrfToken(secret(), principal.sessionId))) {
         return sendProblem(reply, {
           status: 403,
@@ -101,6 +107,10 @@ async function authPlugin(app: FastifyInstance, { services, options }: { service
       }
     }
   });
+}
+
+function formField(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
 }
 
 export const auth = fp(authPlugin, { name: 'careprompt-auth', fastify: '5.x', dependencies: ['@fastify/cookie'] });

@@ -22,7 +22,7 @@ import { HttpProblem, Problem } from '../problem.ts';
 import type { HttpServices } from '../services.ts';
 import { AuditEventView, auditEventView, Instant } from './schemas.ts';
 
-const UserView = z
+export const UserView = z
   .object({
     id: z.uuid(),
     email: z.string(),
@@ -33,7 +33,7 @@ const UserView = z
   })
   .meta({ id: 'User' });
 const NewUser = z.object({ email: z.email().max(254), role: Role, password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) });
-const TokenView = z
+export const TokenView = z
   .object({
     id: z.uuid(),
     name: z.string(),

@@ -34,7 +34,7 @@ const Period = z.object({
   skipped: z.number().int(),
   skippedByReason: z.record(z.string(), z.number().int()),
 });
-const CampaignSummary = z
+export const CampaignSummary = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -45,18 +45,18 @@ const CampaignSummary = z
   })
   .meta({ id: 'CampaignSummary' });
 const VersionInfo = z.object({ version: z.number().int(), actor: z.string(), createdAt: Instant });
-const CampaignDetail = CampaignSummary.extend({
+export const CampaignDetail = CampaignSummary.extend({
   definition: Campaign,
   yaml: z.string(),
   versions: z.array(VersionInfo.extend({ diff: z.string() })).describe('Newest first, each with its diff against the one before'),
 }).meta({ id: 'CampaignDetail' });
 const YamlBody = z.object({ yaml: z.string().min(1).max(100_000) });
-const Validation = z.object({
+export const Validation = z.object({
   ok: z.boolean(),
   id: z.string().optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string(), line: z.number().int().optional() })),
 });
-const Saved = z.object({ id: z.string(), change: z.enum(['created', 'updated', 'unchanged']), version: z.number().int() });
+export const Saved = z.object({ id: z.string(), change: z.enum(['created', 'updated', 'unchanged']), version: z.number().int() });
 const Params = z.object({ id: CampaignId });
 const Preview = z
   .object({ text: z.string(), language: z.string(), templateVersion: z.string(), triggerRef: z.string() })

@@ -30,7 +30,7 @@ const Search = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
 });
 
-const PromptPage = PromptSummary.extend({
+export const PromptPage = PromptSummary.extend({
   text: z.string().nullable(),
   evidence: z.unknown(),
   provenance: z.object({

@@ -13,7 +13,7 @@ import { Problem } from '../problem.ts';
 import type { HttpServices } from '../services.ts';
 import { PromptId, PromptStatus, PromptSummary, promptSummary } from './schemas.ts';
 
-const HeldPrompt = PromptSummary.extend({
+export const HeldPrompt = PromptSummary.extend({
   text: z.string().nullable(),
   evidence: z
     .unknown()
@@ -33,7 +33,11 @@ const Decision = z
     path: ['text'],
   });
 
-const Outcome = z.object({ promptId: PromptId, result: z.enum(['approved', 'rejected', 'not-pending']), status: PromptStatus.optional() });
+export const Outcome = z.object({
+  promptId: PromptId,
+  result: z.enum(['approved', 'rejected', 'not-pending']),
+  status: PromptStatus.optional(),
+});
 
 /** The most held prompts one page lists. */
 const QUEUE_LIMIT = 200;
