@@ -5,7 +5,8 @@ CREATE TYPE "UserRole" AS ENUM ('admin', 'care_manager', 'clinician');
 
 ALTER TYPE "AuditEntity" ADD VALUE 'User';
 ALTER TYPE "AuditEntity" ADD VALUE 'ApiToken';
-ALTER TYPE "AuditEntity" ADD VALUE 'Patient';
+-- IF NOT EXISTS: the opt-outs migration, landed beside this one, adds it too.
+ALTER TYPE "AuditEntity" ADD VALUE IF NOT EXISTS 'Patient';
 
 CREATE TABLE "users" (
     "id" UUID NOT NULL,
