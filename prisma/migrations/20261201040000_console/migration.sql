@@ -5,7 +5,7 @@ CREATE TYPE "UserRole" AS ENUM ('admin', 'care_manager', 'clinician');
 
 ALTER TYPE "AuditEntity" ADD VALUE 'User';
 ALTER TYPE "AuditEntity" ADD VALUE 'ApiToken';
-ALTER TYPE "AuditEntity" ADD VALUE 'Patient';
+ALTER TYPE "AuditEntity" ADD VALUE IF NOT EXISTS 'Patient';
 
 CREATE TABLE "users" (
     "id" UUID NOT NULL,
