@@ -5,7 +5,6 @@ CREATE TYPE "UserRole" AS ENUM ('admin', 'care_manager', 'clinician');
 
 ALTER TYPE "AuditEntity" ADD VALUE 'User';
 ALTER TYPE "AuditEntity" ADD VALUE 'ApiToken';
--- IF NOT EXISTS: the opt-outs migration, landed beside this one, adds it too.
 ALTER TYPE "AuditEntity" ADD VALUE IF NOT EXISTS 'Patient';
 
 CREATE TABLE "users" (
