@@ -60,7 +60,7 @@ export const Validation = z.object({
 export const Saved = z.object({ id: z.string(), change: z.enum(['created', 'updated', 'unchanged']), version: z.number().int() });
 const Params = z.object({ id: CampaignId });
 /** Rendering a sample costs little, but each is shown in full: a page, not a file. */
-const MAX_SAMPLES = 50;
+export const MAX_SAMPLES = 50;
 const Samples = z.number().int().min(0).max(MAX_SAMPLES).default(3).describe('How many messages to render in full');
 const DryRunBody = z.object({ samples: Samples });
 export const Preview = z

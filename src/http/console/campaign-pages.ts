@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DryRunReport } from '../../pipeline/index.ts';
 import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
-import { CampaignDetail, CampaignSummary, Preview, Saved, Validation } from '../api/campaigns.ts';
+import { CampaignDetail, CampaignSummary, MAX_SAMPLES, Preview, Saved, Validation } from '../api/campaigns.ts';
 import { CampaignId, FhirId } from '../api/schemas.ts';
 import type { Api, ApiProblem } from './api.ts';
 import { dryRunView, previewView, type TrialValues, trialForms } from './campaign-trials.ts';
@@ -24,7 +24,7 @@ const DONE = {
   activated: 'Campaign activated.',
   paused: 'Campaign paused.',
 } as const;
-const SamplesForm = z.object({ samples: z.coerce.number().int('must be a whole number').min(0).max(50) });
+const SamplesForm = z.object({ samples: z.coerce.number().int('must be a whole number').min(0).max(MAX_SAMPLES) });
 const PatientForm = z.object({
   patient: z
     .string()

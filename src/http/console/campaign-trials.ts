@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { DryRunReport } from '../../pipeline/index.ts';
-import type { Preview } from '../api/campaigns.ts';
+import { MAX_SAMPLES, type Preview } from '../api/campaigns.ts';
 import type { ApiProblem } from './api.ts';
 import { facts, field, input, table, when } from './components.ts';
 import { evidenceFacts } from './evidence-view.ts';
@@ -24,7 +24,7 @@ export function trialForms(campaignId: string, csrf: string, values: TrialValues
 <p class="hint">Both read the FHIR server now and write nothing.</p>
 <form method="post" action="/console/campaigns/${campaignId}/dry-run" class="filters" aria-label="Dry run">
 ${csrfField(csrf)}
-${field({ name: 'samples', label: 'Sample messages', control: input('number', values.samples ?? '3', 'min="0" max="50" required'), ...(errors.samples ? { errors: errors.samples } : {}) })}
+${field({ name: 'samples', label: 'Sample messages', control: input('number', values.samples ?? '3', html`min="0" max="${MAX_SAMPLES}" required`), ...(errors.samples ? { errors: errors.samples } : {}) })}
 <div><button type="submit">Dry run</button></div>
 </form>
 <form method="post" action="/console/campaigns/${campaignId}/preview" class="filters" aria-label="Preview for a patient">
