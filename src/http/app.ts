@@ -13,6 +13,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { adminRoutes } from './api/admin.ts';
 import { campaignRoutes } from './api/campaigns.ts';
 import { outreachRoutes } from './api/outreach.ts';
+import { patientRoutes } from './api/patients.ts';
 import { reviewRoutes } from './api/review.ts';
 import { auth } from './auth.ts';
 import { consolePages } from './console/index.ts';
@@ -68,6 +69,7 @@ export async function buildApp(services: HttpServices, options: HttpOptions): Pr
   await app.register(campaignRoutes(services));
   await app.register(reviewRoutes(services));
   await app.register(outreachRoutes(services));
+  await app.register(patientRoutes(services));
   await app.register(adminRoutes(services));
   await app.register(metricsRoutes(services));
   await app.register(consolePages(options));

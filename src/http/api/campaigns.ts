@@ -7,7 +7,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { Campaign, CampaignFileError, type LoadedCampaign, parseCampaign } from '../../campaigns/index.ts';
-import { previewPrompt } from '../../pipeline/index.ts';
+import { DryRunReport, dryRunCampaign, previewPrompt } from '../../pipeline/index.ts';
+import { TemplateError } from '../../render/index.ts';
 import {
   applyCampaigns,
   type CampaignFigures,
@@ -58,7 +59,11 @@ export const Validation = z.object({
 });
 export const Saved = z.object({ id: z.string(), change: z.enum(['created', 'updated', 'unchanged']), version: z.number().int() });
 const Params = z.object({ id: CampaignId });
-const Preview = z
+/** Rendering a sample costs little, but each is shown in full: a page, not a file. */
+export const MAX_SAMPLES = 50;
+const Samples = z.number().int().min(0).max(MAX_SAMPLES).default(3).describe('How many messages to render in full');
+const DryRunBody = z.object({ samples: Samples });
+export const Preview = z
   .object({ text: z.string(), language: z.string(), templateVersion: z.string(), triggerRef: z.string() })
   .meta({ id: 'Preview' });
 
@@ -116,6 +121,16 @@ export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
   async function currentYaml(stored: StoredCampaign): Promise<string> {
     const [latest] = await listCampaignVersions(db, stored.campaign.id);
     return latest?.yaml ?? stringify(stored.campaign);
+  }
+
+  /** The report, or the campaign's template as a problem: a broken template is the author's to fix. */
+  async function dryRun(campaign: Campaign, source: DryRunReport['source'], samples: number): Promise<DryRunReport> {
+    try {
+      return await dryRunCampaign(campaign, services, { source, samples });
+    } catch (error) {
+      if (error instanceof TemplateError) throw new HttpProblem(422, 'template broken', error.message);
+      throw error;
+    }
   }
 
   return async (app) => {
@@ -236,6 +251,35 @@ export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
         const { kind: _rendered, ...shown } = preview;
         return shown;
       },
+    );
+
+    app.post(
+      '/api/v1/campaigns/dry-run',
+      {
+        config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+        schema: {
+          summary: 'What campaign YAML not yet saved would do now, against the live FHIR server (nothing is written)',
+          tags: ['campaigns'],
+          body: YamlBody.extend({ samples: Samples }),
+          response: { 200: DryRunReport, 422: Problem },
+        },
+      },
+      async (request) => dryRun(parse(request.body.yaml).campaign, 'file', request.body.samples),
+    );
+
+    app.post(
+      '/api/v1/campaigns/:id/dry-run',
+      {
+        config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+        schema: {
+          summary: 'What a campaign would do now, as if active, against the live FHIR server (nothing is written)',
+          tags: ['campaigns'],
+          params: Params,
+          body: DryRunBody,
+          response: { 200: DryRunReport, 404: Problem, 422: Problem },
+        },
+      },
+      async (request) => dryRun((await found(request.params.id)).campaign, 'applied', request.body.samples),
     );
 
     for (const [action, active] of [

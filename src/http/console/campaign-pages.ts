@@ -4,11 +4,14 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DryRunReport } from '../../pipeline/index.ts';
 import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
-import { CampaignDetail, CampaignSummary, Saved, Validation } from '../api/campaigns.ts';
-import { CampaignId } from '../api/schemas.ts';
+import { CampaignDetail, CampaignSummary, MAX_SAMPLES, Preview, Saved, Validation } from '../api/campaigns.ts';
+import { CampaignId, FhirId } from '../api/schemas.ts';
 import type { Api, ApiProblem } from './api.ts';
+import { dryRunView, previewView, type TrialValues, trialForms } from './campaign-trials.ts';
 import { campaignEditor, campaignList, campaignPage, NEW_CAMPAIGN_YAML } from './campaign-views.ts';
+import { type Html, html } from './html.ts';
 import { type Pages, redirect } from './respond.ts';
 
 const Params = z.object({ id: CampaignId });
@@ -21,6 +24,14 @@ const DONE = {
   activated: 'Campaign activated.',
   paused: 'Campaign paused.',
 } as const;
+const SamplesForm = z.object({ samples: z.coerce.number().int('must be a whole number').min(0).max(MAX_SAMPLES) });
+const PatientForm = z.object({
+  patient: z
+    .string()
+    .trim()
+    .transform((text) => text.replace(/^Patient\//, ''))
+    .pipe(FhirId),
+});
 const Done = z.object({ done: z.enum(Object.keys(DONE) as [keyof typeof DONE]).optional() });
 
 export function campaignPages(api: Api, pages: Pages): FastifyPluginAsync {
@@ -73,7 +84,7 @@ export function campaignPages(api: Api, pages: Pages): FastifyPluginAsync {
           title: result.value.name,
           section: 'campaigns',
           ...(done ? { notice: { kind: 'ok', text: DONE[done] } } : {}),
-          body: campaignPage(result.value, pages.csrf(request), mayEdit(request)),
+          body: html`${campaignPage(result.value, pages.csrf(request), mayEdit(request))}${mayEdit(request) && trialForms(id, pages.csrf(request))}`,
         });
       },
     );
@@ -98,6 +109,31 @@ export function campaignPages(api: Api, pages: Pages): FastifyPluginAsync {
       return redirect(reply, `/console/campaigns/${id}?done=${saved.value.change}`);
     });
 
+    app.post('/console/campaigns/:id/dry-run', { ...editor, schema: { hide: true, params: Params } }, async (request, reply) => {
+      const { id } = request.params as z.infer<typeof Params>;
+      const form = request.body as Record<string, unknown>;
+      const values = { samples: String(form.samples ?? '') };
+      const parsed = SamplesForm.safeParse(form);
+      if (!parsed.success) return showTrial(request, reply, id, { ...values, errors: { samples: messages(parsed.error) } }, html``, 400);
+      const report = await api.call(request, 'POST', `/api/v1/campaigns/${id}/dry-run`, DryRunReport, parsed.data);
+      if (!report.ok) return pages.problem(request, reply, report.problem);
+      return showTrial(request, reply, id, values, dryRunView(report.value));
+    });
+
+    app.post('/console/campaigns/:id/preview', { ...editor, schema: { hide: true, params: Params } }, async (request, reply) => {
+      const { id } = request.params as z.infer<typeof Params>;
+      const form = request.body as Record<string, unknown>;
+      const values = { patient: String(form.patient ?? '') };
+      const parsed = PatientForm.safeParse(form);
+      if (!parsed.success) return showTrial(request, reply, id, { ...values, errors: { patient: messages(parsed.error) } }, html``, 400);
+      const patientId = parsed.data.patient;
+      const result = await api.call(request, 'POST', `/api/v1/campaigns/${id}/preview`, Preview, { patientId });
+      // No such patient, or nothing to preview for them: said beside the form. Anything else is the page's problem.
+      if (!result.ok && result.problem.status !== 404 && result.problem.status !== 422)
+        return pages.problem(request, reply, result.problem);
+      return showTrial(request, reply, id, values, previewView(patientId, result));
+    });
+
     for (const [action, done] of [
       ['activate', 'activated'],
       ['pause', 'paused'],
@@ -115,6 +151,12 @@ export function campaignPages(api: Api, pages: Pages): FastifyPluginAsync {
     return api.call(request, 'PUT', `/api/v1/campaigns/${id}`, Saved, { yaml });
   }
 
+  /** A dry run's or a preview's result, with both forms to try again. */
+  function showTrial(request: FastifyRequest, reply: FastifyReply, id: string, values: TrialValues, result: Html, status = 200) {
+    const body = html`<p><a href="/console/campaigns/${id}">Back to the campaign</a></p>${result}${trialForms(id, pages.csrf(request), values)}`;
+    return pages.send(request, reply, { title: `Try ${id}`, section: 'campaigns', body }, status);
+  }
+
   /** The editor again, with what was typed and the API's problems beside it. */
   function showEditor(
     request: FastifyRequest,
@@ -125,4 +167,8 @@ export function campaignPages(api: Api, pages: Pages): FastifyPluginAsync {
     const body = campaignEditor({ action: edit.action, yaml: edit.yaml, csrf: pages.csrf(request), problem: edit.problem });
     return pages.send(request, reply, { title: edit.title, section: 'campaigns', notice, body }, edit.problem.status);
   }
+}
+
+function messages(error: z.ZodError): string[] {
+  return error.issues.map((issue) => issue.message);
 }

@@ -1,13 +1,19 @@
-/** Patients: look one up by id (a POST form, then the id in the path, never in a query string) and see their prompts. */
-import type { FastifyPluginAsync } from 'fastify';
+/**
+ * Patients: look one up by id (a POST form, then the id in the path, never in a query string) and see their
+ * opt-outs and prompts; care managers (and admins) record opt-outs and opt-ins with a reason.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { EVERYONE } from '../access.ts';
+import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
+import { CampaignSummary } from '../api/campaigns.ts';
+import { OptedOut, Preferences } from '../api/patients.ts';
 import { FhirId, PromptSummary } from '../api/schemas.ts';
-import type { Api } from './api.ts';
+import type { Api, ApiProblem } from './api.ts';
 import { field, input } from './components.ts';
 import { type Html, html } from './html.ts';
 import { csrfField } from './layout.ts';
 import { promptTable } from './outreach-pages.ts';
+import { preferencesView } from './patient-views.ts';
 import { type Pages, redirect } from './respond.ts';
 
 const Lookup = z.object({
@@ -15,6 +21,18 @@ const Lookup = z.object({
     .string()
     .trim()
     .transform((text) => text.replace(/^Patient\//, '')),
+});
+
+const Params = z.object({ id: FhirId });
+const DONE = { 'opted-out': 'Opt-out recorded.', 'opted-in': 'Opt-out removed.' } as const;
+const Done = z.object({ done: z.enum(Object.keys(DONE) as [keyof typeof DONE]).optional() });
+/** An empty scope is every campaign; the API checks the rest. */
+const ChangeForm = z.object({
+  campaignId: z
+    .string()
+    .optional()
+    .transform((id) => id || undefined),
+  reason: z.string().default(''),
 });
 
 export function patientPages(api: Api, pages: Pages): FastifyPluginAsync {
@@ -46,15 +64,65 @@ ${field({ name: 'patient', label: 'Patient id', control: input('text', value, 'p
       return redirect(reply, `/console/patients/${id.data}`);
     });
 
-    app.get('/console/patients/:id', { ...route, schema: { hide: true, params: z.object({ id: FhirId }) } }, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const prompts = await api.call(request, 'GET', `/api/v1/patients/${id}/prompts`, z.object({ prompts: z.array(PromptSummary) }));
-      if (!prompts.ok) return pages.problem(request, reply, prompts.problem);
-      return pages.send(request, reply, {
+    app.get('/console/patients/:id', { ...route, schema: { hide: true, params: Params, querystring: Done } }, async (request, reply) => {
+      const { id } = request.params as z.infer<typeof Params>;
+      const { done } = request.query as z.infer<typeof Done>;
+      return patientPage(request, reply, id, done ? { kind: 'ok', text: DONE[done] } : undefined);
+    });
+
+    for (const [action, done, answer] of [
+      ['opt-out', 'opted-out', OptedOut],
+      ['opt-in', 'opted-in', z.null()],
+    ] as const) {
+      app.post(
+        `/console/patients/:id/${action}`,
+        { config: { roles: STAFF_WHO_RUN_CAMPAIGNS }, schema: { hide: true, params: Params } },
+        async (request, reply) => {
+          const { id } = request.params as z.infer<typeof Params>;
+          const body = ChangeForm.parse(request.body);
+          const result = await api.call(request, 'POST', `/api/v1/patients/${id}/${action}`, answer, body);
+          if (!result.ok)
+            return patientPage(request, reply, id, { kind: 'error', text: problemText(result.problem) }, result.problem.status);
+          return redirect(reply, `/console/patients/${id}?done=${done}`);
+        },
+      );
+    }
+  };
+
+  async function patientPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    notice: { kind: 'ok' | 'error'; text: string } | undefined,
+    status = 200,
+  ) {
+    const mayChange = request.principal !== undefined && STAFF_WHO_RUN_CAMPAIGNS.includes(request.principal.role);
+    const [prompts, prefs, campaigns] = await Promise.all([
+      api.call(request, 'GET', `/api/v1/patients/${id}/prompts`, z.object({ prompts: z.array(PromptSummary) })),
+      api.call(request, 'GET', `/api/v1/patients/${id}/preferences`, Preferences),
+      mayChange ? api.call(request, 'GET', '/api/v1/campaigns', z.object({ campaigns: z.array(CampaignSummary) })) : undefined,
+    ]);
+    if (!prompts.ok) return pages.problem(request, reply, prompts.problem);
+    if (!prefs.ok) return pages.problem(request, reply, prefs.problem);
+    if (campaigns && !campaigns.ok) return pages.problem(request, reply, campaigns.problem);
+    const campaignIds = campaigns?.value.campaigns.map((campaign) => campaign.id);
+    return pages.send(
+      request,
+      reply,
+      {
         title: `Patient/${id}`,
         section: 'patients',
-        body: html`<h2>Prompts</h2>${promptTable('Prompts for this patient, newest first', prompts.value.prompts)}`,
-      });
-    });
-  };
+        ...(notice ? { notice } : {}),
+        body: html`${preferencesView(id, prefs.value, pages.csrf(request), campaignIds)}
+<h2>Prompts</h2>${promptTable('Prompts for this patient, newest first', prompts.value.prompts)}`,
+      },
+      status,
+    );
+  }
+}
+
+/** The API's problem in a sentence: its detail, or the first field's message. */
+function problemText(problem: ApiProblem): string {
+  const [first] = problem.errors ?? [];
+  return first ? `Not recorded: ${first.field.replace(/^body\./, '')} ${first.message}.` : `Not recorded: ${problem.detail}.`;
 }
