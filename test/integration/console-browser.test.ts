@@ -1,6 +1,6 @@
 /**
  * The console end to end in Debian's Chromium, over the real API, PostgreSQL, Redis and the FHIR test server
- * with a small seeded population: a care manager makes a campaign (a mistake first) and activates
+ * with a small seeded population: a care manager makes a campaign (a mistake first), dry-runs it and activates
  * it; the engine runs; a clinician approves a held prompt and finds it sent, with its provenance; a clinician
  * may not open the campaign editor. The tests run in order and build on each other, as a day's work does.
  */
@@ -49,7 +49,7 @@ describe('the console in Chromium', () => {
     await console?.close();
   });
 
-  it('a care manager creates a campaign, reads the mistake, fixes it and activates it', async () => {
+  it('a care manager creates a campaign, reads the mistake, fixes it, dry-runs it and activates it', async () => {
     expect(woundCarePrompts).toBeGreaterThan(0);
     const page = await signedIn(console, people.careManager);
     await page.getByRole('link', { name: 'Campaigns' }).click();
@@ -71,6 +71,15 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Save campaign' }).click();
     await page.getByRole('heading', { name: 'Wound care, reviewed' }).waitFor();
     await page.getByText('Campaign created.').waitFor();
+
+    // The dry run before it goes live: what the engine would do now, writing nothing.
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByRole('heading', { name: 'Dry run', level: 2 }).waitFor();
+    const held = page.getByRole('table', { name: /What would become/ }).getByRole('row', { name: /Held for review/ });
+    expect(await held.getByRole('cell').last().textContent()).toBe(String(woundCarePrompts));
+    await screenshot(page, 'campaign-dry-run');
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: 'Wound care, reviewed' }).click();
 
     await page.getByRole('button', { name: 'Activate' }).click();
     await page.getByText('Campaign activated.').waitFor();
