@@ -5,29 +5,11 @@
  */
 import { z } from 'zod';
 import { hashPassword, newApiToken, passwordProblem, ROLES, Role } from '../../accounts/index.ts';
-import { loadAdminConfig } from '../../config/index.ts';
-import {
-  createApiToken,
-  createDb,
-  createUser,
-  type Db,
-  DuplicateEmailError,
-  listApiTokens,
-  listUsers,
-  revokeApiToken,
-} from '../../store/index.ts';
+import { createApiToken, createUser, DuplicateEmailError, listApiTokens, listUsers, revokeApiToken } from '../../store/index.ts';
 import { EXIT, InputError, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { readSecretLine } from '../secret-input.ts';
-
-async function withDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb(loadAdminConfig().databaseUrl);
-  try {
-    return await use(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
+import { withDb } from '../with-db.ts';
 
 function roleOf(role: string | undefined): Role {
   const parsed = Role.safeParse(role);

@@ -1,11 +1,7 @@
-/**
- * `careprompt patients opt-out|opt-in|show Patient/<id>`: a patient's own say, recorded locally and audited. An
- * opt-out recorded in the EHR (a Consent) is honoured as well, but is changed in the EHR, not here.
- */
-import { loadAdminConfig } from '../../config/index.ts';
-import { createDb, type Db, getCampaign, getPatientRecord, recordOptOut, removeOptOut } from '../../store/index.ts';
+import { type Db, getCampaign, getPatientRecord, recordOptOut, removeOptOut } from '../../store/index.ts';
 import { EXIT, InputError, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
+import { withDb } from '../with-db.ts';
 
 const PATIENT_REF = /^Patient\/[A-Za-z0-9\-.]{1,64}$/;
 const RECENT_PROMPTS = 20;
@@ -104,13 +100,4 @@ async function checkCampaign(db: Db, campaignId: string | undefined): Promise<vo
 
 function scopeOf(campaignId: string | undefined): string {
   return campaignId ? `campaign ${campaignId}` : 'all campaigns';
-}
-
-async function withDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb(loadAdminConfig().databaseUrl);
-  try {
-    return await use(db);
-  } finally {
-    await db.$disconnect();
-  }
 }
