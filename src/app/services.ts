@@ -2,6 +2,7 @@
  * The composition root: configuration in, connected services out, for the CLI, the worker, doctor and the HTTP
  * API to come. Nothing is built on import.
  */
+
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import { createFhirCommunicationTransport, DEFAULT_CHANNEL } from '../delivery/index.ts';
@@ -12,6 +13,7 @@ import { SEND_RULES, type Services } from '../pipeline/index.ts';
 import type { RuntimeOptions } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
 import { createDb, type Db } from '../store/index.ts';
+import { createValueSetSource } from '../valuesets/index.ts';
 import { createStorePort } from './store-port.ts';
 
 /**
@@ -49,6 +51,7 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
     store: createStorePort(database),
     gateway,
     templates,
+    valueSets: createValueSetSource({ dir: config.valueSetsDir }),
     transports: new Map([[DEFAULT_CHANNEL, createFhirCommunicationTransport(gateway, config.delivery)]]),
     sendRules: SEND_RULES,
     config,

@@ -2,10 +2,11 @@
  * Who gets a prompt (pure). The server's search narrows the candidates; this decides, so a loose server
  * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
  */
+import { codingMatches, type Expansions } from '../criteria/index.ts';
 import { type Patient, patientIdOf } from '../fhir/index.ts';
 import { clinicalDateOf, codingsOf, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
 import { type OptOutFacts, type OptOutRules, optOutOf, optOutReason } from './opt-out.ts';
-import type { Campaign } from './schema.ts';
+import { type Campaign, triggerOf } from './schema.ts';
 import { dueWindow } from './search.ts';
 
 /** The rule behind a skip, as audit events name it. */
@@ -19,11 +20,10 @@ export type Decision =
   /** Not a candidate after all (the server matched loosely); nothing is recorded. */
   | { kind: 'no-match'; reason: string };
 
-export function triggerMatches(campaign: Campaign, resource: TriggerResource, now: Date): Decision {
-  const { trigger } = campaign;
+export function triggerMatches(campaign: Campaign, resource: TriggerResource, now: Date, expansions: Expansions): Decision {
+  const trigger = triggerOf(campaign);
   if (resource.resourceType !== trigger.resource) return { kind: 'no-match', reason: `not a ${trigger.resource}` };
-  const wanted = new Set(trigger.codes);
-  if (!codingsOf(resource).some((coding) => wanted.has(`${coding.system}|${coding.code}`))) {
+  if (!codingMatches(codingsOf(resource), trigger, expansions)) {
     return { kind: 'no-match', reason: 'no coding matches the campaign codes' };
   }
   const status = statusOf(resource);
@@ -64,9 +64,16 @@ export function patientMayBePrompted(
 }
 
 /** The first reason not to prompt, or `prompt`. */
-export function decide(campaign: Campaign, resource: TriggerResource, facts: PatientFacts, now: Date, rules: OptOutRules): Decision {
+export function decide(
+  campaign: Campaign,
+  resource: TriggerResource,
+  facts: PatientFacts,
+  now: Date,
+  rules: OptOutRules,
+  expansions: Expansions,
+): Decision {
   // The resource may have been moved to another chart since the poll: never message the old one about it.
   if (patientIdOf(resource) !== facts.patient.id) return { kind: 'no-match', reason: 'the resource is not about this patient' };
-  const trigger = triggerMatches(campaign, resource, now);
+  const trigger = triggerMatches(campaign, resource, now, expansions);
   return trigger.kind === 'prompt' ? patientMayBePrompted(campaign, facts, now, rules) : trigger;
 }

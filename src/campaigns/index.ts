@@ -12,7 +12,7 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
-export { Campaign, Trigger } from './schema.ts';
+export { Campaign, Cohort, Trigger, triggerOf } from './schema.ts';
 export {
   dueWindow,
   needsFullScan,
@@ -21,3 +21,4 @@ export {
   type TriggerSearch,
   triggerSearchParameters,
 } from './search.ts';
+export { recordMatchesOf, valueSetsOf } from './value-sets.ts';

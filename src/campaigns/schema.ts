@@ -1,22 +1,11 @@
 /** The campaign file format: what care managers write in `jobs/*.yaml`. */
 import cronParser from 'cron-parser';
 import { z } from 'zod';
+import { CODES_NEEDED, Criterion, codeSelection, duration, Exclusion, hasCodes, recordResource, ValueTest } from '../criteria/index.ts';
 import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { parseSendWindow } from '../schedule/index.ts';
-import { DURATION_HINT, isIanaTimezone, MAX_DURATION, parseDurationMs } from '../time/index.ts';
-import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
-
-const duration = z.string().superRefine((text, ctx) => {
-  const ms = parseDurationMs(text) ?? 0;
-  if (!(ms > 0)) ctx.addIssue({ code: 'custom', message: `must be ${DURATION_HINT}` });
-  else if (ms > MAX_DURATION.ms) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be at most ${MAX_DURATION.text} (${MAX_DURATION.words}): write a shorter duration, e.g. P365D`,
-    });
-  }
-});
+import { isIanaTimezone, parseDurationMs } from '../time/index.ts';
 
 const languageTag = z.string().refine(
   (tag) => {
@@ -56,23 +45,36 @@ const sendWindow = z.string().superRefine((text, ctx) => {
 /** Shorter repeat periods would let a campaign message the same patient more than once a day. */
 const MIN_REPEAT_MS = 86_400_000;
 
-const codeToken = z.string().regex(/^[^|\s]+\|[^|\s]+$/, {
-  message: 'must be "system|code", e.g. "http://snomed.info/sct|18557009"',
-});
-
 export const Schedule = z.object({ cron, timezone: timezone.default('UTC') }).strict();
 
 export const Trigger = z
   .object({
-    resource: z.enum(TRIGGER_RESOURCE_TYPES).describe('a resource type of the trigger registry (src/triggers)'),
-    codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code"' }),
+    resource: recordResource,
+    ...codeSelection,
     status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
     within: duration
       .optional()
-      .describe('the resource date (onset, performed, authored, effective) lies within this duration before the due time'),
+      .describe(
+        'the resource date (onset, performed, authored, effective, end of the encounter) lies within this duration before the due time',
+      ),
     delay: duration.optional().describe('the prompt is due this long after the resource date (e.g. P14D after a prescription)'),
+    value: ValueTest.optional().describe("Observations only: the result's value test (a result is sensitive: see resultsMessaging)"),
   })
-  .strict();
+  .strict()
+  .refine(hasCodes, { message: CODES_NEEDED })
+  .refine((trigger) => trigger.value === undefined || trigger.resource === 'Observation', {
+    message: 'value tests apply to Observations only: remove value or use resource: Observation',
+    path: ['value'],
+  });
+
+/**
+ * The patients a care-gap campaign checks each period (no triggering event: the patient lacks something). Each
+ * prompt is about the patient's cohort resource (the diabetes Condition).
+ */
+export const Cohort = z
+  .object({ resource: recordResource, ...codeSelection, status: z.array(z.string().min(1)).min(1) })
+  .strict()
+  .refine(hasCodes, { message: CODES_NEEDED });
 
 export const Campaign = z
   .object({
@@ -80,7 +82,10 @@ export const Campaign = z
     name: z.string().min(1),
     active: z.boolean().default(true),
     schedule: Schedule,
-    trigger: Trigger,
+    trigger: Trigger.optional().describe('the event that makes a prompt due (or give cohort instead)'),
+    cohort: Cohort.optional().describe('for care gaps: the patients checked each repeat period (instead of trigger)'),
+    when: Criterion.optional().describe("criteria on the patient's record that must hold (all, any, not, has, lacks, age, gender)"),
+    exclude: z.array(Exclusion).min(1).optional().describe('criteria that, if any holds, mean never prompt; each with its reason'),
     template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
       message: 'must be a template id, lowercase letters, digits and dashes (e.g. wound-care): the file name in TEMPLATES_DIR without .hbs',
     }),
@@ -108,6 +113,11 @@ export const Campaign = z
       .default(0)
       .describe("of two prompts competing for a patient's frequency-cap slot, the higher goes first"),
     exemptFromCaps: z.boolean().default(false).describe('not held back by FREQUENCY_CAP (its messages still count against it)'),
+    resultsMessaging: z
+      .enum(['review', 'patient-preference'])
+      .default('review')
+      .describe('a result-value campaign: every prompt reviewed, or sent unreviewed to patients who chose results by message'),
+    allowValueInMessage: z.boolean().default(false).describe("whether the template may print the result's value (trigger.value)"),
     readingLevelWaiver: z
       .string()
       .trim()
@@ -117,6 +127,31 @@ export const Campaign = z
   })
   .strict()
   .superRefine((campaign, ctx) => {
+    if ((campaign.trigger === undefined) === (campaign.cohort === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: campaign.trigger ? ['cohort'] : ['trigger'],
+        message: 'give either trigger (an event makes a prompt due) or cohort (a care gap checked each period), not both or neither',
+      });
+    }
+    if (campaign.cohort && campaign.repeat === 'once') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repeat'],
+        message: 'must be a period (e.g. P30D) for a cohort campaign: its patients are checked each period',
+      });
+    }
+    if (campaign.trigger?.value && campaign.review !== 'required' && campaign.resultsMessaging !== 'patient-preference') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['review'],
+        message:
+          'must be "required" for a campaign about a result value, unless resultsMessaging: patient-preference (then patients who have not chosen results by message are held for review)',
+      });
+    }
+    if (campaign.allowValueInMessage && !campaign.trigger?.value) {
+      ctx.addIssue({ code: 'custom', path: ['allowValueInMessage'], message: 'applies only to a trigger with a value test: remove it' });
+    }
     if (campaign.sensitive && campaign.review !== 'required') {
       ctx.addIssue({
         code: 'custom',
@@ -136,3 +171,11 @@ export const Campaign = z
 
 export type Campaign = z.infer<typeof Campaign>;
 export type Trigger = z.infer<typeof Trigger>;
+export type Cohort = z.infer<typeof Cohort>;
+
+/** What makes a prompt due: the trigger, or a cohort campaign's cohort resource (dated by nothing: no window). */
+export function triggerOf(campaign: Pick<Campaign, 'trigger' | 'cohort'>): Trigger {
+  if (campaign.trigger) return campaign.trigger;
+  if (!campaign.cohort) throw new Error('A campaign has a trigger or a cohort (the schema checks it)');
+  return campaign.cohort;
+}

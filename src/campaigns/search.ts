@@ -6,10 +6,12 @@
  *    resources whose date came due since the last poll (an `_lastUpdated` poll cannot see those).
  * The overlap margin absorbs clock skew and in-flight writes; the idempotency key makes the overlap safe.
  */
+
+import { codesOf, type Expansions } from '../criteria/index.ts';
 import type { SearchParams } from '../fhir/index.ts';
 import { parseDurationMs } from '../time/index.ts';
 import { type DueWindow, searchParameterNamesOf, type TriggerSearchParameterNames, triggerSearchParams } from '../triggers/index.ts';
-import type { Campaign, Trigger } from './schema.ts';
+import { type Campaign, type Trigger, triggerOf } from './schema.ts';
 
 export interface PollState {
   /** Resources updated before this instant were seen by an earlier poll. */
@@ -46,17 +48,25 @@ export function dueWindow(trigger: Trigger, now: Date): DueWindow {
 export function needsFullScan(campaign: Campaign, state: PollState, now: Date): boolean {
   if (!state.watermark || !state.lastPolledAt) return true;
   // A delayed trigger whose date cannot be searched can only be seen coming due by looking again.
-  if (campaign.trigger.delay && !searchParameterNamesOf(campaign.trigger.resource).date) return true;
+  const trigger = triggerOf(campaign);
+  if (trigger.delay && !searchParameterNamesOf(trigger.resource).date) return true;
   if (campaign.repeat === 'once') return false;
   const periodMs = parseDurationMs(campaign.repeat) ?? 0;
   return !state.lastFullScanAt || now.getTime() - state.lastFullScanAt.getTime() >= periodMs;
 }
 
-export function planTriggerSearches(campaign: Campaign, state: PollState, now: Date, overlapMs: number): TriggerSearch[] {
-  const { trigger } = campaign;
+export function planTriggerSearches(
+  campaign: Campaign,
+  state: PollState,
+  now: Date,
+  overlapMs: number,
+  expansions: Expansions,
+): TriggerSearch[] {
+  const trigger = triggerOf(campaign);
   const window = dueWindow(trigger, now);
   const { date } = searchParameterNamesOf(trigger.resource);
-  const base = (from: Date | undefined, to: Date | undefined) => triggerSearchParams(trigger, { from, to });
+  const codes = codesOf(trigger, expansions);
+  const base = (from: Date | undefined, to: Date | undefined) => triggerSearchParams({ ...trigger, codes }, { from, to });
   const search = (purpose: TriggerSearch['purpose'], params: SearchParams): TriggerSearch => ({
     resourceType: trigger.resource,
     params,

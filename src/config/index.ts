@@ -43,6 +43,7 @@ const variables = {
   DATABASE_URL: { schema: url(['postgresql', 'postgres']), example: 'postgresql://postgres@127.0.0.1:5432/careprompt' },
   REDIS_URL: { schema: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'), example: 'redis://127.0.0.1:6379' },
   TEMPLATES_DIR: { schema: z.string().min(1).default('templates'), example: 'templates' },
+  VALUESETS_DIR: { schema: z.string().min(1).default('jobs/valuesets'), example: 'jobs/valuesets' },
   SENDER_REFERENCE: {
     schema: z.string().regex(/^(Organization|Practitioner|PractitionerRole|CareTeam|Device)\/[A-Za-z0-9.-]{1,64}$/, {
       message: 'must be a FHIR reference like Organization/123',
@@ -136,6 +137,8 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   templatesDir: string;
+  /** Local ValueSet files (VALUESETS_DIR): value sets for servers without `$expand`. */
+  valueSetsDir: string;
   delivery: { senderReference: string; identifierSystem: string };
   /** replyTime completes "We usually reply within …"; translations come from ORG_REPLY_TIME_<LANG> (e.g. _ES). */
   org: { name: string; replyTime: string; replyTimeByLanguage: Record<string, string>; phone?: string };
@@ -292,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     templatesDir: e.TEMPLATES_DIR,
+    valueSetsDir: e.VALUESETS_DIR,
     delivery: { senderReference: e.SENDER_REFERENCE, identifierSystem: e.IDENTIFIER_SYSTEM },
     org: {
       name: e.ORG_NAME,

@@ -8,7 +8,7 @@
  *   work correctly. skip: not judged, because a check it depends on failed.
  * - campaigns: the active campaigns that need it; absent when the check is about the server as a whole.
  */
-import { type Campaign, triggerSearchParameters } from '../campaigns/index.ts';
+import { type Campaign, triggerOf, triggerSearchParameters } from '../campaigns/index.ts';
 import { PATIENT_REVINCLUDES } from '../fhir/index.ts';
 import { type DeclaredResource, type ParsedStatement, parseCapabilityStatement, type ServerDeclaration } from './capability-statement.ts';
 
@@ -232,7 +232,7 @@ function serverRequirements(): Requirement[] {
 
 /** What each trigger resource type needs, with the campaigns that poll it. */
 function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
-  return [...campaignIdsBy(campaigns, (campaign) => campaign.trigger.resource)].flatMap(([type, ids]) => {
+  return [...campaignIdsBy(campaigns, (campaign) => triggerOf(campaign).resource)].flatMap(([type, ids]) => {
     const params = triggerSearchParameters(type);
     const sends = (what: string) => `polls send ${what}: a server that refuses it fails every poll, one that ignores it returns everything`;
     return [

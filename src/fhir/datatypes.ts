@@ -30,3 +30,13 @@ export const ResourceBase = {
 export type Coding = z.infer<typeof Coding>;
 export type CodeableConcept = z.infer<typeof CodeableConcept>;
 export type Reference = z.infer<typeof Reference>;
+
+/** A measured amount; `code` is the UCUM unit when `system` is UCUM, `unit` the text shown. */
+export const Quantity = z.looseObject({
+  value: z.number().optional(),
+  comparator: z.string().optional(),
+  unit: z.string().optional(),
+  system: z.string().optional(),
+  code: z.string().optional(),
+});
+export type Quantity = z.infer<typeof Quantity>;

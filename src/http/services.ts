@@ -17,7 +17,7 @@ export interface ReadinessCheck {
 }
 
 /** gateway, templates, config: for template previews, which read the chosen patient from FHIR. */
-export interface HttpServices extends Pick<Services, 'gateway' | 'templates' | 'config'> {
+export interface HttpServices extends Pick<Services, 'gateway' | 'templates' | 'config' | 'valueSets'> {
   db: Db;
   store: Store;
   enqueue: Enqueue;

@@ -4,7 +4,7 @@
  * prompted within the repeat period in one query, and their messages that count against the frequency caps in
  * another. Only reads: the dry run loads the same facts.
  */
-import { type Campaign, repeatBlockedSince } from '../campaigns/index.ts';
+import { type Campaign, repeatBlockedSince, valueSetsOf } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import {
   FhirDataError,
@@ -18,7 +18,7 @@ import type { Logger } from '../log/index.ts';
 import { TriggerResource } from '../triggers/index.ts';
 import type { BatchCandidate, BatchFacts, LoadedTrigger } from './decide-batch.ts';
 import { capsOf } from './plan-slots.ts';
-import type { Store } from './ports.ts';
+import type { Store, ValueSetSource } from './ports.ts';
 
 /** The store's read-only queries a decision needs. */
 export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted' | 'findPatientMessages' | 'findOptOuts'>;
@@ -26,6 +26,7 @@ export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPromp
 export interface FactSources {
   gateway: FhirGateway;
   store: DecisionReads;
+  valueSets: ValueSetSource;
   logger: Logger;
   config: Pick<Readonly<Config>, 'schedule'>;
 }
@@ -38,6 +39,7 @@ export async function loadBatchFacts(
 ): Promise<BatchFacts> {
   const { gateway, store, logger } = sources;
   const { asOf, decidedAt } = times;
+  const expansions = await sources.valueSets.expand(valueSetsOf(campaign), asOf);
   const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
   const contexts = await loadPatientContexts(gateway, patientIds, { logger });
   const blockedSince = repeatBlockedSince(campaign, asOf);
@@ -57,7 +59,7 @@ export async function loadBatchFacts(
     const context = contexts.get(patientId);
     if (context) triggers.set(triggerRef, await triggerOf(context, triggerRef, gateway, logger));
   }
-  return { asOf, decidedAt, contexts, triggers, recentlyPrompted, optOuts, messages };
+  return { asOf, decidedAt, expansions, contexts, triggers, recentlyPrompted, optOuts, messages };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { FhirGateway } from '../fhir/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
 import type { SendRule } from './policy.ts';
-import type { Clock, Enqueue, Store } from './ports.ts';
+import type { Clock, Enqueue, Store, ValueSetSource } from './ports.ts';
 
 /** The transport of each channel, by channel name. */
 export type Transports = ReadonlyMap<string, Transport>;
@@ -15,6 +15,7 @@ export interface Services {
   store: Store;
   gateway: FhirGateway;
   templates: TemplateRegistry;
+  valueSets: ValueSetSource;
   transports: Transports;
   /** What is checked at send time, in order (see policy.ts). */
   sendRules: readonly SendRule[];

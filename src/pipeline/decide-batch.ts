@@ -6,6 +6,7 @@
  */
 import { type Campaign, decide, promptKey } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
+import type { Expansions } from '../criteria/index.ts';
 import type { PatientContext } from '../fhir/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
 import type { PatientMessage } from '../schedule/index.ts';
@@ -30,6 +31,8 @@ export interface BatchFacts {
   asOf: Date;
   /** When the batch is decided: quiet hours and caps are read at it. */
   decidedAt: Date;
+  /** The campaign's value sets, expanded for this batch (their versions are recorded with each prompt). */
+  expansions: Expansions;
   /** By patient id; a patient the server does not have is missing. */
   contexts: ReadonlyMap<string, PatientContext>;
   /** By trigger reference. */
@@ -103,7 +106,7 @@ export function decideBatch(
     if (trigger === 'unreadable') return { triggerRef, outcome: 'error' };
     if (trigger === undefined) return { triggerRef, outcome: 'no-match', reason: 'the trigger resource is gone' };
     const local = facts.optOuts.filter((optOut) => optOut.patientRef === identity.patientRef);
-    const decision = decide(campaign, trigger, { ...context, local }, asOf, services.config.optOut);
+    const decision = decide(campaign, trigger, { ...context, local }, asOf, services.config.optOut, facts.expansions);
     if (decision.kind === 'no-match') return { triggerRef, outcome: 'no-match', reason: decision.reason };
     if (decision.kind === 'prompt' && facts.recentlyPrompted.has(identity.patientRef)) return { triggerRef, outcome: 'recently-prompted' };
     claimed.add(key);

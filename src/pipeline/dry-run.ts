@@ -7,7 +7,7 @@
  * engine would do. The campaign is run as if active: a care manager tries it before setting `active: true`.
  */
 import { randomUUID } from 'node:crypto';
-import { type Campaign, planTriggerSearches } from '../campaigns/index.ts';
+import { type Campaign, planTriggerSearches, valueSetsOf } from '../campaigns/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { type DecisionReads, loadBatchFacts } from './batch-facts.ts';
 import type { Services } from './context.ts';
@@ -18,7 +18,7 @@ import { candidateOf } from './matches.ts';
 import type { NewPrompt } from './ports.ts';
 import { evaluateJobsFor, type PolledCandidate } from './work.ts';
 
-export interface DryRunServices extends Pick<Services, 'gateway' | 'templates' | 'config' | 'logger' | 'clock'> {
+export interface DryRunServices extends Pick<Services, 'gateway' | 'templates' | 'config' | 'logger' | 'clock' | 'valueSets'> {
   store: DecisionReads;
 }
 
@@ -47,7 +47,7 @@ export async function dryRunCampaign(definition: Campaign, services: DryRunServi
   const candidates: DryRunCandidate[] = [];
   const samples: DryRunSample[] = [];
   const record = overlayOf(services.store);
-  const sources = { gateway: services.gateway, store: record.reads, logger, config: services.config };
+  const sources = { gateway: services.gateway, store: record.reads, logger, config: services.config, valueSets: services.valueSets };
   progress({ phase: 'decide', done: 0, total });
   for (const job of jobs) {
     const batch = batchCandidates(job, campaign, undefined, asOf);
@@ -97,7 +97,8 @@ async function searchDueWindow(campaign: Campaign, asOf: Date, services: DryRunS
   const pollRunId = randomUUID();
   const result = { pages: 0, unusable: 0, candidates: [] as PolledCandidate[] };
   let total: number | undefined;
-  for (const search of planTriggerSearches(campaign, {}, asOf, services.config.poll.overlapSeconds * 1000)) {
+  const expansions = await services.valueSets.expand(valueSetsOf(campaign), asOf);
+  for (const search of planTriggerSearches(campaign, {}, asOf, services.config.poll.overlapSeconds * 1000, expansions)) {
     for await (const page of services.gateway.searchPages(search.resourceType, search.params)) {
       result.pages += 1;
       total ??= page.total;

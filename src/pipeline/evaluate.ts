@@ -76,7 +76,12 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
     settle(fresh, 'expired');
   } else if (fresh.length > 0) {
     const logger = ctx.logger.child({ campaignId: campaign.id, pollRunId: job.pollRunId });
-    const facts = await loadBatchFacts(campaign, fresh, { asOf, decidedAt }, { gateway: ctx.gateway, store, logger, config: ctx.config });
+    const facts = await loadBatchFacts(
+      campaign,
+      fresh,
+      { asOf, decidedAt },
+      { gateway: ctx.gateway, store, logger, config: ctx.config, valueSets: ctx.valueSets },
+    );
     const drafts = new Map<string, NewPrompt>();
     for (const decision of decideBatch(campaign, fresh, facts, ctx)) {
       if ('prompt' in decision) drafts.set(decision.prompt.idempotencyKey, decision.prompt);

@@ -2,7 +2,7 @@
  * Poll one campaign: run its planned searches, hand every matching resource on for evaluation (in batches,
  * page by page), and only then advance the watermark. A crash mid-poll leaves the watermark where it was.
  */
-import { planTriggerSearches } from '../campaigns/index.ts';
+import { planTriggerSearches, valueSetsOf } from '../campaigns/index.ts';
 import { failureReason } from '../fhir/index.ts';
 import { TemplateError } from '../render/index.ts';
 import type { Context } from './context.ts';
@@ -25,7 +25,8 @@ export async function pollCampaign(job: PollWork, ctx: Context): Promise<PollOut
   if (!stored?.campaign.active) return { matched: 0, pages: 0, unusable: 0, status: 'campaign-inactive' };
 
   const asOf = clock();
-  const searches = planTriggerSearches(stored.campaign, stored.state, asOf, config.poll.overlapSeconds * 1000);
+  const expansions = await ctx.valueSets.expand(valueSetsOf(stored.campaign), asOf);
+  const searches = planTriggerSearches(stored.campaign, stored.state, asOf, config.poll.overlapSeconds * 1000, expansions);
   const fullScan = searches.some((search) => search.purpose === 'full-window');
   const pollRunId = await store.startPollRun(job.campaignId, asOf, fullScan ? undefined : stored.state.watermark);
   const logger = ctx.logger.child({ campaignId: job.campaignId, pollRunId });

@@ -8,6 +8,7 @@
  */
 // The record's domain types are the store's own (plain, no Prisma types); the port names what the use-cases do with them.
 
+import type { Expansions } from '../criteria/index.ts';
 import type { PatientMessage } from '../schedule/index.ts';
 import type {
   CandidateOutcome,
@@ -125,6 +126,14 @@ export interface Store {
   reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
   /** `forced`: queued anew, its expiry counting from now, and audited as forced. */
   retryFailed(id: string, actor: string, options?: { forced?: boolean }): Promise<boolean>;
+}
+
+/**
+ * Expands the value sets campaigns name: from a local file, else the FHIR server's `$expand` (cached, refreshed
+ * daily). Throws when one cannot be expanded: a decision must never be made over a partial code list.
+ */
+export interface ValueSetSource {
+  expand(urls: readonly string[], now: Date): Promise<Expansions>;
 }
 
 /** Hands work to the next stage; the queue layer decides how. */

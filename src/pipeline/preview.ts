@@ -3,7 +3,8 @@
  * resources with the campaign's trigger codes as the trigger (the due window is not applied: a preview shows the
  * wording, not whether the patient is due). Nothing is written.
  */
-import type { Campaign } from '../campaigns/index.ts';
+import { type Campaign, triggerOf, valueSetsOf } from '../campaigns/index.ts';
+import { codingMatches } from '../criteria/index.ts';
 import { loadPatientContext } from '../fhir/index.ts';
 import { codingsOf } from '../triggers/index.ts';
 import type { Context } from './context.ts';
@@ -21,13 +22,14 @@ export type PreviewResult =
 export async function previewPrompt(
   campaign: Campaign,
   patientId: string,
-  ctx: Pick<Context, 'gateway' | 'templates' | 'config' | 'clock' | 'logger'>,
+  ctx: Pick<Context, 'gateway' | 'templates' | 'config' | 'clock' | 'logger' | 'valueSets'>,
 ): Promise<PreviewResult> {
   const context = await loadPatientContext(ctx.gateway, patientId, { logger: ctx.logger });
   if (!context) return { kind: 'patient-not-found' };
-  const wanted = new Set(campaign.trigger.codes);
+  const wanted = triggerOf(campaign);
+  const expansions = await ctx.valueSets.expand(valueSetsOf(campaign), ctx.clock());
   const trigger = context.records.find(
-    (record) => record.resourceType === campaign.trigger.resource && codingsOf(record).some((c) => wanted.has(`${c.system}|${c.code}`)),
+    (record) => record.resourceType === wanted.resource && codingMatches(codingsOf(record), wanted, expansions),
   );
   if (!trigger) return { kind: 'no-trigger' };
   const triggerRef = `${trigger.resourceType}/${trigger.id}`;

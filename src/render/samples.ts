@@ -59,6 +59,24 @@ const TRIGGERS: Record<TriggerResourceType, TriggerResource> = {
     effectiveDateTime: '2026-11-10',
     medicationCodeableConcept: { coding: [{ system: RXNORM, code: '314076', display: 'lisinopril 10 MG Oral Tablet' }] },
   },
+  Observation: {
+    resourceType: 'Observation',
+    id: 'sample-hba1c',
+    subject,
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }], text: 'HbA1c' },
+    effectiveDateTime: '2026-11-20T14:05:00Z',
+    valueQuantity: { value: 9.4, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+  },
+  Encounter: {
+    resourceType: 'Encounter',
+    id: 'sample-ed-visit',
+    subject,
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER', display: 'emergency' },
+    type: [{ coding: [{ system: SNOMED, code: '50849002', display: 'Emergency room admission' }], text: 'Emergency visit' }],
+    period: { start: '2026-11-24T22:10:00Z', end: '2026-11-25T03:40:00Z' },
+  },
 };
 
 const RECORDS: TriggerResource[] = [

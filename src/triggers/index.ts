@@ -1,8 +1,10 @@
 /** What other folders may use from src/triggers: the registry, the trigger resources, their evidence and search. */
 export { Condition } from './condition.ts';
+export { Encounter } from './encounter.ts';
 export { type Evidence, evidenceOf, reasonOf } from './evidence.ts';
 export { MedicationRequest } from './medication-request.ts';
 export { MedicationStatement } from './medication-statement.ts';
+export { Observation } from './observation.ts';
 export { Procedure } from './procedure.ts';
 export {
   type AnyTriggerType,

@@ -6,12 +6,14 @@
 import { z } from 'zod';
 import type { CodeableConcept, Coding } from '../fhir/datatypes.ts';
 import { condition } from './condition.ts';
+import { encounter } from './encounter.ts';
 import { medicationRequest } from './medication-request.ts';
 import { medicationStatement } from './medication-statement.ts';
+import { observation } from './observation.ts';
 import { procedure } from './procedure.ts';
 import type { TemplateList, TriggerSearchParameterNames, TriggerType } from './trigger-type.ts';
 
-const TRIGGER_TYPES = [condition, procedure, medicationRequest, medicationStatement] as const;
+const TRIGGER_TYPES = [condition, procedure, medicationRequest, medicationStatement, observation, encounter] as const;
 
 const [first, ...rest] = TRIGGER_TYPES;
 /** A resource that can trigger a campaign, told apart by its resourceType. */
@@ -46,7 +48,7 @@ export function searchParameterNamesOf(resourceType: TriggerResourceType): Reado
   return triggerTypeOf({ resourceType }).search;
 }
 
-/** What the resource is about: the code of a Condition or Procedure, the medication of a medication resource. */
+/** What the resource is about: the code of a Condition, Procedure or Observation, a medicine, an Encounter's class and types. */
 export function codingsOf(resource: TriggerResource): Coding[] {
   return triggerTypeOf(resource).conceptOf(resource)?.coding ?? [];
 }
@@ -74,5 +76,5 @@ export function untrustedBecause(resource: TriggerResource): string | undefined 
 /** Whether a record belongs in this template list: of a type that joins it, listed by its rules, and trusted. */
 export function isListedIn(list: TemplateList, resource: TriggerResource): boolean {
   const { template } = triggerTypeOf(resource);
-  return template.list === list && template.listed(resource) && untrustedBecause(resource) === undefined;
+  return template !== undefined && template.list === list && template.listed(resource) && untrustedBecause(resource) === undefined;
 }

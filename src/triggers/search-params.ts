@@ -1,6 +1,6 @@
 /** How a trigger's codes, statuses and due window become the search parameters of one poll (pure). */
 import type { SearchParams } from '../fhir/gateway.ts';
-import { searchParameterNamesOf, type TriggerResourceType } from './registry.ts';
+import { type TriggerResourceType, triggerTypeOf } from './registry.ts';
 
 /** The range of clinical dates a search asks for; either bound may be open. */
 export interface DueWindow {
@@ -9,16 +9,18 @@ export interface DueWindow {
 }
 
 /**
- * `code` and the status parameter as comma-separated ORs, and the window as `ge`/`le` bounds on the type's date
+ * The code parameter (the type's, or the one its codes call for) and the status parameter as comma-separated ORs, and the window as `ge`/`le` bounds on the type's date
  * parameter; a type without one (Condition) is searched without the window.
  */
 export function triggerSearchParams(
   trigger: { resource: TriggerResourceType; codes: readonly string[]; status: readonly string[] },
   window: DueWindow,
 ): SearchParams {
-  const names = searchParameterNamesOf(trigger.resource);
+  const type = triggerTypeOf({ resourceType: trigger.resource });
+  const names = type.search;
+  const codeParameter = type.codeParameterFor ? type.codeParameterFor(trigger.codes) : names.code;
   return {
-    [names.code]: trigger.codes.join(','),
+    ...(codeParameter ? { [codeParameter]: trigger.codes.join(',') } : {}),
     [names.status]: trigger.status.join(','),
     ...(names.date ? dateRange(names.date, window) : {}),
   };

@@ -11,7 +11,7 @@
  * - concept: what the resource is about (a Condition's code, a medication); its codings are matched against a
  *   campaign's codes and its display is what templates show.
  * - template list: the list of the template context (`conditions`, `medications`, `procedures`) that the
- *   patient's records of this type join when `listed`.
+ *   patient's records of this type join when `listed`; types without one appear only as the trigger.
  */
 import type { z } from 'zod';
 import type { CodeableConcept, Reference } from '../fhir/datatypes.ts';
@@ -46,6 +46,8 @@ export interface TriggerType<Schema extends z.ZodType<TriggerRecord>> {
   readonly resourceType: z.infer<Schema>['resourceType'];
   readonly schema: Schema;
   readonly search: Readonly<TriggerSearchParameterNames>;
+  /** The parameter a campaign's codes are searched with, when it depends on the codes (undefined: none fits them all). */
+  codeParameterFor?(codes: readonly string[]): string | undefined;
   conceptOf(resource: z.infer<Schema>): CodeableConcept | undefined;
   /**
    * A medicine's ingredients where the record lists them (a contained Medication), `[]` where it does not;
@@ -58,7 +60,8 @@ export interface TriggerType<Schema extends z.ZodType<TriggerRecord>> {
   untrustedBecause(resource: z.infer<Schema>): string | undefined;
   /** The Condition a prompt about it is about (`Condition/1`), if any: shown as the message's reason. */
   reasonOf(resource: z.infer<Schema>): string | undefined;
-  readonly template: {
+  /** Absent for types no template list shows (Observations, Encounters): templates see them only as the trigger. */
+  readonly template?: {
     readonly list: TemplateList;
     /** Whether the record belongs in its template list (an active medication, a completed procedure). */
     listed(resource: z.infer<Schema>): boolean;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCampaigns } from '../../src/campaigns/index.ts';
+import { loadCampaigns, triggerOf } from '../../src/campaigns/index.ts';
 import { applyCampaigns, type Db, getCampaign } from '../../src/store/index.ts';
 import { emptyDatabase, testDb } from '../support/pipeline.ts';
 
@@ -26,7 +26,7 @@ describe('applying campaigns', () => {
 
     const widened = {
       ...renamed,
-      campaign: { ...renamed.campaign, trigger: { ...renamed.campaign.trigger, within: 'P7D' } },
+      campaign: { ...renamed.campaign, trigger: { ...triggerOf(renamed.campaign), within: 'P7D' } },
       hash: 'widened',
     };
     await applyCampaigns(db, [widened], 'test');

@@ -6,6 +6,7 @@ import { campaignFixture } from '../support/campaigns.ts';
 
 const now = new Date('2026-11-26T12:00:00.000Z');
 const patient: Patient = { resourceType: 'Patient', id: 'p1', active: true };
+const NO_VALUE_SETS = new Map();
 const RULES = { outreachCodes: new Set(['urn:careprompt:consent|outreach-messaging']) };
 const facts = (subject: Patient, local: LocalOptOut[] = []) => ({ patient: subject, consents: [], local });
 const procedure = (overrides: Partial<Procedure> = {}): Procedure => ({
@@ -22,47 +23,47 @@ describe('eligibility', () => {
   const campaign = campaignFixture();
 
   it('prompts a living, active patient with a matching recent procedure', () => {
-    expect(decide(campaign, procedure(), facts(patient), now, RULES)).toEqual({ kind: 'prompt' });
+    expect(decide(campaign, procedure(), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({ kind: 'prompt' });
   });
 
   it('does not trust the server: a code of another system, a wrong status or an old date is no match', () => {
     const otherSystem = procedure({ code: { coding: [{ system: 'http://example.org', code: '18557009' }] } });
-    expect(decide(campaign, otherSystem, facts(patient), now, RULES).kind).toBe('no-match');
-    expect(decide(campaign, procedure({ status: 'in-progress' }), facts(patient), now, RULES).kind).toBe('no-match');
-    expect(decide(campaign, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), facts(patient), now, RULES)).toEqual({
+    expect(decide(campaign, otherSystem, facts(patient), now, RULES, NO_VALUE_SETS).kind).toBe('no-match');
+    expect(decide(campaign, procedure({ status: 'in-progress' }), facts(patient), now, RULES, NO_VALUE_SETS).kind).toBe('no-match');
+    expect(decide(campaign, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'no-match',
       reason: 'dated before the window',
     });
     const undated = procedure();
     delete undated.performedDateTime;
-    expect(decide(campaign, undated, facts(patient), now, RULES).kind).toBe('no-match');
+    expect(decide(campaign, undated, facts(patient), now, RULES, NO_VALUE_SETS).kind).toBe('no-match');
   });
 
   it('uses performedPeriod.start when there is no performedDateTime', () => {
     const resource = procedure({ performedPeriod: { start: '2026-11-25T10:00:00Z' } });
     delete resource.performedDateTime;
-    expect(decide(campaign, resource, facts(patient), now, RULES).kind).toBe('prompt');
+    expect(decide(campaign, resource, facts(patient), now, RULES, NO_VALUE_SETS).kind).toBe('prompt');
   });
 
   it('never prompts a patient about a resource that now belongs to another chart', () => {
-    expect(decide(campaign, procedure({ subject: { reference: 'Patient/p2' } }), facts(patient), now, RULES)).toEqual({
+    expect(decide(campaign, procedure({ subject: { reference: 'Patient/p2' } }), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'no-match',
       reason: 'the resource is not about this patient',
     });
   });
 
   it('skips deceased and inactive patients with a recorded reason', () => {
-    expect(decide(campaign, procedure(), facts({ ...patient, deceasedBoolean: true }), now, RULES)).toEqual({
+    expect(decide(campaign, procedure(), facts({ ...patient, deceasedBoolean: true }), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'skip',
       rule: 'deceased',
       reason: 'patient is deceased',
     });
-    expect(decide(campaign, procedure(), facts({ ...patient, deceasedDateTime: '2026-01-01' }), now, RULES)).toEqual({
+    expect(decide(campaign, procedure(), facts({ ...patient, deceasedDateTime: '2026-01-01' }), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'skip',
       rule: 'deceased',
       reason: 'patient is deceased',
     });
-    expect(decide(campaign, procedure(), facts({ ...patient, active: false }), now, RULES)).toEqual({
+    expect(decide(campaign, procedure(), facts({ ...patient, active: false }), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'skip',
       rule: 'inactive',
       reason: 'patient record is inactive',
@@ -71,12 +72,12 @@ describe('eligibility', () => {
 
   it('skips an opted-out patient naming the opt-out, and only for the campaign opted out of', () => {
     const optedOut = facts(patient, [{ patientRef: 'Patient/p1', campaignId: campaign.id }]);
-    expect(decide(campaign, procedure(), optedOut, now, RULES)).toEqual({
+    expect(decide(campaign, procedure(), optedOut, now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'skip',
       rule: 'opt-out',
       reason: `opted-out: local, campaign ${campaign.id}`,
     });
-    expect(decide({ ...campaign, id: 'other' }, procedure(), optedOut, now, RULES)).toEqual({ kind: 'prompt' });
+    expect(decide({ ...campaign, id: 'other' }, procedure(), optedOut, now, RULES, NO_VALUE_SETS)).toEqual({ kind: 'prompt' });
   });
 
   it('never prompts about a diagnosis entered in error or refuted, whatever its clinical status', () => {
@@ -101,13 +102,13 @@ describe('eligibility', () => {
           }
         : {}),
     });
-    expect(decide(diabetes, condition(), facts(patient), now, RULES)).toEqual({ kind: 'prompt' });
-    expect(decide(diabetes, condition('confirmed'), facts(patient), now, RULES)).toEqual({ kind: 'prompt' });
-    expect(decide(diabetes, condition('entered-in-error'), facts(patient), now, RULES)).toEqual({
+    expect(decide(diabetes, condition(), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({ kind: 'prompt' });
+    expect(decide(diabetes, condition('confirmed'), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({ kind: 'prompt' });
+    expect(decide(diabetes, condition('entered-in-error'), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'no-match',
       reason: 'verificationStatus entered-in-error',
     });
-    expect(decide(diabetes, condition('refuted'), facts(patient), now, RULES)).toEqual({
+    expect(decide(diabetes, condition('refuted'), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'no-match',
       reason: 'verificationStatus refuted',
     });
@@ -115,11 +116,13 @@ describe('eligibility', () => {
 
   it('holds a delayed trigger until it is due', () => {
     const delayed = campaignFixture({ trigger: { ...campaign.trigger, within: 'P7D', delay: 'P14D' } });
-    expect(decide(delayed, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), facts(patient), now, RULES)).toEqual({
+    expect(decide(delayed, procedure({ performedDateTime: '2026-11-20T00:00:00Z' }), facts(patient), now, RULES, NO_VALUE_SETS)).toEqual({
       kind: 'no-match',
       reason: 'not due yet',
     });
-    expect(decide(delayed, procedure({ performedDateTime: '2026-11-10T00:00:00Z' }), facts(patient), now, RULES).kind).toBe('prompt');
+    expect(decide(delayed, procedure({ performedDateTime: '2026-11-10T00:00:00Z' }), facts(patient), now, RULES, NO_VALUE_SETS).kind).toBe(
+      'prompt',
+    );
   });
 });
 

@@ -2,6 +2,7 @@
  * The pipeline's use-cases over in-memory ports: poll, evaluate and send decisions, review and retry, with the
  * clock fixed. The same behaviours run against PostgreSQL, Redis and the FHIR server in test/integration.
  */
+
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import {
   sendPrompts,
 } from '../../src/pipeline/index.ts';
 import { loadTemplateRegistry, type TemplateRegistry } from '../../src/render/index.ts';
+import { createValueSetSource } from '../../src/valuesets/index.ts';
 import {
   createMemoryFhir,
   createMemoryStore,
@@ -72,6 +74,7 @@ describe('the pipeline over in-memory ports', () => {
       store,
       gateway: createMemoryFhir([patient, stitches]),
       templates,
+      valueSets: createValueSetSource({ dir: 'jobs/valuesets' }),
       transports: new Map([[transport.channel, transport]]),
       sendRules,
       config: testConfig('http://fhir.test'),

@@ -8,7 +8,7 @@ const overlapMs = 5 * 60_000;
 
 describe('poll plan', () => {
   it('scans the whole due window on the first poll', () => {
-    const searches = planTriggerSearches(campaignFixture(), {}, now, overlapMs);
+    const searches = planTriggerSearches(campaignFixture(), {}, now, overlapMs, new Map());
     expect(searches).toEqual([
       {
         resourceType: 'Procedure',
@@ -19,7 +19,7 @@ describe('poll plan', () => {
   });
 
   it('asks only for changes since the watermark (minus the overlap) afterwards', () => {
-    const searches = planTriggerSearches(campaignFixture(), { watermark: hours(2), lastPolledAt: hours(2) }, now, overlapMs);
+    const searches = planTriggerSearches(campaignFixture(), { watermark: hours(2), lastPolledAt: hours(2) }, now, overlapMs, new Map());
     expect(searches).toHaveLength(1);
     expect(searches[0]).toMatchObject({ purpose: 'changed', params: { _lastUpdated: 'ge2026-11-26T09:55:00.000Z' } });
   });
@@ -34,7 +34,7 @@ describe('poll plan', () => {
         within: 'P7D',
       },
     });
-    const searches = planTriggerSearches(campaign, { watermark: hours(24), lastPolledAt: hours(24) }, now, overlapMs);
+    const searches = planTriggerSearches(campaign, { watermark: hours(24), lastPolledAt: hours(24) }, now, overlapMs, new Map());
     expect(searches.map((search) => search.purpose)).toEqual(['changed', 'newly-due']);
     expect(searches[0]?.params.authoredon).toEqual(['ge2026-11-05T12:00:00.000Z', 'le2026-11-12T12:00:00.000Z']);
     // Due = authored 14 days before now; the last poll (24 h ago) saw everything authored up to 15 days ago.
@@ -50,7 +50,7 @@ describe('poll plan', () => {
       },
       repeat: 'P30D',
     });
-    const [search] = planTriggerSearches(campaign, {}, now, overlapMs);
+    const [search] = planTriggerSearches(campaign, {}, now, overlapMs, new Map());
     expect(search?.params).toEqual({
       code: 'http://snomed.info/sct|44054006,http://hl7.org/fhir/sid/icd-10-cm|E11.9',
       'clinical-status': 'active',
@@ -60,9 +60,9 @@ describe('poll plan', () => {
   it('rescans periodic campaigns once per period so unchanged patients are prompted again', () => {
     const campaign = campaignFixture({ repeat: 'P30D' });
     const recent = { watermark: hours(1), lastPolledAt: hours(1), lastFullScanAt: hours(24 * 10) };
-    expect(planTriggerSearches(campaign, recent, now, overlapMs)[0]?.purpose).toBe('changed');
+    expect(planTriggerSearches(campaign, recent, now, overlapMs, new Map())[0]?.purpose).toBe('changed');
     const due = { ...recent, lastFullScanAt: hours(24 * 30) };
-    expect(planTriggerSearches(campaign, due, now, overlapMs)[0]?.purpose).toBe('full-window');
+    expect(planTriggerSearches(campaign, due, now, overlapMs, new Map())[0]?.purpose).toBe('full-window');
   });
 
   it('computes the due window from delay and within', () => {
@@ -73,13 +73,13 @@ describe('poll plan', () => {
   it('leaves the window of Conditions to eligibility (onset or recorded date), and rescans delayed ones', () => {
     const trigger = { resource: 'Condition', codes: ['http://snomed.info/sct|44054006'], status: ['active'], within: 'P30D' };
     const recent = { watermark: hours(1), lastPolledAt: hours(1) };
-    const [changed] = planTriggerSearches(campaignFixture({ trigger }), recent, now, overlapMs);
+    const [changed] = planTriggerSearches(campaignFixture({ trigger }), recent, now, overlapMs, new Map());
     expect(changed?.params).toEqual({
       code: 'http://snomed.info/sct|44054006',
       'clinical-status': 'active',
       _lastUpdated: 'ge2026-11-26T10:55:00.000Z',
     });
     const delayed = campaignFixture({ trigger: { ...trigger, delay: 'P7D' } });
-    expect(planTriggerSearches(delayed, recent, now, overlapMs).map((search) => search.purpose)).toEqual(['full-window']);
+    expect(planTriggerSearches(delayed, recent, now, overlapMs, new Map()).map((search) => search.purpose)).toEqual(['full-window']);
   });
 });

@@ -1,7 +1,7 @@
 /** `careprompt campaigns validate|apply|list` */
 import { stat } from 'node:fs/promises';
 import { templateCheck } from '../../app/index.ts';
-import { type CampaignCheck, loadCampaigns } from '../../campaigns/index.ts';
+import { type CampaignCheck, loadCampaigns, triggerOf } from '../../campaigns/index.ts';
 import { loadAdminConfig, loadTemplatesConfig } from '../../config/index.ts';
 import { loadTemplateRegistry } from '../../render/index.ts';
 import { applyCampaigns, createDb, listCampaigns, type StoredCampaign } from '../../store/index.ts';
@@ -67,7 +67,7 @@ export async function printCampaigns(options: Pick<CampaignCommandOptions, 'json
         campaigns.map(({ campaign, state }) => [
           campaign.id,
           campaign.active ? 'yes' : 'no',
-          campaign.trigger.resource,
+          triggerOf(campaign).resource,
           `${campaign.schedule.cron} ${campaign.schedule.timezone}`,
           campaign.template,
           campaign.review,

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
-import { Campaign, CampaignFileError, type LoadedCampaign, parseCampaign } from '../../campaigns/index.ts';
+import { Campaign, CampaignFileError, type LoadedCampaign, parseCampaign, triggerOf } from '../../campaigns/index.ts';
 import { DryRunReport, dryRunCampaign, previewPrompt } from '../../pipeline/index.ts';
 import { TemplateError } from '../../render/index.ts';
 import {
@@ -231,7 +231,7 @@ export function campaignRoutes(services: HttpServices): FastifyPluginAsyncZod {
           throw new HttpProblem(
             422,
             'nothing to preview',
-            `Patient/${request.body.patientId} has no ${stored.campaign.trigger.resource} with the campaign's codes: choose a patient who has one`,
+            `Patient/${request.body.patientId} has no ${triggerOf(stored.campaign).resource} with the campaign's codes: choose a patient who has one`,
           );
         }
         if (preview.kind === 'values-missing') {

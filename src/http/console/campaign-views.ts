@@ -1,5 +1,6 @@
 /** The campaign pages' views: the list with figures, one campaign with its versions, and the YAML editor. */
 import type { z } from 'zod';
+import { type Trigger, triggerOf } from '../../campaigns/index.ts';
 import type { CampaignDetail, CampaignSummary } from '../api/campaigns.ts';
 import type { ApiProblem } from './api.ts';
 import { diff, facts, status, table, when } from './components.ts';
@@ -61,7 +62,7 @@ ${facts([
   ['Id', campaign.id],
   ['Version', campaign.version],
   ['Updated', when(new Date(campaign.updatedAt))],
-  ['Trigger', `${definition.trigger.resource}: ${definition.trigger.codes.join(', ')}`],
+  [definition.cohort ? 'Cohort' : 'Trigger', describeCodes(triggerOf(definition))],
   ['Template', definition.template],
   ['Review', definition.review],
   ['Schedule', `${definition.schedule.cron} (${definition.schedule.timezone})`],
@@ -131,4 +132,10 @@ ${csrfField(csrf)}
 </div>
 <div><button type="submit">Save campaign</button></div>
 </form>`;
+}
+
+/** `Condition: sct|44054006, value set http://…` */
+function describeCodes(trigger: Trigger): string {
+  const named = [...(trigger.codes ?? []), ...(trigger.valueSet ? [`value set ${trigger.valueSet}`] : [])];
+  return `${trigger.resource}: ${named.join(', ')}`;
 }

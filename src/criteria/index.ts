@@ -1,0 +1,15 @@
+/** What other folders may use from src/criteria: the criteria language, value-set codes, and their evaluation. */
+export { type CodeSelection, codesOf, codingMatches, type Expansion, type Expansions } from './codes.ts';
+export { codeToken, duration, valueSetUrl } from './fields.ts';
+export {
+  CODES_NEEDED,
+  Criterion,
+  codeSelection,
+  Exclusion,
+  GENDERS,
+  hasCodes,
+  OPERATORS,
+  RecordMatch,
+  recordResource,
+  ValueTest,
+} from './schema.ts';

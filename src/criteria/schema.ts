@@ -1,0 +1,115 @@
+/**
+ * The criteria language of a campaign file: `when:` (must hold), `exclude:` (must not), and the record matches
+ * they are built from. Each criterion is an object with exactly one operator key, so YAML reads as it is meant:
+ *
+ *   when:
+ *     all:
+ *       - age: { min: 18 }
+ *       - lacks: { resource: Observation, codes: ["http://loinc.org|4548-4"], within: P180D }
+ *   exclude:
+ *     - reason: hospice care
+ *       has: { resource: Procedure, valueSet: "http://example.org/fhir/ValueSet/hospice" }
+ */
+import { z } from 'zod';
+import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
+import { codeToken, duration, valueSetUrl } from './fields.ts';
+
+const COMPARATORS = ['gt', 'ge', 'lt', 'le'] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
+/** A test of an Observation's valueQuantity, in a UCUM unit (other units are converted where UCUM allows). */
+export const ValueTest = z
+  .object({
+    gt: z.number().optional(),
+    ge: z.number().optional(),
+    lt: z.number().optional(),
+    le: z.number().optional(),
+    unit: z.string().min(1, { message: 'must be a UCUM unit code, e.g. "%" or "mm[Hg]"' }),
+  })
+  .strict()
+  .refine((test) => COMPARATORS.some((comparator) => test[comparator] !== undefined), {
+    message: 'needs at least one of gt, ge, lt, le, e.g. { ge: 9, unit: "%" }',
+  });
+export type ValueTest = z.infer<typeof ValueTest>;
+
+/** Codes given inline, or by a value set, or both (a coding matches if either lists it). */
+const codeSelection = {
+  codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code" (or give valueSet instead)' }).optional(),
+  valueSet: valueSetUrl.optional().describe('a ValueSet canonical URL: expanded by the FHIR server or read from jobs/valuesets/'),
+};
+const CODES_NEEDED = 'needs codes ("system|code" list) or valueSet (a ValueSet canonical URL)';
+const hasCodes = (selection: { codes?: string[] | undefined; valueSet?: string | undefined }) =>
+  selection.codes !== undefined || selection.valueSet !== undefined;
+
+const resource = z.enum(TRIGGER_RESOURCE_TYPES).describe('a resource type of the trigger registry (src/triggers)');
+
+/** Records of one type matching codes, status, a window before the decision and (for Observations) a value. */
+export const RecordMatch = z
+  .object({
+    resource,
+    ...codeSelection,
+    status: z.array(z.string().min(1)).min(1).optional().describe('allowed statuses; any status but entered-in-error when absent'),
+    within: duration.optional().describe('dated within this duration before the decision'),
+    value: ValueTest.optional().describe('Observations only: the value test'),
+  })
+  .strict()
+  .refine(hasCodes, { message: CODES_NEEDED })
+  .refine((match) => match.value === undefined || match.resource === 'Observation', {
+    message: 'value tests apply to Observations only: remove value or use resource: Observation',
+    path: ['value'],
+  });
+export type RecordMatch = z.infer<typeof RecordMatch>;
+
+export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
+
+const AgeRange = z
+  .object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+  .strict()
+  .refine((age) => age.min !== undefined || age.max !== undefined, { message: 'needs min or max (whole years), e.g. { min: 18 }' })
+  .refine((age) => age.min === undefined || age.max === undefined || age.min <= age.max, { message: 'min must not exceed max' });
+
+export const OPERATORS = ['all', 'any', 'not', 'has', 'lacks', 'age', 'gender'] as const;
+
+/** One criterion: exactly one operator. `all`/`any`/`not` nest. */
+export type Criterion = {
+  all?: Criterion[] | undefined;
+  any?: Criterion[] | undefined;
+  not?: Criterion | undefined;
+  has?: RecordMatch | undefined;
+  lacks?: RecordMatch | undefined;
+  age?: { min?: number | undefined; max?: number | undefined } | undefined;
+  gender?: (typeof GENDERS)[number] | Array<(typeof GENDERS)[number]> | undefined;
+};
+
+const operatorFields = {
+  all: z
+    .array(z.lazy((): z.ZodType<Criterion> => Criterion))
+    .min(1)
+    .optional(),
+  any: z
+    .array(z.lazy((): z.ZodType<Criterion> => Criterion))
+    .min(1)
+    .optional(),
+  not: z.lazy((): z.ZodType<Criterion> => Criterion).optional(),
+  has: RecordMatch.optional(),
+  lacks: RecordMatch.optional(),
+  age: AgeRange.optional(),
+  gender: z.union([z.enum(GENDERS), z.array(z.enum(GENDERS)).min(1)]).optional(),
+};
+
+const ONE_OPERATOR = `needs exactly one of ${OPERATORS.join(', ')}, e.g. { lacks: { resource: Observation, codes: [...] } }`;
+const oneOperator = (criterion: Record<string, unknown>) => OPERATORS.filter((key) => criterion[key] !== undefined).length === 1;
+
+export const Criterion: z.ZodType<Criterion> = z.object(operatorFields).strict().refine(oneOperator, { message: ONE_OPERATOR });
+
+/** "Never prompt if this holds": a criterion with the reason recorded on the skipped prompt. */
+export const Exclusion = z
+  .object({
+    reason: z.string().trim().min(1, { message: 'must say why, in words a clinician reads, e.g. "hospice care"' }),
+    ...operatorFields,
+  })
+  .strict()
+  .refine(oneOperator, { message: ONE_OPERATOR });
+export type Exclusion = z.infer<typeof Exclusion>;
+
+export { CODES_NEEDED, codeSelection, hasCodes, resource as recordResource };
