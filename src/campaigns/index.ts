@@ -12,6 +12,7 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
+export { recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
 export { Campaign, Cohort, Trigger, triggerOf } from './schema.ts';
 export {
   dueWindow,
@@ -21,4 +22,3 @@ export {
   type TriggerSearch,
   triggerSearchParameters,
 } from './search.ts';
-export { recordMatchesOf, valueSetsOf } from './value-sets.ts';

@@ -31,7 +31,9 @@ export type {
   StaleQueuedPrompt,
   Store,
   StoredCampaign,
+  ValueSetSource,
 } from './ports.ts';
+export { isRedecidable } from './ports.ts';
 export { type PreviewResult, previewPrompt } from './preview.ts';
 export {
   NotRetryableError,

@@ -13,6 +13,7 @@ export {
   findTriggerType,
   ingredientsOf,
   isListedIn,
+  LISTED_RESOURCE_TYPES,
   searchParameterNamesOf,
   statusOf,
   TRIGGER_RESOURCE_TYPES,

@@ -21,7 +21,8 @@ export function triggerSearchParams(
   const codeParameter = type.codeParameterFor ? type.codeParameterFor(trigger.codes) : names.code;
   return {
     ...(codeParameter ? { [codeParameter]: trigger.codes.join(',') } : {}),
-    [names.status]: trigger.status.join(','),
+    // No statuses: any status (a criterion's change search; eligibility judges the status).
+    ...(trigger.status.length > 0 ? { [names.status]: trigger.status.join(',') } : {}),
     ...(names.date ? dateRange(names.date, window) : {}),
   };
 }
