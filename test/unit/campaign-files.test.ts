@@ -107,7 +107,7 @@ describe('campaign files', () => {
       expect(problemOf(valid.replace('  within: P3D', '  within: P3D\n  urgency: high'))).toEqual({
         file: 'jobs/a.yaml',
         field: 'trigger.urgency',
-        message: 'is not a known field: remove it or check the spelling (fields: resource, codes, status, within, delay)',
+        message: 'is not a known field: remove it or check the spelling (fields: resource, codes, valueSet, status, within, delay, value)',
       });
     });
 
