@@ -83,9 +83,9 @@ export interface ScenarioDice {
 type Profile = 'child' | 'hospice' | 'palliative' | 'pregnant' | undefined;
 
 /**
- * Adds the criteria campaigns' records to a patient. `isDiabetic` says whether the patient already has an active
- * type 2 diabetes diagnosis; `diabetes` adds one (to a child or a hospice patient, so the care gap meets them);
- * `skipped` patients (deceased, inactive, unnamed) get triggers by `slot` and no profile.
+ * Adds the criteria campaigns' records to a patient. `isDiabetic`: the patient already has an active type 2
+ * diabetes diagnosis; `addDiabetes` gives them one (a child or a hospice patient, so the care gap meets them);
+ * `skipped` patients (deceased, inactive, unnamed) get no profile, and their triggers by their slot's ordinal.
  */
 export function addCriteriaScenarios(
   patient: ScenarioPatient,
@@ -97,7 +97,7 @@ export function addCriteriaScenarios(
   const profile = options.skipped ? undefined : drawProfile(patient, dice, asOf);
   let diabetic = options.isDiabetic;
   if (profile === 'child') {
-    // Drawn after the first three campaigns' records, so their dates and codes stay what they were.
+    // Overwrites the birth date drawn with the first three campaigns' records: their draws stay as they were.
     patient.birthDate = ago(dice.between(6, 17) * YEAR)
       .toISOString()
       .slice(0, 10);
