@@ -209,6 +209,13 @@ describe('campaign files', () => {
 
   it('accepts the shipped example campaigns', async () => {
     const ids = (await loadCampaigns('jobs')).map((loaded) => loaded.campaign.id);
-    expect(ids).toEqual(['diabetes-self-management', 'new-medication-check-in', 'wound-care-after-sutures']);
+    expect(ids).toEqual([
+      'after-ed-visit',
+      'blood-pressure-follow-up',
+      'diabetes-self-management',
+      'hba1c-care-gap',
+      'new-medication-check-in',
+      'wound-care-after-sutures',
+    ]);
   });
 });
