@@ -30,6 +30,9 @@ export interface CriteriaScope {
   expansions: Expansions;
 }
 
+/** Statuses that say it did not happen (or was recorded by mistake): without a `status:` list, never a match. */
+const VOID_STATUSES = new Set(['entered-in-error', 'not-done', 'cancelled']);
+
 /** How many near misses (right code, wrong value or unit) an explanation names. */
 const NEAR_MISSES = 3;
 
@@ -89,7 +92,7 @@ export function matchingRecords(match: RecordMatch, records: readonly TriggerRes
     if (resource.resourceType !== match.resource || untrustedBecause(resource) !== undefined) continue;
     if (!codingMatches(codingsOf(resource), match, scope.expansions)) continue;
     const status = statusOf(resource);
-    if (match.status && (!status || !match.status.includes(status))) continue;
+    if (match.status ? !status || !match.status.includes(status) : VOID_STATUSES.has(status ?? '')) continue;
     if (from !== undefined) {
       const time = Date.parse(clinicalDateOf(resource) ?? '');
       if (Number.isNaN(time) || time < from || time > scope.now.getTime()) continue;

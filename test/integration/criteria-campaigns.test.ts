@@ -21,6 +21,7 @@ import { communications, type FhirJson, searchAll } from '../support/fhir-data.t
 import { applyExampleCampaigns, createTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 const POPULATION = { patients: 200, seed: 21 };
+const HOSPICE_CODES = new Set(['385763009', '305336008', '183919006']);
 
 type PromptRow = {
   campaignId: string;
@@ -146,6 +147,42 @@ describe('the criteria campaigns in jobs/ against a seeded population', () => {
   it('adds nothing when run again in the same period', async () => {
     const again = await pipeline.run([...CRITERIA_CAMPAIGNS]);
     expect(again.totals).toMatchObject({ sent: 0, pendingReview: 0, failed: 0 });
+    expect(await env.db.prompt.count()).toBe(rows.length);
+  });
+
+  it('decides an exclusion again when the record it rested on changes, found by the next incremental poll', async () => {
+    // A patient whom hospice care alone keeps from the prompt: without those procedures the expectation is `sent`.
+    const patient = records.find((candidate) => {
+      const [now] = expected['hba1c-care-gap'].get(candidate.mrn) ?? [];
+      const withoutHospice = {
+        ...candidate,
+        procedures: candidate.procedures.filter((procedure) => !HOSPICE_CODES.has(procedure.coding.code)),
+      };
+      const [then] = expectedOutcomes([withoutHospice], asOf)['hba1c-care-gap'].get(candidate.mrn) ?? [];
+      const hospice = candidate.procedures.filter(
+        (procedure) => HOSPICE_CODES.has(procedure.coding.code) && procedure.status === 'completed',
+      );
+      return now?.status === 'skipped' && now.reason === 'excluded: hospice care' && then?.status === 'sent' && hospice.length === 1;
+    });
+    if (!patient) throw new Error('the population has no patient excluded by one hospice procedure alone');
+    const patientRef = [...mrnOf].find(([, mrn]) => mrn === patient.mrn)?.[0] ?? '';
+    const procedure = (await searchAll(env.fhir.baseUrl, `Procedure?subject=${patientRef}&status=completed`)).find((resource) =>
+      resource.code?.coding?.some((coding: FhirJson) => HOSPICE_CODES.has(coding.code)),
+    );
+    if (!procedure) throw new Error(`no hospice procedure for ${patientRef}`);
+    // Recorded by mistake: the chart is corrected, which moves the Procedure's _lastUpdated past the watermark.
+    const corrected = await fetch(`${env.fhir.baseUrl}/Procedure/${procedure.id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...procedure, status: 'entered-in-error' }),
+    });
+    expect(corrected.status).toBe(200);
+
+    pipeline.services.clock = () => new Date(asOf.getTime() + 3_600_000);
+    const again = await pipeline.run(['hba1c-care-gap']);
+    expect(again.totals).toMatchObject({ sent: 1, failed: 0 });
+    const row = await env.db.prompt.findFirstOrThrow({ where: { campaignId: 'hba1c-care-gap', patientRef } });
+    expect(row).toMatchObject({ status: 'sent', rule: null });
     expect(await env.db.prompt.count()).toBe(rows.length);
   });
 });
