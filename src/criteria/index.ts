@@ -13,3 +13,5 @@ export {
   recordResource,
   ValueTest,
 } from './schema.ts';
+export { type Conversion, convertUnit } from './ucum.ts';
+export { testValue, type ValueTestResult } from './value-test.ts';
