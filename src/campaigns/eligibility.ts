@@ -2,7 +2,7 @@
  * Who gets a prompt (pure). The server's search narrows the candidates; this decides, so a loose server
  * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
  */
-import { type CriteriaExplanation, codingMatches, type Expansions, judgeCriteria } from '../criteria/index.ts';
+import { type CriteriaExplanation, codingMatches, type Expansions, judgeCriteria, testValue } from '../criteria/index.ts';
 import { type Patient, patientIdOf } from '../fhir/index.ts';
 import { clinicalDateOf, codingsOf, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
 import { type OptOutFacts, type OptOutRules, optOutOf, optOutReason } from './opt-out.ts';
@@ -28,6 +28,10 @@ export function triggerMatches(campaign: Campaign, resource: TriggerResource, no
   }
   const status = statusOf(resource);
   if (!status || !trigger.status.includes(status)) return { kind: 'no-match', reason: `status ${status ?? 'missing'} is not allowed` };
+  if (trigger.value && resource.resourceType === 'Observation') {
+    const value = testValue(resource, trigger.value);
+    if (!value.held) return { kind: 'no-match', reason: value.because };
+  }
   // Not a skip: nothing is recorded under the prompt's key, so a diagnosis confirmed later can still prompt.
   const untrusted = untrustedBecause(resource);
   if (untrusted) return { kind: 'no-match', reason: untrusted };

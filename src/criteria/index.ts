@@ -15,4 +15,5 @@ export {
   recordResource,
   ValueTest,
 } from './schema.ts';
-export { testValue } from './value-test.ts';
+export { type Conversion, convertUnit } from './ucum.ts';
+export { testValue, type ValueTestResult } from './value-test.ts';

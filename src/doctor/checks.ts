@@ -10,7 +10,7 @@
  */
 import { type Campaign, recordTypesOf, triggerOf, triggerSearchParameters } from '../campaigns/index.ts';
 import { revIncludesFor } from '../fhir/index.ts';
-import { LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
+import { codeParameterOf, LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
 import { type DeclaredResource, type ParsedStatement, parseCapabilityStatement, type ServerDeclaration } from './capability-statement.ts';
 
 export type CheckResult = 'pass' | 'warn' | 'fail' | 'skip';
@@ -243,9 +243,12 @@ function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
   return [...campaignIdsBy(campaigns, (campaign) => triggerOf(campaign).resource)].flatMap(([type, ids]) => {
     const params = triggerSearchParameters(type);
     const sends = (what: string) => `polls send ${what}: a server that refuses it fails every poll, one that ignores it returns everything`;
+    const polling = campaigns.filter((campaign) => ids.includes(campaign.id));
     return [
       searchType(type, ids, `these campaigns poll by searching ${type}: they cannot run against this server`),
-      searchParam(type, params.code, ids, sends('the trigger codes')),
+      ...[...campaignIdsBy(polling, codeSearchParameterOf)].flatMap(([param, byParam]) =>
+        param ? [searchParam(type, param, byParam, sends('the trigger codes'))] : [],
+      ),
       searchParam(type, params.status, ids, sends('the allowed statuses')),
       ...(params.date ? [searchParam(type, params.date, ids, sends('the due window'))] : []),
       searchParam(type, params.changedSince, ids, sends(`what changed since the last poll (${params.changedSince}=ge…)`)),
@@ -265,6 +268,17 @@ function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
       },
     ];
   });
+}
+
+/**
+ * The parameter a campaign's polls send its codes with (an Encounter's class codes go as `class`), none for codes
+ * no one parameter fits. Doctor expands no value set: for one, the type's usual code parameter is checked.
+ */
+function codeSearchParameterOf(campaign: Campaign): string | undefined {
+  const trigger = triggerOf(campaign);
+  return trigger.valueSet === undefined
+    ? codeParameterOf(trigger.resource, trigger.codes ?? [])
+    : triggerSearchParameters(trigger.resource).code;
 }
 
 function searchType(type: string, campaigns: string[] | undefined, why: string): Requirement {

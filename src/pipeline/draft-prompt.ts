@@ -104,6 +104,7 @@ export function renderFor(
     defaultTimezone: config.defaultTimezone,
     now: asOf,
     recentProcedureDays: config.render.recentProcedureDays,
+    showValue: campaign.allowValueInMessage,
   });
   const language = facts.patient.language;
   const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
