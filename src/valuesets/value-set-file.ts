@@ -15,6 +15,7 @@ const Contains: z.ZodType<{ system?: string | undefined; code?: string | undefin
 
 export const ValueSetResource = z.looseObject({
   resourceType: z.literal('ValueSet', { message: 'must be "ValueSet"' }),
+  id: z.string().optional(),
   url: z.string().min(1, { message: 'must be the canonical URL campaigns name' }),
   version: z.string().optional(),
   compose: z
@@ -29,7 +30,14 @@ export const ValueSetResource = z.looseObject({
       ),
     })
     .optional(),
-  expansion: z.looseObject({ identifier: z.string().optional(), contains: z.array(Contains).optional() }).optional(),
+  expansion: z
+    .looseObject({
+      identifier: z.string().optional(),
+      /** A server's paged `$expand`: the concepts of every page together. */
+      total: z.int().nonnegative().optional(),
+      contains: z.array(Contains).optional(),
+    })
+    .optional(),
 });
 export type ValueSetResource = z.infer<typeof ValueSetResource>;
 
