@@ -20,7 +20,6 @@ import { Client, RESPONSE_KEY, type RequestOptions } from 'fhir-kit-client';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
 import { type Instruments, NO_INSTRUMENTS } from '../metrics/index.ts';
-import { ValueSetResource } from '../valuesets/index.ts';
 import { type AccessTokens, authorizeRequest, NO_ACCESS_TOKENS, type RequestAuthorization } from './auth/index.ts';
 import { FhirDataError, FhirRequestError, FhirTransientError } from './errors.ts';
 import type { ConditionalCreateResult, FhirGateway, FhirRequestCounts, FhirResource, SearchPage, SearchParams } from './gateway.ts';
@@ -29,6 +28,7 @@ import { transientNetworkError } from './network-failure.ts';
 import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
 import type { RequestBudget } from './request-budget.ts';
 import { isTransient, retryDelayMs } from './retry.ts';
+import { ValueSetResource } from './value-set.ts';
 
 const GatewayConfig = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).describe('FHIR R4 base URL, e.g. https://ehr.example/fhir'),

@@ -2,7 +2,7 @@
  * The narrow port the rest of careprompt uses to talk to a FHIR R4 server. The implementation
  * (fhir-kit-client, retries, timeouts) lives in client.ts; tests may pass a real server or msw.
  */
-import type { ValueSetResource } from '../valuesets/index.ts';
+import type { ValueSetResource } from './value-set.ts';
 
 export type SearchParams = Record<string, string | string[]>;
 

@@ -10,4 +10,4 @@ export {
   type ValueSetSourceOptions,
   ValueSetUnavailableError,
 } from './source.ts';
-export { codesOfValueSet, ValueSetResource } from './value-set-file.ts';
+export { codesOfValueSet } from './value-set-codes.ts';

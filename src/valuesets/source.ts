@@ -6,9 +6,10 @@
  * ValueSetUnavailableError until the server answers, rather than run on a list nobody has checked for a week.
  */
 import type { Expansion, Expansions } from '../criteria/index.ts';
+import type { ValueSetResource } from '../fhir/index.ts';
 import { errorFields, type Logger, silentLogger } from '../log/index.ts';
 import { loadValueSetFiles } from './local-files.ts';
-import { codesOfValueSet, type ValueSetResource } from './value-set-file.ts';
+import { codesOfValueSet } from './value-set-codes.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An expansion younger than this is used without asking the server. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../src/delivery/index.ts';
-import { type FhirGateway, FhirRequestError, type FhirResource, type SearchParams } from '../../src/fhir/index.ts';
+import { type FhirGateway, FhirRequestError, type FhirResource, type SearchParams, ValueSetResource } from '../../src/fhir/index.ts';
 import type {
   Clock,
   Enqueue,
@@ -20,7 +20,6 @@ import type {
 } from '../../src/pipeline/index.ts';
 import { jobIds } from '../../src/queue/jobs.ts';
 import type { PatientMessage } from '../../src/schedule/index.ts';
-import { ValueSetResource } from '../../src/valuesets/index.ts';
 
 export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
   status: PromptStatus;
