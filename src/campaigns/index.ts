@@ -12,6 +12,14 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
+export {
+  type LocalResultsPreference,
+  type ResultsPreference,
+  type ResultsPreferenceFacts,
+  type ResultsPreferenceRules,
+  resultsHoldReason,
+  resultsPreferenceOf,
+} from './results-preference.ts';
 export { Campaign, Cohort, Trigger, triggerOf } from './schema.ts';
 export {
   dueWindow,

@@ -31,6 +31,7 @@ export type {
   StaleQueuedPrompt,
   Store,
   StoredCampaign,
+  StoredResultsPreference,
 } from './ports.ts';
 export { type PreviewResult, previewPrompt } from './preview.ts';
 export {
