@@ -22,7 +22,7 @@ export interface LocalResultsPreference {
 
 export interface ResultsPreferenceFacts {
   consents: readonly Consent[];
-  localResults: LocalResultsPreference | undefined;
+  localResults?: LocalResultsPreference | undefined;
 }
 
 /** What the rules need: the codings (`system|code`) that mean results by message (RESULTS_CONSENT_CODES). */
