@@ -144,6 +144,9 @@ describe("patients' preferences from the API and the patient page", () => {
       recordedAt: expect.any(String),
     });
     expect((await call(clinician, 'GET', '/api/v1/patients/p-5/preferences')).json().resultsPreference).toBeNull();
+    const openapi = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const documented = openapi.paths['/api/v1/patients/{patientId}/results-by-message'].post;
+    expect(documented.requestBody.content['application/json'].schema.required).toEqual(['byMessage']);
     const events = await env.db.auditEvent.findMany({ where: { entityId: 'Patient/p-4' }, orderBy: { at: 'asc' } });
     expect(events.map((event) => [event.actor, event.action, event.details])).toEqual([
       [managerEmail, 'patient.results-by-message', { byMessage: 'yes', note: 'at the visit' }],

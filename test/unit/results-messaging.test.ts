@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Campaign } from '../../src/campaigns/index.ts';
 import type { FhirResource } from '../../src/fhir/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
-import { type Context, evaluateCandidates, pollCampaign, SEND_RULES } from '../../src/pipeline/index.ts';
+import { type Context, evaluateCandidates, pollCampaign, SEND_RULES, sendPrompts } from '../../src/pipeline/index.ts';
 import { loadTemplateRegistry, type TemplateRegistry } from '../../src/render/index.ts';
 import { createValueSetSource } from '../../src/valuesets/index.ts';
 import { createMemoryFhir, createMemoryStore, createMemoryTransport, createRecordingEnqueue } from '../support/memory-ports.ts';
@@ -47,7 +47,8 @@ beforeAll(async () => {
   templates = await loadTemplateRegistry('templates');
 });
 
-async function statusesOf(campaign: Campaign, fhir: FhirResource[], local: Array<{ patientRef: string; byMessage: boolean }> = []) {
+/** Polls and evaluates the campaign over these records and local preferences: the store and context, for sending after. */
+async function evaluated(campaign: Campaign, fhir: FhirResource[], local: Array<{ patientRef: string; byMessage: boolean }> = []) {
   const store = createMemoryStore(() => NOW, [campaign]);
   for (const preference of local) store.resultsPreferences.push({ ...preference, note: null, recordedBy: 'nurse-kim', recordedAt: NOW });
   const queued = createRecordingEnqueue();
@@ -66,6 +67,11 @@ async function statusesOf(campaign: Campaign, fhir: FhirResource[], local: Array
   };
   await pollCampaign({ campaignId: campaign.id }, ctx);
   for (const work of queued.evaluations.splice(0)) await evaluateCandidates(work, ctx);
+  return { store, ctx };
+}
+
+async function statusesOf(...args: Parameters<typeof evaluated>) {
+  const { store } = await evaluated(...args);
   return Object.fromEntries([...store.prompts.values()].map((prompt) => [prompt.patientRef, [prompt.status, prompt.reason ?? null]]));
 }
 
@@ -96,5 +102,17 @@ describe('results by message at decision', () => {
     const reviewed = Campaign.parse({ ...campaignFile, resultsMessaging: 'review', review: 'required' });
     const statuses = Object.values(await statusesOf(reviewed, records, local));
     expect(statuses).toEqual(Array(5).fill(['pending_review', null]));
+  });
+
+  it('holds at send time a result whose patient took back results by message after it was queued', async () => {
+    const { store, ctx } = await evaluated(Campaign.parse(campaignFile), records, local);
+    const prompt = [...store.prompts.values()].find((row) => row.patientRef === 'Patient/local-yes');
+    if (!prompt) throw new Error('expected a prompt for Patient/local-yes');
+    expect(prompt.status).toBe('queued');
+    const [preference] = store.resultsPreferences.filter((row) => row.patientRef === 'Patient/local-yes');
+    if (preference) preference.byMessage = false;
+
+    expect((await sendPrompts({ promptIds: [prompt.id] }, ctx)).get(prompt.id)).toBe('held-for-review');
+    expect(prompt.status).toBe('pending_review');
   });
 });
