@@ -22,6 +22,7 @@ export function createStorePort(db: store.Db): Store {
     findPromptsByKeys: (keys) => store.findPromptsByKeys(db, keys),
     findRecentlyPrompted: (campaignId, patientRefs, since) => store.findRecentlyPrompted(db, campaignId, patientRefs, since),
     findOptOuts: (patientRefs) => store.findOptOuts(db, patientRefs),
+    findResultsPreferences: (patientRefs) => store.findResultsPreferences(db, patientRefs),
     getPrompt: (id) => store.getPrompt(db, id),
     getPromptStatuses: (ids) => store.getPromptStatuses(db, ids),
     findStaleQueued: (queuedBefore, limit, afterId, now) => store.findStaleQueued(db, queuedBefore, limit, afterId, now),

@@ -13,6 +13,14 @@ export {
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
 export { recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
+export {
+  type LocalResultsPreference,
+  type ResultsPreference,
+  type ResultsPreferenceFacts,
+  type ResultsPreferenceRules,
+  resultsHoldReason,
+  resultsPreferenceOf,
+} from './results-preference.ts';
 export { Campaign, Cohort, Trigger, triggerOf } from './schema.ts';
 export {
   dueWindow,

@@ -9,7 +9,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { dryRunCommand } from './commands/dry-run.ts';
 import { generateKeysCommand, jwksCommand } from './commands/keys.ts';
 import { listOutreach } from './commands/outreach.ts';
-import { optInCommand, optOutCommand, showPatientCommand } from './commands/patients.ts';
+import { optInCommand, optOutCommand, resultsByMessageCommand, showPatientCommand } from './commands/patients.ts';
 import { retryOutreach } from './commands/retry.ts';
 import { reviewOutreach } from './commands/review.ts';
 import { runOnceCommand, workerCommand } from './commands/run.ts';
@@ -35,7 +35,8 @@ Usage:
   careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>] [--force]
   careprompt patients opt-out Patient/<id> [--campaign <id>] --by <name> --reason <text>   no prompts for this patient
   careprompt patients opt-in Patient/<id> [--campaign <id>] --by <name> [--reason <text>]   undo a local opt-out
-  careprompt patients show Patient/<id> [--json]   local opt-outs, recent prompts, the next deferred prompt
+  careprompt patients results-by-message yes|no Patient/<id> [--note <text>] [--by <name>]   results by portal message, or not
+  careprompt patients show Patient/<id> [--json]   local opt-outs, results preference, recent prompts, the next deferred prompt
   careprompt serve                                 the HTTP API, its docs (/docs) and the console, until SIGTERM
   careprompt users add <email> --role admin|care_manager|clinician [--password-stdin]   an account (password typed, not echoed)
   careprompt users list [--json]
@@ -138,6 +139,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'patients' && (sub === 'opt-out' || sub === 'opt-in')) {
     const change = { campaignId: values.campaign, by: values.by, reason: values.reason };
     return sub === 'opt-out' ? optOutCommand(target, change) : optInCommand(target, change);
+  }
+  if (command === 'patients' && sub === 'results-by-message') {
+    return resultsByMessageCommand(target, positionals[3], { by: values.by ?? actor, note: values.note });
   }
   if (command === 'patients' && sub === 'show') return showPatientCommand(target, { json });
   // Loaded on demand: the HTTP server and the argon2 binding would slow every other command's start.

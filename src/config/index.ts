@@ -22,7 +22,19 @@ const url = (protocols: string[]) =>
  */
 const DEFAULT_OPT_OUT_CONSENT_CODES =
   'urn:careprompt:consent|outreach-messaging,http://terminology.hl7.org/CodeSystem/v3-ActReason|CAREMGT';
+/** careprompt's own code for "the patient agrees to receive results by portal message". */
+const DEFAULT_RESULTS_CONSENT_CODES = 'urn:careprompt:consent|results-by-message';
 const CODE_TOKEN = /^[^|\s,]+\|[^|\s,]+$/;
+
+/** A comma-separated list of Consent codings, `system|code`. */
+const consentCodes = (defaults: string) =>
+  z
+    .string()
+    .default(defaults)
+    .transform((text) => text.split(',').map((token) => token.trim()))
+    .refine((tokens) => tokens.every((token) => CODE_TOKEN.test(token)), {
+      message: 'must be a comma-separated list of "system|code"',
+    });
 
 const ianaTimezone = z.string().refine(isIanaTimezone, { message: 'is not an IANA time zone' });
 
@@ -97,15 +109,10 @@ const variables = {
     example: 'careprompt',
   },
   OPT_OUT_CONSENT_CODES: {
-    schema: z
-      .string()
-      .default(DEFAULT_OPT_OUT_CONSENT_CODES)
-      .transform((text) => text.split(',').map((token) => token.trim()))
-      .refine((tokens) => tokens.every((token) => CODE_TOKEN.test(token)), {
-        message: 'must be a comma-separated list of "system|code"',
-      }),
+    schema: consentCodes(DEFAULT_OPT_OUT_CONSENT_CODES),
     example: 'urn:careprompt:consent|outreach-messaging,http://terminology.hl7.org/CodeSystem/v3-ActReason|CAREMGT',
   },
+  RESULTS_CONSENT_CODES: { schema: consentCodes(DEFAULT_RESULTS_CONSENT_CODES), example: DEFAULT_RESULTS_CONSENT_CODES },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     example: 'info',
@@ -150,6 +157,8 @@ export interface Config {
   render: { recentProcedureDays: number };
   /** outreachCodes: the Consent codings (`system|code`) that mean outreach messaging (OPT_OUT_CONSENT_CODES). */
   optOut: { outreachCodes: ReadonlySet<string> };
+  /** consentCodes: the Consent codings (`system|code`) that mean results by portal message (RESULTS_CONSENT_CODES). */
+  resultsPreference: { consentCodes: ReadonlySet<string> };
   /**
    * expireAfterMs (PROMPT_EXPIRY_HOURS): a prompt not sent this long after it became sendable is withdrawn, work
    * recovered later than this after its poll (an outage) is dropped, not delivered late, and a job sits out a
@@ -313,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     poll: { overlapSeconds: e.POLL_OVERLAP_SECONDS },
     render: { recentProcedureDays: e.RECENT_PROCEDURES_DAYS },
     optOut: { outreachCodes: new Set(e.OPT_OUT_CONSENT_CODES) },
+    resultsPreference: { consentCodes: new Set(e.RESULTS_CONSENT_CODES) },
     queue: {
       prefix: e.QUEUE_PREFIX,
       concurrency: e.WORKER_CONCURRENCY,

@@ -21,7 +21,10 @@ import { capsOf } from './plan-slots.ts';
 import type { Store, ValueSetSource } from './ports.ts';
 
 /** The store's read-only queries a decision needs. */
-export type DecisionReads = Pick<Store, 'findPromptsByKeys' | 'findRecentlyPrompted' | 'findPatientMessages' | 'findOptOuts'>;
+export type DecisionReads = Pick<
+  Store,
+  'findPromptsByKeys' | 'findRecentlyPrompted' | 'findPatientMessages' | 'findOptOuts' | 'findResultsPreferences'
+>;
 
 export interface FactSources {
   gateway: FhirGateway;
@@ -54,12 +57,13 @@ export async function loadBatchFacts(
   const caps = capsOf(campaign, sources.config, decidedAt);
   const messages = caps && patientRefs.length > 0 ? await store.findPatientMessages(patientRefs, caps.sentSince) : new Map();
   const optOuts = await store.findOptOuts(patientRefs);
+  const resultsPreferences = await store.findResultsPreferences(patientRefs);
   const triggers = new Map<string, LoadedTrigger>();
   for (const { patientId, triggerRef } of candidates) {
     const context = contexts.get(patientId);
     if (context) triggers.set(triggerRef, await triggerOf(context, triggerRef, gateway, logger));
   }
-  return { asOf, decidedAt, expansions, contexts, triggers, recentlyPrompted, optOuts, messages };
+  return { asOf, decidedAt, expansions, contexts, triggers, recentlyPrompted, optOuts, resultsPreferences, messages };
 }
 
 /**

@@ -41,6 +41,8 @@ export interface BatchFacts {
   recentlyPrompted: ReadonlySet<string>;
   /** The batch's patients' local opt-outs (`patients opt-out`); their Consents come with their records. */
   optOuts: Awaited<ReturnType<Store['findOptOuts']>>;
+  /** The batch's patients' local results-by-message preferences; their Consents come with their records. */
+  resultsPreferences: Awaited<ReturnType<Store['findResultsPreferences']>>;
   /** By patient reference, the messages that count against the frequency caps (none when the campaign is exempt). */
   messages: ReadonlyMap<string, readonly PatientMessage[]>;
 }
@@ -112,12 +114,13 @@ export function decideBatch(
     if (decision.kind === 'prompt' && facts.recentlyPrompted.has(identity.patientRef)) return { triggerRef, outcome: 'recently-prompted' };
     claimed.add(key);
     const basis = { criteria: decision.criteria, valueSets };
+    const localResults = facts.resultsPreferences.find((preference) => preference.patientRef === identity.patientRef);
     return {
       triggerRef,
       prompt:
         decision.kind === 'skip'
           ? skippedPrompt(campaign, identity, trigger, decision, asOf, basis)
-          : renderedPrompt(campaign, identity, context, trigger, asOf, basis, services),
+          : renderedPrompt(campaign, identity, { ...context, localResults }, trigger, asOf, basis, services),
     };
   });
   const drafts = decisions.flatMap((decision) => ('prompt' in decision ? [decision.prompt] : []));

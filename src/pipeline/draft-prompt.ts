@@ -2,7 +2,7 @@
  * The outbox row for one candidate the campaign decided about (pure but for the compiled templates): a skip
  * with its reason, or the rendered message.
  */
-import type { Campaign, SkipRule } from '../campaigns/index.ts';
+import { type Campaign, type ResultsPreferenceFacts, resultsHoldReason, type SkipRule } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import type { CriteriaExplanation } from '../criteria/index.ts';
 import type { PatientContext } from '../fhir/index.ts';
@@ -54,14 +54,15 @@ export function skippedPrompt(
 }
 
 /**
- * The rendered message, queued (or held for review). Skipped when the template has no variant in the patient's
- * language and the campaign's `languageFallback` is `skip` (or names a language it lacks too), and when the
- * template needs a value the patient lacks.
+ * The rendered message, queued, or held for review (`review: required`, or a result for a patient who has not
+ * chosen results by message). Skipped when the template has no variant in the patient's language and the
+ * campaign's `languageFallback` is `skip` (or names a language it lacks too), and when the template needs a value
+ * the patient lacks.
  */
 export function renderedPrompt(
   campaign: Campaign,
   identity: PromptIdentity,
-  context: PatientContext,
+  context: PatientContext & Pick<ResultsPreferenceFacts, 'localResults'>,
   trigger: TriggerResource,
   asOf: Date,
   basis: DecisionBasis,
@@ -72,6 +73,7 @@ export function renderedPrompt(
     return skippedPrompt(campaign, identity, trigger, { rule: 'language', reason: `no template in ${rendered.language}` }, asOf, basis);
   }
   const { template, result, facts } = rendered;
+  const held = resultsHoldReason(campaign, context, asOf, services.config.resultsPreference);
   return {
     ...identity,
     ...triggerFacts(trigger, asOf, basis),
@@ -83,7 +85,14 @@ export function renderedPrompt(
     priority: campaign.priority,
     timezone: facts.patient.timezone,
     ...(result.ok
-      ? { renderedText: result.text, status: campaign.review === 'required' ? 'pending_review' : 'queued' }
+      ? {
+          renderedText: result.text,
+          ...(campaign.review === 'required'
+            ? { status: 'pending_review' }
+            : held
+              ? { status: 'pending_review', rule: 'results-preference', reason: held }
+              : { status: 'queued' }),
+        }
       : { status: 'skipped', rule: 'template-value', reason: `template value missing: ${result.missing.join(', ')}` }),
   };
 }

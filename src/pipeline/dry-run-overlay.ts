@@ -33,6 +33,7 @@ export function overlayOf(store: DecisionReads): Overlay {
     reads: {
       findRecentlyPrompted: (campaignId, patientRefs, since) => store.findRecentlyPrompted(campaignId, patientRefs, since),
       findOptOuts: (patientRefs) => store.findOptOuts(patientRefs),
+      findResultsPreferences: (patientRefs) => store.findResultsPreferences(patientRefs),
       async findPromptsByKeys(keys) {
         const rows = await store.findPromptsByKeys(keys);
         const stored = new Set(rows.map((row) => row.idempotencyKey));

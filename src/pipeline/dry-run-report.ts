@@ -11,7 +11,9 @@ const refs = { triggerRef: z.string(), patientRef: z.string() };
 
 /** One candidate (a matching trigger resource) and what would become of it. */
 export const DryRunCandidate = z.discriminatedUnion('outcome', [
-  z.object({ ...refs, outcome: z.enum(['send', 'review']) }),
+  z.object({ ...refs, outcome: z.literal('send') }),
+  /** Held for a clinician; `reason` when a rule beyond `review: required` holds it (no results-by-message preference). */
+  z.object({ ...refs, outcome: z.literal('review'), reason: z.string().optional() }),
   /** Would wait until `notBefore`, for `reason`. */
   z.object({ ...refs, outcome: z.literal('defer'), reason: z.string(), notBefore: z.iso.datetime() }),
   z.object({ ...refs, outcome: z.literal('skip'), reason: z.string() }),

@@ -135,7 +135,7 @@ function skipReason(decision: Extract<CandidateDecision, { outcome: string }>, c
 function promptOutcome(prompt: NewPrompt): DryRunCandidate {
   const refs = { triggerRef: prompt.triggerRefs[0] ?? '', patientRef: prompt.patientRef };
   if (prompt.status === 'skipped') return { ...refs, outcome: 'skip', reason: prompt.reason ?? 'skipped' };
-  if (prompt.status === 'pending_review') return { ...refs, outcome: 'review' };
+  if (prompt.status === 'pending_review') return { ...refs, outcome: 'review', ...(prompt.reason ? { reason: prompt.reason } : {}) };
   const { deferred } = prompt;
   return deferred
     ? { ...refs, outcome: 'defer', reason: deferred.reason, notBefore: deferred.until.toISOString() }

@@ -12,7 +12,7 @@ export {
 } from './dry-run-report.ts';
 export { abandonEvaluation, type EvaluateOutcome, evaluateCandidates } from './evaluate.ts';
 export { announcedWaitMs, type FailureKind, failureKind, retryDelayMs } from './failures.ts';
-export { decideSend, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
+export { decideSend, type PatientNow, SEND_RULES, type SendDecision, type SendRule, type SendRuleInput } from './policy.ts';
 export { type PollOutcome, pollCampaign } from './poll.ts';
 export type {
   ClaimedPrompt,
@@ -31,6 +31,7 @@ export type {
   StaleQueuedPrompt,
   Store,
   StoredCampaign,
+  StoredResultsPreference,
   ValueSetSource,
 } from './ports.ts';
 export { isRedecidable } from './ports.ts';

@@ -6,7 +6,14 @@
  * pass; the first objection, in rule order, decides. Each objection names its rule, which the audit records.
  * Rules that postpone rather than forbid (quiet hours, frequency caps) answer `defer`.
  */
-import { type OptOutRules, type PatientFacts, patientMayBePrompted } from '../campaigns/index.ts';
+import {
+  type OptOutRules,
+  type PatientFacts,
+  patientMayBePrompted,
+  type ResultsPreferenceFacts,
+  type ResultsPreferenceRules,
+  resultsHoldReason,
+} from '../campaigns/index.ts';
 import type { ClaimedPrompt } from './ports.ts';
 import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
 
@@ -19,6 +26,9 @@ export type SendDecision =
   /** Not now: sent again at `until`, its expiry then counting from `until`. */
   | { kind: 'defer'; rule: string; until: Date; reason: string };
 
+/** The patient as read for a send batch: the Patient, their Consents, local opt-outs and results preference. */
+export type PatientNow = PatientFacts & Pick<ResultsPreferenceFacts, 'localResults'>;
+
 export interface SendRuleInput {
   prompt: ClaimedPrompt;
   now: Date;
@@ -26,10 +36,12 @@ export interface SendRuleInput {
   expireAfterMs: number;
   /** The prompt's send window, its patient's time zone, the caps and the patient's other messages. */
   slots: SlotFacts;
-  /** The patient as read for this send batch (the Patient, Consents, local opt-outs); `gone` when the server no longer has them. */
-  patient: PatientFacts | 'gone';
+  /** The patient as read for this send batch; `gone` when the server no longer has them. */
+  patient: PatientNow | 'gone';
   /** What a Consent must name to opt out (OPT_OUT_CONSENT_CODES). */
   optOutRules: OptOutRules;
+  /** What a Consent must name to permit results by message (RESULTS_CONSENT_CODES). */
+  resultsRules: ResultsPreferenceRules;
 }
 
 /** One rule: an objection, or undefined when the rule has none. */
@@ -52,6 +64,12 @@ export const patientNowExcluded: SendRule = ({ prompt, patient, now, optOutRules
 /** The campaign may have started to require review after this prompt was written without one. */
 export const reviewNowRequired: SendRule = ({ prompt }) =>
   prompt.campaign.review === 'required' && !prompt.reviewedBy ? { kind: 'hold', rule: 'review' } : undefined;
+
+/** A result queued because the patient chose results by message, who has since taken it back: a clinician decides. */
+export const resultsNoLongerChosen: SendRule = ({ prompt, patient, now, resultsRules }) =>
+  patient !== 'gone' && !prompt.reviewedBy && resultsHoldReason(prompt.campaign, patient, now, resultsRules)
+    ? { kind: 'hold', rule: 'review' }
+    : undefined;
 
 /** A message about "your stitches" must not arrive a week late; the wait counts from when it became sendable. */
 export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>
@@ -80,6 +98,7 @@ export const SEND_RULES: readonly SendRule[] = [
   patientGone,
   patientNowExcluded,
   reviewNowRequired,
+  resultsNoLongerChosen,
   expired,
   outsideWindow,
   overCap,

@@ -21,6 +21,7 @@ import type {
   PromptStatus,
   SendLease,
   StoredCampaign as StoreCampaign,
+  StoredResultsPreference,
   Withdrawal,
 } from '../store/index.ts';
 import { REDECIDABLE_RULES } from '../store/index.ts';
@@ -36,6 +37,7 @@ export type {
   PromptRef,
   PromptStatus,
   SendLease,
+  StoredResultsPreference,
   Withdrawal,
 };
 
@@ -97,6 +99,8 @@ export interface Store {
   findRecentlyPrompted(campaignId: string, patientRefs: readonly string[], since: Date): Promise<Set<string>>;
   /** The local opt-outs of these patients (`careprompt patients opt-out`), in one query. */
   findOptOuts(patientRefs: readonly string[]): Promise<PatientOptOut[]>;
+  /** The local results-by-message preferences of these patients (`careprompt patients results-by-message`), in one query. */
+  findResultsPreferences(patientRefs: readonly string[]): Promise<StoredResultsPreference[]>;
   getPrompt(id: string): Promise<(FailedPrompt & { status: PromptStatus }) | undefined>;
   getPromptStatuses(ids: readonly string[]): Promise<Map<string, PromptStatus>>;
   /** Rows deferred past `now` are left out. */

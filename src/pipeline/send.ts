@@ -6,14 +6,13 @@
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
-import type { PatientFacts } from '../campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
 import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
-import { decideSend, type SendDecision } from './policy.ts';
+import { decideSend, type PatientNow, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease, Withdrawal } from './ports.ts';
 import { sendWindowOf } from './slot-rules.ts';
 import type { SendWork } from './work.ts';
@@ -123,11 +122,11 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
  */
 async function decideBatch(
   prompts: readonly ClaimedPrompt[],
-  patients: ReadonlyMap<string, PatientFacts>,
+  patients: ReadonlyMap<string, PatientNow>,
   now: Date,
   ctx: Context,
 ): Promise<SendDecision[]> {
-  const { schedule, defaultTimezone, queue, optOut } = ctx.config;
+  const { schedule, defaultTimezone, queue, optOut, resultsPreference } = ctx.config;
   const contender = (prompt: ClaimedPrompt) => ({
     promptId: prompt.idempotencyKey,
     priority: prompt.priority,
@@ -145,8 +144,16 @@ async function decideBatch(
         caps: schedule.caps,
         messages: others,
       };
-      const patient: PatientFacts | 'gone' = patients.get(prompt.patientRef) ?? 'gone';
-      const input = { prompt, now, expireAfterMs: queue.expireAfterMs, patient, optOutRules: optOut, slots };
+      const patient: PatientNow | 'gone' = patients.get(prompt.patientRef) ?? 'gone';
+      const input = {
+        prompt,
+        now,
+        expireAfterMs: queue.expireAfterMs,
+        patient,
+        optOutRules: optOut,
+        resultsRules: resultsPreference,
+        slots,
+      };
       const decision = decideSend(input, ctx.sendRules);
       decisions.set(prompt.id, decision);
       // As the prompt now stands, for the ones after it: on its way, waiting for its new time, or out of the running.
@@ -180,19 +187,25 @@ async function decideBatch(
 
 /**
  * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
- * Consents, one query for their local opt-outs. A patient the server no longer has is missing (`gone`).
+ * Consents, one query each for their local opt-outs and results preferences. A patient the server no longer has
+ * is missing (`gone`).
  */
-async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientFacts>> {
+async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientNow>> {
   const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
   const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
-  const [found, optOuts] = await Promise.all([
+  const [found, optOuts, resultsPreferences] = await Promise.all([
     loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger }),
     ctx.store.findOptOuts(refs),
+    ctx.store.findResultsPreferences(refs),
   ]);
-  const patients = new Map<string, PatientFacts>();
+  const patients = new Map<string, PatientNow>();
   for (const [id, preferences] of found) {
     const patientRef = `Patient/${id}`;
-    patients.set(patientRef, { ...preferences, local: optOuts.filter((optOut) => optOut.patientRef === patientRef) });
+    patients.set(patientRef, {
+      ...preferences,
+      local: optOuts.filter((optOut) => optOut.patientRef === patientRef),
+      localResults: resultsPreferences.find((preference) => preference.patientRef === patientRef),
+    });
   }
   return patients;
 }

@@ -78,6 +78,12 @@ export {
 } from './prompts.ts';
 export { eraseAllData } from './reset.ts';
 export {
+  findResultsPreferences,
+  type ResultsPreferenceChange,
+  recordResultsPreference,
+  type StoredResultsPreference,
+} from './results-preferences.ts';
+export {
   type ClaimedPrompt,
   claimForSending,
   type Delivery,

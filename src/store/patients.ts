@@ -1,11 +1,12 @@
 /**
  * Patients' own wishes recorded in careprompt: opt-outs of one campaign or of all, each change audited with who
- * made it and why (entity `Patient`, id = the patient's reference). The EHR's Consents are read from FHIR, not
- * stored here.
+ * made it and why (entity `Patient`, id = the patient's reference), and what `patients show` tells of a patient
+ * (with their results preference, results-preferences.ts). The EHR's Consents are read from FHIR, not stored here.
  */
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './client.ts';
 import type { Prompt } from './prompts.ts';
+import { findResultsPreferences, type StoredResultsPreference } from './results-preferences.ts';
 
 export interface PatientOptOut {
   id: string;
@@ -58,16 +59,18 @@ export async function removeOptOut(db: Db, change: OptOutChange): Promise<boolea
   });
 }
 
-/** What `patients show` tells of a patient: local opt-outs, recent prompts, and the next deferred one. */
+/** What `patients show` tells of a patient: local opt-outs and results preference, recent prompts, and the next deferred one. */
 export interface PatientRecord {
   optOuts: PatientOptOut[];
+  resultsPreference: StoredResultsPreference | undefined;
   recentPrompts: Array<Pick<Prompt, 'id' | 'campaignId' | 'status' | 'reason' | 'language' | 'createdAt' | 'sentAt' | 'notBefore'>>;
   nextDeferred: Pick<Prompt, 'id' | 'campaignId' | 'notBefore'> | undefined;
 }
 
 export async function getPatientRecord(db: Db, patientRef: string, options: { limit: number; now: Date }): Promise<PatientRecord> {
-  const [optOuts, recentPrompts, nextDeferred] = await Promise.all([
+  const [optOuts, [resultsPreference], recentPrompts, nextDeferred] = await Promise.all([
     findOptOuts(db, [patientRef]),
+    findResultsPreferences(db, [patientRef]),
     db.prompt.findMany({
       where: { patientRef },
       select: { id: true, campaignId: true, status: true, reason: true, language: true, createdAt: true, sentAt: true, notBefore: true },
@@ -80,7 +83,7 @@ export async function getPatientRecord(db: Db, patientRef: string, options: { li
       orderBy: { notBefore: 'asc' },
     }),
   ]);
-  return { optOuts, recentPrompts, nextDeferred: nextDeferred ?? undefined };
+  return { optOuts, resultsPreference, recentPrompts, nextDeferred: nextDeferred ?? undefined };
 }
 
 async function lockPatient(tx: Prisma.TransactionClient, patientRef: string): Promise<void> {

@@ -53,7 +53,7 @@ export interface Prompt {
 export type AuditAction =
   | `prompt.${PromptStatus | 'deferred' | 'edited'}`
   | `campaign.${'created' | 'updated' | 'activated' | 'paused'}`
-  | `patient.${'opted-out' | 'opted-in'}`;
+  | `patient.${'opted-out' | 'opted-in' | 'results-by-message'}`;
 
 export interface NewPrompt {
   idempotencyKey: string;

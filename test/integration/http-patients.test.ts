@@ -1,6 +1,6 @@
 /**
- * Patients' preferences over the real API and PostgreSQL: opt-out and opt-in recorded and audited with the
- * signed-in person as actor, read back with the patient's recent and next deferred prompts, and the patient page's
+ * Patients' preferences over the real API and PostgreSQL: opt-out, opt-in and results by message recorded and
+ * audited with the signed-in person as actor, read back with the patient's recent and next deferred prompts, and the patient page's
  * forms (CSRF token as a browser posts it).
  */
 import { randomUUID } from 'node:crypto';
@@ -122,5 +122,61 @@ describe("patients' preferences from the API and the patient page", () => {
     expect(await env.db.patientOptOut.count({ where: { patientRef: 'Patient/p-3' } })).toBe(0);
     const [event] = await env.db.auditEvent.findMany({ where: { entityId: 'Patient/p-3', action: 'patient.opted-in' } });
     expect(event).toMatchObject({ actor: managerEmail, details: { scope: 'all campaigns', reason: 'changed their mind' } });
+  });
+
+  it('records whether the patient wants results by message, audited, read back with the preferences; clinicians may not change it', async () => {
+    const first = await call(manager, 'POST', '/api/v1/patients/p-4/results-by-message', { byMessage: true, note: 'at the visit' });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ previous: null });
+    expect((await call(manager, 'POST', '/api/v1/patients/p-4/results-by-message', { byMessage: false })).json()).toEqual({
+      previous: true,
+    });
+    expect((await call(clinician, 'POST', '/api/v1/patients/p-4/results-by-message', { byMessage: true })).statusCode).toBe(403);
+    const noAnswer = await call(manager, 'POST', '/api/v1/patients/p-4/results-by-message', { note: 'phone' });
+    expect(noAnswer.statusCode).toBe(400);
+    expect(noAnswer.json().errors[0]).toMatchObject({ field: 'body.byMessage' });
+
+    const prefs = await call(clinician, 'GET', '/api/v1/patients/p-4/preferences');
+    expect(prefs.json().resultsPreference).toEqual({
+      byMessage: false,
+      note: null,
+      recordedBy: managerEmail,
+      recordedAt: expect.any(String),
+    });
+    expect((await call(clinician, 'GET', '/api/v1/patients/p-5/preferences')).json().resultsPreference).toBeNull();
+    const openapi = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const documented = openapi.paths['/api/v1/patients/{patientId}/results-by-message'].post;
+    expect(documented.requestBody.content['application/json'].schema.required).toEqual(['byMessage']);
+    const events = await env.db.auditEvent.findMany({ where: { entityId: 'Patient/p-4' }, orderBy: { at: 'asc' } });
+    expect(events.map((event) => [event.actor, event.action, event.details])).toEqual([
+      [managerEmail, 'patient.results-by-message', { byMessage: 'yes', note: 'at the visit' }],
+      [managerEmail, 'patient.results-by-message', { byMessage: 'no' }],
+    ]);
+  });
+
+  it('shows the results preference on the patient page and changes it with its form; a clinician sees no form', async () => {
+    const empty = await page(manager, '/console/patients/p-6');
+    expect(empty.body).toMatch(/<dt>Results by message<\/dt><dd>none recorded here<\/dd>/);
+    expect(empty.body).toContain('action="/console/patients/p-6/results-by-message"');
+
+    const refused = await form(manager, '/console/patients/p-6/results-by-message', { byMessage: 'maybe' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Not recorded: choose yes or no.');
+
+    const yes = await form(manager, '/console/patients/p-6/results-by-message', { byMessage: 'yes', note: 'asked at the front desk' });
+    expect(yes.statusCode).toBe(303);
+    expect(yes.headers.location).toBe('/console/patients/p-6?done=results-by-message');
+    const shown = await page(manager, yes.headers.location as string);
+    expect(shown.body).toContain('Results preference recorded.');
+    expect(shown.body).toMatch(/<dd>yes, since <time[^>]*>[^<]*<\/time> \(recorded by [^:]+: asked at the front desk\)<\/dd>/);
+    expect(await env.db.resultsPreference.findUnique({ where: { patientRef: 'Patient/p-6' } })).toMatchObject({
+      byMessage: true,
+      note: 'asked at the front desk',
+      recordedBy: managerEmail,
+    });
+
+    const asClinician = await page(clinician, '/console/patients/p-6');
+    expect(asClinician.body).toContain('asked at the front desk');
+    expect(asClinician.body).not.toContain('action="/console/patients/p-6/results-by-message"');
   });
 });

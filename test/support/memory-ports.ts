@@ -17,6 +17,7 @@ import type {
   SendWork,
   Store,
   StoredCampaign,
+  StoredResultsPreference,
 } from '../../src/pipeline/index.ts';
 import { isRedecidable } from '../../src/pipeline/index.ts';
 import { jobIds } from '../../src/queue/jobs.ts';
@@ -66,6 +67,8 @@ export interface MemoryStore extends Store {
   audit: string[];
   /** Local opt-outs, as `careprompt patients opt-out` records them. */
   optOuts: PatientOptOut[];
+  /** Local results-by-message preferences, as `careprompt patients results-by-message` records them. */
+  resultsPreferences: StoredResultsPreference[];
   promptByKey(key: string): MemoryPrompt | undefined;
 }
 
@@ -76,6 +79,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
   const pollRuns = new Map<string, MemoryPollRun>();
   const audit: string[] = [];
   const optOuts: PatientOptOut[] = [];
+  const resultsPreferences: StoredResultsPreference[] = [];
   const now = () => clock();
   const byKey = (key: string) => [...prompts.values()].find((prompt) => prompt.idempotencyKey === key);
   const leased = (prompt: MemoryPrompt) => prompt.leaseUntil !== null && prompt.leaseUntil >= now();
@@ -115,8 +119,10 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     candidates,
     audit,
     optOuts,
+    resultsPreferences,
     promptByKey: byKey,
     findOptOuts: async (patientRefs) => optOuts.filter((optOut) => patientRefs.includes(optOut.patientRef)),
+    findResultsPreferences: async (patientRefs) => resultsPreferences.filter((preference) => patientRefs.includes(preference.patientRef)),
     getCampaign: async (id) => stored.get(id),
     listCampaigns: async (filter) => [...stored.values()].filter((entry) => !filter?.activeOnly || entry.campaign.active),
     async startPollRun(campaignId, asOf) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign, LocalOptOut, PatientFacts } from '../../src/campaigns/index.ts';
+import type { Campaign, LocalOptOut } from '../../src/campaigns/index.ts';
 import { Consent, type Patient } from '../../src/fhir/index.ts';
-import { type ClaimedPrompt, decideSend, SEND_RULES, type SendDecision, type SendRule } from '../../src/pipeline/index.ts';
+import { type ClaimedPrompt, decideSend, type PatientNow, SEND_RULES, type SendDecision, type SendRule } from '../../src/pipeline/index.ts';
 import {
   ALWAYS_OPEN,
   type FrequencyCap,
@@ -19,6 +19,7 @@ const OUTREACH = { system: 'urn:careprompt:consent', code: 'outreach-messaging' 
 const DAYTIME = parseSendWindow('09:00-20:00') as SendWindow;
 const CAPS = parseFrequencyCaps('1/P1D,3/P7D') as FrequencyCap[];
 const optOutRules = { outreachCodes: new Set([`${OUTREACH.system}|${OUTREACH.code}`]) };
+const resultsRules = { consentCodes: new Set(['urn:careprompt:consent|results-by-message']) };
 
 interface Change {
   active?: boolean;
@@ -30,6 +31,10 @@ interface Change {
   patient?: Partial<Patient> | 'gone';
   consents?: Consent[];
   local?: LocalOptOut[];
+  /** A result-value campaign sent by the patient's preference (resultsMessaging: patient-preference). */
+  result?: boolean;
+  /** The patient's local word on results by message, now. */
+  resultsByMessage?: boolean;
   sendWindow?: string;
   exemptFromCaps?: boolean;
   priority?: number;
@@ -46,6 +51,7 @@ function prompt(change: Change): ClaimedPrompt {
     active: change.active ?? true,
     review: change.review ?? 'none',
     exemptFromCaps: change.exemptFromCaps ?? false,
+    ...(change.result ? { trigger: { value: { ge: 9, unit: '%' } }, resultsMessaging: 'patient-preference' } : {}),
     ...(change.sendWindow ? { sendWindow: change.sendWindow } : {}),
   } as Campaign;
   return {
@@ -61,9 +67,14 @@ function prompt(change: Change): ClaimedPrompt {
   } as ClaimedPrompt;
 }
 
-function patientOf(change: Change): PatientFacts | 'gone' {
+function patientOf(change: Change): PatientNow | 'gone' {
   if (change.patient === 'gone') return 'gone';
-  return { patient: { resourceType: 'Patient', id: 'p1', ...change.patient }, consents: change.consents ?? [], local: change.local ?? [] };
+  return {
+    patient: { resourceType: 'Patient', id: 'p1', ...change.patient },
+    consents: change.consents ?? [],
+    local: change.local ?? [],
+    ...(change.resultsByMessage === undefined ? {} : { localResults: { patientRef: 'Patient/p1', byMessage: change.resultsByMessage } }),
+  };
 }
 
 const inputOf = (change: Change) => ({
@@ -72,6 +83,7 @@ const inputOf = (change: Change) => ({
   expireAfterMs: 48 * HOUR,
   patient: patientOf(change),
   optOutRules,
+  resultsRules,
   slots: {
     window: change.sendWindow ? (parseSendWindow(change.sendWindow) as SendWindow) : DAYTIME,
     timezone: change.timezone ?? 'America/New_York',
@@ -128,6 +140,10 @@ describe('the send-time policy', () => {
     ],
     ['prefers withdrawing over holding (deactivated and now requiring review)', { active: false, review: 'required' }, deactivated],
     ['holds before it expires a prompt that needs review', { review: 'required', queuedAt: hoursAgo(49) }, hold],
+    ['sends a result to a patient who still wants results by message', { result: true, resultsByMessage: true }, send],
+    ['holds a result whose patient has since said no to results by message', { result: true, resultsByMessage: false }, hold],
+    ['holds a result whose patient no longer has a results-by-message preference', { result: true }, hold],
+    ['sends a reviewed result whatever the preference', { result: true, resultsByMessage: false, reviewedBy: 'dr-lee' }, send],
     [
       'withdraws when the patient is gone from the server',
       { patient: 'gone' },

@@ -46,7 +46,7 @@ export function dryRunCsv(candidates: readonly DryRunCandidate[]): string {
     candidate.triggerRef,
     candidate.patientRef,
     candidate.outcome,
-    candidate.outcome === 'defer' || candidate.outcome === 'skip' ? candidate.reason : '',
+    candidate.outcome === 'send' ? '' : (candidate.reason ?? ''),
     candidate.outcome === 'defer' ? candidate.notBefore : '',
   ]);
   return `${[CSV_HEADER, ...lines].map((fields) => fields.map(csvField).join(',')).join('\n')}\n`;

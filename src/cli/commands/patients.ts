@@ -1,4 +1,4 @@
-import { type Db, getCampaign, getPatientRecord, recordOptOut, removeOptOut } from '../../store/index.ts';
+import { type Db, getCampaign, getPatientRecord, recordOptOut, recordResultsPreference, removeOptOut } from '../../store/index.ts';
 import { EXIT, InputError, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { withDb } from '../with-db.ts';
@@ -39,6 +39,23 @@ export async function optInCommand(patientRef: string | undefined, options: Pati
   });
 }
 
+/** `patients results-by-message yes|no Patient/<id>`: the patient's latest word, which overrides a Consent in the EHR. */
+export async function resultsByMessageCommand(
+  answer: string | undefined,
+  patientRef: string | undefined,
+  options: { by: string; note: string | undefined },
+): Promise<number> {
+  if (answer !== 'yes' && answer !== 'no') throw new UsageError('patients results-by-message needs yes or no, then Patient/<id>');
+  const ref = checkedRef(patientRef, 'results-by-message');
+  const byMessage = answer === 'yes';
+  return withDb(async (db) => {
+    const { previous } = await recordResultsPreference(db, { patientRef: ref, byMessage, by: options.by, note: options.note });
+    const was = previous === undefined ? 'none recorded' : previous ? 'yes' : 'no';
+    console.log(`results by message: ${answer}  ${ref}  (was: ${was})`);
+    return EXIT.ok;
+  });
+}
+
 export async function showPatientCommand(patientRef: string | undefined, options: { json: boolean }): Promise<number> {
   const ref = checkedRef(patientRef, 'show');
   return withDb(async (db) => {
@@ -61,6 +78,14 @@ export async function showPatientCommand(patientRef: string | undefined, options
               optOut.reason,
             ]),
           ),
+    );
+    const preference = record.resultsPreference;
+    console.log(
+      `\nResults by message (recorded here; overrides a Consent in the EHR): ${
+        preference
+          ? `${preference.byMessage ? 'yes' : 'no'}  since ${day(preference.recordedAt)}  by ${preference.recordedBy}${preference.note ? `  (${preference.note})` : ''}`
+          : 'none recorded'
+      }`,
     );
     const next = record.nextDeferred;
     console.log(`\nNext deferred prompt: ${next ? `${next.id}  ${next.campaignId}  not before ${day(next.notBefore)}` : 'none'}`);

@@ -1,11 +1,19 @@
 /**
- * Patients' own wishes kept in careprompt: their local opt-outs, recent prompts and next deferred prompt, and
- * opt-out / opt-in as `careprompt patients` records them (audited by the store, with the signed-in person as
- * actor). An opt-out recorded in the EHR (a Consent) is honoured too, but is changed in the EHR.
+ * Patients' own wishes kept in careprompt: their local opt-outs and results-by-message preference, recent prompts
+ * and next deferred prompt, and opt-out / opt-in / results-by-message as `careprompt patients` records them
+ * (audited by the store, with the signed-in person as actor). An opt-out or a results permission recorded in the
+ * EHR (a Consent) is honoured too, but is changed in the EHR; a local results preference overrides it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getCampaign, getPatientRecord, recordOptOut, removeOptOut } from '../../store/index.ts';
+import {
+  getCampaign,
+  getPatientRecord,
+  recordOptOut,
+  recordResultsPreference,
+  removeOptOut,
+  type StoredResultsPreference,
+} from '../../store/index.ts';
 import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import { HttpProblem, Problem } from '../problem.ts';
@@ -25,10 +33,19 @@ export const OptOutView = z.object({
   reason: z.string(),
   createdAt: Instant,
 });
+export const ResultsPreferenceView = z
+  .object({
+    byMessage: z.boolean().describe('Whether the patient wants results by portal message'),
+    note: z.string().nullable(),
+    recordedBy: z.string(),
+    recordedAt: Instant,
+  })
+  .describe("The patient's latest word, recorded here: it overrides a results Consent in the EHR");
 export const Preferences = z
   .object({
     patientRef: z.string(),
     optOuts: z.array(OptOutView),
+    resultsPreference: ResultsPreferenceView.nullable(),
     recentPrompts: z
       .array(
         z.object({
@@ -46,11 +63,27 @@ export const Preferences = z
     nextDeferred: z.object({ id: PromptId, campaignId: z.string(), notBefore: Instant.nullable() }).nullable(),
   })
   .meta({ id: 'PatientPreferences' });
+const ResultsChange = z.object({
+  byMessage: z.boolean().describe('true: results may be messaged to the patient without review (resultsMessaging: patient-preference)'),
+  note: z.string().trim().min(1).max(500).optional().describe('How the patient said so (e.g. "at the visit")'),
+});
+export const ResultsRecorded = z.object({
+  previous: z.boolean().nullable().describe('The preference this one replaces; null when none was recorded'),
+});
 export const OptedOut = z.object({
   already: z.boolean().describe('The patient was opted out of that scope before (the reason is replaced)'),
 });
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
+const resultsView = (preference: StoredResultsPreference | undefined) =>
+  preference
+    ? {
+        byMessage: preference.byMessage,
+        note: preference.note,
+        recordedBy: preference.recordedBy,
+        recordedAt: preference.recordedAt.toISOString(),
+      }
+    : null;
 const scopeOf = (campaignId: string | undefined) => (campaignId ? `campaign ${campaignId}` : 'all campaigns');
 
 export function patientRoutes(services: HttpServices): FastifyPluginAsyncZod {
@@ -61,7 +94,7 @@ export function patientRoutes(services: HttpServices): FastifyPluginAsyncZod {
       {
         config: { roles: EVERYONE },
         schema: {
-          summary: "A patient's local opt-outs, recent prompts and next deferred prompt",
+          summary: "A patient's local opt-outs and results preference, recent prompts and next deferred prompt",
           tags: ['patients'],
           params: Params,
           response: { 200: Preferences },
@@ -78,6 +111,7 @@ export function patientRoutes(services: HttpServices): FastifyPluginAsyncZod {
             reason,
             createdAt: createdAt.toISOString(),
           })),
+          resultsPreference: resultsView(record.resultsPreference),
           recentPrompts: record.recentPrompts.map((prompt) => ({
             ...prompt,
             createdAt: prompt.createdAt.toISOString(),
@@ -136,6 +170,26 @@ export function patientRoutes(services: HttpServices): FastifyPluginAsyncZod {
           throw new HttpProblem(404, 'not found', `${patientRef} has no local opt-out of ${scopeOf(campaignId)}`);
         }
         return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/patients/:patientId/results-by-message',
+      {
+        config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
+        schema: {
+          summary: 'Record whether the patient wants results by portal message; overrides a Consent in the EHR (audited)',
+          tags: ['patients'],
+          params: Params,
+          body: ResultsChange,
+          response: { 200: ResultsRecorded },
+        },
+      },
+      async (request) => {
+        const { byMessage, note } = request.body;
+        const patientRef = `Patient/${request.params.patientId}`;
+        const { previous } = await recordResultsPreference(db, { patientRef, byMessage, note, by: actorOf(principalOf(request)) });
+        return { previous: previous ?? null };
       },
     );
   };

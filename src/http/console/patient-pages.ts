@@ -1,12 +1,13 @@
 /**
  * Patients: look one up by id (a POST form, then the id in the path, never in a query string) and see their
- * opt-outs and prompts; care managers (and admins) record opt-outs and opt-ins with a reason.
+ * opt-outs, results preference and prompts; care managers (and admins) record opt-outs and opt-ins with a reason,
+ * and whether the patient wants results by message.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { EVERYONE, STAFF_WHO_RUN_CAMPAIGNS } from '../access.ts';
 import { CampaignSummary } from '../api/campaigns.ts';
-import { OptedOut, Preferences } from '../api/patients.ts';
+import { OptedOut, Preferences, ResultsRecorded } from '../api/patients.ts';
 import { FhirId, PromptSummary } from '../api/schemas.ts';
 import type { Api, ApiProblem } from './api.ts';
 import { field, input } from './components.ts';
@@ -24,7 +25,11 @@ const Lookup = z.object({
 });
 
 const Params = z.object({ id: FhirId });
-const DONE = { 'opted-out': 'Opt-out recorded.', 'opted-in': 'Opt-out removed.' } as const;
+const DONE = {
+  'opted-out': 'Opt-out recorded.',
+  'opted-in': 'Opt-out removed.',
+  'results-by-message': 'Results preference recorded.',
+} as const;
 const Done = z.object({ done: z.enum(Object.keys(DONE) as [keyof typeof DONE]).optional() });
 /** An empty scope is every campaign; the API checks the rest. */
 const ChangeForm = z.object({
@@ -33,6 +38,14 @@ const ChangeForm = z.object({
     .optional()
     .transform((id) => id || undefined),
   reason: z.string().default(''),
+});
+/** An empty note is none. */
+const ResultsForm = z.object({
+  byMessage: z.enum(['yes', 'no']).transform((answer) => answer === 'yes'),
+  note: z
+    .string()
+    .optional()
+    .transform((note) => note?.trim() || undefined),
 });
 
 export function patientPages(api: Api, pages: Pages): FastifyPluginAsync {
@@ -87,6 +100,19 @@ ${field({ name: 'patient', label: 'Patient id', control: input('text', value, 'p
         },
       );
     }
+
+    app.post(
+      '/console/patients/:id/results-by-message',
+      { config: { roles: STAFF_WHO_RUN_CAMPAIGNS }, schema: { hide: true, params: Params } },
+      async (request, reply) => {
+        const { id } = request.params as z.infer<typeof Params>;
+        const form = ResultsForm.safeParse(request.body);
+        if (!form.success) return patientPage(request, reply, id, { kind: 'error', text: 'Not recorded: choose yes or no.' }, 400);
+        const result = await api.call(request, 'POST', `/api/v1/patients/${id}/results-by-message`, ResultsRecorded, form.data);
+        if (!result.ok) return patientPage(request, reply, id, { kind: 'error', text: problemText(result.problem) }, result.problem.status);
+        return redirect(reply, `/console/patients/${id}?done=results-by-message`);
+      },
+    );
   };
 
   async function patientPage(

@@ -1,4 +1,7 @@
-/** A patient's preferences on their page: local opt-outs (each with an opt-in form), the next deferred prompt, and an opt-out form. */
+/**
+ * A patient's preferences on their page: local opt-outs (each with an opt-in form), the next deferred prompt, an
+ * opt-out form, and whether they want results by message (with a form to change it).
+ */
 import type { z } from 'zod';
 import type { Preferences } from '../api/patients.ts';
 import { facts, field, input, select, table, when } from './components.ts';
@@ -44,6 +47,35 @@ ${field({
 })}
 ${field({ name: 'reason', label: 'Reason', control: input('text', '', 'required maxlength="500" placeholder="phone call"') })}
 <div><button type="submit">Opt out</button></div>
+</form>`
+}
+${resultsView(prefs.resultsPreference, action('results-by-message'), csrf, campaignIds !== undefined)}`;
+}
+
+function resultsView(preference: Prefs['resultsPreference'], action: string, csrf: string, mayChange: boolean): Html {
+  const recorded = preference
+    ? html`${preference.byMessage ? 'yes' : 'no'}, since ${when(new Date(preference.recordedAt))} (recorded by ${preference.recordedBy}${preference.note ? `: ${preference.note}` : ''})`
+    : 'none recorded here';
+  return html`<h2>Results by message</h2>
+<p class="hint">Whether a result may be messaged to this patient without a clinician's review (campaigns with resultsMessaging: patient-preference). Recorded here, it overrides a results Consent in the EHR; with neither, such prompts are held for review.</p>
+${facts([['Results by message', recorded]])}
+${
+  mayChange &&
+  html`<form method="post" action="${action}" class="filters" aria-label="Results by message">
+${csrfField(csrf)}
+${field({
+  name: 'byMessage',
+  label: 'Results by message',
+  control: select(
+    [
+      { value: 'yes', label: 'Yes: the patient wants results by portal message' },
+      { value: 'no', label: 'No: a clinician reviews each result message' },
+    ],
+    preference?.byMessage ? 'yes' : 'no',
+  ),
+})}
+${field({ name: 'note', label: 'Note', control: input('text', '', 'maxlength="500" placeholder="at the visit"') })}
+<div><button type="submit">Record</button></div>
 </form>`
 }`;
 }
