@@ -22,6 +22,7 @@ import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/in
 import { LISTED_RESOURCE_TYPES } from '../src/triggers/index.ts';
 import { seedPopulation } from '../tools/demo/population.ts';
 import { type Ceiling, fhirCreateCeiling, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';
+import { measureCriteriaCampaigns } from './criteria-campaigns.ts';
 import { measurePipeline, type PipelineFigures, type RunTarget } from './pipeline-run.ts';
 import { ENGINE_HEAP_MB, type FhirServerProcess, startFhirServerProcess } from './processes.ts';
 import { measureRateBudget } from './rate-budget.ts';
@@ -41,7 +42,7 @@ const SCALE_OUT_WORKERS = [1, 2, 4];
 const BUDGET_PATIENTS = 2_000;
 const BUDGET_RPS = 50;
 const BUDGET_WORKERS = [1, 4];
-const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'strict', 'budget', 'rules'] as const;
+const SECTIONS = ['incremental', 'baselines', 'growth', 'scale', 'strict', 'budget', 'rules', 'criteria'] as const;
 type Section = (typeof SECTIONS)[number];
 /**
  * The seeded data was last updated this long before the first poll, as a registry's data mostly is; otherwise
@@ -267,6 +268,9 @@ async function main(): Promise<void> {
     // 6. Quiet hours and frequency caps on against off: alternately, at the same population.
     if (wants('rules')) {
       results.rulesOverhead = await measureRulesOverhead(db, patients, () => freshTarget(db, patients), measured);
+    }
+    if (wants('criteria')) {
+      results.criteriaCampaigns = await measureCriteriaCampaigns(db, patients, () => freshTarget(db, patients), measured);
     }
 
     // 7. The request budget, shared by the worker processes through Redis, counted where the FHIR server sees it.

@@ -1,6 +1,7 @@
 /** The benchmark's figures as readable tables and as the JSON written to bench/results/. */
 import { formatTable } from '../src/cli/output.ts';
 import type { Ceiling } from './baselines.ts';
+import type { CampaignSetRun, CriteriaCampaigns } from './criteria-campaigns.ts';
 import type { PipelineFigures } from './pipeline-run.ts';
 import type { BudgetFigures } from './rate-budget.ts';
 import { RULES_ENV, type RulesOverhead, type RulesRun, requestsPerMessage } from './rules-overhead.ts';
@@ -20,6 +21,7 @@ export interface BenchResults {
   rateBudget: BudgetFigures[];
   strictOverhead?: StrictOverhead;
   rulesOverhead?: RulesOverhead;
+  criteriaCampaigns?: CriteriaCampaigns;
 }
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
@@ -136,6 +138,7 @@ export function formatResults(results: BenchResults): string {
   if (results.scaleOut.length) parts.push('Scale-out (coordinator + N worker processes)', runTable(results.scaleOut));
   if (results.strictOverhead) parts.push(strictReport(results.strictOverhead));
   if (results.rulesOverhead) parts.push(rulesReport(results.rulesOverhead));
+  if (results.criteriaCampaigns) parts.push(criteriaReport(results.criteriaCampaigns));
   if (results.rateBudget.length) parts.push(budgetReport(results.rateBudget));
   return parts.join('\n\n');
 }
@@ -245,6 +248,30 @@ function rulesReport({ patients, runs }: RulesOverhead): string {
     `Quiet hours (SEND_WINDOW ${RULES_ENV.SEND_WINDOW}: open, but read for every prompt) and frequency caps ` +
       `(${RULES_ENV.FREQUENCY_CAP}) on and off (${patients} patients), run alternately`,
     onOffTable(runs, (run) => run.rules, figures),
+  ].join('\n');
+}
+
+function criteriaReport({ patients, runs }: CriteriaCampaigns): string {
+  const requests = (figures: PipelineFigures) =>
+    figures.fhirRequests.searchPages + figures.fhirRequests.reads + figures.fhirRequests.creates;
+  const perDecided = (run: CampaignSetRun, value: number | undefined) =>
+    value === undefined || run.decided === 0 ? undefined : value / run.decided;
+  const figures: Array<Figure<CampaignSetRun>> = [
+    ['candidates matched', (run) => run.pipeline.matched, 0],
+    ['prompts decided (rows)', (run) => run.decided, 0],
+    ['messages sent', (run) => run.pipeline.sent, 0],
+    ['run s', (run) => run.pipeline.runMs / 1000, 1],
+    ['FHIR requests', (run) => requests(run.pipeline), 0],
+    ['FHIR requests/decided', (run) => perDecided(run, requests(run.pipeline)), 4],
+    ['FHIR requests/message', (run) => requestsPerMessage(run.pipeline), 4],
+    ['CPU ms/decided: all', (run) => perDecided(run, cpuOf(run.pipeline)?.all), 3],
+    ['  engine + PostgreSQL + Redis', (run) => perDecided(run, cpuOf(run.pipeline)?.engineSide), 3],
+    ['quiet re-run: FHIR requests', (run) => requests(run.quiet), 0],
+    ['quiet re-run: s', (run) => run.quiet.runMs / 1000, 1],
+  ];
+  return [
+    `The criteria campaigns (ON) beside the single-trigger campaigns (off), each set alone (${patients} patients), run alternately`,
+    onOffTable(runs, (run) => run.criteria, figures),
   ].join('\n');
 }
 

@@ -7,7 +7,26 @@ import { z } from 'zod';
 
 const count = z.number().int().nonnegative();
 
-const refs = { triggerRef: z.string(), patientRef: z.string() };
+interface ExplanationNode {
+  criterion: string;
+  held: boolean;
+  because: string;
+  children?: ExplanationNode[] | undefined;
+}
+const Explanation: z.ZodType<ExplanationNode> = z.object({
+  criterion: z.string(),
+  held: z.boolean(),
+  because: z.string(),
+  children: z.array(z.lazy(() => Explanation)).optional(),
+});
+
+/** How the campaign's `when` and `exclude` were judged for the candidate (campaigns with criteria only). */
+export const CriteriaFacts = z.object({
+  when: Explanation.optional(),
+  exclude: z.array(Explanation.and(z.object({ reason: z.string() }))).optional(),
+});
+
+const refs = { triggerRef: z.string(), patientRef: z.string(), criteria: CriteriaFacts.optional() };
 
 /** One candidate (a matching trigger resource) and what would become of it. */
 export const DryRunCandidate = z.discriminatedUnion('outcome', [

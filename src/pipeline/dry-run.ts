@@ -13,7 +13,14 @@ import { type DecisionReads, loadBatchFacts } from './batch-facts.ts';
 import type { Services } from './context.ts';
 import { batchCandidates, type CandidateDecision, decideBatch } from './decide-batch.ts';
 import { overlayOf } from './dry-run-overlay.ts';
-import { countOutcomes, type DryRunCandidate, type DryRunReport, type DryRunSample, TriggerFacts } from './dry-run-report.ts';
+import {
+  CriteriaFacts,
+  countOutcomes,
+  type DryRunCandidate,
+  type DryRunReport,
+  type DryRunSample,
+  TriggerFacts,
+} from './dry-run-report.ts';
 import { candidateOf } from './matches.ts';
 import { isRedecidable, type NewPrompt } from './ports.ts';
 import { evaluateJobsFor, type PolledCandidate } from './work.ts';
@@ -133,7 +140,8 @@ function skipReason(decision: Extract<CandidateDecision, { outcome: string }>, c
 
 /** A row's fate: skipped as decided, held for review, deferred to its slot, or sent now. */
 function promptOutcome(prompt: NewPrompt): DryRunCandidate {
-  const refs = { triggerRef: prompt.triggerRefs[0] ?? '', patientRef: prompt.patientRef };
+  const criteria = CriteriaFacts.optional().parse(prompt.evidence.criteria);
+  const refs = { triggerRef: prompt.triggerRefs[0] ?? '', patientRef: prompt.patientRef, ...(criteria ? { criteria } : {}) };
   if (prompt.status === 'skipped') return { ...refs, outcome: 'skip', reason: prompt.reason ?? 'skipped' };
   if (prompt.status === 'pending_review') return { ...refs, outcome: 'review', ...(prompt.reason ? { reason: prompt.reason } : {}) };
   const { deferred } = prompt;

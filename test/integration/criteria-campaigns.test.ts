@@ -5,7 +5,8 @@
  * works the outcomes out from the generator's own records without src/criteria.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/pipeline/index.ts';
+import type { Campaign } from '../../src/campaigns/index.ts';
+import { dryRunCampaign, type RunSummary } from '../../src/pipeline/index.ts';
 import { MRN_SYSTEM, populationRecords, seedPopulation } from '../../tools/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import {
@@ -142,6 +143,22 @@ describe('the criteria campaigns in jobs/ against a seeded population', () => {
     const sent = rows.filter((row) => row.status === 'sent');
     expect(sent.every((row) => row.campaignId !== 'blood-pressure-follow-up')).toBe(true);
     expect(await communications(env.fhir.baseUrl)).toHaveLength(sent.length);
+  });
+
+  it("dry-runs the care gap with each candidate's criteria tree: criteria skips are decided again, the rest already handled", async () => {
+    const campaign = (await pipeline.services.store.getCampaign('hba1c-care-gap'))?.campaign as Campaign;
+    const report = await dryRunCampaign(campaign, pipeline.services, { source: 'applied', samples: 0 });
+    const notMet = report.candidates.filter((candidate) => candidate.outcome === 'skip' && candidate.reason.startsWith(CRITERIA_NOT_MET));
+    const recordedNotMet = rowsOf('hba1c-care-gap').filter((row) => row.reason?.startsWith(CRITERIA_NOT_MET));
+    expect(notMet).toHaveLength(recordedNotMet.length);
+    for (const candidate of notMet) {
+      expect(candidate.criteria?.when).toMatchObject({ criterion: 'all of', held: false });
+      expect(candidate.criteria?.exclude?.map((exclusion) => exclusion.reason)).toEqual(['hospice care', 'palliative care']);
+    }
+    const sent = rowsOf('hba1c-care-gap').filter((row) => row.status === 'sent').length;
+    expect(report.candidates.filter((candidate) => candidate.outcome === 'skip' && candidate.reason === 'already handled')).toHaveLength(
+      sent,
+    );
   });
 
   it('adds nothing when run again in the same period', async () => {
