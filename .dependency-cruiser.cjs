@@ -1,6 +1,7 @@
 // `npm run lint:deps`: the layering of src/ (README, "Code map"). Arrows point down: the use-cases and the
 // composition sit on top, the parts they drive below them; src/ is the product and never reaches tools/ or test/.
-const LOWER = '^src/(accounts|diff|campaigns|criteria|valuesets|schedule|triggers|render|readability|delivery|store|fhir|config|log|time|keys|metrics)/';
+const LOWER =
+  '^src/(accounts|diff|campaigns|criteria|valuesets|schedule|triggers|render|readability|delivery|store|fhir|config|log|time|keys|metrics)/';
 const UPPER = '^src/(pipeline|queue|app|cli|http|doctor)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

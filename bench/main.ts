@@ -9,6 +9,7 @@
  * bench/results/<date>.json. Not a test: nothing
  * here passes or fails on speed. See bench/README.md for what each figure means.
  */
+
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { createFhirGateway, findResource, loadPatientContext } from '../src/fhir
 import { messageOf } from '../src/pipeline/index.ts';
 import { loadTemplateRegistry } from '../src/render/index.ts';
 import { applyCampaigns, createDb, type Db, eraseAllData } from '../src/store/index.ts';
+import { LISTED_RESOURCE_TYPES } from '../src/triggers/index.ts';
 import { seedPopulation } from '../tools/demo/population.ts';
 import { type Ceiling, fhirCreateCeiling, queueCeiling, type RenderSample, renderCeiling } from './baselines.ts';
 import { measurePipeline, type PipelineFigures, type RunTarget } from './pipeline-run.ts';
@@ -120,7 +122,7 @@ async function renderSamples(config: Readonly<Config>, rows: Awaited<ReturnType<
   const gateway = createFhirGateway(config.fhir);
   const samples: RenderSample[] = [];
   for (const row of rows.filter((_, index) => index % Math.max(1, Math.floor(rows.length / 200)) === 0)) {
-    const context = await loadPatientContext(gateway, row.patientRef.slice('Patient/'.length));
+    const context = await loadPatientContext(gateway, row.patientRef.slice('Patient/'.length), { types: LISTED_RESOURCE_TYPES });
     const trigger = context && row.triggerRefs[0] ? findResource(context, row.triggerRefs[0]) : undefined;
     if (context && trigger) samples.push({ context, trigger, templateId: row.templateId });
   }

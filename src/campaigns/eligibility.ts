@@ -2,7 +2,7 @@
  * Who gets a prompt (pure). The server's search narrows the candidates; this decides, so a loose server
  * match (case-insensitive tokens, a stale page) can never make careprompt message the wrong patient.
  */
-import { codingMatches, type Expansions } from '../criteria/index.ts';
+import { type CriteriaExplanation, codingMatches, type Expansions, judgeCriteria, testValue } from '../criteria/index.ts';
 import { type Patient, patientIdOf } from '../fhir/index.ts';
 import { clinicalDateOf, codingsOf, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
 import { type OptOutFacts, type OptOutRules, optOutOf, optOutReason } from './opt-out.ts';
@@ -10,13 +10,13 @@ import { type Campaign, triggerOf } from './schema.ts';
 import { dueWindow } from './search.ts';
 
 /** The rule behind a skip, as audit events name it. */
-export type SkipRule = 'deceased' | 'inactive' | 'opt-out' | 'language' | 'template-value';
+export type SkipRule = 'deceased' | 'inactive' | 'opt-out' | 'criteria' | 'excluded' | 'language' | 'template-value';
 
 export type Decision =
-  /** Prompt this patient. */
-  | { kind: 'prompt' }
-  /** A real candidate who must not be prompted; the rule and reason are recorded. */
-  | { kind: 'skip'; rule: SkipRule; reason: string }
+  /** Prompt this patient; `criteria`: how the campaign's `when`/`exclude` were judged, when it has any. */
+  | { kind: 'prompt'; criteria?: CriteriaExplanation }
+  /** A real candidate who must not be prompted; the rule and reason are recorded (with the criteria's explanation). */
+  | { kind: 'skip'; rule: SkipRule; reason: string; criteria?: CriteriaExplanation }
   /** Not a candidate after all (the server matched loosely); nothing is recorded. */
   | { kind: 'no-match'; reason: string };
 
@@ -28,6 +28,10 @@ export function triggerMatches(campaign: Campaign, resource: TriggerResource, no
   }
   const status = statusOf(resource);
   if (!status || !trigger.status.includes(status)) return { kind: 'no-match', reason: `status ${status ?? 'missing'} is not allowed` };
+  if (trigger.value && resource.resourceType === 'Observation') {
+    const value = testValue(resource, trigger.value);
+    if (!value.held) return { kind: 'no-match', reason: value.because };
+  }
   // Not a skip: nothing is recorded under the prompt's key, so a diagnosis confirmed later can still prompt.
   const untrusted = untrustedBecause(resource);
   if (untrusted) return { kind: 'no-match', reason: untrusted };
@@ -63,11 +67,14 @@ export function patientMayBePrompted(
   return optOut ? { kind: 'skip', rule: 'opt-out', reason: optOutReason(optOut) } : { kind: 'prompt' };
 }
 
-/** The first reason not to prompt, or `prompt`. */
+/**
+ * The first reason not to prompt, or `prompt`: the trigger, then whether the patient may be messaged at all, then
+ * the campaign's criteria over the patient's record (`records`: what was loaded for the campaign).
+ */
 export function decide(
   campaign: Campaign,
   resource: TriggerResource,
-  facts: PatientFacts,
+  facts: PatientFacts & { records: readonly TriggerResource[] },
   now: Date,
   rules: OptOutRules,
   expansions: Expansions,
@@ -75,5 +82,15 @@ export function decide(
   // The resource may have been moved to another chart since the poll: never message the old one about it.
   if (patientIdOf(resource) !== facts.patient.id) return { kind: 'no-match', reason: 'the resource is not about this patient' };
   const trigger = triggerMatches(campaign, resource, now, expansions);
-  return trigger.kind === 'prompt' ? patientMayBePrompted(campaign, facts, now, rules) : trigger;
+  if (trigger.kind !== 'prompt') return trigger;
+  const patient = patientMayBePrompted(campaign, facts, now, rules);
+  if (patient.kind !== 'prompt' || (!campaign.when && !campaign.exclude)) return patient;
+  const verdict = judgeCriteria(campaign, facts, { now, expansions });
+  if (verdict.kind === 'met') return { kind: 'prompt', criteria: verdict.explanation };
+  return {
+    kind: 'skip',
+    rule: verdict.kind === 'excluded' ? 'excluded' : 'criteria',
+    reason: verdict.reason,
+    criteria: verdict.explanation,
+  };
 }

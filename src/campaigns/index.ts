@@ -12,6 +12,7 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
+export { recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
 export {
   type LocalResultsPreference,
   type ResultsPreference,
@@ -29,4 +30,3 @@ export {
   type TriggerSearch,
   triggerSearchParameters,
 } from './search.ts';
-export { recordMatchesOf, valueSetsOf } from './value-sets.ts';

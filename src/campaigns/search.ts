@@ -3,7 +3,9 @@
  * miss a resource whose date comes due later than it was last updated, so it combines:
  *  - a full scan of the due window on the first poll, and once per repeat period for periodic campaigns;
  *  - otherwise resources changed since the watermark (`_lastUpdated`), and, for delayed triggers,
- *    resources whose date came due since the last poll (an `_lastUpdated` poll cannot see those).
+ *    resources whose date came due since the last poll (an `_lastUpdated` poll cannot see those);
+ *  - and, when the campaign has criteria, the records they read changed since the watermark (a new HbA1c can
+ *    close a care gap): their patients' triggers are searched again (`subject=`), so the decision is made anew.
  * The overlap margin absorbs clock skew and in-flight writes; the idempotency key makes the overlap safe.
  */
 
@@ -11,6 +13,7 @@ import { codesOf, type Expansions } from '../criteria/index.ts';
 import type { SearchParams } from '../fhir/index.ts';
 import { parseDurationMs } from '../time/index.ts';
 import { type DueWindow, searchParameterNamesOf, type TriggerSearchParameterNames, triggerSearchParams } from '../triggers/index.ts';
+import { recordMatchesOf } from './reads.ts';
 import { type Campaign, type Trigger, triggerOf } from './schema.ts';
 
 export interface PollState {
@@ -25,7 +28,9 @@ export interface PollState {
 export interface TriggerSearch {
   resourceType: Trigger['resource'];
   params: SearchParams;
-  purpose: 'full-window' | 'changed' | 'newly-due';
+  purpose: 'full-window' | 'changed' | 'newly-due' | 'criteria-changed';
+  /** For `criteria-changed`: the trigger search to run for the patients of the records found (add `subject`). */
+  triggers?: { resourceType: Trigger['resource']; params: SearchParams };
 }
 
 /** The search parameters a poll of this trigger type sends, by role, besides `_count` (for `doctor` to check). */
@@ -77,9 +82,17 @@ export function planTriggerSearches(
   if (!watermark || !lastPolledAt || needsFullScan(campaign, state, now)) {
     return [search('full-window', base(window.from, window.to))];
   }
-  const searches = [
-    search('changed', { ...base(window.from, window.to), _lastUpdated: `ge${iso(new Date(watermark.getTime() - overlapMs))}` }),
-  ];
+  const changedSince = `ge${iso(new Date(watermark.getTime() - overlapMs))}`;
+  const searches = [search('changed', { ...base(window.from, window.to), _lastUpdated: changedSince })];
+  for (const [resourceType, codes] of criteriaCodesByType(campaign, expansions)) {
+    const params = { ...triggerSearchParams({ resource: resourceType, codes, status: [] }, {}), _lastUpdated: changedSince };
+    searches.push({
+      resourceType,
+      params,
+      purpose: 'criteria-changed',
+      triggers: { resourceType: trigger.resource, params: base(window.from, window.to) },
+    });
+  }
   // Without a date parameter (Conditions) the `changed` search is all a poll can do.
   if (trigger.delay && window.to && date) {
     const sinceLastPoll = new Date(lastPolledAt.getTime() - (now.getTime() - window.to.getTime()) - overlapMs);
@@ -90,3 +103,14 @@ export function planTriggerSearches(
 }
 
 const iso = (date: Date) => date.toISOString();
+
+/** The codes the campaign's criteria read, by record type (one change search per type serves every criterion on it). */
+function criteriaCodesByType(campaign: Campaign, expansions: Expansions): Map<Trigger['resource'], string[]> {
+  const byType = new Map<Trigger['resource'], Set<string>>();
+  for (const match of recordMatchesOf(campaign)) {
+    const codes = byType.get(match.resource) ?? new Set<string>();
+    for (const code of codesOf(match, expansions)) codes.add(code);
+    byType.set(match.resource, codes);
+  }
+  return new Map([...byType].map(([type, codes]) => [type, [...codes].sort()]));
+}

@@ -48,7 +48,11 @@ export const RecordMatch = z
   .object({
     resource,
     ...codeSelection,
-    status: z.array(z.string().min(1)).min(1).optional().describe('allowed statuses; any status but entered-in-error when absent'),
+    status: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('allowed statuses; when absent, any but entered-in-error, not-done and cancelled'),
     within: duration.optional().describe('dated within this duration before the decision'),
     value: ValueTest.optional().describe('Observations only: the value test'),
   })

@@ -8,8 +8,9 @@
  *   work correctly. skip: not judged, because a check it depends on failed.
  * - campaigns: the active campaigns that need it; absent when the check is about the server as a whole.
  */
-import { type Campaign, triggerOf, triggerSearchParameters } from '../campaigns/index.ts';
-import { PATIENT_REVINCLUDES } from '../fhir/index.ts';
+import { type Campaign, recordTypesOf, triggerOf, triggerSearchParameters } from '../campaigns/index.ts';
+import { revIncludesFor } from '../fhir/index.ts';
+import { codeParameterOf, LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
 import { type DeclaredResource, type ParsedStatement, parseCapabilityStatement, type ServerDeclaration } from './capability-statement.ts';
 
 export type CheckResult = 'pass' | 'warn' | 'fail' | 'skip';
@@ -78,12 +79,14 @@ export function diagnose(findings: Findings): Check[] {
   const server = parsed?.ok ? parsed.server : undefined;
   const campaigns = findings.campaigns.ok ? findings.campaigns.value : [];
   const judged = new Map<string, CheckResult>();
-  const declared = [fhirVersion(), ...serverRequirements(), ...triggerRequirements(campaigns)].map(({ judge, needs, ...check }): Check => {
-    const blocker = !server ? 'capability-statement' : needs && judged.get(needs) !== 'pass' ? needs : undefined;
-    const verdict: Verdict = server && !blocker ? judge(server) : { result: 'skip', detail: `needs: ${blocker}` };
-    judged.set(check.id, verdict.result);
-    return { ...check, ...verdict };
-  });
+  const declared = [fhirVersion(), ...serverRequirements(campaigns), ...triggerRequirements(campaigns)].map(
+    ({ judge, needs, ...check }): Check => {
+      const blocker = !server ? 'capability-statement' : needs && judged.get(needs) !== 'pass' ? needs : undefined;
+      const verdict: Verdict = server && !blocker ? judge(server) : { result: 'skip', detail: `needs: ${blocker}` };
+      judged.set(check.id, verdict.result);
+      return { ...check, ...verdict };
+    },
+  );
   return [...access, campaignsCheck(findings.campaigns), ...declared, ...templateChecks(campaigns, findings)];
 }
 
@@ -183,13 +186,18 @@ function fhirVersion(): Requirement {
   };
 }
 
-/** What every campaign needs: loading patients' records, and delivering and looking up messages. */
-function serverRequirements(): Requirement[] {
+/**
+ * What every campaign needs: loading patients' records (the types templates list, and those the campaigns'
+ * triggers and criteria read), and delivering and looking up messages.
+ */
+function serverRequirements(campaigns: readonly Campaign[]): Requirement[] {
+  const read = new Set([...LISTED_RESOURCE_TYPES, ...campaigns.flatMap(recordTypesOf)]);
+  const revIncludes = revIncludesFor([...read]);
   return [
     searchType('Patient', undefined, "careprompt loads each batch's patients with one search (Patient?_id=a,b,c&_revinclude=…)"),
     searchParam('Patient', '_id', undefined, "careprompt loads each batch's patients by id (Patient?_id=a,b,c)"),
-    ...PATIENT_REVINCLUDES.map(revInclude),
-    ...PATIENT_REVINCLUDES.map(recordsBySubject),
+    ...revIncludes.map(revInclude),
+    ...revIncludes.map(recordsBySubject),
     {
       id: 'create:Communication',
       name: 'create Communication',
@@ -235,9 +243,12 @@ function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
   return [...campaignIdsBy(campaigns, (campaign) => triggerOf(campaign).resource)].flatMap(([type, ids]) => {
     const params = triggerSearchParameters(type);
     const sends = (what: string) => `polls send ${what}: a server that refuses it fails every poll, one that ignores it returns everything`;
+    const polling = campaigns.filter((campaign) => ids.includes(campaign.id));
     return [
       searchType(type, ids, `these campaigns poll by searching ${type}: they cannot run against this server`),
-      searchParam(type, params.code, ids, sends('the trigger codes')),
+      ...[...campaignIdsBy(polling, codeSearchParameterOf)].flatMap(([param, byParam]) =>
+        param ? [searchParam(type, param, byParam, sends('the trigger codes'))] : [],
+      ),
       searchParam(type, params.status, ids, sends('the allowed statuses')),
       ...(params.date ? [searchParam(type, params.date, ids, sends('the due window'))] : []),
       searchParam(type, params.changedSince, ids, sends(`what changed since the last poll (${params.changedSince}=ge…)`)),
@@ -257,6 +268,17 @@ function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
       },
     ];
   });
+}
+
+/**
+ * The parameter a campaign's polls send its codes with (an Encounter's class codes go as `class`), none for codes
+ * no one parameter fits. Doctor expands no value set: for one, the type's usual code parameter is checked.
+ */
+function codeSearchParameterOf(campaign: Campaign): string | undefined {
+  const trigger = triggerOf(campaign);
+  return trigger.valueSet === undefined
+    ? codeParameterOf(trigger.resource, trigger.codes ?? [])
+    : triggerSearchParameters(trigger.resource).code;
 }
 
 function searchType(type: string, campaigns: string[] | undefined, why: string): Requirement {

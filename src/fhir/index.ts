@@ -14,13 +14,14 @@ export type {
   SearchParams,
 } from './gateway.ts';
 export {
+  type ContextOptions,
   findResource,
   loadPatientContext,
   loadPatientContexts,
   loadPatientPreferences,
   type PatientContext,
   type PatientPreferences,
-  REVINCLUDES as PATIENT_REVINCLUDES,
+  revIncludesFor,
 } from './patient-context.ts';
 export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';
 export { patientIdOf, referenceOf } from './references.ts';

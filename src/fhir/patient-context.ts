@@ -12,7 +12,7 @@
  */
 import type { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
-import { clinicalDateOf, findTriggerType, TRIGGER_RESOURCE_TYPES, TriggerResource } from '../triggers/index.ts';
+import { clinicalDateOf, findTriggerType, TriggerResource, type TriggerResourceType } from '../triggers/index.ts';
 import { Consent } from './consent.ts';
 import { FhirRequestError, fieldPath } from './errors.ts';
 import type { FhirGateway, FhirResource } from './gateway.ts';
@@ -40,12 +40,24 @@ interface PatientLink {
 
 // R4's Consent points at its patient with `patient` (its `subject` came with R5).
 const CONSENT_LINK: PatientLink = { type: 'Consent', param: 'patient' };
-const RECORD_LINKS: PatientLink[] = [...TRIGGER_RESOURCE_TYPES.map((type) => ({ type, param: 'subject' })), CONSENT_LINK];
+/** The links a context of these record types is loaded with: each type by its subject, and the Consents. */
+const recordLinks = (types: readonly TriggerResourceType[]): PatientLink[] => [
+  ...types.map((type) => ({ type, param: 'subject' })),
+  CONSENT_LINK,
+];
 
 const revIncludesOf = (links: readonly PatientLink[]) => links.map((link) => `${link.type}:${link.param}`);
 
-/** What a patient's record is loaded with, `Type:param` (exported so `doctor` checks the server offers each). */
-export const REVINCLUDES = revIncludesOf(RECORD_LINKS);
+/** What a patient's record of these types is loaded with, `Type:param` (so `doctor` checks the server offers each). */
+export function revIncludesFor(types: readonly TriggerResourceType[]): string[] {
+  return revIncludesOf(recordLinks(types));
+}
+
+/** Which records a context holds (a campaign's `recordTypesOf`): the Patient and Consents always come. */
+export interface ContextOptions {
+  types: readonly TriggerResourceType[];
+  logger?: Logger;
+}
 
 /** Patients and their records as the server gave them, not yet checked. */
 interface Loaded {
@@ -60,7 +72,7 @@ type Shortfall = 'refused' | 'outcome-entry' | 'pages-missing';
 export async function loadPatientContext(
   gateway: FhirGateway,
   patientId: string,
-  options: { logger?: Logger } = {},
+  options: ContextOptions,
 ): Promise<PatientContext | undefined> {
   return (await loadPatientContexts(gateway, [patientId], options)).get(patientId);
 }
@@ -75,10 +87,10 @@ export async function loadPatientContext(
 export async function loadPatientContexts(
   gateway: FhirGateway,
   patientIds: readonly string[],
-  options: { logger?: Logger } = {},
+  options: ContextOptions,
 ): Promise<Map<string, PatientContext>> {
   const logger = options.logger ?? silentLogger;
-  const { patients, records } = await loadChecked(gateway, patientIds, RECORD_LINKS, logger);
+  const { patients, records } = await loadChecked(gateway, patientIds, recordLinks(options.types), logger);
   const contexts = new Map<string, PatientContext>();
   for (const [patientId, preferences] of patients) contexts.set(patientId, { ...preferences, records: [] });
   for (const resource of records.sort(newestFirst)) {

@@ -21,6 +21,7 @@ export const Patient = z.looseObject({
   deceasedDateTime: z.string().optional(),
   name: z.array(HumanName).optional(),
   birthDate: z.string().optional(),
+  gender: z.string().optional(),
   communication: z.array(z.looseObject({ language: CodeableConcept, preferred: z.boolean().optional() })).optional(),
   extension: z.array(Extension).optional(),
 });

@@ -98,6 +98,7 @@ export function decideBatch(
 ): CandidateDecision[] {
   const { asOf } = facts;
   const claimed = new Set<string>();
+  const valueSets = [...facts.expansions.values()].map(({ url, version, source }) => ({ url, version: version ?? null, source }));
   const decisions = candidates.map(({ patientId, triggerRef, identity }): CandidateDecision => {
     const key = identity.idempotencyKey;
     if (claimed.has(key)) return { triggerRef, outcome: 'already-handled' };
@@ -112,13 +113,14 @@ export function decideBatch(
     if (decision.kind === 'no-match') return { triggerRef, outcome: 'no-match', reason: decision.reason };
     if (decision.kind === 'prompt' && facts.recentlyPrompted.has(identity.patientRef)) return { triggerRef, outcome: 'recently-prompted' };
     claimed.add(key);
+    const basis = { criteria: decision.criteria, valueSets };
     const localResults = facts.resultsPreferences.find((preference) => preference.patientRef === identity.patientRef);
     return {
       triggerRef,
       prompt:
         decision.kind === 'skip'
-          ? skippedPrompt(campaign, identity, trigger, decision, asOf)
-          : renderedPrompt(campaign, identity, { ...context, localResults }, trigger, asOf, services),
+          ? skippedPrompt(campaign, identity, trigger, decision, asOf, basis)
+          : renderedPrompt(campaign, identity, { ...context, localResults }, trigger, asOf, basis, services),
     };
   });
   const drafts = decisions.flatMap((decision) => ('prompt' in decision ? [decision.prompt] : []));

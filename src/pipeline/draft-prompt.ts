@@ -4,6 +4,7 @@
  */
 import { type Campaign, type ResultsPreferenceFacts, resultsHoldReason, type SkipRule } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
+import type { CriteriaExplanation } from '../criteria/index.ts';
 import type { PatientContext } from '../fhir/index.ts';
 import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../render/index.ts';
 import { evidenceOf, reasonOf, type TriggerResource } from '../triggers/index.ts';
@@ -22,17 +23,27 @@ export interface PromptIdentity {
   decidedAt: Date;
 }
 
-/** A real candidate who must not be prompted (deceased, inactive, opted out, no template in their language). */
+/**
+ * What the decision rested on beyond the trigger, kept in the prompt's evidence: how the criteria were judged, and
+ * the version of each value set the codes came from.
+ */
+export interface DecisionBasis {
+  criteria?: CriteriaExplanation | undefined;
+  valueSets: ReadonlyArray<{ url: string; version: string | null; source: string }>;
+}
+
+/** A real candidate who must not be prompted (deceased, inactive, opted out, criteria, no template in their language). */
 export function skippedPrompt(
   campaign: Campaign,
   identity: PromptIdentity,
   trigger: TriggerResource,
   skip: { rule: SkipRule; reason: string },
   asOf: Date,
+  basis: DecisionBasis,
 ): NewPrompt {
   return {
     ...identity,
-    ...triggerFacts(trigger, asOf),
+    ...triggerFacts(trigger, asOf, basis),
     templateId: campaign.template,
     category: campaign.category,
     channel: campaign.channel,
@@ -54,17 +65,18 @@ export function renderedPrompt(
   context: PatientContext & Pick<ResultsPreferenceFacts, 'localResults'>,
   trigger: TriggerResource,
   asOf: Date,
+  basis: DecisionBasis,
   services: { config: Readonly<Config>; templates: TemplateRegistry },
 ): NewPrompt {
   const rendered = renderFor(campaign, context, trigger, asOf, services);
   if (rendered.kind === 'no-template') {
-    return skippedPrompt(campaign, identity, trigger, { rule: 'language', reason: `no template in ${rendered.language}` }, asOf);
+    return skippedPrompt(campaign, identity, trigger, { rule: 'language', reason: `no template in ${rendered.language}` }, asOf, basis);
   }
   const { template, result, facts } = rendered;
   const held = resultsHoldReason(campaign, context, asOf, services.config.resultsPreference);
   return {
     ...identity,
-    ...triggerFacts(trigger, asOf),
+    ...triggerFacts(trigger, asOf, basis),
     templateId: template.templateId,
     templateVersion: template.version,
     category: campaign.category,
@@ -101,6 +113,7 @@ export function renderFor(
     defaultTimezone: config.defaultTimezone,
     now: asOf,
     recentProcedureDays: config.render.recentProcedureDays,
+    showValue: campaign.allowValueInMessage,
   });
   const language = facts.patient.language;
   const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
@@ -115,7 +128,12 @@ export function renderFor(
   return { kind: 'rendered' as const, template, result, facts };
 }
 
-function triggerFacts(trigger: TriggerResource, asOf: Date) {
+function triggerFacts(trigger: TriggerResource, asOf: Date, basis: DecisionBasis) {
   const reasonRef = reasonOf(trigger);
-  return { ...(reasonRef ? { reasonRef } : {}), evidence: evidenceOf(trigger, asOf) };
+  const evidence = {
+    ...evidenceOf(trigger, asOf),
+    ...(basis.criteria ? { criteria: basis.criteria } : {}),
+    ...(basis.valueSets.length > 0 ? { valueSets: basis.valueSets } : {}),
+  };
+  return { ...(reasonRef ? { reasonRef } : {}), evidence };
 }

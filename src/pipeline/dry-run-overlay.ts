@@ -38,7 +38,7 @@ export function overlayOf(store: DecisionReads): Overlay {
         const rows = await store.findPromptsByKeys(keys);
         const stored = new Set(rows.map((row) => row.idempotencyKey));
         const ours = keys.filter((key) => written.has(key) && !stored.has(key));
-        return [...rows, ...ours.map((key) => ({ id: key, idempotencyKey: key, status: 'queued' as const }))];
+        return [...rows, ...ours.map((key) => ({ id: key, idempotencyKey: key, status: 'queued' as const, rule: null }))];
       },
       async findPatientMessages(patientRefs, sentSince) {
         const messages = new Map(await store.findPatientMessages(patientRefs, sentSince));

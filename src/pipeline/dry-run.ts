@@ -15,7 +15,7 @@ import { batchCandidates, type CandidateDecision, decideBatch } from './decide-b
 import { overlayOf } from './dry-run-overlay.ts';
 import { countOutcomes, type DryRunCandidate, type DryRunReport, type DryRunSample, TriggerFacts } from './dry-run-report.ts';
 import { candidateOf } from './matches.ts';
-import type { NewPrompt } from './ports.ts';
+import { isRedecidable, type NewPrompt } from './ports.ts';
 import { evaluateJobsFor, type PolledCandidate } from './work.ts';
 
 export interface DryRunServices extends Pick<Services, 'gateway' | 'templates' | 'config' | 'logger' | 'clock' | 'valueSets'> {
@@ -52,7 +52,9 @@ export async function dryRunCampaign(definition: Campaign, services: DryRunServi
   for (const job of jobs) {
     const batch = batchCandidates(job, campaign, undefined, asOf);
     const taken = new Set(
-      (await record.reads.findPromptsByKeys(batch.map(({ identity }) => identity.idempotencyKey))).map((row) => row.idempotencyKey),
+      (await record.reads.findPromptsByKeys(batch.map(({ identity }) => identity.idempotencyKey)))
+        .filter((row) => !isRedecidable(row))
+        .map((row) => row.idempotencyKey),
     );
     const fresh = batch.filter(({ identity }) => !taken.has(identity.idempotencyKey));
     for (const { triggerRef, identity } of batch) {

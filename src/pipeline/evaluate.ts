@@ -9,7 +9,7 @@ import { loadBatchFacts } from './batch-facts.ts';
 import type { Context } from './context.ts';
 import { type BatchCandidate, batchCandidates, decideBatch, outcomeOf } from './decide-batch.ts';
 import { Deferrals } from './deferral.ts';
-import type { CandidateOutcome, NewPrompt } from './ports.ts';
+import { type CandidateOutcome, isRedecidable, type NewPrompt } from './ports.ts';
 import { type EvaluateWork, sendJobsFor } from './work.ts';
 
 /** What became of a candidate: the store's vocabulary (`error`: failed for good). */
@@ -64,6 +64,8 @@ async function evaluate(job: EvaluateWork, ctx: Context): Promise<Map<string, Ev
   const sends: string[] = [];
   const deferrals = new Deferrals();
   for (const row of await store.findPromptsByKeys(candidates.map((candidate) => candidate.identity.idempotencyKey))) {
+    // A skip for criteria that did not hold is decided again: the record may have changed (a new result).
+    if (isRedecidable(row)) continue;
     known.add(row.idempotencyKey);
     if (row.status === 'queued') sends.push(row.id);
   }

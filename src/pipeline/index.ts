@@ -32,7 +32,9 @@ export type {
   Store,
   StoredCampaign,
   StoredResultsPreference,
+  ValueSetSource,
 } from './ports.ts';
+export { isRedecidable } from './ports.ts';
 export { type PreviewResult, previewPrompt } from './preview.ts';
 export {
   NotRetryableError,

@@ -24,6 +24,7 @@ import type {
   StoredResultsPreference,
   Withdrawal,
 } from '../store/index.ts';
+import { REDECIDABLE_RULES } from '../store/index.ts';
 import type { EvaluateWork, PolledCandidate, SendWork } from './work.ts';
 
 export type {
@@ -41,6 +42,11 @@ export type {
 };
 
 export type Clock = () => Date;
+
+/** Whether a row holding a key may be decided again (a skip for criteria or an exclusion), not settled for good. */
+export function isRedecidable(row: Pick<PromptRef, 'status' | 'rule'>): boolean {
+  return row.status === 'skipped' && row.rule !== null && REDECIDABLE_RULES.includes(row.rule);
+}
 
 /** A campaign as stored, with its polling state. */
 export type StoredCampaign = Pick<StoreCampaign, 'campaign' | 'state' | 'version'>;

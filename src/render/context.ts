@@ -43,6 +43,8 @@ export const TemplateInput = z.object({
     display: z.string().optional(),
     fullDisplay: z.string().optional(),
     date: ClinicalDate.optional(),
+    /** An Observation's value as a patient reads it ("9.4 %"); present only when the campaign allows it (`allowValueInMessage`). */
+    value: z.string().optional(),
   }),
   conditions: z.array(Fact),
   medications: z.array(Fact),

@@ -21,8 +21,11 @@ type HumanName = NonNullable<Patient['name']>[number];
 export function factsFromPatientContext(
   ctx: PatientContext,
   trigger: TriggerResource,
-  /** recentProcedureDays: procedures completed within this many days before `now` are listed (configuration). */
-  options: { defaultTimezone: string; now: Date; recentProcedureDays: number },
+  /**
+   * recentProcedureDays: procedures completed within this many days before `now` are listed (configuration);
+   * showValue: the trigger's value is given to the template (the campaign's `allowValueInMessage`).
+   */
+  options: { defaultTimezone: string; now: Date; recentProcedureDays: number; showValue?: boolean | undefined },
 ): PatientFacts {
   const name = nameToUse(ctx.patient, options.now);
   const recentSince = options.now.getTime() - options.recentProcedureDays * MS_PER_DAY;
@@ -40,7 +43,15 @@ export function factsFromPatientContext(
       language: preferredLanguage(ctx.patient),
       timezone: timeZoneOf(ctx.patient) ?? options.defaultTimezone,
     },
-    trigger: { resourceType: trigger.resourceType, display, fullDisplay, code, system, date: dateOf(trigger) },
+    trigger: {
+      resourceType: trigger.resourceType,
+      display,
+      fullDisplay,
+      code,
+      system,
+      date: dateOf(trigger),
+      ...(options.showValue ? { value: resultValueOf(trigger) } : {}),
+    },
     ...lists,
   };
 }
@@ -94,6 +105,14 @@ function conceptFacts(resource: TriggerResource) {
 function dateOf(resource: TriggerResource): string | undefined {
   const date = clinicalDateOf(resource);
   return ClinicalDate.safeParse(date).success ? date : undefined;
+}
+
+/** A result's value as it was reported, with the unit as the lab wrote it for people ("9.4 %", "<5 mmol/L"). */
+function resultValueOf(resource: TriggerResource): string | undefined {
+  const quantity = resource.resourceType === 'Observation' ? resource.valueQuantity : undefined;
+  if (quantity?.value === undefined) return undefined;
+  const unit = text(quantity.unit) ?? text(quantity.code);
+  return `${quantity.comparator ?? ''}${quantity.value}${unit ? ` ${unit}` : ''}`;
 }
 
 function newestFirst(facts: Fact[]): Fact[] {

@@ -15,6 +15,8 @@
  *   in any variant of a template, or in any variant of a partial it uses, makes the whole template unusable: a
  *   broken Spanish variant must not quietly send the English one. The registry loads every other template;
  *   only the campaigns using a broken one are stopped.
+ * - value: a template (or a partial it uses) that reads `trigger.value`, the result's value, is a problem for the
+ *   campaigns using it that do not allow that (`allowValueInMessage`); their prompts' context never holds the value.
  * - reading: how each variant reads with the sample contexts (reading.ts). A variant above grade 8 is a problem
  *   for the campaigns using the template that do not waive it (`readingLevelWaiver`), not for the template.
  */
@@ -42,8 +44,11 @@ export interface ResolvedTemplate {
 
 /** Why a template cannot be used. Names ids, files and template syntax only, never values. */
 export interface TemplateProblem {
-  /** broken: no campaign can use it; reading-level: above grade 8, usable by a campaign that waives that. */
-  kind: 'broken' | 'reading-level';
+  /**
+   * broken: no campaign can use it; reading-level: above grade 8, usable by a campaign that waives that;
+   * trigger-value: prints the result's value, usable by a campaign that allows that (`allowValueInMessage`).
+   */
+  kind: 'broken' | 'reading-level' | 'trigger-value';
   /** The template id whose campaigns cannot run; `partials/<name>` for a problem in a partial itself. */
   template: string;
   /** The file to fix. */
@@ -60,7 +65,10 @@ export interface TemplateRegistry {
   problems(): TemplateProblem[];
   /** The problems that make this template unusable (empty: it can be used). */
   problemsOf(templateId: string): TemplateProblem[];
-  /** The problems that stop this campaign: its template's, and a reading level above grade 8 unless it waives that. */
+  /**
+   * The problems that stop this campaign: its template's, the result's value printed unless it allows that, and a
+   * reading level above grade 8 unless it waives that.
+   */
   problemsFor(campaign: CampaignTemplate): TemplateProblem[];
   /** How each variant of the template reads (empty for a template with problems). */
   readingOf(templateId: string): TemplateReading[];
@@ -76,6 +84,7 @@ export interface TemplateRegistry {
 export interface CampaignTemplate {
   template: string;
   readingLevelWaiver?: string | undefined;
+  allowValueInMessage?: boolean | undefined;
 }
 
 export interface RegistryOptions {
@@ -118,6 +127,7 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
   const problems = new Map<string, TemplateProblem[]>(partials.problems);
   const resolved = new Map<string, Map<string, ResolvedTemplate>>();
   const readings = new Map<string, TemplateReading[]>();
+  const valueReads = new Map<string, TemplateProblem>();
   const templateIds = new Set([...templates.byId.keys(), ...templates.problems.keys()]);
   for (const id of [...templateIds].sort()) {
     const variants = templates.byId.get(id) ?? new Map<string, SourceFile>();
@@ -142,6 +152,8 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
         id,
         [...prepared.values()].map(({ reading }) => reading),
       );
+      const valueRead = [...prepared.values()].find(({ valueRead }) => valueRead)?.valueRead;
+      if (valueRead) valueReads.set(id, valueProblem(id, valueRead));
     }
   }
   const all = [...problems.values()].flat();
@@ -153,8 +165,12 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
     problemsOf: (templateId) => (problems.get(templateId) ?? []).map((problem) => ({ ...problem })),
     problemsFor(campaign) {
       const broken = (problems.get(campaign.template) ?? []).map((problem) => ({ ...problem }));
-      if (broken.length > 0 || campaign.readingLevelWaiver !== undefined) return broken;
-      return (readings.get(campaign.template) ?? []).flatMap(readingProblem);
+      if (broken.length > 0) return broken;
+      const valueRead = valueReads.get(campaign.template);
+      return [
+        ...(valueRead && !campaign.allowValueInMessage ? [{ ...valueRead }] : []),
+        ...(campaign.readingLevelWaiver === undefined ? (readings.get(campaign.template) ?? []).flatMap(readingProblem) : []),
+      ];
     },
     readingOf: (templateId) => structuredClone(readings.get(templateId) ?? []),
     resolve(templateId, language) {
@@ -171,6 +187,8 @@ export async function loadTemplateRegistry(dir: string, options: RegistryOptions
 interface Prepared {
   resolved: ResolvedTemplate;
   reading: TemplateReading;
+  /** The file (the template's or a partial's) that reads the result's value, and where. */
+  valueRead: { file: string; at: string } | undefined;
 }
 
 function prepare(template: SourceFile, partials: Sources, defaultLanguage: string): Prepared {
@@ -183,6 +201,7 @@ function prepare(template: SourceFile, partials: Sources, defaultLanguage: strin
     throw new TemplateError(template.file, `has no safety footer in its language: add partials/${SAFETY_FOOTER}.${template.language}.hbs`);
   }
   const sorted = [...used].sort(([a], [b]) => (a < b ? -1 : 1));
+  const readingValue = [template, ...sorted.map(([, partial]) => partial)].find(({ shape }) => shape.readsValue !== undefined);
   const version = createHash('sha256')
     .update(JSON.stringify([template.source, ...sorted.map(([name, partial]) => [name, partial.source])]))
     .digest('hex')
@@ -206,6 +225,7 @@ function prepare(template: SourceFile, partials: Sources, defaultLanguage: strin
       language: template.language,
       sections: (context) => renderSections(compiled, context),
     }),
+    valueRead: readingValue && { file: readingValue.file, at: readingValue.shape.readsValue ?? '' },
   };
 }
 
@@ -221,6 +241,12 @@ function renderSections(compiled: CompiledTemplate, context: TemplateContext): S
   if (!result.ok) return result;
   const [body = '', footerText = ''] = result.text.split(FOOTER_MARK);
   return { ok: true, body: normalizeText(body), footer: normalizeText(footerText) };
+}
+
+/** A template that prints the result's value, as a problem of the campaigns that do not allow it. */
+function valueProblem(template: string, { file, at }: { file: string; at: string }): TemplateProblem {
+  const problem = `prints the result's value${at}, which the campaign does not allow: set allowValueInMessage: true, or remove {{trigger.value}}`;
+  return { kind: 'trigger-value', template, file, problem };
 }
 
 /** A variant above grade 8, as a problem of the campaigns that do not waive it. */

@@ -108,7 +108,13 @@ export function sampleContexts(language: string): SampleContext[] {
   return (Object.keys(TRIGGERS) as TriggerResourceType[]).map((type) => ({
     trigger: type,
     context: buildTemplateContext({
-      ...factsFromPatientContext(patientContext, TRIGGERS[type], { defaultTimezone: 'America/Chicago', now: NOW, recentProcedureDays: 90 }),
+      // With the value: a template may print it (for the campaigns that allow it), so its reading is measured with it.
+      ...factsFromPatientContext(patientContext, TRIGGERS[type], {
+        defaultTimezone: 'America/Chicago',
+        now: NOW,
+        recentProcedureDays: 90,
+        showValue: true,
+      }),
       org: { name: 'Riverside Family Medicine', replyTime, phone: '555-0100' },
       campaign: { id: 'sample', name: 'Sample campaign' },
       now: NOW,

@@ -19,7 +19,16 @@ export interface TemplateShape {
   partials: Set<string>;
   /** The partial named by the last top-level statement, ignoring whitespace and comments. */
   endsWithPartial: string | undefined;
+  /**
+   * Where the source first reads a field named `value` (` (line 3)`, or '' without a location), undefined when it
+   * reads none. The context's only such field is `trigger.value`, so any read of one counts: `{{trigger.value}}`,
+   * `{{#with trigger}}{{value}}{{/with}}`, `{{lookup trigger "value"}}`. Only campaigns that allow it may use it.
+   */
+  readsValue: string | undefined;
 }
+
+/** The result's value in the template context (trigger.value): a sensitive field campaigns must allow. */
+const VALUE_FIELD = 'value';
 
 export class TemplateShapeError extends Error {
   override readonly name = 'TemplateShapeError';
@@ -34,14 +43,16 @@ function at(node: Node): string {
 export function templateShape(ast: hbs.AST.Program, helperNames: readonly string[]): TemplateShape {
   const helpers = new Set([...BUILTIN_HELPERS, ...helperNames]);
   const partials = new Set<string>();
+  let readsValue: string | undefined;
 
-  const refuseBuiltIn = (name: string, node: Node) => {
+  const readField = (name: string, node: Node) => {
     if (BUILT_IN_NAMES.has(name)) {
       throw new TemplateShapeError(`reads '${name}'${at(node)}, which is not a template field (see Templates in the README)`);
     }
+    if (name === VALUE_FIELD) readsValue ??= at(node);
   };
   const read = (path: hbs.AST.PathExpression) => {
-    for (const part of path.parts) refuseBuiltIn(part, path);
+    for (const part of path.parts) readField(part, path);
   };
 
   const call = (node: hbs.AST.MustacheStatement | hbs.AST.SubExpression | hbs.AST.BlockStatement, isBlock: boolean) => {
@@ -52,7 +63,7 @@ export function templateShape(ast: hbs.AST.Program, helperNames: readonly string
       if (!helpers.has(name)) throw new TemplateShapeError(`uses unknown helper '${name}'${at(node)}`);
       // `lookup` reads the field its second argument names.
       const key = name === 'lookup' ? node.params[1] : undefined;
-      if (key?.type === 'StringLiteral') refuseBuiltIn((key as hbs.AST.StringLiteral).value, node);
+      if (key?.type === 'StringLiteral') readField((key as hbs.AST.StringLiteral).value, node);
     } else if (path.type === 'PathExpression') {
       read(path as hbs.AST.PathExpression);
     }
@@ -108,5 +119,5 @@ export function templateShape(ast: hbs.AST.Program, helperNames: readonly string
   );
   const endsWithPartial =
     last?.type === 'PartialStatement' ? ((last as hbs.AST.PartialStatement).name as hbs.AST.PathExpression).original : undefined;
-  return { partials, endsWithPartial };
+  return { partials, endsWithPartial, readsValue };
 }

@@ -70,6 +70,7 @@ export {
   type PromptFilter,
   type PromptRef,
   type PromptStatus,
+  REDECIDABLE_RULES,
   retryFailed,
   reviewPrompt,
   type Withdrawal,

@@ -30,6 +30,8 @@ export interface Prompt {
   renderedText: string | null;
   status: PromptStatus;
   reason: string | null;
+  /** The rule behind the status (`criteria`, `excluded`, `opt-out`…), where one decided it. */
+  rule: string | null;
   /** The transport that delivers it (its campaign's channel when it was written). */
   channel: string;
   /** The delivered message's id in the channel's system. */
@@ -88,12 +90,19 @@ export interface NewPrompt {
 export const SYSTEM_ACTOR = 'careprompt';
 
 /** What evaluation needs to know of a row that holds a key. */
-export type PromptRef = Pick<Prompt, 'id' | 'idempotencyKey' | 'status'>;
-const PROMPT_REF = { id: true, idempotencyKey: true, status: true } as const;
+export type PromptRef = Pick<Prompt, 'id' | 'idempotencyKey' | 'status' | 'rule'>;
+const PROMPT_REF = { id: true, idempotencyKey: true, status: true, rule: true } as const;
 
 /**
- * Inserts the prompts whose keys do not exist yet, each with its audit event, in one statement (so all or
- * none); returns the rows that now hold every key, `inserted` false for keys another evaluation had written.
+ * Skips that rest on the patient's record as it was, not on a fact that stays true: a later evaluation (the
+ * record changed) may decide such a prompt again. Every other row is final for its key.
+ */
+export const REDECIDABLE_RULES: readonly string[] = ['criteria', 'excluded'];
+
+/**
+ * Inserts the prompts whose keys do not exist yet (or replaces a redecidable skip), each with its audit event, in
+ * one statement (so all or none); returns the rows that now hold every key, `inserted` false for keys another
+ * evaluation had written.
  * Plain SQL: Prisma's createMany spends about a millisecond of CPU per row, more than the rest of an evaluation.
  */
 export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Promise<Array<PromptRef & { inserted: boolean }>> {
@@ -136,13 +145,20 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
     ), inserted AS (
       INSERT INTO prompts (id, idempotency_key, campaign_id, campaign_version, poll_run_id, patient_ref, trigger_refs, reason_ref, evidence,
         template_id, template_version, language, category, channel, rendered_text, status, reason, created_at, updated_at, queued_at,
-        priority, timezone, not_before)
+        priority, timezone, not_before, rule)
       SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.campaign_version, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
         d.evidence, d.template_id, d.template_version, d.language, d.category, d.channel, d.rendered_text, d.status, d.reason,
-        ${now}::timestamptz, ${now}::timestamptz, d.queued_at, d.priority, d.timezone, d.not_before
+        ${now}::timestamptz, ${now}::timestamptz, d.queued_at, d.priority, d.timezone, d.not_before, d.rule
       FROM drafted AS d ORDER BY d.idempotency_key
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id, idempotency_key, status, reason, not_before
+      ON CONFLICT (idempotency_key) DO UPDATE SET
+        campaign_version = EXCLUDED.campaign_version, poll_run_id = EXCLUDED.poll_run_id, trigger_refs = EXCLUDED.trigger_refs,
+        reason_ref = EXCLUDED.reason_ref, evidence = EXCLUDED.evidence, template_id = EXCLUDED.template_id,
+        template_version = EXCLUDED.template_version, language = EXCLUDED.language, category = EXCLUDED.category,
+        channel = EXCLUDED.channel, rendered_text = EXCLUDED.rendered_text, status = EXCLUDED.status, reason = EXCLUDED.reason,
+        updated_at = EXCLUDED.updated_at, queued_at = EXCLUDED.queued_at, priority = EXCLUDED.priority, timezone = EXCLUDED.timezone,
+        not_before = EXCLUDED.not_before, rule = EXCLUDED.rule
+      WHERE prompts.status = 'skipped' AND prompts.rule = ANY(${REDECIDABLE_RULES as string[]}::text[])
+      RETURNING id, idempotency_key, status, reason, not_before, rule
     ), audited AS (
       INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, details)
       SELECT gen_random_uuid(), now(), ${SYSTEM_ACTOR}, CASE WHEN i.not_before IS NULL THEN 'prompt.' || i.status ELSE 'prompt.deferred' END,
@@ -151,7 +167,7 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
           ELSE jsonb_strip_nulls(jsonb_build_object('rule', d.rule, 'reason', i.reason)) END
       FROM inserted AS i JOIN drafted AS d ON d.idempotency_key = i.idempotency_key
     )
-    SELECT id::text AS id, idempotency_key AS "idempotencyKey", status::text AS status FROM inserted`;
+    SELECT id::text AS id, idempotency_key AS "idempotencyKey", status::text AS status, rule FROM inserted`;
   // Read apart, after the insert: rows a concurrent evaluation committed while this one waited on their keys
   // are not in the insert's snapshot.
   const insertedKeys = new Set(inserted.map((row) => row.idempotencyKey));

@@ -13,6 +13,7 @@ export {
   findTriggerType,
   ingredientsOf,
   isListedIn,
+  LISTED_RESOURCE_TYPES,
   searchParameterNamesOf,
   statusOf,
   TRIGGER_RESOURCE_TYPES,
@@ -21,5 +22,5 @@ export {
   triggerTypeOf,
   untrustedBecause,
 } from './registry.ts';
-export { type DueWindow, triggerSearchParams } from './search-params.ts';
+export { codeParameterOf, type DueWindow, triggerSearchParams } from './search-params.ts';
 export type { TemplateList, TriggerSearchParameterNames } from './trigger-type.ts';

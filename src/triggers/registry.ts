@@ -29,6 +29,11 @@ export type AnyTriggerType = TriggerType<(typeof TRIGGER_TYPES)[number]['schema'
  */
 export const TRIGGER_RESOURCE_TYPES: readonly TriggerResourceType[] = TRIGGER_TYPES.map((type) => type.resourceType);
 
+/** The types whose records templates list (conditions, medications, procedures): every context loads them. */
+export const LISTED_RESOURCE_TYPES: readonly TriggerResourceType[] = TRIGGER_TYPES.filter((type) => type.template !== undefined).map(
+  (type) => type.resourceType,
+);
+
 const BY_TYPE = new Map<string, AnyTriggerType>(TRIGGER_TYPES.map((type) => [type.resourceType, type]));
 
 /** The trigger type of this resource type, or undefined when campaigns cannot trigger on it. */

@@ -16,14 +16,20 @@ export function triggerSearchParams(
   trigger: { resource: TriggerResourceType; codes: readonly string[]; status: readonly string[] },
   window: DueWindow,
 ): SearchParams {
-  const type = triggerTypeOf({ resourceType: trigger.resource });
-  const names = type.search;
-  const codeParameter = type.codeParameterFor ? type.codeParameterFor(trigger.codes) : names.code;
+  const names = triggerTypeOf({ resourceType: trigger.resource }).search;
+  const codeParameter = codeParameterOf(trigger.resource, trigger.codes);
   return {
     ...(codeParameter ? { [codeParameter]: trigger.codes.join(',') } : {}),
-    [names.status]: trigger.status.join(','),
+    // No statuses: any status (a criterion's change search; eligibility judges the status).
+    ...(trigger.status.length > 0 ? { [names.status]: trigger.status.join(',') } : {}),
     ...(names.date ? dateRange(names.date, window) : {}),
   };
+}
+
+/** The parameter these codes are searched with: the type's, or the one its codes call for; undefined when none fits them all. */
+export function codeParameterOf(resource: TriggerResourceType, codes: readonly string[]): string | undefined {
+  const type = triggerTypeOf({ resourceType: resource });
+  return type.codeParameterFor ? type.codeParameterFor(codes) : type.search.code;
 }
 
 function dateRange(param: string, { from, to }: DueWindow): SearchParams {

@@ -68,7 +68,7 @@ describe('the careprompt command line', () => {
     expect((await careprompt(['campaigns', 'apply', 'jobs'], database)).stdout).toContain('created    wound-care-after-sutures');
     expect((await careprompt(['campaigns', 'apply', 'jobs'], database)).stdout).toContain('unchanged  wound-care-after-sutures');
     const listed = JSON.parse((await careprompt(['campaigns', 'list', '--json'], database)).stdout) as Array<{ id: string }>;
-    expect(listed.map((campaign) => campaign.id)).toHaveLength(3);
+    expect(listed.map((campaign) => campaign.id)).toHaveLength(6);
 
     expect((await careprompt(['run', '--once', '--campaign', 'nope'], env)).code).toBe(2);
     const run = await careprompt(['run', '--once', '--campaign', 'wound-care-after-sutures'], env);
@@ -146,7 +146,7 @@ describe('the careprompt command line', () => {
     const result = await careprompt(['campaigns', 'apply', dir], database);
     expect(result).toMatchObject({ code: 0, stdout: 'unchanged  wound-care-after-sutures\n' });
     const stored = await testEnv.db.campaign.findMany({ where: { id: { not: 'wound-care-after-sutures' } }, orderBy: { id: 'asc' } });
-    expect(stored.map(({ active }) => active)).toEqual([true, true]);
+    expect(stored.map(({ active }) => active)).toEqual([true, true, true, true, true]);
     expect(result.stderr).toBe(
       stored
         .map(

@@ -22,7 +22,10 @@ describe('campaign schedules', () => {
     await syncSchedulers(runtime.queues.poll, campaigns, silentLogger);
     const schedulers = await runtime.queues.poll.getJobSchedulers();
     expect(schedulers.map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz })).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'campaign-after-ed-visit', pattern: '0 8-20/2 * * *', tz: 'America/New_York' },
+      { key: 'campaign-blood-pressure-follow-up', pattern: '0 9-17/4 * * *', tz: 'America/New_York' },
       { key: 'campaign-diabetes-self-management', pattern: '30 9 * * 1', tz: 'America/New_York' },
+      { key: 'campaign-hba1c-care-gap', pattern: '0 10 * * 1', tz: 'America/New_York' },
       { key: 'campaign-new-medication-check-in', pattern: '0 10 * * *', tz: 'America/New_York' },
       { key: 'campaign-wound-care-after-sutures', pattern: '0 8-18/2 * * *', tz: 'America/New_York' },
     ]);
@@ -35,7 +38,10 @@ describe('campaign schedules', () => {
     const result = await syncSchedulers(runtime.queues.poll, deactivated, silentLogger);
     expect(result.removed).toEqual(['new-medication-check-in']);
     expect((await runtime.queues.poll.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+      'campaign-after-ed-visit',
+      'campaign-blood-pressure-follow-up',
       'campaign-diabetes-self-management',
+      'campaign-hba1c-care-gap',
       'campaign-wound-care-after-sutures',
     ]);
   });

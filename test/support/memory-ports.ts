@@ -19,11 +19,13 @@ import type {
   StoredCampaign,
   StoredResultsPreference,
 } from '../../src/pipeline/index.ts';
+import { isRedecidable } from '../../src/pipeline/index.ts';
 import { jobIds } from '../../src/queue/jobs.ts';
 import type { PatientMessage } from '../../src/schedule/index.ts';
 
-export interface MemoryPrompt extends Omit<NewPrompt, 'status'> {
+export interface MemoryPrompt extends Omit<NewPrompt, 'status' | 'rule'> {
   status: PromptStatus;
+  rule: string | null;
   id: string;
   reviewedBy: string | null;
   attempts: number;
@@ -178,9 +180,18 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     async insertPrompts(drafts) {
       return drafts.map((draft) => {
         const existing = byKey(draft.idempotencyKey);
-        if (existing) return { id: existing.id, idempotencyKey: existing.idempotencyKey, status: existing.status, inserted: false };
+        if (existing && !isRedecidable(existing))
+          return {
+            id: existing.id,
+            idempotencyKey: existing.idempotencyKey,
+            status: existing.status,
+            rule: existing.rule,
+            inserted: false,
+          };
+        if (existing) prompts.delete(existing.id);
         const prompt: MemoryPrompt = {
           ...draft,
+          rule: draft.rule ?? null,
           id: randomUUID(),
           reviewedBy: null,
           attempts: 0,
@@ -196,13 +207,13 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
         };
         prompts.set(prompt.id, prompt);
         audit.push(`prompt.${draft.deferred ? 'deferred' : prompt.status} ${prompt.id}`);
-        return { id: prompt.id, idempotencyKey: prompt.idempotencyKey, status: prompt.status, inserted: true };
+        return { id: prompt.id, idempotencyKey: prompt.idempotencyKey, status: prompt.status, rule: prompt.rule, inserted: true };
       });
     },
     findPromptsByKeys: async (keys) =>
       [...prompts.values()]
         .filter((prompt) => keys.includes(prompt.idempotencyKey))
-        .map(({ id, idempotencyKey, status }) => ({ id, idempotencyKey, status })),
+        .map(({ id, idempotencyKey, status, rule }) => ({ id, idempotencyKey, status, rule })),
     async findRecentlyPrompted(campaignId, patientRefs, since) {
       const recent = [...prompts.values()].filter(
         (prompt) =>

@@ -37,11 +37,17 @@ export function testConfig(fhirBaseUrl: string, overrides: Record<string, string
   });
 }
 
+/** The campaigns in jobs/ whose prompts the population's `expectations` predict (the others have their own tests). */
+export const POPULATION_CAMPAIGNS = ['diabetes-self-management', 'new-medication-check-in', 'wound-care-after-sutures'] as const;
+
+/** Applies these campaigns of jobs/ (by default those the population's `expectations` cover). */
 export async function applyExampleCampaigns(
   db: Db,
   transform: (yaml: Awaited<ReturnType<typeof loadCampaigns>>) => typeof yaml = (x) => x,
+  ids: readonly string[] = POPULATION_CAMPAIGNS,
 ) {
-  await applyCampaigns(db, transform(await loadCampaigns('jobs')), 'test');
+  const chosen = (await loadCampaigns('jobs')).filter((loaded) => ids.includes(loaded.campaign.id));
+  await applyCampaigns(db, transform(chosen), 'test');
 }
 
 export interface TestPipeline {

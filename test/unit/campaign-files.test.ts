@@ -107,7 +107,7 @@ describe('campaign files', () => {
       expect(problemOf(valid.replace('  within: P3D', '  within: P3D\n  urgency: high'))).toEqual({
         file: 'jobs/a.yaml',
         field: 'trigger.urgency',
-        message: 'is not a known field: remove it or check the spelling (fields: resource, codes, status, within, delay)',
+        message: 'is not a known field: remove it or check the spelling (fields: resource, codes, valueSet, status, within, delay, value)',
       });
     });
 
@@ -209,6 +209,13 @@ describe('campaign files', () => {
 
   it('accepts the shipped example campaigns', async () => {
     const ids = (await loadCampaigns('jobs')).map((loaded) => loaded.campaign.id);
-    expect(ids).toEqual(['diabetes-self-management', 'new-medication-check-in', 'wound-care-after-sutures']);
+    expect(ids).toEqual([
+      'after-ed-visit',
+      'blood-pressure-follow-up',
+      'diabetes-self-management',
+      'hba1c-care-gap',
+      'new-medication-check-in',
+      'wound-care-after-sutures',
+    ]);
   });
 });

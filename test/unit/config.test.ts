@@ -168,6 +168,8 @@ describe('FHIR authentication settings', () => {
       'system/Procedure.rs',
       'system/MedicationRequest.rs',
       'system/MedicationStatement.rs',
+      'system/Observation.rs',
+      'system/Encounter.rs',
       'system/Consent.rs',
       'system/Communication.rs',
       'system/Communication.c',

@@ -457,4 +457,34 @@ describe('doctor checks', () => {
     expect(byId(checks, 'template:wound-care').campaigns).toEqual(['wound-care', 'wound-care-es']);
     expect(checks.filter((check) => check.id === 'search:Procedure')).toHaveLength(1);
   });
+
+  it('checks the parameter an Encounter campaign sends its codes with: class for class codes, type for the others', () => {
+    const encounterCampaign = (id: string, codes: string[]) =>
+      campaignFixture({ id, trigger: { resource: 'Encounter', codes, status: ['finished'], within: 'P7D' } });
+    const emergency = encounterCampaign('after-emergency', ['http://terminology.hl7.org/CodeSystem/v3-ActCode|EMER']);
+    const admission = encounterCampaign('after-admission', ['http://snomed.info/sct|50849002']);
+    const mixed = encounterCampaign('after-either', [
+      'http://terminology.hl7.org/CodeSystem/v3-ActCode|EMER',
+      'http://snomed.info/sct|50849002',
+    ]);
+    const withEncounter = (params: string[]) => (resources: ResourceEntry[]) => [
+      ...resources.filter((entry) => entry.type !== 'Encounter'),
+      resource('Encounter', params),
+    ];
+    const diagnosed = (params: string[], value: ReturnType<typeof campaignFixture>[]) =>
+      diagnose(findings({ metadata: { ok: true, value: statement(withEncounter(params)) }, campaigns: { ok: true, value } }));
+
+    const noClass = diagnosed(['_lastUpdated', 'type', 'status', 'date'], [emergency, admission, mixed]);
+    expect(byId(noClass, 'search-param:Encounter:class')).toMatchObject({
+      result: 'fail',
+      campaigns: ['after-emergency'],
+      action: expect.stringContaining('Encounter?class is supported'),
+    });
+    expect(byId(noClass, 'search-param:Encounter:type')).toMatchObject({ result: 'pass', campaigns: ['after-admission'] });
+
+    const checks = diagnosed(['_lastUpdated', 'class', 'status', 'date'], [emergency]).filter((check) => check.campaigns !== undefined);
+    expect(notPassing(checks)).toEqual([]);
+    expect(checks.map((check) => check.id)).toContain('search-param:Encounter:class');
+    expect(checks.map((check) => check.id)).not.toContain('search-param:Encounter:type');
+  });
 });

@@ -8,7 +8,7 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 const patient: Patient = { resourceType: 'Patient', id: 'p1', active: true };
 const NO_VALUE_SETS = new Map();
 const RULES = { outreachCodes: new Set(['urn:careprompt:consent|outreach-messaging']) };
-const facts = (subject: Patient, local: LocalOptOut[] = []) => ({ patient: subject, consents: [], local });
+const facts = (subject: Patient, local: LocalOptOut[] = []) => ({ patient: subject, consents: [], local, records: [] });
 const procedure = (overrides: Partial<Procedure> = {}): Procedure => ({
   resourceType: 'Procedure',
   id: 'proc1',

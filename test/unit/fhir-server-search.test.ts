@@ -8,7 +8,14 @@ import { ResourceStore } from '../../tools/fhir-server/store.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const REVINCLUDES = ['Condition:subject', 'Procedure:subject', 'MedicationRequest:subject', 'MedicationStatement:subject'];
+const REVINCLUDES = [
+  'Condition:subject',
+  'Procedure:subject',
+  'MedicationRequest:subject',
+  'MedicationStatement:subject',
+  'Observation:subject',
+  'Encounter:subject',
+];
 
 /** The synthetic population with server-like ids, its urn:uuid references made relative. */
 function population(): WithId<Resource>[] {

@@ -12,6 +12,7 @@ import {
   referenceOf,
 } from '../../src/fhir/index.ts';
 import type { Condition, MedicationRequest, MedicationStatement, Procedure } from '../../src/triggers/index.ts';
+import { LISTED_RESOURCE_TYPES } from '../../src/triggers/index.ts';
 import { FHIR_BASE, useMswServer } from '../support/msw.ts';
 
 const BASE = FHIR_BASE;
@@ -114,7 +115,7 @@ describe('loadPatientContext', () => {
     ]);
     const gateway = createFhirGateway({ baseUrl: BASE });
 
-    const context = await loadPatientContext(gateway, 'p1');
+    const context = await loadPatientContext(gateway, 'p1', { types: LISTED_RESOURCE_TYPES });
 
     expect(queries[0]?.get('_id')).toBe('p1');
     expect(queries[0]?.getAll('_revinclude')).toEqual([
@@ -137,7 +138,7 @@ describe('loadPatientContext', () => {
     serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, malformed])]]);
     const { logger, lines } = logLines();
 
-    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { logger });
+    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { logger, types: LISTED_RESOURCE_TYPES });
 
     expect(ids(context, 'Condition')).toEqual(['cond-dm']);
     expect(lines).toHaveLength(1);
@@ -154,7 +155,7 @@ describe('loadPatientContext', () => {
       [...entries('match', [patient]), ...entries('include', [diabetes, { ...metformin, subject: { reference: 'Patient/p2' } }])],
     ]);
 
-    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1');
+    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { types: LISTED_RESOURCE_TYPES });
 
     expect(ids(context, 'MedicationRequest', 'MedicationStatement')).toEqual([]);
   });
@@ -162,13 +163,13 @@ describe('loadPatientContext', () => {
   it('returns undefined when the server has no such Patient', async () => {
     serveSearch([[]]);
 
-    await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1')).resolves.toBeUndefined();
+    await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { types: LISTED_RESOURCE_TYPES })).resolves.toBeUndefined();
   });
 
   it('returns undefined for a malformed Patient', async () => {
     serveSearch([[...entries('match', [{ ...patient, birthDate: 19600402 }]), ...entries('include', [diabetes])]]);
 
-    await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1')).resolves.toBeUndefined();
+    await expect(loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { types: LISTED_RESOURCE_TYPES })).resolves.toBeUndefined();
   });
 });
 
@@ -182,7 +183,7 @@ describe('loadPatientContexts', () => {
     ]);
     const gateway = createFhirGateway({ baseUrl: BASE });
 
-    const contexts = await loadPatientContexts(gateway, ['p1', 'p2', 'p1', 'p3']);
+    const contexts = await loadPatientContexts(gateway, ['p1', 'p2', 'p1', 'p3'], { types: LISTED_RESOURCE_TYPES });
 
     expect(queries[0]?.get('_id')).toBe('p1,p2,p3');
     expect(gateway.counts().searchPages).toBe(1);
@@ -198,7 +199,7 @@ describe('loadPatientContexts', () => {
   it('drops a resource whose subject is a patient the search did not ask for', async () => {
     serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, othersCondition])]]);
 
-    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1']);
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'], { types: LISTED_RESOURCE_TYPES });
 
     expect(ids(contexts.get('p1'), 'Condition')).toEqual(['cond-dm']);
   });
@@ -209,7 +210,7 @@ describe('loadPatientContexts', () => {
     const queries = serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, optOut, malformed, othersConsent])]]);
     const { logger, lines } = logLines();
 
-    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'], { logger });
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'], { logger, types: LISTED_RESOURCE_TYPES });
 
     expect(queries[0]?.getAll('_revinclude')).toContain('Consent:patient');
     expect(contexts.get('p1')?.consents.map((consent) => consent.id)).toEqual(['consent-1']);
@@ -224,7 +225,7 @@ describe('loadPatientContexts', () => {
   it('makes no request for no patients', async () => {
     const gateway = createFhirGateway({ baseUrl: BASE });
 
-    await expect(loadPatientContexts(gateway, [])).resolves.toEqual(new Map());
+    await expect(loadPatientContexts(gateway, [], { types: LISTED_RESOURCE_TYPES })).resolves.toEqual(new Map());
     expect(gateway.counts().searchPages).toBe(0);
   });
 });
@@ -296,7 +297,10 @@ describe('loadPatientContexts when the include search is refused or cut short', 
     const requests = serveServer(() => HttpResponse.json(capped, { status: 400 }));
     const { logger, lines } = logLines();
 
-    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], { logger });
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], {
+      logger,
+      types: LISTED_RESOURCE_TYPES,
+    });
 
     expectWholeRecords(contexts);
     expect(requests.slice(1)).toEqual([
@@ -332,7 +336,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       }),
     );
 
-    expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2']));
+    expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], { types: LISTED_RESOURCE_TYPES }));
   });
 
   it('loads the records per type when paging ends before Bundle.total says it should', async () => {
@@ -345,7 +349,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       }),
     );
 
-    expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2']));
+    expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], { types: LISTED_RESOURCE_TYPES }));
   });
 
   it('trusts a complete answer, and one whose server gives no total', async () => {
@@ -354,7 +358,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       const requests = serveServer(() => HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total, entry: whole }));
       const gateway = createFhirGateway({ baseUrl: BASE });
 
-      expectWholeRecords(await loadPatientContexts(gateway, ['p1', 'p2']));
+      expectWholeRecords(await loadPatientContexts(gateway, ['p1', 'p2'], { types: LISTED_RESOURCE_TYPES }));
       expect(requests).toHaveLength(1);
     }
   });
@@ -362,7 +366,9 @@ describe('loadPatientContexts when the include search is refused or cut short', 
   it('still fails on a refusal that is not about the search (403), as before', async () => {
     serveServer(() => HttpResponse.json(capped, { status: 403 }));
 
-    await expect(loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'])).rejects.toMatchObject({ status: 403 });
+    await expect(loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'], { types: LISTED_RESOURCE_TYPES })).rejects.toMatchObject(
+      { status: 403 },
+    );
   });
 });
 
@@ -384,7 +390,7 @@ describe('loadPatientPreferences', () => {
 describe('findResource', () => {
   it('finds the trigger resource by reference', async () => {
     serveSearch([[...entries('match', [patient]), ...entries('include', [diabetes, suture, metformin])]]);
-    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1');
+    const context = await loadPatientContext(createFhirGateway({ baseUrl: BASE }), 'p1', { types: LISTED_RESOURCE_TYPES });
     if (!context) throw new Error('expected a context');
 
     expect(findResource(context, 'Procedure/proc-1')?.id).toBe('proc-1');

@@ -251,7 +251,9 @@ describe('the pipeline over in-memory ports', () => {
 
     it('keeps the lease of the rest of the batch while queuing the deferral blocks (Redis down)', async () => {
       const deferred = await queuedPrompt();
-      const [draft] = await store.insertPrompts([{ ...deferred, status: 'queued', idempotencyKey: `${deferred.idempotencyKey}-2` }]);
+      const [draft] = await store.insertPrompts([
+        { ...deferred, rule: undefined, status: 'queued', idempotencyKey: `${deferred.idempotencyKey}-2` },
+      ]);
       const other = store.prompts.get(draft?.id ?? '');
       if (!other) throw new Error('expected a second prompt');
       ctx.sendRules = [...SEND_RULES, (input) => (input.prompt.id === deferred.id ? quietUntil(input) : undefined)];

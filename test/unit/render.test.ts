@@ -57,7 +57,14 @@ describe('shipped templates', () => {
   });
 
   it('lists the shipped template ids', () => {
-    expect(registry.ids()).toEqual(['diabetes-self-management', 'medication-check-in', 'wound-care']);
+    expect(registry.ids()).toEqual([
+      'after-ed-visit',
+      'blood-pressure-follow-up',
+      'diabetes-self-management',
+      'hba1c-care-gap',
+      'medication-check-in',
+      'wound-care',
+    ]);
     expect(registry.has('wound-care')).toBe(true);
     expect(registry.has('nope')).toBe(false);
   });
@@ -93,6 +100,12 @@ describe('shipped templates', () => {
       language: 'es',
       phrases: ['azúcar', 'pies', 'A1c', 'metformin, lisinopril y atorvastatin.'],
     },
+    { id: 'hba1c-care-gap', language: 'en', phrases: ['no A1c blood test for you in the last 6 months', 'another clinic'] },
+    { id: 'hba1c-care-gap', language: 'es', phrases: ['prueba de sangre A1c en los últimos 6 meses', 'otra clínica'] },
+    { id: 'blood-pressure-follow-up', language: 'en', phrases: ['recent blood pressure reading', 'chest pain'] },
+    { id: 'blood-pressure-follow-up', language: 'es', phrases: ['lectura reciente de presión arterial', 'dolor de pecho'] },
+    { id: 'after-ed-visit', language: 'en', phrases: ['emergency room on Tuesday', 'follow-up visit'] },
+    { id: 'after-ed-visit', language: 'es', phrases: ['sala de emergencias el martes', 'cita de seguimiento'] },
   ];
 
   for (const { id, language, phrases } of cases) {

@@ -19,8 +19,14 @@ describe('the reading level of templates', () => {
     const registry = await loadTemplateRegistry('templates');
     const readings = registry.ids().flatMap((id) => registry.readingOf(id));
     expect(readings.map(({ template, language }) => `${template}.${language}`).sort()).toEqual([
+      'after-ed-visit.en',
+      'after-ed-visit.es',
+      'blood-pressure-follow-up.en',
+      'blood-pressure-follow-up.es',
       'diabetes-self-management.en',
       'diabetes-self-management.es',
+      'hba1c-care-gap.en',
+      'hba1c-care-gap.es',
       'medication-check-in.en',
       'medication-check-in.es',
       'wound-care.en',

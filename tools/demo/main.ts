@@ -51,7 +51,7 @@ async function demo(): Promise<void> {
     );
     console.log(formatRunSummary(summary));
     console.log(
-      `\nExpected from the seeded data: wound care ${expected.woundCare}, medication check-in ${expected.medicationCheckIn}, diabetes ${expected.diabetes}`,
+      `\nExpected from the seeded data: wound care ${expected.woundCare}, medication check-in ${expected.medicationCheckIn}, diabetes ${expected.diabetes} (the criteria campaigns' figures: test/support/expected-outcomes.ts)`,
     );
 
     for (const { campaign } of loaded) {

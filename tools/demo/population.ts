@@ -1,6 +1,6 @@
 /**
  * A deterministic synthetic population for the demo, tests and benchmarks: the same seed and `asOf` give the same
- * patients, and `expectations` says what the three example campaigns in jobs/ should do with them.
+ * patients, and `expectations` says what the first three example campaigns in jobs/ should do with them.
  *
  * Glossary
  * - trigger: a resource that makes a campaign due (a suture closure in the last 3 days, an active new-medication
@@ -11,6 +11,10 @@
  *   deceased, 2 inactive, 1 without a given name), never two reasons at once, and each has triggers for some
  *   campaigns, so every reason is exercised by every population of 100 patients or more.
  *
+ * - criteria records: HbA1c and blood pressure results, emergency visits, hospice, palliative care, pregnancy and
+ *   children, for the campaigns with criteria and exclusions (criteria-scenarios.ts); their expected outcomes are
+ *   computed by the tests (test/support/expected-outcomes.ts) from `populationRecords`.
+ *
  * Each patient is generated from (seed, index) alone, so bundles are built lazily and 100,000 patients never sit
  * in memory at once; the expectations come from a separate pass over the same records.
  */
@@ -19,13 +23,16 @@ import type {
   BundleEntry,
   CodeableConcept,
   Condition,
+  Encounter,
   MedicationRequest,
   MedicationStatement,
+  Observation,
   Patient,
   Procedure,
   Resource,
 } from '@medplum/fhirtypes';
 import { seededRandom } from '../random/index.ts';
+import { addCriteriaScenarios, type EncounterRecord, type ObservationRecord, type ProcedureStatus } from './criteria-scenarios.ts';
 
 export type FhirBundle = Bundle;
 
@@ -67,7 +74,11 @@ const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const BCP47 = 'urn:ietf:bcp:47';
 const TIMEZONE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/timezone';
-const MRN_SYSTEM = 'urn:careprompt:synthetic-mrn';
+/** The system of the identifier each synthetic Patient carries: its `mrn`. */
+export const MRN_SYSTEM = 'urn:careprompt:synthetic-mrn';
+const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const UCUM = 'http://unitsofmeasure.org';
+const UNIT_TEXT = { '%': '%', 'mm[Hg]': 'mmHg', kPa: 'kPa' } as const;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -138,7 +149,7 @@ function codeKey(coded: Coded): string {
 }
 
 /** One patient as plain facts; the expectation rules and the FHIR mapping both read this. */
-interface SyntheticPatient {
+export interface SyntheticPatient {
   mrn: string;
   uuid: string;
   given?: string;
@@ -149,10 +160,12 @@ interface SyntheticPatient {
   timezone?: string;
   active: boolean;
   deceased?: { at?: Date };
-  procedures: { coding: Coded; status: 'completed' | 'in-progress'; performed: Date }[];
+  procedures: { coding: Coded; status: ProcedureStatus; performed: Date }[];
   medicationRequests: { coding: Coded; status: 'active' | 'stopped'; authoredOn: Date }[];
   conditions: { coding: Coded; clinicalStatus: 'active' | 'resolved'; onset: Date }[];
   medicationStatements: { coding: Coded; effective: Date }[];
+  observations: ObservationRecord[];
+  encounters: EncounterRecord[];
 }
 
 // ---- Expectation rules: the campaigns in jobs/, restated over the plain records ----
@@ -210,8 +223,9 @@ function computeExpectations(patients: Iterable<SyntheticPatient>, asOf: Date): 
 }
 
 function resourceCount(patient: SyntheticPatient): number {
-  const { procedures, medicationRequests, conditions, medicationStatements } = patient;
-  return 1 + procedures.length + medicationRequests.length + conditions.length + medicationStatements.length;
+  const { procedures, medicationRequests, conditions, medicationStatements, observations, encounters } = patient;
+  const records = [procedures, medicationRequests, conditions, medicationStatements, observations, encounters];
+  return 1 + records.reduce((sum, list) => sum + list.length, 0);
 }
 
 // ---- Generation ----
@@ -284,6 +298,8 @@ function syntheticPatient(seed: number, index: number, asOf: Date): SyntheticPat
     medicationRequests: [],
     conditions: [],
     medicationStatements: [],
+    observations: [],
+    encounters: [],
   };
 
   // Triggers: at random for most patients; for skipped ones by their ordinal, so each reason meets each campaign.
@@ -350,6 +366,15 @@ function syntheticPatient(seed: number, index: number, asOf: Date): SyntheticPat
       patient.medicationStatements.push({ coding: LISINOPRIL, effective: ago(dice.between(150 * DAY, 3000 * DAY)) });
     }
   }
+
+  // The criteria campaigns' records, from a stream of their own (see criteria-scenarios.ts).
+  const criteriaDice = new Dice(seededRandom(Math.imul(seed ^ 0x27d4eb2f, 0x165667b1) ^ Math.imul(index + 1, 0x9e3779b1)));
+  addCriteriaScenarios(patient, criteriaDice, asOf, {
+    isDiabetic: hasActiveType2Diabetes(patient),
+    addDiabetes: () =>
+      patient.conditions.push({ coding: T2D_SNOMED, clinicalStatus: 'active', onset: ago(criteriaDice.between(60 * DAY, 3000 * DAY)) }),
+    ...(skip ? { skipped: { ordinal: skip.ordinal } } : {}),
+  });
   return patient;
 }
 
@@ -408,6 +433,33 @@ function toEntries(patient: SyntheticPatient, asOf: Date, dice: Dice): BundleEnt
         effectiveDateTime: statement.effective.toISOString(),
       }),
     ),
+    ...patient.observations.map(
+      (observation): Observation => ({
+        resourceType: 'Observation',
+        meta: meta(),
+        status: observation.status,
+        category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: observation.value.unit === '%' ? 'laboratory' : 'vital-signs' }] }],
+        code: concept(observation.coding),
+        subject,
+        effectiveDateTime: observation.effective.toISOString(),
+        valueQuantity: {
+          value: observation.value.value,
+          unit: UNIT_TEXT[observation.value.unit],
+          system: UCUM,
+          code: observation.value.unit,
+        },
+      }),
+    ),
+    ...patient.encounters.map(
+      (encounter): Encounter => ({
+        resourceType: 'Encounter',
+        meta: meta(),
+        status: encounter.status,
+        class: encounter.class,
+        subject,
+        period: { start: encounter.start.toISOString(), ...(encounter.end ? { end: encounter.end.toISOString() } : {}) },
+      }),
+    ),
   ];
   return [
     { fullUrl: subject.reference, resource: toPatient(patient, meta()), request: { method: 'POST', url: 'Patient' } },
@@ -453,6 +505,11 @@ export function buildPopulation(options: PopulationOptions): { bundles: Iterable
     bundles: { [Symbol.iterator]: () => transactionBundles(options) },
     expectations: computeExpectations(syntheticPatients(options), options.asOf),
   };
+}
+
+/** The same patients as plain records (their `mrn` is the Patient's identifier), for expectations computed elsewhere. */
+export function populationRecords(options: PopulationOptions): Iterable<SyntheticPatient> {
+  return { [Symbol.iterator]: () => syntheticPatients(options) };
 }
 
 /**

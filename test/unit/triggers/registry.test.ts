@@ -13,7 +13,8 @@ describe('trigger registry', () => {
 
   it('finds a type by its resource type, and nothing for a type campaigns cannot trigger on', () => {
     expect(findTriggerType('Procedure')?.search).toEqual({ code: 'code', status: 'status', date: 'date' });
-    expect(findTriggerType('Observation')).toBeUndefined();
+    expect(findTriggerType('Observation')?.search).toEqual({ code: 'code', status: 'status', date: 'date' });
+    expect(findTriggerType('DiagnosticReport')).toBeUndefined();
     expect(findTriggerType('Patient')).toBeUndefined();
     expect(triggerTypeOf({ resourceType: 'Condition' }).search).toEqual({ code: 'code', status: 'clinical-status' });
   });
@@ -24,9 +25,11 @@ describe('trigger registry', () => {
       { resourceType: 'Procedure', id: 'p', status: 'completed', subject },
       { resourceType: 'MedicationRequest', id: 'mr', status: 'active', subject },
       { resourceType: 'MedicationStatement', id: 'ms', status: 'active', subject },
+      { resourceType: 'Observation', id: 'o', status: 'final', code: { text: 'HbA1c' }, subject },
+      { resourceType: 'Encounter', id: 'e', status: 'finished', subject },
     ];
     expect(samples.map((sample) => TriggerResource.safeParse(sample).data?.resourceType)).toEqual(TRIGGER_RESOURCE_TYPES);
-    expect(TriggerResource.safeParse({ resourceType: 'Observation', id: 'o', status: 'final', subject }).success).toBe(false);
+    expect(TriggerResource.safeParse({ resourceType: 'DiagnosticReport', id: 'd', status: 'final', subject }).success).toBe(false);
   });
 
   it('keeps a malformed resource’s own type in the error path', () => {

@@ -1,6 +1,9 @@
-/** The value sets a campaign names, wherever it names them (trigger, cohort, criteria, exclusions). */
+/** What a campaign reads: the value sets it names, and the record types its templates, trigger and criteria use. */
 import type { Criterion, RecordMatch } from '../criteria/index.ts';
-import type { Campaign } from './schema.ts';
+import { LISTED_RESOURCE_TYPES, type TriggerResourceType } from '../triggers/index.ts';
+import { type Campaign, triggerOf } from './schema.ts';
+
+/** The value sets a campaign names, wherever it names them (trigger, cohort, criteria, exclusions). */
 
 export function valueSetsOf(campaign: Pick<Campaign, 'trigger' | 'cohort' | 'when' | 'exclude'>): string[] {
   const urls = new Set<string>();
@@ -24,4 +27,14 @@ export function recordMatchesOf(campaign: Pick<Campaign, 'when' | 'exclude'>): R
   if (campaign.when) visit(campaign.when);
   for (const exclusion of campaign.exclude ?? []) visit(exclusion);
   return found;
+}
+
+/**
+ * The record types a patient's context is loaded with for this campaign: those templates list, the trigger's, and
+ * those its criteria read. Nothing else: a patient's Observations can number thousands.
+ */
+export function recordTypesOf(campaign: Pick<Campaign, 'trigger' | 'cohort' | 'when' | 'exclude'>): TriggerResourceType[] {
+  const types = new Set<TriggerResourceType>([...LISTED_RESOURCE_TYPES, triggerOf(campaign).resource]);
+  for (const match of recordMatchesOf(campaign)) types.add(match.resource);
+  return [...types];
 }
