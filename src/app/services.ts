@@ -12,8 +12,8 @@ import type { Instruments } from '../metrics/index.ts';
 import { SEND_RULES, type Services } from '../pipeline/index.ts';
 import type { RuntimeOptions } from '../queue/index.ts';
 import { loadTemplateRegistry } from '../render/index.ts';
-import { createDb, type Db } from '../store/index.ts';
-import { createValueSetSource } from '../valuesets/index.ts';
+import { createDb, type Db, findValueSetExpansion, saveValueSetExpansion } from '../store/index.ts';
+import { createValueSetSource, type ExpansionCache } from '../valuesets/index.ts';
 import { createStorePort } from './store-port.ts';
 
 /**
@@ -51,7 +51,7 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
     store: createStorePort(database),
     gateway,
     templates,
-    valueSets: createValueSetSource({ dir: config.valueSetsDir }),
+    valueSets: buildValueSetSource(config, gateway, database, logger),
     transports: new Map([[DEFAULT_CHANNEL, createFhirCommunicationTransport(gateway, config.delivery)]]),
     sendRules: SEND_RULES,
     config,
@@ -62,6 +62,16 @@ export async function buildServices(config: Readonly<Config>, logger: Logger, db
       if (!db) await database.$disconnect();
     },
   };
+}
+
+/** Local files first, then the server's `$expand`, cached in PostgreSQL (README, "Value sets"). */
+export function buildValueSetSource(config: Readonly<Pick<Config, 'valueSetsDir' | 'fhir'>>, gateway: FhirGateway, db: Db, logger: Logger) {
+  const cache: ExpansionCache = {
+    read: (url) => findValueSetExpansion(db, url),
+    write: (expansion) => saveValueSetExpansion(db, expansion),
+  };
+  const fhir = { baseUrl: config.fhir.baseUrl, expandValueSet: (url: string) => gateway.expandValueSet(url) };
+  return createValueSetSource({ dir: config.valueSetsDir, server: { fhir, cache }, logger });
 }
 
 /** FHIR_MAX_RPS shared with every process pointed at the same server, over a Redis connection of its own. */

@@ -237,6 +237,11 @@ export function loadTemplatesConfig(env: NodeJS.ProcessEnv = process.env): Reado
   return Object.freeze({ templatesDir: parseVariables(['TEMPLATES_DIR'], env).TEMPLATES_DIR });
 }
 
+/** Where the local ValueSet files are (for `campaigns validate|apply`, which check the value sets campaigns name). */
+export function loadValueSetsConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Pick<Config, 'valueSetsDir'>> {
+  return Object.freeze({ valueSetsDir: parseVariables(['VALUESETS_DIR'], env).VALUESETS_DIR });
+}
+
 /** `careprompt serve`: where it listens, how sessions and sign-ins behave. */
 export interface HttpConfig {
   host: string;

@@ -8,7 +8,7 @@
  *   work correctly. skip: not judged, because a check it depends on failed.
  * - campaigns: the active campaigns that need it; absent when the check is about the server as a whole.
  */
-import { type Campaign, recordTypesOf, triggerOf, triggerSearchParameters } from '../campaigns/index.ts';
+import { type Campaign, recordTypesOf, triggerOf, triggerSearchParameters, valueSetsOf } from '../campaigns/index.ts';
 import { revIncludesFor } from '../fhir/index.ts';
 import { codeParameterOf, LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
 import { type DeclaredResource, type ParsedStatement, parseCapabilityStatement, type ServerDeclaration } from './capability-statement.ts';
@@ -39,6 +39,12 @@ export interface ProbeFailure {
 
 export type Probe<T> = { ok: true; value: T } | { ok: false; failure: ProbeFailure };
 
+/** How a value set the active campaigns name was expanded: from a local file or by the server's `$expand`. */
+export interface ValueSetFinding {
+  origin: 'file' | 'server';
+  expansion: Probe<{ version: string | undefined; codes: number }>;
+}
+
 export interface Findings {
   baseUrl: string;
   /** `GET <base>/metadata`. */
@@ -51,6 +57,10 @@ export interface Findings {
   templateProblem(templateId: string): string | undefined;
   /** How a template reads above grade 8, or undefined when it does not (campaigns may waive it). */
   readingProblem(templateId: string): string | undefined;
+  /** Each value set the active campaigns name, by url; absent when it was not tried (the server is unreachable). */
+  valueSets: ReadonlyMap<string, ValueSetFinding>;
+  /** VALUESETS_DIR, for the actions. */
+  valueSetsDir: string;
 }
 
 type Verdict = Pick<Check, 'result' | 'detail' | 'action'>;
@@ -87,7 +97,13 @@ export function diagnose(findings: Findings): Check[] {
       return { ...check, ...verdict };
     },
   );
-  return [...access, campaignsCheck(findings.campaigns), ...declared, ...templateChecks(campaigns, findings)];
+  return [
+    ...access,
+    campaignsCheck(findings.campaigns),
+    ...declared,
+    ...templateChecks(campaigns, findings),
+    ...valueSetChecks(campaigns, findings),
+  ];
 }
 
 /** connect, authenticate, capability-statement: can careprompt talk to the server at all? */
@@ -240,13 +256,13 @@ function serverRequirements(campaigns: readonly Campaign[]): Requirement[] {
 
 /** What each trigger resource type needs, with the campaigns that poll it. */
 function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
-  return [...campaignIdsBy(campaigns, (campaign) => triggerOf(campaign).resource)].flatMap(([type, ids]) => {
+  return [...campaignIdsBy(campaigns, (campaign) => [triggerOf(campaign).resource])].flatMap(([type, ids]) => {
     const params = triggerSearchParameters(type);
     const sends = (what: string) => `polls send ${what}: a server that refuses it fails every poll, one that ignores it returns everything`;
     const polling = campaigns.filter((campaign) => ids.includes(campaign.id));
     return [
       searchType(type, ids, `these campaigns poll by searching ${type}: they cannot run against this server`),
-      ...[...campaignIdsBy(polling, codeSearchParameterOf)].flatMap(([param, byParam]) =>
+      ...[...campaignIdsBy(polling, (campaign) => [codeSearchParameterOf(campaign)])].flatMap(([param, byParam]) =>
         param ? [searchParam(type, param, byParam, sends('the trigger codes'))] : [],
       ),
       searchParam(type, params.status, ids, sends('the allowed statuses')),
@@ -367,7 +383,7 @@ function declares(resource: DeclaredResource, interaction: string): boolean {
 
 /** Per template the active campaigns use: it loads, and it reads at grade 8 or below unless they waive that. */
 function templateChecks(campaigns: readonly Campaign[], { templateProblem, readingProblem }: Findings): Check[] {
-  return [...campaignIdsBy(campaigns, (campaign) => campaign.template)].flatMap(([templateId, ids]): Check[] => {
+  return [...campaignIdsBy(campaigns, (campaign) => [campaign.template])].flatMap(([templateId, ids]): Check[] => {
     const problem = templateProblem(templateId);
     const check = { id: `template:${templateId}`, name: `load template ${templateId}`, campaigns: ids };
     if (problem !== undefined) {
@@ -395,10 +411,33 @@ function readingCheck(templateId: string, campaigns: readonly Campaign[], proble
   return { ...check, campaigns: unwaived, result: 'fail', detail: problem, action };
 }
 
-/** The ids of the campaigns sharing each key, keys in order of first appearance. */
-function campaignIdsBy<K>(campaigns: readonly Campaign[], keyOf: (campaign: Campaign) => K): Map<K, string[]> {
+/**
+ * Per value set the active campaigns name: where it comes from, and that it expands (a campaign whose value set
+ * does not expand cannot decide anything; one a server once expanded runs on its cached codes for up to 7 days).
+ */
+function valueSetChecks(campaigns: readonly Campaign[], { valueSets, valueSetsDir }: Findings): Check[] {
+  return [...campaignIdsBy(campaigns, valueSetsOf)].map(([url, ids]): Check => {
+    const check = { id: `value-set:${url}`, name: `expand value set ${url}`, campaigns: ids };
+    const found = valueSets.get(url);
+    if (!found) return { ...check, result: 'skip', detail: 'needs: connect' };
+    const from = found.origin === 'file' ? `a file in ${valueSetsDir}` : 'the FHIR server ($expand)';
+    const { expansion } = found;
+    if (expansion.ok) {
+      const version = expansion.value.version === undefined ? '' : `, version ${expansion.value.version}`;
+      return { ...check, result: 'pass', detail: `from ${from}: ${expansion.value.codes} codes${version}` };
+    }
+    const action =
+      found.origin === 'file'
+        ? `fix the file named (${valueSetsDir}): these campaigns cannot decide until it reads`
+        : `load the ValueSet on the server (ValueSet/$expand?url=${url} must answer; with SMART scopes, grant system/ValueSet.rs in FHIR_SCOPES) or add a ValueSet file to ${valueSetsDir}: these campaigns cannot decide until it expands`;
+    return { ...check, result: 'fail', detail: `from ${from}: ${expansion.failure.message}`, action };
+  });
+}
+
+/** The ids of the campaigns sharing each key (a campaign may have several), keys in order of first appearance. */
+function campaignIdsBy<K>(campaigns: readonly Campaign[], keysOf: (campaign: Campaign) => readonly K[]): Map<K, string[]> {
   const ids = new Map<K, string[]>();
-  for (const campaign of campaigns) ids.set(keyOf(campaign), [...(ids.get(keyOf(campaign)) ?? []), campaign.id]);
+  for (const campaign of campaigns) for (const key of keysOf(campaign)) ids.set(key, [...(ids.get(key) ?? []), campaign.id]);
   return ids;
 }
 

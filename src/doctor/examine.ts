@@ -3,12 +3,13 @@
  * gateway, so with its authentication, timeout and retries), the active campaigns (from the database) and the
  * templates. Every failure becomes a finding, never an exception: the point is to report all of them at once.
  */
-import type { Campaign } from '../campaigns/index.ts';
+import { type Campaign, valueSetsOf } from '../campaigns/index.ts';
 import { FhirAuthError, FhirDataError, type FhirGateway, FhirRequestError, FhirTransientError } from '../fhir/index.ts';
 import { errorFields, type Logger } from '../log/index.ts';
 import { loadTemplateRegistry, type TemplateRegistry } from '../render/index.ts';
 import { type Db, listCampaigns } from '../store/index.ts';
-import { type Check, diagnose, type Probe, type ProbeFailure, tally } from './checks.ts';
+import { codesOfValueSet, loadValueSetFiles } from '../valuesets/index.ts';
+import { type Check, diagnose, type Probe, type ProbeFailure, tally, type ValueSetFinding } from './checks.ts';
 
 /** The templates as loaded, or why they could not be. */
 export type TemplateSource = { dir: string } & ({ registry: TemplateRegistry } | { loadError: unknown });
@@ -18,6 +19,8 @@ export interface ExamineDependencies {
   baseUrl: string;
   db: Db;
   templates: TemplateSource;
+  /** VALUESETS_DIR: the local ValueSet files, which win over the server's `$expand`. */
+  valueSetsDir: string;
 }
 
 export interface Examination {
@@ -56,6 +59,8 @@ export async function examine(dependencies: ExamineDependencies): Promise<Examin
   } catch (error) {
     campaigns = { ok: false, problem: `could not read the campaigns: ${describe(error)}` };
   }
+  const valueSets =
+    campaigns.ok && reached ? await examineValueSets(campaigns.value, dependencies, probe) : new Map<string, ValueSetFinding>();
   const checks = diagnose({
     baseUrl: dependencies.baseUrl,
     metadata,
@@ -63,8 +68,43 @@ export async function examine(dependencies: ExamineDependencies): Promise<Examin
     campaigns,
     templateProblem: templateProblemOf(dependencies.templates),
     readingProblem: readingProblemOf(dependencies.templates),
+    valueSets,
+    valueSetsDir: dependencies.valueSetsDir,
   });
   return refusedCredentials ? { checks, refusedCredentials } : { checks };
+}
+
+type Prober = <T>(request: () => Promise<T>) => Promise<Probe<T>>;
+
+/** Each value set the campaigns name, from its local file or else expanded by the server (never the cache). */
+async function examineValueSets(
+  campaigns: readonly Campaign[],
+  { gateway, valueSetsDir }: ExamineDependencies,
+  probe: Prober,
+): Promise<Map<string, ValueSetFinding>> {
+  const urls = [...new Set(campaigns.flatMap(valueSetsOf))];
+  const files = await probe(() => loadValueSetFiles(valueSetsDir));
+  const findings = new Map<string, ValueSetFinding>();
+  for (const url of urls) {
+    // A folder that cannot be read may hold this very value set: that is the file's failure, not the server's.
+    if (!files.ok) {
+      findings.set(url, { origin: 'file', expansion: files });
+      continue;
+    }
+    const file = files.value.get(url);
+    if (file) {
+      findings.set(url, { origin: 'file', expansion: { ok: true, value: { version: file.version, codes: file.codes.size } } });
+      continue;
+    }
+    const expansion = await probe(async () => {
+      const valueSet = await gateway.expandValueSet(url);
+      const listed = codesOfValueSet(valueSet);
+      if ('problem' in listed) throw new Error(`its expansion ${listed.problem}`);
+      return { version: valueSet.version ?? valueSet.expansion?.identifier, codes: listed.codes.size };
+    });
+    findings.set(url, { origin: 'server', expansion });
+  }
+  return findings;
 }
 
 /** `GET <base>/metadata` without credentials, or undefined when that is not answered with JSON either. */

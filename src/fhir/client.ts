@@ -28,6 +28,7 @@ import { transientNetworkError } from './network-failure.ts';
 import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
 import type { RequestBudget } from './request-budget.ts';
 import { isTransient, retryDelayMs } from './retry.ts';
+import { ValueSetResource } from './value-set.ts';
 
 const GatewayConfig = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).describe('FHIR R4 base URL, e.g. https://ehr.example/fhir'),
@@ -39,7 +40,7 @@ const GatewayConfig = z.object({
     .nonnegative()
     .default(10_000)
     .describe('Longest wait between attempts; a longer Retry-After is left to the job queue'),
-  pageSize: z.int().positive().default(500).describe('Sent as _count when the caller gives none'),
+  pageSize: z.int().positive().default(500).describe("Sent as _count when the caller gives none, and as $expand's count"),
   headers: z.record(z.string(), z.string()).default({}).describe('Sent with every request, e.g. Authorization'),
 });
 
@@ -68,7 +69,7 @@ const PAUSE_MAX_MS = 60_000;
 
 /** The request an error message names: `search Condition`, `read Patient/123`. */
 interface Target {
-  action: 'search' | 'next page of' | 'read' | 'create';
+  action: 'search' | 'next page of' | 'read' | 'create' | 'expand';
   resourceType: string;
   id?: string;
 }
@@ -135,7 +136,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
 
   /** One attempt, reported to the metrics with its status (or `network` when no answer came). */
   async function observed<T>(target: Target, attempt: () => Promise<T>): Promise<T> {
-    const kind = target.action === 'next page of' ? 'search' : target.action;
+    const kind = target.action === 'next page of' ? 'search' : target.action === 'expand' ? 'read' : target.action;
     const started = performance.now();
     const report = (status: string) => instruments.fhirRequest(kind, status, (performance.now() - started) / 1000);
     try {
@@ -312,6 +313,41 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       return { id, created: reply.status === 201 };
     },
 
+    async expandValueSet(url: string): Promise<ValueSetResource> {
+      const contains: NonNullable<NonNullable<ValueSetResource['expansion']>['contains']> = [];
+      for (;;) {
+        // `offset`/`count` are $expand's own paging parameters; a server that ignores them sends everything at once.
+        const input = { url, offset: String(contains.length), count: String(config.pageSize) };
+        const page = toValueSetExpansion(
+          await send('reads', { action: 'expand', resourceType: 'ValueSet' }, async (headers) =>
+            fetched(
+              await client.operation({
+                name: '$expand',
+                resourceType: 'ValueSet',
+                method: 'GET',
+                input,
+                options: { ...withTimeout(), headers },
+              }),
+            ),
+          ),
+          url,
+        );
+        const entries = page.expansion.contains ?? [];
+        contains.push(...entries);
+        const { total } = page.expansion;
+        if (total === undefined || contains.length >= total) return { ...page, expansion: { ...page.expansion, contains } };
+        // A page that adds nothing short of the total would be asked for again and again.
+        if (entries.length === 0) {
+          throw new FhirDataError({
+            resourceType: 'ValueSet',
+            resourceId: page.id,
+            field: 'expansion.contains',
+            expected: `concepts from offset ${input.offset} (expansion.total is ${total})`,
+          });
+        }
+      }
+    },
+
     capabilities: () =>
       send('reads', { action: 'read', resourceType: 'CapabilityStatement' }, async (headers) =>
         fetched(await client.capabilityStatement({ ...withTimeout(), headers })),
@@ -403,6 +439,18 @@ function toSearchBundle(body: unknown): SearchBundle {
   if (parsed.success) return parsed.data;
   const id = z.looseObject({ id: z.string() }).safeParse(body).data?.id;
   throw FhirDataError.fromZod('Bundle', id, parsed.error);
+}
+
+/** One page of `$expand`: a ValueSet of the url asked for, with an expansion. */
+function toValueSetExpansion(body: unknown, url: string): ValueSetResource & { expansion: NonNullable<ValueSetResource['expansion']> } {
+  const parsed = ValueSetResource.safeParse(body);
+  const id = z.looseObject({ id: z.string() }).safeParse(body).data?.id;
+  if (!parsed.success) throw FhirDataError.fromZod('ValueSet', id, parsed.error);
+  const { expansion } = parsed.data;
+  const problem = (field: string, expected: string) => new FhirDataError({ resourceType: 'ValueSet', resourceId: id, field, expected });
+  if (parsed.data.url !== url) throw problem('url', 'the canonical URL $expand was asked for');
+  if (!expansion) throw problem('expansion', 'the expansion $expand returns');
+  return { ...parsed.data, expansion };
 }
 
 /** `https://x/fhir/Communication/123/_history/1` → `123`. */

@@ -2,6 +2,7 @@
  * The narrow port the rest of careprompt uses to talk to a FHIR R4 server. The implementation
  * (fhir-kit-client, retries, timeouts) lives in client.ts; tests may pass a real server or msw.
  */
+import type { ValueSetResource } from './value-set.ts';
 
 export type SearchParams = Record<string, string | string[]>;
 
@@ -31,6 +32,7 @@ export interface ConditionalCreateResult {
 
 export interface FhirRequestCounts {
   searchPages: number;
+  /** Reads, the CapabilityStatement and every page of a `ValueSet/$expand`. */
   reads: number;
   creates: number;
 }
@@ -42,6 +44,12 @@ export interface FhirGateway {
   read(resourceType: string, id: string): Promise<FhirResource | undefined>;
   /** POST with If-None-Exist: `identifier=<system>|<value>`, so a retry returns the resource already made. */
   createIfNoneExist(resource: FhirResource, identifier: { system: string; value: string }): Promise<ConditionalCreateResult>;
+  /**
+   * `ValueSet/$expand?url=…`: the server's expansion of the value set with that canonical URL, every page of it
+   * (`offset`/`count`, until `expansion.total`) joined in `expansion.contains`. Throws FhirRequestError (404 for a
+   * value set the server does not know) or FhirDataError.
+   */
+  expandValueSet(url: string): Promise<ValueSetResource>;
   /** The server's CapabilityStatement (`GET <base>/metadata`), as sent: whoever asks judges what it says. */
   capabilities(): Promise<unknown>;
   /** Requests made so far, by kind (for run summaries and benchmarks). */

@@ -27,3 +27,4 @@ export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redi
 export { patientIdOf, referenceOf } from './references.ts';
 export type { RequestBudget } from './request-budget.ts';
 export { COMMUNICATION_CATEGORIES, type CommunicationCategory, HumanName, Patient } from './resources.ts';
+export { ValueSetResource } from './value-set.ts';

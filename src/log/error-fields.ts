@@ -20,6 +20,8 @@ const OWN_ERRORS = new Set([
   'UsageError',
   'LeaseLostError',
   'UnrecoverableError',
+  'ValueSetUnavailableError',
+  'ValueSetFileError',
 ]);
 
 const MESSAGE_MAX = 300;

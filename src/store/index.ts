@@ -94,3 +94,4 @@ export {
 } from './sending.ts';
 export { findPatientMessages, reserveSlots } from './slots.ts';
 export { decisionTallies, promptTallies } from './tallies.ts';
+export { findValueSetExpansion, type StoredExpansion, saveValueSetExpansion } from './value-set-expansions.ts';

@@ -2,7 +2,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Expansion } from '../criteria/index.ts';
-import { codesOfValueSet, ValueSetResource } from './value-set-file.ts';
+import { ValueSetResource } from '../fhir/index.ts';
+import { codesOfValueSet } from './value-set-codes.ts';
 
 /** A value set file that cannot be used: names the file, the field and the fix. */
 export class ValueSetFileError extends Error {

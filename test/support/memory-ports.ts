@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../../src/delivery/index.ts';
-import type { FhirGateway, FhirResource, SearchParams } from '../../src/fhir/index.ts';
+import { type FhirGateway, FhirRequestError, type FhirResource, type SearchParams, ValueSetResource } from '../../src/fhir/index.ts';
 import type {
   Clock,
   Enqueue,
@@ -391,6 +391,12 @@ export function createMemoryFhir(resources: FhirResource[]): FhirGateway & { res
     async read(resourceType, id) {
       counts.reads += 1;
       return resources.find((resource) => resource.resourceType === resourceType && resource.id === id);
+    },
+    async expandValueSet(url) {
+      counts.reads += 1;
+      const found = ValueSetResource.safeParse(resources.find((resource) => resource.resourceType === 'ValueSet' && resource.url === url));
+      if (!found.success) throw new FhirRequestError('FHIR expand ValueSet failed with HTTP 404 (attempt 1/1)', 404, undefined);
+      return found.data;
     },
     createIfNoneExist: () => Promise.reject(new Error('the memory FHIR server takes no writes: use the memory transport')),
     capabilities: async () => ({ resourceType: 'CapabilityStatement' }),

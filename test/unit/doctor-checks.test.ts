@@ -87,6 +87,8 @@ function findings(overrides: Partial<Findings> = {}): Findings {
     campaigns: { ok: true, value: [woundCare, diabetes, medication] },
     templateProblem: () => undefined,
     readingProblem: () => undefined,
+    valueSets: new Map(),
+    valueSetsDir: 'jobs/valuesets',
     ...overrides,
   };
 }
@@ -486,5 +488,64 @@ describe('doctor checks', () => {
     expect(notPassing(checks)).toEqual([]);
     expect(checks.map((check) => check.id)).toContain('search-param:Encounter:class');
     expect(checks.map((check) => check.id)).not.toContain('search-param:Encounter:type');
+  });
+
+  describe('value sets', () => {
+    const DIABETES = 'https://careprompt.example/fhir/ValueSet/diabetes';
+    const HBA1C = 'https://careprompt.example/fhir/ValueSet/hba1c';
+    const byValueSet = campaignFixture({
+      id: 'diabetes-vs',
+      template: 'diabetes',
+      trigger: { resource: 'Condition', valueSet: DIABETES, status: ['active'] },
+    });
+    const alsoHba1c = campaignFixture({
+      id: 'diabetes-labs',
+      template: 'diabetes',
+      trigger: { resource: 'Condition', valueSet: DIABETES, status: ['active'] },
+      when: { has: { resource: 'Observation', valueSet: HBA1C } },
+    });
+    const campaigns = { ok: true as const, value: [byValueSet, alsoHba1c] };
+
+    it('passes each one that expands, saying where from, with the campaigns naming it', () => {
+      const valueSets = new Map([
+        [DIABETES, { origin: 'file' as const, expansion: { ok: true as const, value: { version: '2', codes: 12 } } }],
+        [HBA1C, { origin: 'server' as const, expansion: { ok: true as const, value: { version: undefined, codes: 3 } } }],
+      ]);
+      const checks = diagnose(findings({ campaigns, valueSets }));
+
+      expect(byId(checks, `value-set:${DIABETES}`)).toMatchObject({
+        result: 'pass',
+        campaigns: ['diabetes-vs', 'diabetes-labs'],
+        detail: 'from a file in jobs/valuesets: 12 codes, version 2',
+      });
+      expect(byId(checks, `value-set:${HBA1C}`)).toMatchObject({
+        result: 'pass',
+        campaigns: ['diabetes-labs'],
+        detail: 'from the FHIR server ($expand): 3 codes',
+      });
+    });
+
+    it('fails one the server cannot expand, saying what to do', () => {
+      const refused = {
+        ok: false as const,
+        failure: { kind: 'refused' as const, status: 404, message: 'FHIR expand ValueSet failed with HTTP 404 (attempt 1/4)' },
+      };
+      const valueSets = new Map([
+        [DIABETES, { origin: 'file' as const, expansion: { ok: true as const, value: { version: '2', codes: 12 } } }],
+        [HBA1C, { origin: 'server' as const, expansion: refused }],
+      ]);
+      const check = byId(diagnose(findings({ campaigns, valueSets })), `value-set:${HBA1C}`);
+
+      expect(check).toMatchObject({
+        result: 'fail',
+        campaigns: ['diabetes-labs'],
+        detail: `from the FHIR server ($expand): ${refused.failure.message}`,
+      });
+      expect(check.action).toContain('add a ValueSet file to jobs/valuesets');
+    });
+
+    it('skips them when they were not tried', () => {
+      expect(byId(diagnose(findings({ campaigns })), `value-set:${DIABETES}`)).toMatchObject({ result: 'skip', detail: 'needs: connect' });
+    });
   });
 });

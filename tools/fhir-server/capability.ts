@@ -1,5 +1,5 @@
 /**
- * The server's `/metadata`: the resource types careprompt uses, the search parameters each answers (those
+ * The server's `/metadata`: the resource types careprompt uses (ValueSet with `$expand`), the search parameters each answers (those
  * search-validation.ts lets through), and the `_include` / `_revinclude` targets includes.ts follows (any
  * reference parameter, here those between the listed types).
  */
@@ -8,9 +8,10 @@ import type { CapabilityStatement, SearchParameter } from '@medplum/fhirtypes';
 import { TRIGGER_RESOURCE_TYPES } from '../../src/triggers/index.ts';
 
 // Every trigger type careprompt knows is offered, so a new trigger module is served without editing this file.
-const RESOURCE_TYPES = ['Patient', ...TRIGGER_RESOURCE_TYPES, 'Consent', 'Communication'] as const;
+const RESOURCE_TYPES = ['Patient', ...TRIGGER_RESOURCE_TYPES, 'Consent', 'Communication', 'ValueSet'] as const;
 const MATCHABLE_TYPES = new Set(['token', 'reference', 'string', 'uri', 'date']);
 const INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
+const EXPAND = { name: 'expand', definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand' };
 
 export function capabilityStatement(): CapabilityStatement {
   return {
@@ -39,6 +40,8 @@ export function capabilityStatement(): CapabilityStatement {
               .filter((searchParam) => searchParam.target?.includes(type))
               .map((searchParam) => `${source}:${searchParam.code}`),
           ),
+          // expand-endpoint.ts: from the ValueSets stored here.
+          ...(type === 'ValueSet' ? { operation: [EXPAND] } : {}),
         })),
       },
     ],

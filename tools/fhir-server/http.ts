@@ -1,5 +1,5 @@
 /**
- * The HTTP face: `/metadata` and type searches are answered here (the router's own search has no links and no
+ * The HTTP face: `/metadata`, `ValueSet/$expand` and type searches are answered here (the router's own search has no links and no
  * validation); everything else (read, create, update, delete, history, transaction, batch) goes to Medplum's
  * FhirRouter. Request bodies are never logged.
  *
@@ -15,6 +15,7 @@ import type { FhirRepository, FhirRouter, HttpMethod } from '@medplum/fhir-route
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../../src/log/index.ts';
 import { capabilityStatement } from './capability.ts';
+import { EXPAND_PATH, expandEndpoint } from './expand-endpoint.ts';
 import { searchEndpoint } from './search-endpoint.ts';
 import type { StrictModes } from './strict-modes.ts';
 
@@ -80,6 +81,9 @@ async function dispatch(dependencies: FhirHttpDependencies, req: IncomingMessage
   const method = req.method ?? 'GET';
   if (method === 'GET' && url.pathname === '/metadata') {
     return { status: 200, resource: capabilityStatement() };
+  }
+  if (method === 'GET' && url.pathname === EXPAND_PATH) {
+    return { status: 200, resource: await expandEndpoint(dependencies.repo, url) };
   }
   const typeSearch = method === 'GET' ? TYPE_SEARCH_PATH.exec(url.pathname) : null;
   if (typeSearch?.[1]) {

@@ -1,10 +1,19 @@
 /** `careprompt campaigns validate|apply|list` */
 import { stat } from 'node:fs/promises';
-import { templateCheck } from '../../app/index.ts';
-import { type CampaignCheck, loadCampaigns, triggerOf } from '../../campaigns/index.ts';
-import { loadAdminConfig, loadTemplatesConfig } from '../../config/index.ts';
+import { buildGateway, buildValueSetSource, templateCheck, valueSetProblems } from '../../app/index.ts';
+import {
+  type CampaignCheck,
+  CampaignFileError,
+  type LoadedCampaign,
+  loadCampaigns,
+  triggerOf,
+  valueSetsOf,
+} from '../../campaigns/index.ts';
+import { loadAdminConfig, loadConfig, loadTemplatesConfig, loadValueSetsConfig } from '../../config/index.ts';
+import { silentLogger } from '../../log/index.ts';
 import { loadTemplateRegistry } from '../../render/index.ts';
-import { applyCampaigns, createDb, listCampaigns, type StoredCampaign } from '../../store/index.ts';
+import { applyCampaigns, createDb, type Db, listCampaigns, type StoredCampaign } from '../../store/index.ts';
+import { loadValueSetFiles } from '../../valuesets/index.ts';
 import { formatTable, printJson } from '../output.ts';
 
 export interface CampaignCommandOptions {
@@ -19,6 +28,14 @@ async function templateCheckOf(templatesDir: string): Promise<CampaignCheck> {
 /** Validation needs no database: DATABASE_URL is not required for it. */
 export async function validateCampaigns(path: string, options: CampaignCommandOptions): Promise<number> {
   const loaded = await loadCampaigns(path, await templateCheckOf(loadTemplatesConfig().templatesDir));
+  // Offline: only the local files are read; the server's expansions are for apply and doctor to check.
+  const { valueSetsDir } = loadValueSetsConfig();
+  const local = await loadValueSetFiles(valueSetsDir);
+  for (const url of namedValueSets(loaded).filter((named) => !local.has(named))) {
+    process.stderr.write(
+      `careprompt: note: value set ${url} has no file in ${valueSetsDir}: the FHIR server will expand it (\`careprompt doctor\` checks that it can)\n`,
+    );
+  }
   if (options.json) printJson(loaded.map(({ file, campaign, hash }) => ({ file, id: campaign.id, hash })));
   else for (const { file, campaign } of loaded) console.log(`ok  ${campaign.id}  (${file})`);
   return 0;
@@ -29,6 +46,8 @@ export async function applyCampaignFiles(path: string, options: CampaignCommandO
   const loaded = await loadCampaigns(path, await templateCheckOf(config.templatesDir));
   const db = createDb(config.databaseUrl);
   try {
+    const problems = valueSetProblems(loaded, await valueSetProblemOf(namedValueSets(loaded), db));
+    if (problems.length > 0) throw new CampaignFileError(problems);
     const changes = await applyCampaigns(db, loaded, options.actor);
     if (options.json) printJson(changes);
     else for (const { id, change } of changes) console.log(`${change.padEnd(9)}  ${id}`);
@@ -46,6 +65,38 @@ export async function applyCampaignFiles(path: string, options: CampaignCommandO
   } finally {
     await db.$disconnect();
   }
+}
+
+function namedValueSets(loaded: readonly LoadedCampaign[]): string[] {
+  return [...new Set(loaded.flatMap(({ campaign }) => valueSetsOf(campaign)))];
+}
+
+/**
+ * Why each value set cannot be used: none when a local file lists it; else, with a FHIR server configured
+ * (FHIR_BASE_URL), its expansion as the engine would get it (the cache, else `$expand`, then cached).
+ */
+async function valueSetProblemOf(urls: readonly string[], db: Db): Promise<(url: string) => string | undefined> {
+  const { valueSetsDir } = loadValueSetsConfig();
+  const local = await loadValueSetFiles(valueSetsDir);
+  const remote = urls.filter((url) => !local.has(url));
+  const problems = new Map<string, string>();
+  if (remote.length > 0 && !process.env.FHIR_BASE_URL) {
+    for (const url of remote) {
+      problems.set(
+        url,
+        `${url} has no file in ${valueSetsDir} and no FHIR server is configured to expand it: add a ValueSet file there, or set FHIR_BASE_URL`,
+      );
+    }
+  } else if (remote.length > 0) {
+    const config = loadConfig();
+    const source = buildValueSetSource(config, buildGateway(config, silentLogger), db, silentLogger);
+    for (const url of remote) {
+      await source.expand([url], new Date()).catch((error: unknown) => {
+        problems.set(url, error instanceof Error ? error.message : String(error));
+      });
+    }
+  }
+  return (url) => problems.get(url);
 }
 
 /** The stored active campaigns a folder no longer holds (never deactivated here: that is a decision to make). */

@@ -20,6 +20,7 @@ export async function doctorCommand(options: { json: boolean }): Promise<number>
       baseUrl: config.fhir.baseUrl,
       db,
       templates: await loadTemplateSource(config.templatesDir),
+      valueSetsDir: config.valueSetsDir,
     });
     const counts = tally(checks);
     if (options.json) printJson({ ok: counts.fail === 0, counts, checks });

@@ -102,6 +102,7 @@ export async function workerCommand(): Promise<number> {
     baseUrl: config.fhir.baseUrl,
     db: services.db,
     templates: { dir: config.templatesDir, registry: services.templates },
+    valueSetsDir: config.valueSetsDir,
   })
     .then(({ checks, refusedCredentials }) => {
       logChecks(logger, checks);

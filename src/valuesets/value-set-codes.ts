@@ -1,37 +1,9 @@
 /**
- * A ValueSet resource as careprompt reads it from a local file (`jobs/valuesets/*.json`) or a server's `$expand`:
- * its codes come from `expansion.contains` (nested entries included) or, in a file that was never expanded, from
+ * The codes of a ValueSet read from a local file (`jobs/valuesets/*.json`) or a server's `$expand`: they come
+ * from `expansion.contains` (nested entries included) or, in a file that was never expanded, from
  * `compose.include[].concept` (explicit codes only: filters need a terminology server).
  */
-import { z } from 'zod';
-
-const Contains: z.ZodType<{ system?: string | undefined; code?: string | undefined; contains?: unknown[] | undefined }> = z.looseObject({
-  system: z.string().optional(),
-  code: z.string().optional(),
-  get contains() {
-    return z.array(Contains).optional();
-  },
-});
-
-export const ValueSetResource = z.looseObject({
-  resourceType: z.literal('ValueSet', { message: 'must be "ValueSet"' }),
-  url: z.string().min(1, { message: 'must be the canonical URL campaigns name' }),
-  version: z.string().optional(),
-  compose: z
-    .looseObject({
-      include: z.array(
-        z.looseObject({
-          system: z.string().optional(),
-          concept: z.array(z.looseObject({ code: z.string().min(1) })).optional(),
-          filter: z.array(z.unknown()).optional(),
-          valueSet: z.array(z.string()).optional(),
-        }),
-      ),
-    })
-    .optional(),
-  expansion: z.looseObject({ identifier: z.string().optional(), contains: z.array(Contains).optional() }).optional(),
-});
-export type ValueSetResource = z.infer<typeof ValueSetResource>;
+import type { ValueSetResource } from '../fhir/index.ts';
 
 /** The codes as `system|code`, or the reason they cannot be listed without a terminology server. */
 export function codesOfValueSet(valueSet: ValueSetResource): { codes: Set<string> } | { problem: string } {
