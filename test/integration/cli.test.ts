@@ -23,7 +23,7 @@ describe('the careprompt command line', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(
       file,
-      'id: Bad Id\nname: x\nschedule: { cron: "0 8 * * *" }\ntrigger: { resource: Observation, codes: [x], status: [final] }\ntemplate: no-such-template\n',
+      'id: Bad Id\nname: x\nschedule: { cron: "0 8 * * *" }\ntrigger: { resource: DiagnosticReport, codes: [x], status: [final] }\ntemplate: no-such-template\n',
     );
     const bad = await careprompt(['campaigns', 'validate', file]);
     expect(bad.code).toBe(2);

@@ -35,8 +35,11 @@ describe('careprompt templates check', () => {
     const result = await careprompt(['templates', 'check', 'templates']);
     expect(result.code).toBe(0);
     const rows = result.stdout.trim().split('\n').slice(1);
-    expect(rows).toHaveLength(6);
-    for (const row of rows) expect(row).toMatch(/^(wound-care|medication-check-in|diabetes-self-management)\s+(en|es)\s.*\sok\s+\w+\s+ok$/);
+    expect(rows).toHaveLength(12);
+    for (const row of rows)
+      expect(row).toMatch(
+        /^(wound-care|medication-check-in|diabetes-self-management|hba1c-care-gap|blood-pressure-follow-up|after-ed-visit)\s+(en|es)\s.*\sok\s+\w+\s+ok$/,
+      );
 
     const json = JSON.parse((await careprompt(['templates', 'check', 'templates', '--json'])).stdout);
     expect(json.ok).toBe(true);
