@@ -2,6 +2,7 @@ export type { Context, Services, Transports } from './context.ts';
 export { DEFER_MARGIN_MS } from './deferral.ts';
 export { type DryRunOptions, type DryRunProgress, type DryRunServices, dryRunCampaign } from './dry-run.ts';
 export {
+  CriteriaFacts,
   countOutcomes,
   DryRunCandidate,
   DryRunCounts,

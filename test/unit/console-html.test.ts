@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evidenceFacts } from '../../src/http/console/evidence-view.ts';
 import { list, parseForm } from '../../src/http/console/form.ts';
 import { html } from '../../src/http/console/html.ts';
 import { page } from '../../src/http/console/layout.ts';
@@ -53,5 +54,43 @@ describe('console forms', () => {
     expect(list(undefined)).toEqual([]);
     expect(list('a')).toEqual(['a']);
     expect(list(['a', 'b'])).toEqual(['a', 'b']);
+  });
+});
+
+describe('the evidence a clinician reads', () => {
+  it('shows each criterion, in words whether it held, what decided it, and the value sets with their versions', () => {
+    const text = evidenceFacts({
+      trigger: { reference: 'Condition/7', status: 'active', date: '2024-03-02', lastUpdated: null, codings: [] },
+      decidedAt: '2026-11-30T12:00:00.000Z',
+      criteria: {
+        when: {
+          criterion: 'all of',
+          held: false,
+          because: '1 of 2 held',
+          children: [
+            { criterion: 'age 18+', held: true, because: 'age 54' },
+            {
+              criterion: 'lacks Observation http://loinc.org|4548-4, within P180D',
+              held: false,
+              because: 'found Observation/12 (2026-10-01)',
+            },
+          ],
+        },
+        exclude: [{ criterion: 'has Procedure value set urn:x:hospice', held: false, because: 'none found', reason: 'hospice care' }],
+      },
+      valueSets: [{ url: 'urn:x:hospice', version: '2026-12-01', source: 'file' }],
+    }).text;
+    expect(text).toContain('<strong>When</strong>: all of — <em>did not hold</em> <span class="hint">1 of 2 held</span>');
+    expect(text).toContain('age 18+ — <em>held</em> <span class="hint">age 54</span>');
+    expect(text).toContain('<strong>Exclude (hospice care)</strong>: has Procedure value set urn:x:hospice — <em>did not hold</em>');
+    expect(text).toContain('urn:x:hospice <span class="hint">version 2026-12-01, from a local file</span>');
+  });
+
+  it('leaves the criteria out for a campaign without any, and survives a malformed tree', () => {
+    const plain = evidenceFacts({ trigger: { reference: 'Procedure/1', codings: [] } }).text;
+    expect(plain).toContain('<dt>Criteria</dt><dd>–</dd>');
+    const malformed = evidenceFacts({ trigger: { reference: 'Procedure/1', codings: [] }, criteria: { when: 'held' } }).text;
+    expect(malformed).toContain('Procedure/1');
+    expect(malformed).toContain('<dt>Criteria</dt><dd>–</dd>');
   });
 });
