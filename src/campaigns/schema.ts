@@ -1,7 +1,17 @@
 /** The campaign file format: what care managers write in `jobs/*.yaml`. */
 import cronParser from 'cron-parser';
 import { z } from 'zod';
-import { CODES_NEEDED, Criterion, codeSelection, duration, Exclusion, hasCodes, recordResource, ValueTest } from '../criteria/index.ts';
+import {
+  CODES_NEEDED,
+  Criterion,
+  codeSelection,
+  duration,
+  Exclusion,
+  hasCodes,
+  recordResource,
+  ValueTest,
+  valueOnObservationsOnly,
+} from '../criteria/index.ts';
 import { CHANNELS, DEFAULT_CHANNEL } from '../delivery/index.ts';
 import { COMMUNICATION_CATEGORIES } from '../fhir/index.ts';
 import { parseSendWindow } from '../schedule/index.ts';
@@ -62,10 +72,7 @@ export const Trigger = z
   })
   .strict()
   .refine(hasCodes, { message: CODES_NEEDED })
-  .refine((trigger) => trigger.value === undefined || trigger.resource === 'Observation', {
-    message: 'value tests apply to Observations only: remove value or use resource: Observation',
-    path: ['value'],
-  });
+  .refine(...valueOnObservationsOnly);
 
 /**
  * The patients a care-gap campaign checks each period (no triggering event: the patient lacks something). Each

@@ -14,6 +14,7 @@ export {
   RecordMatch,
   recordResource,
   ValueTest,
+  valueOnObservationsOnly,
 } from './schema.ts';
 export { type Conversion, convertUnit } from './ucum.ts';
 export { testValue, type ValueTestResult } from './value-test.ts';

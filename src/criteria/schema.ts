@@ -32,6 +32,12 @@ export const ValueTest = z
   });
 export type ValueTest = z.infer<typeof ValueTest>;
 
+/** The refinement of a trigger or record match: only an Observation has a value to test. */
+const valueOnObservationsOnly: [(match: { resource: string; value?: unknown }) => boolean, { message: string; path: string[] }] = [
+  (match) => match.value === undefined || match.resource === 'Observation',
+  { message: 'value tests apply to Observations only: remove value or use resource: Observation', path: ['value'] },
+];
+
 /** Codes given inline, or by a value set, or both (a coding matches if either lists it). */
 const codeSelection = {
   codes: z.array(codeToken).min(1, { message: 'must list at least one "system|code" (or give valueSet instead)' }).optional(),
@@ -58,10 +64,7 @@ export const RecordMatch = z
   })
   .strict()
   .refine(hasCodes, { message: CODES_NEEDED })
-  .refine((match) => match.value === undefined || match.resource === 'Observation', {
-    message: 'value tests apply to Observations only: remove value or use resource: Observation',
-    path: ['value'],
-  });
+  .refine(...valueOnObservationsOnly);
 export type RecordMatch = z.infer<typeof RecordMatch>;
 
 export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
@@ -116,4 +119,4 @@ export const Exclusion = z
   .refine(oneOperator, { message: ONE_OPERATOR });
 export type Exclusion = z.infer<typeof Exclusion>;
 
-export { CODES_NEEDED, codeSelection, hasCodes, resource as recordResource };
+export { CODES_NEEDED, codeSelection, hasCodes, resource as recordResource, valueOnObservationsOnly };
