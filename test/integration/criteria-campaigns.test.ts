@@ -125,6 +125,13 @@ describe('the criteria campaigns in jobs/ against a seeded population', () => {
     for (const row of explained) {
       expect((row.evidence as { criteria?: unknown }).criteria, `${row.campaignId} ${row.reason}`).toEqual(expect.any(Object));
     }
+    // Every decision of the care gap records the versions of the value sets its codes came from.
+    for (const row of rowsOf('hba1c-care-gap')) {
+      expect((row.evidence as { valueSets?: unknown }).valueSets).toEqual([
+        { url: 'urn:careprompt:valueset:hospice-snomed', version: '2026-12-01', source: 'file' },
+        { url: 'urn:careprompt:valueset:palliative-care-snomed', version: '2026-12-01', source: 'file' },
+      ]);
+    }
     // A child with a diabetes diagnosis is outside the care gap's `when` (age), whether or not an HbA1c is on file.
     const children = new Set(records.filter((patient) => ageOn(patient.birthDate, asOf) < 18).map((patient) => patient.mrn));
     const childRows = rowsOf('hba1c-care-gap').filter((row) => children.has(mrnOf.get(row.patientRef) ?? ''));

@@ -7,6 +7,45 @@ const hours = (n: number) => new Date(now.getTime() - n * 3_600_000);
 const overlapMs = 5 * 60_000;
 
 describe('poll plan', () => {
+  it('searches each record type the criteria read for changes, and then the trigger of those patients', () => {
+    const HOSPICE = 'urn:test:valueset:hospice';
+    const expansions = new Map([
+      [HOSPICE, { url: HOSPICE, version: '1', source: 'file' as const, codes: new Set(['http://snomed.info/sct|385763009']) }],
+    ]);
+    const campaign = campaignFixture({
+      trigger: undefined,
+      cohort: { resource: 'Condition', codes: ['http://snomed.info/sct|44054006'], status: ['active'] },
+      repeat: 'P30D',
+      when: { all: [{ lacks: { resource: 'Observation', codes: ['http://loinc.org|4548-4'], within: 'P180D' } }, { age: { min: 18 } }] },
+      exclude: [
+        { reason: 'hospice care', has: { resource: 'Procedure', valueSet: HOSPICE } },
+        { reason: 'palliative care', has: { resource: 'Procedure', codes: ['http://snomed.info/sct|103735009'] } },
+      ],
+    });
+    const state = { watermark: hours(2), lastPolledAt: hours(2), lastFullScanAt: hours(2) };
+    const searches = planTriggerSearches(campaign, state, now, overlapMs, expansions);
+    const changedSince = 'ge2026-11-26T09:55:00.000Z';
+    const cohort = { code: 'http://snomed.info/sct|44054006', 'clinical-status': 'active' };
+    expect(searches).toEqual([
+      { resourceType: 'Condition', purpose: 'changed', params: { ...cohort, _lastUpdated: changedSince } },
+      {
+        resourceType: 'Observation',
+        purpose: 'criteria-changed',
+        params: { code: 'http://loinc.org|4548-4', _lastUpdated: changedSince },
+        triggers: { resourceType: 'Condition', params: cohort },
+      },
+      {
+        resourceType: 'Procedure',
+        purpose: 'criteria-changed',
+        // One search serves both exclusions: their codes are ORed, the value set's expanded.
+        params: { code: 'http://snomed.info/sct|103735009,http://snomed.info/sct|385763009', _lastUpdated: changedSince },
+        triggers: { resourceType: 'Condition', params: cohort },
+      },
+    ]);
+    // The first poll, and a cohort's once-a-period scan, look at every patient: no change searches are needed.
+    expect(planTriggerSearches(campaign, {}, now, overlapMs, expansions).map((search) => search.purpose)).toEqual(['full-window']);
+  });
+
   it('scans the whole due window on the first poll', () => {
     const searches = planTriggerSearches(campaignFixture(), {}, now, overlapMs, new Map());
     expect(searches).toEqual([
