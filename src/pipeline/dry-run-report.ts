@@ -100,8 +100,12 @@ export function countOutcomes(candidates: readonly DryRunCandidate[]): DryRunCou
   return counts;
 }
 
-/** A reason naming a resource (`opted-out: consent Consent/12`) counts with the others of its kind. */
+/**
+ * A reason naming a resource (`opted-out: consent Consent/12`) counts with the others of its kind; a criteria
+ * skip counts by the criterion that failed, without what decided it for one patient (`(found Observation/12 …)`).
+ */
 export function reasonGroup(reason: string): string {
+  if (reason.startsWith('criteria not met: ')) return reason.split(' (')[0] ?? reason;
   return reason.replace(/\b([A-Z][A-Za-z]+)\/[A-Za-z0-9.-]{1,64}/g, '$1/…');
 }
 

@@ -33,7 +33,9 @@ export async function campaignFigures(db: Db, now: Date): Promise<Map<string, Ca
   const rows = await db.$queryRaw<
     Array<{ campaign_id: string; status: string; reason: string | null; deferred: boolean; today: boolean; n: number }>
   >`
-    SELECT campaign_id, status::text AS status, CASE WHEN status = 'skipped' THEN reason END AS reason,
+    SELECT campaign_id, status::text AS status,
+      -- A criteria skip's reason ends with what decided it, one patient's record: counted by the criterion alone.
+      CASE WHEN status <> 'skipped' THEN NULL WHEN rule = 'criteria' THEN split_part(reason, ' (', 1) ELSE reason END AS reason,
       (status = 'queued' AND not_before > ${now}::timestamptz) AS deferred,
       created_at >= ${today}::timestamptz AS today, count(*)::int AS n
     FROM prompts WHERE created_at >= ${since}::timestamptz

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaigns/index.ts';
 import { dryRunCampaign, type RunSummary } from '../../src/pipeline/index.ts';
+import { campaignFigures } from '../../src/store/index.ts';
 import { MRN_SYSTEM, populationRecords, seedPopulation } from '../../tools/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import {
@@ -137,6 +138,18 @@ describe('the criteria campaigns in jobs/ against a seeded population', () => {
     const childRows = rowsOf('hba1c-care-gap').filter((row) => children.has(mrnOf.get(row.patientRef) ?? ''));
     expect(childRows.length).toBeGreaterThan(0);
     for (const row of childRows) expect(row.reason).toMatch(new RegExp(`^${CRITERIA_NOT_MET}`));
+  });
+
+  it("counts criteria skips on the campaigns page by the criterion that failed, not by each patient's record", async () => {
+    const figures = (await campaignFigures(env.db, asOf)).get('hba1c-care-gap');
+    const byReason = figures?.last30Days.skippedByReason ?? {};
+    const criteriaReasons = Object.keys(byReason).filter((reason) => reason.startsWith(CRITERIA_NOT_MET));
+    expect(criteriaReasons.sort()).toEqual([
+      'criteria not met: age 18+',
+      'criteria not met: lacks Observation http://loinc.org|4548-4, http://loinc.org|17856-6, http://loinc.org|4549-2, status final/amended/corrected, within P180D',
+    ]);
+    const notMet = rowsOf('hba1c-care-gap').filter((row) => row.reason?.startsWith(CRITERIA_NOT_MET)).length;
+    expect(criteriaReasons.reduce((sum, reason) => sum + (byReason[reason] ?? 0), 0)).toBe(notMet);
   });
 
   it('holds every blood-pressure prompt for review without printing the reading, and sends nothing for it', async () => {

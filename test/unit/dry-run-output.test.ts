@@ -44,6 +44,10 @@ describe('countOutcomes', () => {
   it('groups reasons that differ only in the resource they name', () => {
     expect(reasonGroup('opted-out: consent Consent/abc-1.2')).toBe('opted-out: consent Consent/…');
     expect(reasonGroup('template value missing: patient.firstName')).toBe('template value missing: patient.firstName');
+    expect(
+      reasonGroup('criteria not met: lacks Observation http://loinc.org|4548-4, within P180D (found Observation/9 (2026-10-01))'),
+    ).toBe('criteria not met: lacks Observation http://loinc.org|4548-4, within P180D');
+    expect(reasonGroup('criteria not met: age 18+ (age 6)')).toBe('criteria not met: age 18+');
   });
 });
 
