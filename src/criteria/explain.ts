@@ -5,7 +5,7 @@
  */
 import type { Patient } from '../fhir/index.ts';
 import { parseDurationMs } from '../time/index.ts';
-import { clinicalDateOf, codingsOf, type Observation, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
+import { clinicalDateOf, codingsOf, statusOf, type TriggerResource, untrustedBecause } from '../triggers/index.ts';
 import { codingMatches, type Expansions } from './codes.ts';
 import type { Criterion, RecordMatch } from './schema.ts';
 import { testValue } from './value-test.ts';
@@ -83,7 +83,7 @@ function hasOrLacks(operator: 'has' | 'lacks', match: RecordMatch, record: Patie
  * The records the match names, newest first as loaded; near misses are records with the right code, status and
  * date whose value fails (or cannot be compared), named so an unconvertible unit is visible.
  */
-export function matchingRecords(match: RecordMatch, records: readonly TriggerResource[], scope: CriteriaScope) {
+function matchingRecords(match: RecordMatch, records: readonly TriggerResource[], scope: CriteriaScope) {
   const withinMs = match.within ? parseDurationMs(match.within) : undefined;
   const from = withinMs === undefined ? undefined : scope.now.getTime() - withinMs;
   const found: TriggerResource[] = [];
@@ -97,8 +97,9 @@ export function matchingRecords(match: RecordMatch, records: readonly TriggerRes
       const time = Date.parse(clinicalDateOf(resource) ?? '');
       if (Number.isNaN(time) || time < from || time > scope.now.getTime()) continue;
     }
-    if (match.value) {
-      const value = testValue(resource as Observation, match.value);
+    // The schema allows a value test on Observation matches only; the check narrows the type.
+    if (match.value && resource.resourceType === 'Observation') {
+      const value = testValue(resource, match.value);
       if (!value.held) {
         nearMisses.push(`${referenceAndDate(resource)}: ${value.because}`);
         continue;
@@ -142,7 +143,7 @@ function genderCriterion(wanted: NonNullable<Criterion['gender']>, patient: Pati
 }
 
 /** `Observation http://loinc.org|4548-4, value set <url>, status final, within P180D, value ≥ 9 %` */
-export function describeMatch(match: RecordMatch): string {
+function describeMatch(match: RecordMatch): string {
   const parts = [
     ...(match.codes ?? []),
     ...(match.valueSet ? [`value set ${match.valueSet}`] : []),
@@ -155,7 +156,7 @@ export function describeMatch(match: RecordMatch): string {
 
 const SYMBOLS = { gt: '>', ge: '≥', lt: '<', le: '≤' } as const;
 
-export function describeValueTest(test: NonNullable<RecordMatch['value']>): string {
+function describeValueTest(test: NonNullable<RecordMatch['value']>): string {
   return (Object.keys(SYMBOLS) as Array<keyof typeof SYMBOLS>)
     .flatMap((comparator) => (test[comparator] === undefined ? [] : [`${SYMBOLS[comparator]} ${test[comparator]} ${test.unit}`]))
     .join(' and ');

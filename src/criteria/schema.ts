@@ -67,7 +67,7 @@ export const RecordMatch = z
   .refine(...valueOnObservationsOnly);
 export type RecordMatch = z.infer<typeof RecordMatch>;
 
-export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
+const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
 
 const AgeRange = z
   .object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
@@ -75,7 +75,7 @@ const AgeRange = z
   .refine((age) => age.min !== undefined || age.max !== undefined, { message: 'needs min or max (whole years), e.g. { min: 18 }' })
   .refine((age) => age.min === undefined || age.max === undefined || age.min <= age.max, { message: 'min must not exceed max' });
 
-export const OPERATORS = ['all', 'any', 'not', 'has', 'lacks', 'age', 'gender'] as const;
+const OPERATORS = ['all', 'any', 'not', 'has', 'lacks', 'age', 'gender'] as const;
 
 /** One criterion: exactly one operator. `all`/`any`/`not` nest. */
 export type Criterion = {

@@ -14,7 +14,6 @@ export type {
   SearchParams,
 } from './gateway.ts';
 export {
-  type ContextOptions,
   findResource,
   loadPatientContext,
   loadPatientContexts,

@@ -6,6 +6,7 @@
  * pass; the first objection, in rule order, decides. Each objection names its rule, which the audit records.
  * Rules that postpone rather than forbid (quiet hours, frequency caps) answer `defer`.
  */
+
 import {
   type OptOutRules,
   type PatientFacts,
@@ -14,6 +15,9 @@ import {
   type ResultsPreferenceRules,
   resultsHoldReason,
 } from '../campaigns/index.ts';
+import type { Expansions } from '../criteria/index.ts';
+import { judgeCriteria } from '../criteria/index.ts';
+import type { TriggerResource } from '../triggers/index.ts';
 import type { ClaimedPrompt } from './ports.ts';
 import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
 
@@ -26,8 +30,11 @@ export type SendDecision =
   /** Not now: sent again at `until`, its expiry then counting from `until`. */
   | { kind: 'defer'; rule: string; until: Date; reason: string };
 
-/** The patient as read for a send batch: the Patient, their Consents, local opt-outs and results preference. */
-export type PatientNow = PatientFacts & Pick<ResultsPreferenceFacts, 'localResults'>;
+/**
+ * The patient as read for a send batch: the Patient, their Consents, local opt-outs and results preference, and the
+ * records the batch's campaigns' criteria read (none when no campaign of the batch has criteria).
+ */
+export type PatientNow = PatientFacts & Pick<ResultsPreferenceFacts, 'localResults'> & { records: readonly TriggerResource[] };
 
 export interface SendRuleInput {
   prompt: ClaimedPrompt;
@@ -42,6 +49,8 @@ export interface SendRuleInput {
   optOutRules: OptOutRules;
   /** What a Consent must name to permit results by message (RESULTS_CONSENT_CODES). */
   resultsRules: ResultsPreferenceRules;
+  /** The value sets the batch's campaigns name, expanded now. */
+  expansions: Expansions;
 }
 
 /** One rule: an objection, or undefined when the rule has none. */
@@ -59,6 +68,18 @@ export const patientNowExcluded: SendRule = ({ prompt, patient, now, optOutRules
   if (patient === 'gone') return undefined;
   const verdict = patientMayBePrompted(prompt.campaign, patient, now, optOutRules);
   return verdict.kind === 'skip' ? { kind: 'withdraw', rule: verdict.rule, reason: verdict.reason } : undefined;
+};
+
+/**
+ * The campaign's criteria judged again on the record as it is now: a care gap closed while its prompt waited (a new
+ * HbA1c), a hospice admission or a pregnancy recorded meanwhile. Withdrawn even when a clinician approved it: the
+ * facts it was written for are gone. The skip is decided again if the record changes back.
+ */
+export const criteriaNoLongerHold: SendRule = ({ prompt, patient, now, expansions }) => {
+  if (patient === 'gone' || (!prompt.campaign.when && !prompt.campaign.exclude)) return undefined;
+  const verdict = judgeCriteria(prompt.campaign, patient, { now, expansions });
+  if (verdict.kind === 'met') return undefined;
+  return { kind: 'withdraw', rule: verdict.kind === 'excluded' ? 'excluded' : 'criteria', reason: verdict.reason };
 };
 
 /** The campaign may have started to require review after this prompt was written without one. */
@@ -97,6 +118,7 @@ export const SEND_RULES: readonly SendRule[] = [
   campaignDeactivated,
   patientGone,
   patientNowExcluded,
+  criteriaNoLongerHold,
   reviewNowRequired,
   resultsNoLongerChosen,
   expired,

@@ -6,8 +6,10 @@
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
+import { recordMatchesOf, valueSetsOf } from '../campaigns/index.ts';
+import type { Expansions } from '../criteria/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
-import { failureReason, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
+import { failureReason, loadPatientContexts, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
 import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
@@ -86,7 +88,9 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   const deferred = new Deferrals();
   const patients = await patientsNow(lease.prompts, ctx);
   const now = ctx.clock();
-  const decisions = await decideBatch(lease.prompts, patients, now, ctx);
+  const campaigns = [...new Map(lease.prompts.map((prompt) => [prompt.campaign.id, prompt.campaign])).values()];
+  const expansions = await ctx.valueSets.expand([...new Set(campaigns.flatMap(valueSetsOf))], now);
+  const decisions = await decideBatch(lease.prompts, patients, { now, expansions }, ctx);
   for (const [index, prompt] of lease.prompts.entries()) {
     const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
@@ -123,7 +127,7 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
 async function decideBatch(
   prompts: readonly ClaimedPrompt[],
   patients: ReadonlyMap<string, PatientNow>,
-  now: Date,
+  { now, expansions }: { now: Date; expansions: Expansions },
   ctx: Context,
 ): Promise<SendDecision[]> {
   const { schedule, defaultTimezone, queue, optOut, resultsPreference } = ctx.config;
@@ -152,6 +156,7 @@ async function decideBatch(
         patient,
         optOutRules: optOut,
         resultsRules: resultsPreference,
+        expansions,
         slots,
       };
       const decision = decideSend(input, ctx.sendRules);
@@ -187,14 +192,19 @@ async function decideBatch(
 
 /**
  * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
- * Consents, one query each for their local opt-outs and results preferences. A patient the server no longer has
- * is missing (`gone`).
+ * Consents (with the records the batch's campaigns' criteria read, when any has criteria), one query each for their
+ * local opt-outs and results preferences. A patient the server no longer has is missing (`gone`).
  */
 async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientNow>> {
   const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
   const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
+  const types = [...new Set(prompts.flatMap((prompt) => recordMatchesOf(prompt.campaign).map((match) => match.resource)))];
+  const load = async () =>
+    types.length === 0
+      ? loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger })
+      : loadPatientContexts(ctx.gateway, ids, { logger: ctx.logger, types });
   const [found, optOuts, resultsPreferences] = await Promise.all([
-    loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger }),
+    load(),
     ctx.store.findOptOuts(refs),
     ctx.store.findResultsPreferences(refs),
   ]);
@@ -202,6 +212,7 @@ async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Pro
   for (const [id, preferences] of found) {
     const patientRef = `Patient/${id}`;
     patients.set(patientRef, {
+      records: [],
       ...preferences,
       local: optOuts.filter((optOut) => optOut.patientRef === patientRef),
       localResults: resultsPreferences.find((preference) => preference.patientRef === patientRef),

@@ -148,7 +148,9 @@ export async function insertPrompts(db: Db, prompts: readonly NewPrompt[]): Prom
         priority, timezone, not_before, rule)
       SELECT gen_random_uuid(), d.idempotency_key, d.campaign_id, d.campaign_version, d.poll_run_id, d.patient_ref, d.trigger_refs, d.reason_ref,
         d.evidence, d.template_id, d.template_version, d.language, d.category, d.channel, d.rendered_text, d.status, d.reason,
-        ${now}::timestamptz, ${now}::timestamptz, d.queued_at, d.priority, d.timezone, d.not_before, d.rule
+        ${now}::timestamptz, ${now}::timestamptz, d.queued_at, d.priority, d.timezone, d.not_before,
+        -- A draft's rule says why it is skipped; a deferral's rule is audited, not kept on a row that will be sent.
+        CASE WHEN d.status = 'skipped' THEN d.rule END
       FROM drafted AS d ORDER BY d.idempotency_key
       ON CONFLICT (idempotency_key) DO UPDATE SET
         campaign_version = EXCLUDED.campaign_version, poll_run_id = EXCLUDED.poll_run_id, trigger_refs = EXCLUDED.trigger_refs,
@@ -234,7 +236,7 @@ export async function withdrawQueued(db: Db, withdrawals: readonly Withdrawal[])
       SELECT * FROM jsonb_to_recordset(${withdrawn}::jsonb) AS w(id uuid, rule text, reason text)
     ), moved AS (
       UPDATE prompts AS p
-      SET status = 'skipped', reason = w.reason, lease_until = NULL, lease_token = NULL, updated_at = now()
+      SET status = 'skipped', reason = w.reason, rule = w.rule, lease_until = NULL, lease_token = NULL, updated_at = now()
       FROM withdrawn AS w
       WHERE p.id = w.id AND p.status = 'queued'
       RETURNING p.id, w.rule, w.reason

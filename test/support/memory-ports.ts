@@ -191,7 +191,7 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
         if (existing) prompts.delete(existing.id);
         const prompt: MemoryPrompt = {
           ...draft,
-          rule: draft.rule ?? null,
+          rule: draft.status === 'skipped' ? (draft.rule ?? null) : null,
           id: randomUUID(),
           reviewedBy: null,
           attempts: 0,
@@ -336,8 +336,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
       transition(id, ['queued'], { status: 'failed', reason, leaseUntil: null, leaseToken: null });
     },
     async withdrawQueued(withdrawals) {
-      for (const { id, reason } of withdrawals)
-        transition(id, ['queued'], { status: 'skipped', reason, leaseUntil: null, leaseToken: null });
+      for (const { id, rule, reason } of withdrawals)
+        transition(id, ['queued'], { status: 'skipped', reason, rule, leaseUntil: null, leaseToken: null });
     },
     async holdForReview(id) {
       transition(id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null });

@@ -10,6 +10,7 @@ import {
   parseSendWindow,
   type SendWindow,
 } from '../../src/schedule/index.ts';
+import type { TriggerResource } from '../../src/triggers/index.ts';
 
 const HOUR = 3_600_000;
 // Monday 10:00 in New York (UTC-5).
@@ -41,8 +42,35 @@ interface Change {
   timezone?: string;
   /** The patient's other messages. */
   messages?: PatientMessage[];
+  /** A care-gap campaign (no HbA1c within 180 days, hospice excluded), and the patient's records now. */
+  careGap?: boolean;
+  records?: TriggerResource[];
   now?: Date;
 }
+
+const HBA1C = 'http://loinc.org|4548-4';
+const HOSPICE = 'http://snomed.info/sct|385763009';
+const CARE_GAP = {
+  when: { lacks: { resource: 'Observation', codes: [HBA1C], status: ['final'], within: 'P180D' } },
+  exclude: [{ reason: 'hospice care', has: { resource: 'Procedure', codes: [HOSPICE] } }],
+};
+const subject = { reference: 'Patient/p1' };
+const hba1cOn = (date: string): TriggerResource => ({
+  resourceType: 'Observation',
+  id: 'a1c',
+  status: 'final',
+  subject,
+  code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }] },
+  effectiveDateTime: date,
+});
+const hospice: TriggerResource = {
+  resourceType: 'Procedure',
+  id: 'hospice',
+  status: 'completed',
+  subject,
+  code: { coding: [{ system: 'http://snomed.info/sct', code: '385763009' }] },
+  performedDateTime: '2026-03-01',
+};
 
 function prompt(change: Change): ClaimedPrompt {
   const campaign = {
@@ -51,6 +79,7 @@ function prompt(change: Change): ClaimedPrompt {
     active: change.active ?? true,
     review: change.review ?? 'none',
     exemptFromCaps: change.exemptFromCaps ?? false,
+    ...(change.careGap ? CARE_GAP : {}),
     ...(change.result ? { trigger: { value: { ge: 9, unit: '%' } }, resultsMessaging: 'patient-preference' } : {}),
     ...(change.sendWindow ? { sendWindow: change.sendWindow } : {}),
   } as Campaign;
@@ -73,6 +102,7 @@ function patientOf(change: Change): PatientNow | 'gone' {
     patient: { resourceType: 'Patient', id: 'p1', ...change.patient },
     consents: change.consents ?? [],
     local: change.local ?? [],
+    records: change.records ?? [],
     ...(change.resultsByMessage === undefined ? {} : { localResults: { patientRef: 'Patient/p1', byMessage: change.resultsByMessage } }),
   };
 }
@@ -84,6 +114,7 @@ const inputOf = (change: Change) => ({
   patient: patientOf(change),
   optOutRules,
   resultsRules,
+  expansions: new Map(),
   slots: {
     window: change.sendWindow ? (parseSendWindow(change.sendWindow) as SendWindow) : DAYTIME,
     timezone: change.timezone ?? 'America/New_York',
@@ -223,6 +254,25 @@ describe('the send-time policy', () => {
       'counts a message on its way (reserved by another sender)',
       { messages: [{ promptId: 'x', state: 'reserved', at: NOW.getTime(), priority: 0, queuedAt: hoursAgo(2).getTime() }] },
       defer('cap', '2026-03-03T15:00:00.000Z', 'cap: 1/P1D reached; not before 2026-03-03T15:00:00.000Z'),
+    ],
+    [
+      'sends a care-gap prompt while the gap is still open (an HbA1c older than 180 days)',
+      { careGap: true, records: [hba1cOn('2025-08-01')] },
+      send,
+    ],
+    [
+      'withdraws a care-gap prompt whose gap closed while it waited (a new HbA1c), even when approved',
+      { careGap: true, review: 'required', reviewedBy: 'dr-lee', records: [hba1cOn('2026-03-01')] },
+      {
+        kind: 'withdraw',
+        rule: 'criteria',
+        reason: `criteria not met: lacks Observation ${HBA1C}, status final, within P180D (found Observation/a1c (2026-03-01))`,
+      },
+    ],
+    [
+      'withdraws a care-gap prompt of a patient admitted to hospice meanwhile',
+      { careGap: true, records: [hospice] },
+      { kind: 'withdraw', rule: 'excluded', reason: 'excluded: hospice care' },
     ],
     ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'key-1'), state: 'reserved' }] }, send],
     [

@@ -1,0 +1,86 @@
+/**
+ * A care-gap prompt that waits (quiet hours) is judged again when it is sent: the patient who had the HbA1c done
+ * meanwhile gets nothing, the one who did not gets the reminder. Real PostgreSQL, Redis and the FHIR test server,
+ * with the pipeline's clock injected.
+ */
+import { describe, expect, it } from 'vitest';
+import { useTestEnvironment } from '../support/environment.ts';
+import { communications, createResource } from '../support/fhir-data.ts';
+import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
+
+const HOUR = 3_600_000;
+const RULES = { SEND_WINDOW: '09:00-20:00', FREQUENCY_CAP: 'none', PROMPT_EXPIRY_HOURS: '72' };
+
+/** The next 03:00 UTC at least an hour from now: quiet hours for a patient whose time zone is UTC. */
+function nextNight(): number {
+  const from = new Date(Date.now() + HOUR);
+  const night = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate(), 3);
+  return night >= from.getTime() ? night : night + 24 * HOUR;
+}
+
+describe('criteria judged again at send', () => {
+  const env = useTestEnvironment('per-test');
+
+  async function diabeticAdult(given: string) {
+    const patient = await createResource(env.fhir.baseUrl, {
+      resourceType: 'Patient',
+      active: true,
+      birthDate: '1968-05-04',
+      name: [{ given: [given], family: 'Okafor' }],
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/timezone', valueCode: 'UTC' }],
+    });
+    await createResource(env.fhir.baseUrl, {
+      resourceType: 'Condition',
+      subject: { reference: `Patient/${patient.id}` },
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Diabetes mellitus type 2' }] },
+      onsetDateTime: '2019-02-01',
+    });
+    return `Patient/${patient.id}`;
+  }
+
+  it('withdraws a waiting care-gap reminder once the HbA1c is on file, and sends the other', async () => {
+    await applyExampleCampaigns(env.db, (loaded) => loaded, ['hba1c-care-gap']);
+    const tested = await diabeticAdult('Ada');
+    const untested = await diabeticAdult('Bo');
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, RULES);
+    try {
+      const night = nextNight();
+      pipeline.services.clock = () => new Date(night);
+      const first = await pipeline.run(['hba1c-care-gap']);
+      expect(first.totals).toMatchObject({ sent: 0, failed: 0 });
+      const waiting = await env.db.prompt.findMany({ where: { campaignId: 'hba1c-care-gap' } });
+      expect(waiting.map((prompt) => [prompt.status, prompt.notBefore?.getTime()])).toEqual([
+        ['queued', night + 6 * HOUR],
+        ['queued', night + 6 * HOUR],
+      ]);
+
+      // The test is done before the reminder goes out.
+      await createResource(env.fhir.baseUrl, {
+        resourceType: 'Observation',
+        status: 'final',
+        subject: { reference: tested },
+        code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'Hemoglobin A1c' }] },
+        effectiveDateTime: new Date(night + HOUR).toISOString(),
+        valueQuantity: { value: 7.1, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+      });
+
+      pipeline.services.clock = () => new Date(night + 6 * HOUR + 60_000);
+      await pipeline.run(['hba1c-care-gap']);
+      const byPatient = new Map(
+        (await env.db.prompt.findMany({ where: { campaignId: 'hba1c-care-gap' } })).map((prompt) => [prompt.patientRef, prompt]),
+      );
+      expect(byPatient.get(untested)).toMatchObject({ status: 'sent' });
+      expect(byPatient.get(tested)).toMatchObject({ status: 'skipped', rule: 'criteria' });
+      expect(byPatient.get(tested)?.reason).toMatch(
+        /^criteria not met: lacks Observation http:\/\/loinc.org\|4548-4, .* \(found Observation\//,
+      );
+      const sent = await communications(env.fhir.baseUrl);
+      expect(sent.map((communication) => communication.recipient?.[0]?.reference)).toEqual([untested]);
+      const withdrawn = await env.db.auditEvent.findFirst({ where: { entityId: byPatient.get(tested)?.id, action: 'prompt.skipped' } });
+      expect(withdrawn?.details).toMatchObject({ rule: 'criteria' });
+    } finally {
+      await pipeline.close();
+    }
+  });
+});
