@@ -7,8 +7,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { AgeRange, Exclusion, OPERATORS, RecordMatch, ValueTest } from '../criteria/index.ts';
 import { closestMatch } from './closest-match.ts';
-import { Campaign, Schedule, Trigger } from './schema.ts';
+import { Campaign, Cohort, Schedule, Trigger } from './schema.ts';
 
 export interface LoadedCampaign {
   file: string;
@@ -99,20 +100,54 @@ function duplicateIds(loaded: LoadedCampaign[]): CampaignProblem[] {
   return problems;
 }
 
-/** The fields of each mapping in a campaign file, by path, for "did you mean". */
-const FIELDS: Record<string, readonly string[]> = {
-  '': Object.keys(Campaign.shape),
+/** The kinds of mapping a campaign file holds, each with its fields and the kind of mapping under each field. */
+type Mapping = 'campaign' | 'schedule' | 'trigger' | 'cohort' | 'criterion' | 'exclusion' | 'match' | 'value' | 'age';
+const FIELDS: Record<Mapping, readonly string[]> = {
+  campaign: Object.keys(Campaign.shape),
   schedule: Object.keys(Schedule.shape),
   trigger: Object.keys(Trigger.shape),
+  cohort: Object.keys(Cohort.shape),
+  criterion: OPERATORS,
+  exclusion: Object.keys(Exclusion.shape),
+  match: Object.keys(RecordMatch.shape),
+  value: Object.keys(ValueTest.shape),
+  age: Object.keys(AgeRange.shape),
 };
+const OPERATOR_CHILDREN: Partial<Record<string, Mapping>> = {
+  all: 'criterion',
+  any: 'criterion',
+  not: 'criterion',
+  has: 'match',
+  lacks: 'match',
+  age: 'age',
+};
+const CHILDREN: Record<Mapping, Partial<Record<string, Mapping>>> = {
+  campaign: { schedule: 'schedule', trigger: 'trigger', cohort: 'cohort', when: 'criterion', exclude: 'exclusion' },
+  schedule: {},
+  trigger: { value: 'value' },
+  cohort: {},
+  criterion: OPERATOR_CHILDREN,
+  exclusion: OPERATOR_CHILDREN,
+  match: { value: 'value' },
+  value: {},
+  age: {},
+};
+
+/** The fields of the mapping at this path (`when.all.0.lacks`), for "did you mean"; list indexes are stepped over. */
+function fieldsAt(path: readonly PropertyKey[]): readonly string[] {
+  let mapping: Mapping | undefined = 'campaign';
+  for (const key of path) if (typeof key === 'string') mapping = mapping && CHILDREN[mapping][key];
+  return mapping ? FIELDS[mapping] : [];
+}
 
 function describeIssue(file: string, issue: z.core.$ZodIssue): CampaignProblem[] {
   const field = issue.path.join('.');
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
-        const suggestion = closestMatch(key, FIELDS[field] ?? []);
-        const fix = suggestion ? `did you mean ${suggestion}?` : `remove it or check the spelling (fields: ${FIELDS[field]?.join(', ')})`;
+        const fields = fieldsAt(issue.path);
+        const suggestion = closestMatch(key, fields);
+        const fix = suggestion ? `did you mean ${suggestion}?` : `remove it or check the spelling (fields: ${fields.join(', ')})`;
         return { file, field: field ? `${field}.${key}` : key, message: `is not a known field: ${fix}` };
       });
     case 'invalid_type':

@@ -4,11 +4,13 @@ export type { CriteriaScope, Explanation, PatientRecord } from './explain.ts';
 export { codeToken, duration, valueSetUrl } from './fields.ts';
 export { type CriteriaExplanation, judgeCriteria } from './judge.ts';
 export {
+  AgeRange,
   CODES_NEEDED,
   Criterion,
   codeSelection,
   Exclusion,
   hasCodes,
+  OPERATORS,
   RecordMatch,
   recordResource,
   ValueTest,

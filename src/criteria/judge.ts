@@ -35,9 +35,18 @@ export function judgeCriteria(
   return { kind: 'met', explanation };
 }
 
-/** The criterion to name for a failure: down through `all of` to the first child that failed; else the node itself. */
-function firstFailure(node: Explanation): Explanation {
-  if (node.criterion !== 'all of') return node;
-  const child = node.children?.find((candidate) => !candidate.held);
-  return child ? firstFailure(child) : node;
+/**
+ * The criterion to name for a failure, in words that stand alone: down through `all of` to the first child that
+ * failed; `any of` and `not` name what they hold over.
+ */
+function firstFailure(node: Explanation): Pick<Explanation, 'criterion' | 'because'> {
+  const children = node.children ?? [];
+  if (node.criterion === 'all of') {
+    const child = children.find((candidate) => !candidate.held);
+    return child ? firstFailure(child) : node;
+  }
+  if (node.criterion === 'any of')
+    return { criterion: `any of: ${children.map((child) => child.criterion).join(' | ')}`, because: 'none held' };
+  if (node.criterion === 'not' && children[0]) return { criterion: `not ${children[0].criterion}`, because: children[0].because };
+  return node;
 }

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
 import { codeToken, duration, valueSetUrl } from './fields.ts';
+import { KNOWN_UNITS } from './ucum.ts';
 
 const COMPARATORS = ['gt', 'ge', 'lt', 'le'] as const;
 export type Comparator = (typeof COMPARATORS)[number];
@@ -24,12 +25,27 @@ export const ValueTest = z
     ge: z.number().optional(),
     lt: z.number().optional(),
     le: z.number().optional(),
-    unit: z.string().min(1, { message: 'must be a UCUM unit code, e.g. "%" or "mm[Hg]"' }),
+    unit: z.string().superRefine((unit, ctx) => {
+      if (KNOWN_UNITS.includes(unit)) return;
+      const sameLetters = KNOWN_UNITS.find((known) => known.toLowerCase() === unit.toLowerCase());
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a UCUM unit code careprompt compares values in (${KNOWN_UNITS.join(', ')})${sameLetters ? `: did you mean ${sameLetters}? (UCUM codes are case-sensitive)` : ''}`,
+      });
+    }),
   })
   .strict()
   .refine((test) => COMPARATORS.some((comparator) => test[comparator] !== undefined), {
     message: 'needs at least one of gt, ge, lt, le, e.g. { ge: 9, unit: "%" }',
-  });
+  })
+  .refine(
+    (test) => {
+      const lowest = Math.max(test.gt ?? Number.NEGATIVE_INFINITY, test.ge ?? Number.NEGATIVE_INFINITY);
+      const highest = Math.min(test.lt ?? Number.POSITIVE_INFINITY, test.le ?? Number.POSITIVE_INFINITY);
+      return lowest < highest || (lowest === highest && test.gt === undefined && test.lt === undefined);
+    },
+    { message: 'no value can pass these bounds: the lower bound (gt, ge) must lie below the upper one (lt, le)' },
+  );
 export type ValueTest = z.infer<typeof ValueTest>;
 
 /** The refinement of a trigger or record match: only an Observation has a value to test. */
@@ -69,13 +85,13 @@ export type RecordMatch = z.infer<typeof RecordMatch>;
 
 const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
 
-const AgeRange = z
+export const AgeRange = z
   .object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
   .strict()
   .refine((age) => age.min !== undefined || age.max !== undefined, { message: 'needs min or max (whole years), e.g. { min: 18 }' })
   .refine((age) => age.min === undefined || age.max === undefined || age.min <= age.max, { message: 'min must not exceed max' });
 
-const OPERATORS = ['all', 'any', 'not', 'has', 'lacks', 'age', 'gender'] as const;
+export const OPERATORS = ['all', 'any', 'not', 'has', 'lacks', 'age', 'gender'] as const;
 
 /** One criterion: exactly one operator. `all`/`any`/`not` nest. */
 export type Criterion = {
@@ -101,13 +117,27 @@ const operatorFields = {
   has: RecordMatch.optional(),
   lacks: RecordMatch.optional(),
   age: AgeRange.optional(),
-  gender: z.union([z.enum(GENDERS), z.array(z.enum(GENDERS)).min(1)]).optional(),
+  gender: z
+    .union([z.enum(GENDERS), z.array(z.enum(GENDERS)).min(1)], {
+      message: `must be one of ${GENDERS.join(', ')} (FHIR administrative gender, lowercase), or a list of them`,
+    })
+    .optional(),
 };
 
-const ONE_OPERATOR = `needs exactly one of ${OPERATORS.join(', ')}, e.g. { lacks: { resource: Observation, codes: [...] } }`;
-const oneOperator = (criterion: Record<string, unknown>) => OPERATORS.filter((key) => criterion[key] !== undefined).length === 1;
+/** Exactly one operator per criterion: "has X and lacks Y" is written `all: [{ has: X }, { lacks: Y }]`. */
+function oneOperator(criterion: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const found = OPERATORS.filter((key) => criterion[key] !== undefined);
+  if (found.length === 1) return;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      found.length === 0
+        ? `needs one of ${OPERATORS.join(', ')}, e.g. { lacks: { resource: Observation, codes: [...] } }`
+        : `has ${found.join(' and ')}: give one per criterion and combine them with all: or any:`,
+  });
+}
 
-export const Criterion: z.ZodType<Criterion> = z.object(operatorFields).strict().refine(oneOperator, { message: ONE_OPERATOR });
+export const Criterion: z.ZodType<Criterion> = z.object(operatorFields).strict().superRefine(oneOperator);
 
 /** "Never prompt if this holds": a criterion with the reason recorded on the skipped prompt. */
 export const Exclusion = z
@@ -116,7 +146,7 @@ export const Exclusion = z
     ...operatorFields,
   })
   .strict()
-  .refine(oneOperator, { message: ONE_OPERATOR });
+  .superRefine(oneOperator);
 export type Exclusion = z.infer<typeof Exclusion>;
 
 export { CODES_NEEDED, codeSelection, hasCodes, resource as recordResource, valueOnObservationsOnly };

@@ -61,6 +61,9 @@ const UNITS: ReadonlyMap<string, Unit> = new Map<string, Unit>([
  * Converted results are rounded to this many significant digits, so that binary fractions (0.01 × 900) compare
  * at a threshold as the decimal numbers they stand for.
  */
+/** The unit codes careprompt can compare values in (a test in another unit could never match a result). */
+export const KNOWN_UNITS: readonly string[] = [...UNITS.keys()];
+
 const PRECISION = 12;
 
 export type Conversion = { ok: true; value: number } | { ok: false; problem: string };

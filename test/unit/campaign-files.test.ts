@@ -111,6 +111,52 @@ describe('campaign files', () => {
       });
     });
 
+    it('criteria: misspelt fields at any depth, two operators in one criterion, units and bounds that cannot match', () => {
+      const withCriteria = (criteria: string) => `${valid}${criteria}`;
+      const problems = problemsOf(() =>
+        parseCampaign(
+          'jobs/a.yaml',
+          withCriteria(`when:
+  all:
+    - lacks: { resource: Observation, codes: ["http://loinc.org|4548-4"], withn: P180D }
+    - has: { resource: Observation, codes: ["http://loinc.org|8480-6"], value: { ge: 160, unit: "mm[hg]" } }
+    - has: { resource: Observation, codes: ["http://loinc.org|4548-4"], value: { ge: 10, lt: 5, unit: "%" } }
+    - { age: { min: 18 }, gender: female }
+    - gender: femal
+exclude:
+  - reasn: hospice care
+    has: { resource: Procedure, codes: ["http://snomed.info/sct|385763009"] }
+`),
+        ),
+      );
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          { file: 'jobs/a.yaml', field: 'when.all.0.lacks.withn', message: 'is not a known field: did you mean within?' },
+          {
+            file: 'jobs/a.yaml',
+            field: 'when.all.1.has.value.unit',
+            message: expect.stringMatching(/^must be a UCUM unit code careprompt compares values in \(.*\): did you mean mm\[Hg\]\?/),
+          },
+          {
+            file: 'jobs/a.yaml',
+            field: 'when.all.2.has.value',
+            message: 'no value can pass these bounds: the lower bound (gt, ge) must lie below the upper one (lt, le)',
+          },
+          {
+            file: 'jobs/a.yaml',
+            field: 'when.all.3',
+            message: 'has age and gender: give one per criterion and combine them with all: or any:',
+          },
+          {
+            file: 'jobs/a.yaml',
+            field: 'when.all.4.gender',
+            message: 'must be one of male, female, other, unknown (FHIR administrative gender, lowercase), or a list of them',
+          },
+          { file: 'jobs/a.yaml', field: 'exclude.0.reasn', message: 'is not a known field: did you mean reason?' },
+        ]),
+      );
+    });
+
     it('a value outside a list of options: the options, and the one meant when it is close', () => {
       expect(problemOf(valid.replace('resource: Procedure', 'resource: Procedures'))).toEqual({
         file: 'jobs/a.yaml',

@@ -139,3 +139,19 @@ describe('judgeCriteria', () => {
     expect(verdict.explanation.when?.held).toBe(false);
   });
 });
+
+describe('the reason recorded for criteria not met', () => {
+  it('names what any and not hold over, so the reason stands alone', () => {
+    const anyOf = judgeCriteria({ when: { any: [{ gender: 'male' }, { age: { max: 40 } }] } }, record([]), scope);
+    expect(anyOf).toMatchObject({ kind: 'not-met', reason: 'criteria not met: any of: gender male | age 0–40 (none held)' });
+    const notHospice = judgeCriteria(
+      { when: { not: { has: { resource: 'Procedure', valueSet: HOSPICE_SET } } } },
+      record([hospice]),
+      scope,
+    );
+    expect(notHospice).toMatchObject({
+      kind: 'not-met',
+      reason: `criteria not met: not has Procedure value set ${HOSPICE_SET} (found Procedure/h1 (2026-10-01))`,
+    });
+  });
+});
