@@ -4,6 +4,7 @@ import { CampaignFileError } from '../campaigns/index.ts';
 import { ConfigError, cliActor, loadAdminConfig } from '../config/index.ts';
 import { TemplateError } from '../render/index.ts';
 import { databaseConnectionProblem, type PromptStatus } from '../store/index.ts';
+import { ValueSetFileError } from '../valuesets/index.ts';
 import { applyCampaignFiles, printCampaigns, validateCampaigns } from './commands/campaigns.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { dryRunCommand } from './commands/dry-run.ts';
@@ -178,6 +179,7 @@ export async function runCli(argv: string[]): Promise<number> {
       error instanceof ConfigError ||
       error instanceof CampaignFileError ||
       error instanceof TemplateError ||
+      error instanceof ValueSetFileError ||
       error instanceof InputError
     ) {
       return print(`careprompt: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`, EXIT.badInput);

@@ -8,7 +8,7 @@
  *   work correctly. skip: not judged, because a check it depends on failed.
  * - campaigns: the active campaigns that need it; absent when the check is about the server as a whole.
  */
-import { type Campaign, recordTypesOf, triggerOf, triggerSearchParameters, valueSetsOf } from '../campaigns/index.ts';
+import { type Campaign, recordMatchesOf, recordTypesOf, triggerOf, triggerSearchParameters, valueSetsOf } from '../campaigns/index.ts';
 import { revIncludesFor } from '../fhir/index.ts';
 import { codeParameterOf, LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
 import { type DeclaredResource, type ParsedStatement, parseCapabilityStatement, type ServerDeclaration } from './capability-statement.ts';
@@ -89,14 +89,16 @@ export function diagnose(findings: Findings): Check[] {
   const server = parsed?.ok ? parsed.server : undefined;
   const campaigns = findings.campaigns.ok ? findings.campaigns.value : [];
   const judged = new Map<string, CheckResult>();
-  const declared = [fhirVersion(), ...serverRequirements(campaigns), ...triggerRequirements(campaigns)].map(
-    ({ judge, needs, ...check }): Check => {
-      const blocker = !server ? 'capability-statement' : needs && judged.get(needs) !== 'pass' ? needs : undefined;
-      const verdict: Verdict = server && !blocker ? judge(server) : { result: 'skip', detail: `needs: ${blocker}` };
-      judged.set(check.id, verdict.result);
-      return { ...check, ...verdict };
-    },
-  );
+  const declared = [
+    fhirVersion(),
+    ...serverRequirements(campaigns),
+    ...mergedById([...triggerRequirements(campaigns), ...criteriaRequirements(campaigns)]),
+  ].map(({ judge, needs, ...check }): Check => {
+    const blocker = !server ? 'capability-statement' : needs && judged.get(needs) !== 'pass' ? needs : undefined;
+    const verdict: Verdict = server && !blocker ? judge(server) : { result: 'skip', detail: `needs: ${blocker}` };
+    judged.set(check.id, verdict.result);
+    return { ...check, ...verdict };
+  });
   return [
     ...access,
     campaignsCheck(findings.campaigns),
@@ -284,6 +286,33 @@ function triggerRequirements(campaigns: readonly Campaign[]): Requirement[] {
       },
     ];
   });
+}
+
+/**
+ * What campaigns with criteria search besides their trigger: each record type their criteria read, by code and
+ * `_lastUpdated` (a change can change a decision). Their trigger is then searched for those patients by `subject`,
+ * which loading records already needs of every type (serverRequirements).
+ */
+function criteriaRequirements(campaigns: readonly Campaign[]): Requirement[] {
+  const sends = (what: string) =>
+    `polls look for changes to what the criteria read with ${what}: a server that refuses it fails every poll`;
+  const read = [...campaignIdsBy(campaigns, (campaign) => [...new Set(recordMatchesOf(campaign).map((match) => match.resource))])];
+  return read.flatMap(([type, ids]) => [
+    searchType(type, ids, `these campaigns' criteria read ${type}: their polls search it for changes`),
+    searchParam(type, triggerSearchParameters(type).code, ids, sends('their codes')),
+    searchParam(type, '_lastUpdated', ids, sends('_lastUpdated=ge…')),
+  ]);
+}
+
+/** One check per id: two campaigns' needs of the same search parameter are one check naming both. */
+function mergedById(requirements: readonly Requirement[]): Requirement[] {
+  const byId = new Map<string, Requirement>();
+  for (const requirement of requirements) {
+    const earlier = byId.get(requirement.id);
+    const campaigns = [...new Set([...(earlier?.campaigns ?? []), ...(requirement.campaigns ?? [])])];
+    byId.set(requirement.id, earlier ? { ...earlier, campaigns } : requirement);
+  }
+  return [...byId.values()];
 }
 
 /**

@@ -56,6 +56,15 @@ describe('campaign files naming value sets', () => {
     expect(result.stderr).toContain(`value set ${KNOWN} has no file in jobs/valuesets: the FHIR server will expand it`);
   });
 
+  it('validate refuses a broken value set file as bad input (exit 2), naming the file and what is wrong', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'careprompt-broken-value-sets-'));
+    await writeFile(join(folder, 'broken.json'), '{ "resourceType": "ValueSet", ');
+    const file = await campaignFile('with-broken-folder', KNOWN);
+    const result = await careprompt(['campaigns', 'validate', file], { VALUESETS_DIR: folder });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`careprompt: ${join(folder, 'broken.json')}: is not JSON`);
+  });
+
   it('apply without a FHIR server refuses it, naming the file, the field and the fix', async () => {
     const file = await campaignFile('no-server', KNOWN);
     const result = await careprompt(['campaigns', 'apply', file], database);

@@ -460,6 +460,45 @@ describe('doctor checks', () => {
     expect(checks.filter((check) => check.id === 'search:Procedure')).toHaveLength(1);
   });
 
+  it('checks what the criteria of a care gap search: each record type they read by code and _lastUpdated, each check once', () => {
+    const careGap = campaignFixture({
+      id: 'hba1c-gap',
+      template: 'diabetes',
+      trigger: undefined,
+      cohort: { resource: 'Condition', codes: ['http://snomed.info/sct|44054006'], status: ['active'] },
+      repeat: 'P30D',
+      when: { lacks: { resource: 'Observation', codes: ['http://loinc.org|4548-4'], within: 'P180D' } },
+      exclude: [{ reason: 'hospice care', has: { resource: 'Procedure', codes: ['http://snomed.info/sct|385763009'] } }],
+    });
+    const observations = (params: string[]) => (resources: ResourceEntry[]) => [
+      ...resources.map((entry) =>
+        entry.type === 'Patient' ? { ...entry, searchRevInclude: [...(entry.searchRevInclude as string[]), 'Observation:subject'] } : entry,
+      ),
+      resource('Observation', params),
+    ];
+    const diagnosed = (params: string[]) =>
+      diagnose(
+        findings({
+          metadata: { ok: true, value: statement(observations(params)) },
+          campaigns: { ok: true, value: [woundCare, careGap] },
+        }),
+      );
+
+    const full = diagnosed(['_lastUpdated', 'code', 'subject']);
+    expect(byId(full, 'search-param:Observation:code')).toMatchObject({ result: 'pass', campaigns: ['hba1c-gap'] });
+    expect(byId(full, 'search-param:Observation:_lastUpdated')).toMatchObject({ result: 'pass', campaigns: ['hba1c-gap'] });
+    // Procedure: the wound-care trigger's own checks and the exclusion's, one check naming both campaigns.
+    expect(byId(full, 'search-param:Procedure:_lastUpdated')).toMatchObject({ result: 'pass', campaigns: ['wound-care', 'hba1c-gap'] });
+    expect(byId(full, 'search-param:Condition:subject').result).toBe('pass');
+    for (const id of ['search-param:Procedure:_lastUpdated', 'search-param:Condition:subject'])
+      expect(full.filter((check) => check.id === id)).toHaveLength(1);
+
+    expect(byId(diagnosed(['code', 'subject']), 'search-param:Observation:_lastUpdated')).toMatchObject({
+      result: 'fail',
+      campaigns: ['hba1c-gap'],
+    });
+  });
+
   it('checks the parameter an Encounter campaign sends its codes with: class for class codes, type for the others', () => {
     const encounterCampaign = (id: string, codes: string[]) =>
       campaignFixture({ id, trigger: { resource: 'Encounter', codes, status: ['finished'], within: 'P7D' } });
