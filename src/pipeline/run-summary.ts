@@ -16,6 +16,11 @@ export interface CampaignRunSummary {
   alreadyHandled: number;
   /** Matches skipped because the patient was prompted within the repeat period. */
   recentlyPrompted: number;
+  /**
+   * Matches the campaign's own rules rejected, with nothing recorded: the server matched loosely, a result's value
+   * failed its test, the trigger is not due yet, or its patient was not found.
+   */
+  notMatched: number;
   /** New prompts waiting for quiet hours to end or a frequency-cap slot: sent then, not a failure. */
   deferred: { count: number; earliest?: string; latest?: string };
   /**
@@ -64,6 +69,7 @@ export async function summariseCampaigns(
         prompts,
         alreadyHandled: outcomeCount(campaignId, 'already-handled'),
         recentlyPrompted: outcomeCount(campaignId, 'recently-prompted'),
+        notMatched: outcomeCount(campaignId, 'no-match') + outcomeCount(campaignId, 'patient-not-found'),
         deferred: waiting
           ? { count: waiting.count, earliest: waiting.earliest.toISOString(), latest: waiting.latest.toISOString() }
           : { count: 0 },

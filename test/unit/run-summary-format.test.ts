@@ -10,6 +10,7 @@ const campaign = (campaignId: string, overrides: Partial<CampaignRunSummary>): C
   prompts: { pending_review: 0, queued: 0, sent: 0, failed: 0, skipped: 0 },
   alreadyHandled: 0,
   recentlyPrompted: 0,
+  notMatched: 0,
   deferred: { count: 0 },
   unfinished: 0,
   ...overrides,
@@ -49,5 +50,19 @@ describe('the run --once summary', () => {
     expect(totalsOf(campaigns).failed).toBe(0);
     expect(text).toContain('diabetes: deferred 2 until 2026-11-30T14:00:00.000Z (the last until 2026-12-01T14:00:00.000Z)');
     expect(text).toMatch(/^diabetes\s+3\s+1\s+2\s/m);
+  });
+
+  it('shows the matches the campaign rules rejected, so the columns add up to MATCHED', () => {
+    const text = formatted([
+      campaign('after-ed-visit', {
+        matched: 6,
+        prompts: { pending_review: 0, queued: 0, sent: 2, failed: 0, skipped: 1 },
+        alreadyHandled: 1,
+        notMatched: 2,
+      }),
+    ]);
+    const [header, row] = text.split('\n');
+    expect(header).toMatch(/RECENT\s+NOT MATCHED\s+PAGES/);
+    expect(row?.split(/\s{2,}/)).toEqual(['after-ed-visit', '6', '2', '0', '0', '1', '0', '0', '1', '0', '2', '0']);
   });
 });

@@ -42,7 +42,7 @@ export async function runOnceCommand(options: { campaignId?: string; json: boole
 
 export function formatRunSummary(summary: RunSummary): string {
   const table = formatTable(
-    ['CAMPAIGN', 'MATCHED', 'SENT', 'DEFERRED', 'REVIEW', 'SKIPPED', 'FAILED', 'UNFINISHED', 'ALREADY', 'RECENT', 'PAGES'],
+    ['CAMPAIGN', 'MATCHED', 'SENT', 'DEFERRED', 'REVIEW', 'SKIPPED', 'FAILED', 'UNFINISHED', 'ALREADY', 'RECENT', 'NOT MATCHED', 'PAGES'],
     summary.campaigns.map((c) => [
       c.campaignId + (c.pollFailed ? ' (poll failed)' : ''),
       c.matched,
@@ -54,6 +54,7 @@ export function formatRunSummary(summary: RunSummary): string {
       c.unfinished,
       c.alreadyHandled,
       c.recentlyPrompted,
+      c.notMatched,
       c.pages,
     ]),
   );
