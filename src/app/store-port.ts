@@ -37,7 +37,7 @@ export function createStorePort(db: store.Db): Store {
     markSent: (deliveries) => store.markSent(db, deliveries),
     markFailed: (id, reason) => store.markFailed(db, id, reason),
     withdrawQueued: (withdrawals) => store.withdrawQueued(db, withdrawals),
-    holdForReview: (id) => store.holdForReview(db, id),
+    holdForReview: (id, reason) => store.holdForReview(db, id, reason),
     deferQueued: (id, leaseToken, notBefore, reason, rule) => store.deferQueued(db, id, leaseToken, notBefore, reason, rule),
     reviewPrompt: (id, review) => store.reviewPrompt(db, id, review),
     retryFailed: (id, actor, options) => store.retryFailed(db, id, actor, options),

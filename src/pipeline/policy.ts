@@ -25,8 +25,8 @@ export type SendDecision =
   | { kind: 'send' }
   /** Must not go out at all: recorded as skipped, with the rule and reason. */
   | { kind: 'withdraw'; rule: string; reason: string }
-  /** A clinician must approve it first: back to the review queue. */
-  | { kind: 'hold'; rule: 'review' }
+  /** A clinician must approve it first: back to the review queue (`reason` when more than the campaign's review). */
+  | { kind: 'hold'; rule: 'review'; reason?: string }
   /** Not now: sent again at `until`, its expiry then counting from `until`. */
   | { kind: 'defer'; rule: string; until: Date; reason: string };
 
@@ -87,10 +87,10 @@ export const reviewNowRequired: SendRule = ({ prompt }) =>
   prompt.campaign.review === 'required' && !prompt.reviewedBy ? { kind: 'hold', rule: 'review' } : undefined;
 
 /** A result queued because the patient chose results by message, who has since taken it back: a clinician decides. */
-export const resultsNoLongerChosen: SendRule = ({ prompt, patient, now, resultsRules }) =>
-  patient !== 'gone' && !prompt.reviewedBy && resultsHoldReason(prompt.campaign, patient, now, resultsRules)
-    ? { kind: 'hold', rule: 'review' }
-    : undefined;
+export const resultsNoLongerChosen: SendRule = ({ prompt, patient, now, resultsRules }) => {
+  const reason = patient !== 'gone' && !prompt.reviewedBy ? resultsHoldReason(prompt.campaign, patient, now, resultsRules) : undefined;
+  return reason ? { kind: 'hold', rule: 'review', reason } : undefined;
+};
 
 /** A message about "your stitches" must not arrive a week late; the wait counts from when it became sendable. */
 export const expired: SendRule = ({ prompt, now, expireAfterMs }) =>

@@ -130,7 +130,8 @@ export interface Store {
   markFailed(id: string, reason: string): Promise<void>;
   /** Withdrawn prompts recorded as skipped, each audited with its rule, in one statement. */
   withdrawQueued(withdrawals: readonly Withdrawal[]): Promise<void>;
-  holdForReview(id: string): Promise<void>;
+  /** Back to the review queue; `reason` when a rule beyond `review: required` holds it. */
+  holdForReview(id: string, reason?: string): Promise<void>;
   /** Not before `notBefore`: recorded with the reason, and the lease given back; false if the lease was lost. */
   deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string, rule: string): Promise<boolean>;
   reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;

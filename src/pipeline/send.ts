@@ -103,7 +103,7 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     } else if (decision.kind === 'withdraw') {
       withdrawals.push({ id: prompt.id, rule: decision.rule, reason: decision.reason });
     } else if (decision.kind === 'hold') {
-      await ctx.store.holdForReview(prompt.id);
+      await ctx.store.holdForReview(prompt.id, decision.reason);
       batch.settle(prompt.id, 'held-for-review');
     } else {
       // Not deferred when the lease was lost meanwhile: another sender has the prompt now.

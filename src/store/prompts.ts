@@ -264,8 +264,10 @@ export async function deferQueued(db: Db, id: string, leaseToken: string, notBef
 }
 
 /** A queued prompt whose campaign now requires review goes back to the review queue. */
-export async function holdForReview(db: Db, id: string): Promise<void> {
-  await transition(db, id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null }, { rule: 'review' });
+/** `reason`: why a rule beyond `review: required` holds it (results by message taken back), kept on the row. */
+export async function holdForReview(db: Db, id: string, reason?: string): Promise<void> {
+  const held = { status: 'pending_review' as const, leaseUntil: null, leaseToken: null, ...(reason ? { reason } : {}) };
+  await transition(db, id, ['queued'], held, { rule: 'review', ...(reason ? { reason } : {}) });
 }
 
 /**

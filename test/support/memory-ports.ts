@@ -339,8 +339,8 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
       for (const { id, rule, reason } of withdrawals)
         transition(id, ['queued'], { status: 'skipped', reason, rule, leaseUntil: null, leaseToken: null });
     },
-    async holdForReview(id) {
-      transition(id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null });
+    async holdForReview(id, reason) {
+      transition(id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null, ...(reason ? { reason } : {}) });
     },
     async deferQueued(id, leaseToken, notBefore) {
       const prompt = prompts.get(id);

@@ -114,5 +114,6 @@ describe('results by message at decision', () => {
 
     expect((await sendPrompts({ promptIds: [prompt.id] }, ctx)).get(prompt.id)).toBe('held-for-review');
     expect(prompt.status).toBe('pending_review');
+    expect(prompt.reason).toBe('held for review: results by message declined (local)');
   });
 });

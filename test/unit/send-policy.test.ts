@@ -172,8 +172,16 @@ describe('the send-time policy', () => {
     ['prefers withdrawing over holding (deactivated and now requiring review)', { active: false, review: 'required' }, deactivated],
     ['holds before it expires a prompt that needs review', { review: 'required', queuedAt: hoursAgo(49) }, hold],
     ['sends a result to a patient who still wants results by message', { result: true, resultsByMessage: true }, send],
-    ['holds a result whose patient has since said no to results by message', { result: true, resultsByMessage: false }, hold],
-    ['holds a result whose patient no longer has a results-by-message preference', { result: true }, hold],
+    [
+      'holds a result whose patient has since said no to results by message',
+      { result: true, resultsByMessage: false },
+      { ...hold, reason: 'held for review: results by message declined (local)' },
+    ],
+    [
+      'holds a result whose patient no longer has a results-by-message preference',
+      { result: true },
+      { ...hold, reason: 'held for review: no results-by-message preference' },
+    ],
     ['sends a reviewed result whatever the preference', { result: true, resultsByMessage: false, reviewedBy: 'dr-lee' }, send],
     [
       'withdraws when the patient is gone from the server',
