@@ -11,7 +11,7 @@ import type { PatientContext } from '../fhir/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
 import type { PatientMessage } from '../schedule/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
-import { type PromptIdentity, renderedPrompt, skippedPrompt } from './draft-prompt.ts';
+import { type PromptIdentity, renderedPrompt, renderFor, skippedPrompt } from './draft-prompt.ts';
 import { planSlots } from './plan-slots.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus, Store } from './ports.ts';
 import type { EvaluateWork } from './work.ts';
@@ -125,11 +125,33 @@ export function decideBatch(
   });
   const drafts = decisions.flatMap((decision) => ('prompt' in decision ? [decision.prompt] : []));
   const planned = new Map(
-    planSlots(campaign, drafts, facts.decidedAt, facts.messages, services.config).map((prompt) => [prompt.idempotencyKey, prompt]),
+    planSlots(campaign, drafts, facts.decidedAt, facts.messages, services.config).map((prompt) => [
+      prompt.idempotencyKey,
+      readAt(prompt, campaign, facts, services),
+    ]),
   );
   return decisions.map((decision) =>
     'prompt' in decision ? { ...decision, prompt: planned.get(decision.prompt.idempotencyKey) ?? decision.prompt } : decision,
   );
+}
+
+/**
+ * A prompt deferred to a later time is worded for that time: "yesterday" written at 23:00 must read "on Tuesday"
+ * when it arrives two mornings later. Only the text changes: what was decided stays.
+ */
+function readAt(
+  prompt: NewPrompt,
+  campaign: Campaign,
+  facts: BatchFacts,
+  services: { config: Readonly<Config>; templates: TemplateRegistry },
+): NewPrompt {
+  const until = prompt.deferred?.until;
+  const [triggerRef] = prompt.triggerRefs;
+  const context = facts.contexts.get(prompt.patientRef.slice('Patient/'.length));
+  const trigger = triggerRef ? facts.triggers.get(triggerRef) : undefined;
+  if (!until || prompt.renderedText === undefined || !context || trigger === undefined || trigger === 'unreadable') return prompt;
+  const rendered = renderFor(campaign, context, trigger, until, services);
+  return rendered.kind === 'rendered' && rendered.result.ok ? { ...prompt, renderedText: rendered.result.text } : prompt;
 }
 
 /** The candidate outcome of a row written with this status. */

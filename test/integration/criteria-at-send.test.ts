@@ -1,7 +1,8 @@
 /**
- * A care-gap prompt that waits (quiet hours) is judged again when it is sent: the patient who had the HbA1c done
- * meanwhile gets nothing, the one who did not gets the reminder. Real PostgreSQL, Redis and the FHIR test server,
- * with the pipeline's clock injected.
+ * Prompts that wait for quiet hours to end: a care-gap prompt is judged again when it is sent (the patient who had
+ * the HbA1c done meanwhile gets nothing, the one who did not gets the reminder), and a prompt deferred past
+ * midnight is worded for the morning it arrives. Real PostgreSQL, Redis and the FHIR test server, with the
+ * pipeline's clock injected.
  */
 import { describe, expect, it } from 'vitest';
 import { useTestEnvironment } from '../support/environment.ts';
@@ -18,7 +19,7 @@ function nextNight(): number {
   return night >= from.getTime() ? night : night + 24 * HOUR;
 }
 
-describe('criteria judged again at send', () => {
+describe('prompts that wait for quiet hours to end', () => {
   const env = useTestEnvironment('per-test');
 
   async function diabeticAdult(given: string) {
@@ -79,6 +80,35 @@ describe('criteria judged again at send', () => {
       expect(sent.map((communication) => communication.recipient?.[0]?.reference)).toEqual([untested]);
       const withdrawn = await env.db.auditEvent.findFirst({ where: { entityId: byPatient.get(tested)?.id, action: 'prompt.skipped' } });
       expect(withdrawn?.details).toMatchObject({ rule: 'criteria' });
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  it('words a prompt deferred past midnight for the morning it arrives: the visit is no longer "yesterday"', async () => {
+    await applyExampleCampaigns(env.db, (loaded) => loaded, ['after-ed-visit']);
+    const patientRef = await diabeticAdult('Cy');
+    const night = nextNight();
+    // The visit ended at 21:00 the evening before the night; its check-in is due 12 hours later, at 09:00.
+    const ended = night - 6 * HOUR;
+    await createResource(env.fhir.baseUrl, {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER', display: 'emergency' },
+      subject: { reference: patientRef },
+      period: { start: new Date(ended - 4 * HOUR).toISOString(), end: new Date(ended).toISOString() },
+    });
+    // Decided at 10:30, past a 09:00-10:00 window: it waits for 09:00 the next day, two days after the visit.
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, { ...RULES, SEND_WINDOW: '09:00-10:00' });
+    try {
+      const decided = night + 7.5 * HOUR;
+      pipeline.services.clock = () => new Date(decided);
+      await pipeline.run(['after-ed-visit']);
+      const prompt = await env.db.prompt.findFirstOrThrow({ where: { campaignId: 'after-ed-visit', patientRef } });
+      expect(prompt.notBefore?.getTime()).toBe(night + 30 * HOUR);
+      const weekday = new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(ended);
+      expect(prompt.renderedText).toContain(`you went to the emergency room on ${weekday}`);
+      expect(prompt.renderedText).not.toContain('yesterday');
     } finally {
       await pipeline.close();
     }
