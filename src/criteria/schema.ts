@@ -25,14 +25,15 @@ export const ValueTest = z
     ge: z.number().optional(),
     lt: z.number().optional(),
     le: z.number().optional(),
-    unit: z.string().superRefine((unit, ctx) => {
-      if (KNOWN_UNITS.includes(unit)) return;
-      const sameLetters = KNOWN_UNITS.find((known) => known.toLowerCase() === unit.toLowerCase());
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be a UCUM unit code careprompt compares values in (${KNOWN_UNITS.join(', ')})${sameLetters ? `: did you mean ${sameLetters}? (UCUM codes are case-sensitive)` : ''}`,
-      });
-    }),
+    unit: z
+      .string()
+      .min(1, { message: 'must be a UCUM unit code, e.g. "%" or "mm[Hg]"' })
+      .superRefine((unit, ctx) => {
+        // A unit careprompt does not convert still compares with results in the very same code (eGFR's
+        // mL/min/{1.73_m2}); one that differs from a known code only in case would silently match nothing.
+        const meant = KNOWN_UNITS.find((known) => known !== unit && known.toLowerCase() === unit.toLowerCase());
+        if (meant) ctx.addIssue({ code: 'custom', message: `is not a UCUM code (UCUM is case-sensitive): did you mean ${meant}?` });
+      }),
   })
   .strict()
   .refine((test) => COMPARATORS.some((comparator) => test[comparator] !== undefined), {
