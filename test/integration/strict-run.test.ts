@@ -2,7 +2,8 @@
  * The whole pipeline against the project's FHIR server with every real-EHR behaviour on at once: SMART Backend
  * Services authentication, a cap on included entries, 409s on a share of conditional creates and a rate limit
  * announced only by `RateLimit` headers. Each fires during the run, and still every expected prompt goes out
- * exactly once with nothing failed.
+ * exactly once with nothing failed: for the single-trigger campaigns, and for the criteria campaigns, whose
+ * outcomes per patient follow from the population's records (test/support/expected-outcomes.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,9 @@ import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/index.ts';
-import { seedPopulation } from '../../tools/demo/population.ts';
+import { populationRecords, seedPopulation } from '../../tools/demo/population.ts';
 import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
+import { CRITERIA_CAMPAIGNS, CRITERIA_NOT_MET, expectedOutcomes, type Outcome, outcomeCounts } from '../support/expected-outcomes.ts';
 import { communications, duplicatedIdentifiers } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, emptyDatabase, testDb } from '../support/pipeline.ts';
 
@@ -38,6 +40,8 @@ describe('a run against a test server as strict as a real EHR', () => {
   let fhir: FhirTestServer;
   let keyDir: string;
   let keyFile: string;
+  /** A fresh server with every strict behaviour on, trusting the seeder and the engine's key. */
+  let strictServer: () => Promise<FhirTestServer>;
 
   beforeAll(async () => {
     db = testDb();
@@ -47,18 +51,18 @@ describe('a run against a test server as strict as a real EHR', () => {
     const kid = 'strict-run-key';
     keyFile = path.join(keyDir, 'private-key.json');
     await writeFile(keyFile, JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES384' }), { mode: 0o600 });
-    fhir = await startFhirServer({
-      strict: {
-        auth: {
-          clients: [SEEDER, { clientId: ENGINE_CLIENT_ID, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid }] } }],
-          tokenLifetimeSeconds: 3600,
+    const engineKey = { ...(await exportJWK(publicKey)), kid };
+    strictServer = () =>
+      startFhirServer({
+        strict: {
+          auth: { clients: [SEEDER, { clientId: ENGINE_CLIENT_ID, jwks: { keys: [engineKey] } }], tokenLifetimeSeconds: 3600 },
+          // Far below Medplum's 1,000, so the batched record search of a 50-patient evaluate job is refused.
+          includeCap: 60,
+          conflicts: { share: 0.3, seed: 5 },
+          rateLimit: { interactions: 10, windowSeconds: 1 },
         },
-        // Far below Medplum's 1,000, so the batched record search of a 50-patient evaluate job is refused.
-        includeCap: 60,
-        conflicts: { share: 0.3, seed: 5 },
-        rateLimit: { interactions: 10, windowSeconds: 1 },
-      },
-    });
+      });
+    fhir = await strictServer();
   });
 
   afterAll(async () => {
@@ -96,6 +100,48 @@ describe('a run against a test server as strict as a real EHR', () => {
       expect(await db.prompt.count({ where: { status: { notIn: ['sent', 'skipped'] } } })).toBe(0);
     } finally {
       await pipeline.close();
+    }
+  });
+
+  it('decides the criteria campaigns as their records call for, every prompt once, though every strict behaviour fires', async () => {
+    await emptyDatabase(db);
+    // A server of its own: the population of the test before would change the counts.
+    const fhir = await strictServer();
+    const headers = await seederHeaders(fhir.baseUrl);
+    const asOf = new Date();
+    const population = { patients: 120, seed: 23, asOf };
+    await seedPopulation(fhir.baseUrl, population, headers);
+    const expected = expectedOutcomes(populationRecords(population), asOf);
+    await applyExampleCampaigns(db, (loaded) => loaded, CRITERIA_CAMPAIGNS);
+    const pipeline = await createTestPipeline(db, fhir.baseUrl, {
+      FHIR_AUTH: 'smart-backend',
+      FHIR_CLIENT_ID: ENGINE_CLIENT_ID,
+      FHIR_PRIVATE_KEY_FILE: keyFile,
+    });
+    pipeline.services.clock = () => asOf;
+    try {
+      const summary = await pipeline.run([...CRITERIA_CAMPAIGNS]);
+      const stats = fhir.stats();
+      // Observations and Encounters come with each batch's records: the include cap refuses those searches too.
+      expect(stats.includeCapped, 'include cap refusals').toBeGreaterThan(0);
+      expect(summary.totals.failed).toBe(0);
+      const rows = await db.prompt.findMany({ select: { campaignId: true, status: true, reason: true } });
+      for (const id of CRITERIA_CAMPAIGNS) {
+        const recorded = rows
+          .filter((row) => row.campaignId === id)
+          .map((row) =>
+            row.status === 'skipped'
+              ? { status: 'skipped', reason: row.reason?.startsWith(CRITERIA_NOT_MET) ? CRITERIA_NOT_MET : row.reason }
+              : { status: row.status },
+          );
+        expect(outcomeCounts(recorded as Outcome[]), id).toEqual(outcomeCounts([...expected[id].values()].flat()));
+      }
+      const sent = await communications(fhir.baseUrl, headers);
+      expect(sent).toHaveLength(rows.filter((row) => row.status === 'sent').length);
+      expect(duplicatedIdentifiers(sent)).toEqual([]);
+    } finally {
+      await pipeline.close();
+      await fhir.close();
     }
   });
 });
