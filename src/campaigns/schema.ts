@@ -8,7 +8,9 @@ import {
   duration,
   Exclusion,
   hasCodes,
+  knownStatuses,
   recordResource,
+  statusList,
   ValueTest,
   valueOnObservationsOnly,
 } from '../criteria/index.ts';
@@ -61,7 +63,7 @@ export const Trigger = z
   .object({
     resource: recordResource,
     ...codeSelection,
-    status: z.array(z.string().min(1)).min(1).describe('allowed statuses (clinicalStatus for Condition)'),
+    status: statusList.describe('allowed statuses (clinicalStatus for Condition)'),
     within: duration
       .optional()
       .describe(
@@ -72,16 +74,18 @@ export const Trigger = z
   })
   .strict()
   .refine(hasCodes, { message: CODES_NEEDED })
-  .refine(...valueOnObservationsOnly);
+  .refine(...valueOnObservationsOnly)
+  .superRefine(knownStatuses);
 
 /**
  * The patients a care-gap campaign checks each period (no triggering event: the patient lacks something). Each
  * prompt is about the patient's cohort resource (the diabetes Condition).
  */
 export const Cohort = z
-  .object({ resource: recordResource, ...codeSelection, status: z.array(z.string().min(1)).min(1) })
+  .object({ resource: recordResource, ...codeSelection, status: statusList.describe('allowed clinicalStatus (or status) codes') })
   .strict()
-  .refine(hasCodes, { message: CODES_NEEDED });
+  .refine(hasCodes, { message: CODES_NEEDED })
+  .superRefine(knownStatuses);
 
 export const Campaign = z
   .object({

@@ -10,9 +10,11 @@ export {
   codeSelection,
   Exclusion,
   hasCodes,
+  knownStatuses,
   OPERATORS,
   RecordMatch,
   recordResource,
+  statusList,
   ValueTest,
   valueOnObservationsOnly,
 } from './schema.ts';

@@ -11,7 +11,7 @@
  *       has: { resource: Procedure, valueSet: "http://example.org/fhir/ValueSet/hospice" }
  */
 import { z } from 'zod';
-import { TRIGGER_RESOURCE_TYPES } from '../triggers/index.ts';
+import { statusesOf, TRIGGER_RESOURCE_TYPES, type TriggerResourceType } from '../triggers/index.ts';
 import { codeToken, duration, valueSetUrl } from './fields.ts';
 import { KNOWN_UNITS } from './ucum.ts';
 
@@ -64,6 +64,16 @@ const CODES_NEEDED = 'needs codes ("system|code" list) or valueSet (a ValueSet c
 const hasCodes = (selection: { codes?: string[] | undefined; valueSet?: string | undefined }) =>
   selection.codes !== undefined || selection.valueSet !== undefined;
 
+/** Statuses to match: a Condition's clinicalStatus codes, the others' status codes. */
+const statusList = z.array(z.string().min(1)).min(1);
+
+/** Every listed status is one the resource type can have: a misspelt one ("Final") would silently match nothing. */
+function knownStatuses(match: { resource: TriggerResourceType; status?: string[] | undefined }, ctx: z.RefinementCtx): void {
+  const allowed = statusesOf(match.resource);
+  for (const [index, status] of (match.status ?? []).entries())
+    if (!allowed.includes(status)) ctx.addIssue({ code: 'invalid_value', values: [...allowed], input: status, path: ['status', index] });
+}
+
 const resource = z.enum(TRIGGER_RESOURCE_TYPES).describe('a resource type of the trigger registry (src/triggers)');
 
 /** Records of one type matching codes, status, a window before the decision and (for Observations) a value. */
@@ -71,17 +81,14 @@ export const RecordMatch = z
   .object({
     resource,
     ...codeSelection,
-    status: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .describe('allowed statuses; when absent, any but entered-in-error, not-done and cancelled'),
+    status: statusList.optional().describe('allowed statuses; when absent, any but entered-in-error, not-done and cancelled'),
     within: duration.optional().describe('dated within this duration before the decision'),
     value: ValueTest.optional().describe('Observations only: the value test'),
   })
   .strict()
   .refine(hasCodes, { message: CODES_NEEDED })
-  .refine(...valueOnObservationsOnly);
+  .refine(...valueOnObservationsOnly)
+  .superRefine(knownStatuses);
 export type RecordMatch = z.infer<typeof RecordMatch>;
 
 const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
@@ -150,4 +157,4 @@ export const Exclusion = z
   .superRefine(oneOperator);
 export type Exclusion = z.infer<typeof Exclusion>;
 
-export { CODES_NEEDED, codeSelection, hasCodes, resource as recordResource, valueOnObservationsOnly };
+export { CODES_NEEDED, codeSelection, hasCodes, knownStatuses, resource as recordResource, statusList, valueOnObservationsOnly };

@@ -30,6 +30,7 @@ export const condition: TriggerType<typeof Condition> = {
   schema: Condition,
   // No date parameter: the clinical date is the onset or, failing that, the recorded date, and one date
   // parameter cannot say "either"; eligibility applies the window instead.
+  statuses: ['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'], // clinicalStatus (condition-clinical)
   search: { code: 'code', status: 'clinical-status' },
   conceptOf: (resource) => resource.code,
   ingredientsOf: notAMedicine,

@@ -25,6 +25,7 @@ export const encounter: TriggerType<typeof Encounter> = {
   schema: Encounter,
   // `date` matches any encounter whose period overlaps the bounds: a superset of "ended within", which
   // eligibility then narrows to the end date.
+  statuses: ['planned', 'arrived', 'triaged', 'in-progress', 'onleave', 'finished', 'cancelled', 'entered-in-error', 'unknown'], // encounter-status
   search: { code: 'type', status: 'status', date: 'date' },
   /** Class codes are searched with `class`, others with `type`; a list mixing both cannot be one OR, so the search leaves codes to eligibility. */
   codeParameterFor(codes) {

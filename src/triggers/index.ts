@@ -15,6 +15,7 @@ export {
   isListedIn,
   LISTED_RESOURCE_TYPES,
   searchParameterNamesOf,
+  statusesOf,
   statusOf,
   TRIGGER_RESOURCE_TYPES,
   TriggerResource,

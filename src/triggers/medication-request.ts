@@ -19,6 +19,7 @@ export type MedicationRequest = z.infer<typeof MedicationRequest>;
 export const medicationRequest: TriggerType<typeof MedicationRequest> = {
   resourceType: 'MedicationRequest',
   schema: MedicationRequest,
+  statuses: ['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown'], // medicationrequest-status
   search: { code: 'code', status: 'status', date: 'authoredon' },
   conceptOf: medicationConceptOf,
   ingredientsOf: medicationIngredientsOf,

@@ -19,6 +19,7 @@ export type MedicationStatement = z.infer<typeof MedicationStatement>;
 export const medicationStatement: TriggerType<typeof MedicationStatement> = {
   resourceType: 'MedicationStatement',
   schema: MedicationStatement,
+  statuses: ['active', 'completed', 'entered-in-error', 'intended', 'stopped', 'on-hold', 'unknown', 'not-taken'], // medication-statement-status
   search: { code: 'code', status: 'status', date: 'effective' },
   conceptOf: medicationConceptOf,
   ingredientsOf: medicationIngredientsOf,

@@ -23,6 +23,7 @@ export type Observation = z.infer<typeof Observation>;
 export const observation: TriggerType<typeof Observation> = {
   resourceType: 'Observation',
   schema: Observation,
+  statuses: ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown'], // observation-status
   search: { code: 'code', status: 'status', date: 'date' },
   conceptOf: (resource) => resource.code,
   ingredientsOf: notAMedicine,

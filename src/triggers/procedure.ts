@@ -18,6 +18,7 @@ export type Procedure = z.infer<typeof Procedure>;
 export const procedure: TriggerType<typeof Procedure> = {
   resourceType: 'Procedure',
   schema: Procedure,
+  statuses: ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'], // event-status
   search: { code: 'code', status: 'status', date: 'date' },
   conceptOf: (resource) => resource.code,
   ingredientsOf: notAMedicine,

@@ -48,6 +48,11 @@ export function triggerTypeOf(resource: { resourceType: TriggerResourceType }): 
   return type;
 }
 
+/** The status codes a resource of this type can have (a Condition's clinicalStatus codes). */
+export function statusesOf(resourceType: TriggerResourceType): readonly string[] {
+  return triggerTypeOf({ resourceType }).statuses;
+}
+
 /** The search parameter names a poll of this type sends, by role. */
 export function searchParameterNamesOf(resourceType: TriggerResourceType): Readonly<TriggerSearchParameterNames> {
   return triggerTypeOf({ resourceType }).search;

@@ -45,6 +45,8 @@ interface TriggerRecord {
 export interface TriggerType<Schema extends z.ZodType<TriggerRecord>> {
   readonly resourceType: z.infer<Schema>['resourceType'];
   readonly schema: Schema;
+  /** The codes FHIR R4 allows for the status (a required binding): a campaign listing any other matches nothing. */
+  readonly statuses: readonly string[];
   readonly search: Readonly<TriggerSearchParameterNames>;
   /** The parameter a campaign's codes are searched with, when it depends on the codes (undefined: none fits them all). */
   codeParameterFor?(codes: readonly string[]): string | undefined;

@@ -171,6 +171,31 @@ exclude:
       expect(problemOf(`${valid}review: Required\n`).message).toBe('must be one of none, required (did you mean required?)');
     });
 
+    it("a status the resource type cannot have, in a trigger, a cohort or a criterion: the type's statuses", () => {
+      const procedureStatuses = 'preparation, in-progress, not-done, on-hold, stopped, completed, entered-in-error, unknown';
+      expect(problemOf(valid.replace('status: [completed]', 'status: [completed, complete]'))).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'trigger.status.1',
+        message: `must be one of ${procedureStatuses} (did you mean completed?)`,
+      });
+      const cohort = valid
+        .replace('trigger:', 'cohort:')
+        .replace('resource: Procedure', 'resource: Condition')
+        .replace('status: [completed]', 'status: [confirmed]')
+        .replace('  within: P3D\n', '');
+      expect(problemOf(`${cohort}repeat: P30D\n`)).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'cohort.status.0',
+        message: 'must be one of active, recurrence, relapse, inactive, remission, resolved',
+      });
+      const criterion = `${valid}when:\n  lacks: { resource: Observation, codes: ["http://loinc.org|4548-4"], status: [Final] }\n`;
+      expect(problemOf(criterion)).toEqual({
+        file: 'jobs/a.yaml',
+        field: 'when.lacks.status.0',
+        message: expect.stringMatching(/^must be one of registered, preliminary, final, .* \(did you mean final\?\)$/),
+      });
+    });
+
     it('a template id with other characters: the characters allowed', () => {
       expect(problemOf(valid.replace('template: wound-care', 'template: wound_care'))).toEqual({
         file: 'jobs/a.yaml',
