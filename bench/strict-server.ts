@@ -64,5 +64,5 @@ export function statsBetween(before: StrictStats, after: StrictStats): StrictSta
 
 /** Requests or token requests a strict mode refused: none should be, in a run where no fault is meant to fire. */
 export function refusals(stats: StrictStats): number {
-  return stats.tokenRequestsRefused + stats.unauthorized + stats.includeCapped + stats.conflicts + stats.throttled;
+  return stats.uriTooLong + stats.tokenRequestsRefused + stats.unauthorized + stats.includeCapped + stats.conflicts + stats.throttled;
 }

@@ -82,6 +82,8 @@ const variables = {
   FHIR_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
   FHIR_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).max(10).default(4), example: '4' },
   FHIR_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(1000).default(500), example: '500' },
+  // 8 KB request lines pass nginx, Apache and Jetty; behind IIS (2 KB query strings by default) set 2000.
+  FHIR_MAX_QUERY_LENGTH: { schema: z.coerce.number().int().min(200).max(100_000).default(7000), example: '7000' },
   // Unset: no budget. Shared through Redis by every process pointed at the same FHIR base URL.
   FHIR_MAX_RPS: { schema: z.coerce.number().positive().max(10_000).optional(), example: '20' },
   POLL_OVERLAP_SECONDS: { schema: z.coerce.number().int().min(0).max(86_400).default(300), example: '300' },
@@ -140,7 +142,15 @@ type Parsed<N extends Name> = { [K in N]: z.infer<Variables[K]['schema']> };
 
 export interface Config {
   /** maxRequestsPerSecond: the budget all processes share for this server (FHIR_MAX_RPS); undefined: none. */
-  fhir: { baseUrl: string; timeoutMs: number; maxAttempts: number; pageSize: number; auth: FhirAuth; maxRequestsPerSecond?: number };
+  fhir: {
+    baseUrl: string;
+    timeoutMs: number;
+    maxAttempts: number;
+    pageSize: number;
+    maxQueryLength: number;
+    auth: FhirAuth;
+    maxRequestsPerSecond?: number;
+  };
   databaseUrl: string;
   redisUrl: string;
   templatesDir: string;
@@ -303,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       timeoutMs: e.FHIR_TIMEOUT_MS,
       maxAttempts: e.FHIR_MAX_ATTEMPTS,
       pageSize: e.FHIR_PAGE_SIZE,
+      maxQueryLength: e.FHIR_MAX_QUERY_LENGTH,
       auth,
       ...(e.FHIR_MAX_RPS === undefined ? {} : { maxRequestsPerSecond: e.FHIR_MAX_RPS }),
     },

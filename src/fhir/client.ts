@@ -28,6 +28,7 @@ import { transientNetworkError } from './network-failure.ts';
 import { announcedWaitMs, type HeaderLookup } from './rate-limit.ts';
 import type { RequestBudget } from './request-budget.ts';
 import { isTransient, retryDelayMs } from './retry.ts';
+import { splitSearch } from './search-split.ts';
 import { ValueSetResource } from './value-set.ts';
 
 const GatewayConfig = z.object({
@@ -41,6 +42,11 @@ const GatewayConfig = z.object({
     .default(10_000)
     .describe('Longest wait between attempts; a longer Retry-After is left to the job queue'),
   pageSize: z.int().positive().default(500).describe("Sent as _count when the caller gives none, and as $expand's count"),
+  maxQueryLength: z
+    .int()
+    .min(100)
+    .default(7000)
+    .describe("A longer search query is asked for in parts (its longest OR list cut), within the servers' 8 KB request line"),
   headers: z.record(z.string(), z.string()).default({}).describe('Sent with every request, e.g. Authorization'),
 });
 
@@ -247,24 +253,40 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     return { ...page, ...(bundle.total === undefined ? {} : { total: bundle.total }), ...(outcomes > 0 ? { outcomes } : {}) };
   }
 
-  return {
-    async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
-      const searchParams = { _count: String(config.pageSize), ...params };
-      let bundle = toSearchBundle(
-        await send('searchPages', { action: 'search', resourceType }, async (headers) =>
-          fetched(await client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
+  /** Every page of one search, following `next` links until the server has no more. */
+  async function* searchOnePart(resourceType: string, searchParams: SearchParams): AsyncIterable<SearchPage> {
+    let bundle = toSearchBundle(
+      await send('searchPages', { action: 'search', resourceType }, async (headers) =>
+        fetched(await client.search({ resourceType, searchParams, options: { ...withTimeout(), headers } })),
+      ),
+    );
+    const visited = new Set<string>();
+    for (;;) {
+      yield pageOf(bundle, resourceType);
+      const next = nextUrlOf(bundle, visited);
+      if (next === undefined) return;
+      bundle = toSearchBundle(
+        await send('searchPages', { action: 'next page of', resourceType }, async (headers) =>
+          fetched(await client.request(next, { options: { ...withTimeout(), headers } })),
         ),
       );
-      const visited = new Set<string>();
-      for (;;) {
-        yield pageOf(bundle, resourceType);
-        const next = nextUrlOf(bundle, visited);
-        if (next === undefined) return;
-        bundle = toSearchBundle(
-          await send('searchPages', { action: 'next page of', resourceType }, async (headers) =>
-            fetched(await client.request(next, { options: { ...withTimeout(), headers } })),
-          ),
-        );
+    }
+  }
+
+  return {
+    async *searchPages(resourceType: string, params: SearchParams): AsyncIterable<SearchPage> {
+      const parts = splitSearch({ _count: String(config.pageSize), ...params }, config.maxQueryLength);
+      if (parts.length === 1) return yield* searchOnePart(resourceType, parts[0] as SearchParams);
+      logger.debug({ resourceType, parts: parts.length }, 'FHIR search too long for one URL; asked in parts');
+      // A page's total is the parts' totals so far: the last page's counts the whole search, while every part gave one.
+      let announced: number | undefined = 0;
+      for (const part of parts) {
+        let first = true;
+        for await (const { total, ...page } of searchOnePart(resourceType, part)) {
+          if (first) announced = announced === undefined || total === undefined ? undefined : announced + total;
+          first = false;
+          yield announced === undefined ? page : { ...page, total: announced };
+        }
       }
     },
 

@@ -18,7 +18,10 @@ export interface SearchPage {
   matches: FhirResource[];
   /** Resources the server added for _include/_revinclude (search.mode "include"). */
   included: FhirResource[];
-  /** Bundle.total, when the server gave it: the matches of the whole search, includes not counted. */
+  /**
+   * Bundle.total, when the server gave it: the matches of the whole search, includes not counted. For a search
+   * asked in parts (too long for one URL), the totals of the parts so far: the last page's counts them all.
+   */
   total?: number;
   /** How many OperationOutcome entries (search.mode "outcome") the server added: warnings, e.g. results cut short. */
   outcomes?: number;

@@ -199,7 +199,7 @@ async function loadWithIncludes(
   try {
     for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(','), _revinclude: revIncludesOf(links) })) {
       if (page.outcomes) return { shortfall: 'outcome-entry' };
-      total ??= page.total;
+      total = page.total ?? total;
       loaded.patients.push(...page.matches);
       loaded.records.push(...page.included);
     }

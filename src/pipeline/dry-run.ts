@@ -30,7 +30,7 @@ export interface DryRunServices extends Pick<Services, 'gateway' | 'templates' |
 }
 
 export type DryRunProgress =
-  | { phase: 'search'; pages: number; matched: number /** Bundle.total of the first page, when the server gives it. */; total?: number }
+  | { phase: 'search'; pages: number; matched: number /** Bundle.total of the latest page, when the server gives it. */; total?: number }
   | { phase: 'decide'; done: number; total: number };
 
 export interface DryRunOptions {
@@ -110,7 +110,7 @@ async function searchDueWindow(campaign: Campaign, asOf: Date, services: DryRunS
   for (const search of planTriggerSearches(campaign, {}, asOf, services.config.poll.overlapSeconds * 1000, expansions)) {
     for await (const page of services.gateway.searchPages(search.resourceType, search.params)) {
       result.pages += 1;
-      total ??= page.total;
+      total = page.total ?? total;
       for (const resource of page.matches) {
         const candidate = candidateOf(resource);
         if (candidate) result.candidates.push({ campaignId: campaign.id, pollRunId, asOf: asOf.toISOString(), ...candidate });

@@ -212,6 +212,24 @@ describe('strict FHIR server: rate limit', () => {
   });
 });
 
+describe('strict FHIR server: URL length', () => {
+  it('refuses with 414 a request whose path and query are longer than the limit, before it spends any rate budget', async () => {
+    const server = await serverWith({ strict: { maxUrlLength: 300, rateLimit: { interactions: 10, windowSeconds: 60 } } });
+    const subjects = Array.from({ length: 10 }, (_, index) => `Patient/${index}`).join(',');
+    const path = `/Condition?subject=${encodeURIComponent(subjects)}`;
+
+    const tooLong = await call(server.baseUrl, `${path}${'&code=x'.repeat(30)}`);
+    const fits = await call(server.baseUrl, path);
+
+    expect(tooLong.status).toBe(414);
+    expect(tooLong.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'too-long' }] });
+    expect(tooLong.headers.get('ratelimit')).toBeNull();
+    expect(fits.status).toBe(200);
+    expect(fits.headers.get('ratelimit')).toBe('"fhirInteractions";r=9;t=60');
+    expect(server.stats()).toMatchObject({ uriTooLong: 1, throttled: 0 });
+  });
+});
+
 describe('strict FHIR server: modes together and apart', () => {
   it('with every mode on, refuses a missing token before spending the budget, and admits a token holder', async () => {
     const server = await serverWith({
@@ -239,6 +257,7 @@ describe('strict FHIR server: modes together and apart', () => {
     expect(admitted.status).toBe(200);
     expect(admitted.headers.get('ratelimit')).toBe('"fhirInteractions";r=1;t=60');
     expect(server.stats()).toEqual({
+      uriTooLong: 0,
       tokensIssued: 1,
       tokenRequestsRefused: 0,
       unauthorized: 1,
@@ -261,6 +280,7 @@ describe('strict FHIR server: modes together and apart', () => {
     expect(discovery.status).toBe(404);
     expect(created.status).toBe(201);
     expect(server.stats()).toEqual({
+      uriTooLong: 0,
       tokensIssued: 0,
       tokenRequestsRefused: 0,
       unauthorized: 0,

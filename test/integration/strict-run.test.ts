@@ -56,6 +56,8 @@ describe('a run against a test server as strict as a real EHR', () => {
       startFhirServer({
         strict: {
           auth: { clients: [SEEDER, { clientId: ENGINE_CLIENT_ID, jwks: { keys: [engineKey] } }], tokenLifetimeSeconds: 3600 },
+          // Tighter than IIS's 2 KB query strings: a 50-patient batch's `_id` list is longer, so the engine asks it in parts.
+          maxUrlLength: 1500,
           // Far below Medplum's 1,000, so the batched record search of a 50-patient evaluate job is refused.
           includeCap: 60,
           conflicts: { share: 0.3, seed: 5 },
@@ -80,6 +82,7 @@ describe('a run against a test server as strict as a real EHR', () => {
       FHIR_AUTH: 'smart-backend',
       FHIR_CLIENT_ID: ENGINE_CLIENT_ID,
       FHIR_PRIVATE_KEY_FILE: keyFile,
+      FHIR_MAX_QUERY_LENGTH: '1400',
     });
     try {
       const summary = await pipeline.run();
@@ -87,6 +90,7 @@ describe('a run against a test server as strict as a real EHR', () => {
       const stats = fhir.stats();
       expect(stats.includeCapped, 'include cap refusals').toBeGreaterThan(0);
       expect(stats.conflicts, '409 answers').toBeGreaterThan(0);
+      expect(stats.uriTooLong, 'URLs refused as too long').toBe(0);
       // The quota ran out during the run; the engine heeds `RateLimit: …;r=0` and waits for the reset, so it is
       // rarely if ever answered 429 (the gateway's unit tests cover the 429 path).
       expect(stats.quotaSpent, 'windows whose quota was spent').toBeGreaterThan(0);
@@ -117,6 +121,7 @@ describe('a run against a test server as strict as a real EHR', () => {
       FHIR_AUTH: 'smart-backend',
       FHIR_CLIENT_ID: ENGINE_CLIENT_ID,
       FHIR_PRIVATE_KEY_FILE: keyFile,
+      FHIR_MAX_QUERY_LENGTH: '1400',
     });
     pipeline.services.clock = () => asOf;
     try {
@@ -124,6 +129,7 @@ describe('a run against a test server as strict as a real EHR', () => {
       const stats = fhir.stats();
       // Observations and Encounters come with each batch's records: the include cap refuses those searches too.
       expect(stats.includeCapped, 'include cap refusals').toBeGreaterThan(0);
+      expect(stats.uriTooLong, 'URLs refused as too long').toBe(0);
       expect(summary.totals.failed).toBe(0);
       const rows = await db.prompt.findMany({ select: { campaignId: true, status: true, reason: true } });
       for (const id of CRITERIA_CAMPAIGNS) {

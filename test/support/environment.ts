@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Db } from '../../src/store/index.ts';
-import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
+import { type FhirServerOptions, type FhirTestServer, startFhirServer } from '../../tools/fhir-server/index.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { emptyDatabase, testDb } from './pipeline.ts';
 
@@ -14,12 +14,12 @@ export interface TestEnvironment {
   fhir: FhirTestServer;
 }
 
-/** `per-test`: every test starts with an empty database and an empty FHIR server. */
-export function useTestEnvironment(fresh: 'per-file' | 'per-test' = 'per-file'): TestEnvironment {
+/** `per-test`: every test starts with an empty database and an empty FHIR server; `server`: its (strict) options. */
+export function useTestEnvironment(fresh: 'per-file' | 'per-test' = 'per-file', server: FhirServerOptions = {}): TestEnvironment {
   const env = {} as TestEnvironment;
   const reset = async () => {
     await emptyDatabase(env.db);
-    env.fhir = await startFhirServer();
+    env.fhir = await startFhirServer(server);
   };
   beforeAll(async () => {
     env.db = testDb();

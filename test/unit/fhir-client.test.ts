@@ -100,6 +100,36 @@ describe('searchPages', () => {
     expect(counts).toEqual(['500', '50']);
   });
 
+  it('asks a search too long for one URL in parts, each within maxQueryLength, and yields every part’s pages with a running total', async () => {
+    const queries: string[] = [];
+    server.use(
+      http.get(`${BASE}/Condition`, ({ request }) => {
+        const url = new URL(request.url);
+        queries.push(url.search.slice(1));
+        const subjects = url.searchParams.get('subject')?.split(',') ?? [];
+        // Each part answers with its own total, which counts that part alone.
+        return HttpResponse.json({
+          ...searchset(subjects.map((subject) => ({ ...condition(subject), subject: { reference: subject } }))),
+          total: subjects.length,
+        });
+      }),
+    );
+    const subjects = Array.from({ length: 120 }, (_, index) => `Patient/p${index}`);
+    const { gateway } = makeGateway({ maxQueryLength: 500 });
+
+    const pages = await allPages(gateway.searchPages('Condition', { subject: subjects.join(','), 'clinical-status': 'active' }));
+
+    expect(queries.length).toBeGreaterThan(1);
+    expect(queries.every((query) => query.length <= 500 && query.includes('clinical-status=active'))).toBe(true);
+    expect(pages.flatMap((page) => page.matches.map((resource) => resource.id))).toEqual(subjects);
+    // Each part's Bundle.total counts that part: the pages add them up, so the last one counts the whole search.
+    expect(pages.at(-1)?.total).toBe(subjects.length);
+    expect(pages.map((page) => page.total)).toEqual(
+      pages.map((_, index) => pages.slice(0, index + 1).reduce((sum, page) => sum + page.matches.length, 0)),
+    );
+    expect(gateway.counts().searchPages).toBe(queries.length);
+  });
+
   it('separates included resources from matches by search.mode', async () => {
     server.use(
       http.get(`${BASE}/Condition`, () =>

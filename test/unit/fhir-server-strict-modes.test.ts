@@ -157,13 +157,14 @@ describe('optionsFromFlags', () => {
   it('turns one mode on with its own flag, and lets a flag override a --strict default', () => {
     const alone = optionsFromFlags({ conflicts: '0.25', 'conflict-seed': '9' }, noFiles);
     const tuned = optionsFromFlags(
-      { strict: true, 'client-id': 'c', 'client-secret': 's', 'rate-limit': '100', 'include-cap': '50' },
+      { strict: true, 'client-id': 'c', 'client-secret': 's', 'rate-limit': '100', 'include-cap': '50', 'max-url-length': '2048' },
       noFiles,
     );
 
     expect(alone.strict).toEqual({ conflicts: { share: 0.25, seed: 9 } });
     expect(tuned.strict?.rateLimit).toEqual({ interactions: 100, windowSeconds: STRICT_DEFAULTS.rateLimit.windowSeconds });
     expect(tuned.strict?.includeCap).toBe(50);
+    expect(tuned.strict?.maxUrlLength).toBe(2048);
     expect(tuned.strict?.conflicts).toEqual(STRICT_DEFAULTS.conflicts);
   });
 

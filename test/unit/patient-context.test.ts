@@ -244,7 +244,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
    * The include search answers `includeAnswer`; searches without includes answer from the records, the
    * Procedures one per page (so paging must be followed). Returns each request's path and query.
    */
-  function serveServer(includeAnswer: () => Response) {
+  function serveServer(includeAnswer: (ids: string[]) => Response) {
     const requests: string[] = [];
     const records: Record<string, Array<Record<string, unknown>>> = {
       Condition: [diabetes],
@@ -257,8 +257,8 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       http.get(`${BASE}/Patient`, ({ request }) => {
         const url = new URL(request.url);
         requests.push(`Patient?${decodeURIComponent(url.searchParams.toString())}`);
-        if (url.searchParams.has('_revinclude')) return includeAnswer();
         const wanted = (url.searchParams.get('_id') ?? '').split(',');
+        if (url.searchParams.has('_revinclude')) return includeAnswer(wanted);
         const found = [patient, other].filter((candidate) => wanted.includes(candidate.id));
         return HttpResponse.json({ resourceType: 'Bundle', type: 'searchset', total: found.length, entry: entries('match', found) });
       }),
@@ -350,6 +350,25 @@ describe('loadPatientContexts when the include search is refused or cut short', 
     );
 
     expectWholeRecords(await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], { types: LISTED_RESOURCE_TYPES }));
+  });
+
+  it('notices paging that ends early in one part of a batch asked in parts (too long for one URL)', async () => {
+    const requests = serveServer((ids) =>
+      HttpResponse.json({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: ids.length,
+        // Ben's part stops before its only Patient.
+        entry: ids.includes('p2') ? [] : [...entries('match', [patient]), ...entries('include', [diabetes, suture, metformin, optOut])],
+      }),
+    );
+    const gateway = createFhirGateway({ baseUrl: BASE, maxQueryLength: 196 });
+
+    expectWholeRecords(await loadPatientContexts(gateway, ['p1', 'p2'], { types: LISTED_RESOURCE_TYPES }));
+    expect(requests.filter((request) => request.includes('_revinclude')).map((request) => request.match(/_id=[^&]*/)?.[0])).toEqual([
+      '_id=p1',
+      '_id=p2',
+    ]);
   });
 
   it('trusts a complete answer, and one whose server gives no total', async () => {

@@ -20,6 +20,7 @@ export const FLAG_OPTIONS = {
   'client-secret': { type: 'string' },
   'client-jwks': { type: 'string' },
   'token-lifetime': { type: 'string' },
+  'max-url-length': { type: 'string' },
   'include-cap': { type: 'string' },
   conflicts: { type: 'string' },
   'conflict-seed': { type: 'string' },
@@ -44,6 +45,10 @@ export function optionsFromFlags(values: FlagValues, readJwks: (path: string) =>
   const strict: StrictInput = values.strict ? { ...STRICT_DEFAULTS } : {};
   if (values.strict || values.auth) {
     strict.auth = { clients: [registeredClient(values, readJwks)], tokenLifetimeSeconds: numberFlag(values, 'token-lifetime') };
+  }
+  const maxUrlLength = numberFlag(values, 'max-url-length');
+  if (maxUrlLength !== undefined) {
+    strict.maxUrlLength = maxUrlLength;
   }
   const includeCap = numberFlag(values, 'include-cap');
   if (includeCap !== undefined) {

@@ -59,10 +59,10 @@ async function handleRequest(dependencies: FhirHttpDependencies, req: IncomingMe
       res.writeHead(oauthReply.status, { 'content-type': JSON_CONTENT, ...oauthReply.headers }).end(JSON.stringify(oauthReply.body));
       return;
     }
-    const admission = strict?.admit(method, url.pathname, req.headers);
+    const admission = strict?.admit(method, req.url ?? '/', url.pathname, req.headers);
     headers = admission?.headers ?? NO_HEADERS;
     if (admission?.refusal) {
-      send(res, url, { status: getStatus(admission.refusal), resource: admission.refusal }, headers);
+      send(res, url, { status: admission.status ?? getStatus(admission.refusal), resource: admission.refusal }, headers);
       return;
     }
     send(res, url, await dispatch(dependencies, req, url, body), headers);

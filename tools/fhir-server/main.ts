@@ -2,7 +2,7 @@
  * Runs the in-memory FHIR server in its own process:
  *   node --import tsx tools/fhir-server/main.ts [--port <n>, default 0: a free port] [--host 127.0.0.1]
  *     [--strict] [--auth --client-id <id> [--client-secret <secret>] [--client-jwks <jwks.json>] [--token-lifetime <s>]]
- *     [--include-cap <entries>] [--conflicts <share 0-1> [--conflict-seed <n>]] [--rate-limit <interactions> [--rate-window <s>]]
+ *     [--max-url-length <chars>] [--include-cap <entries>] [--conflicts <share 0-1> [--conflict-seed <n>]] [--rate-limit <interactions> [--rate-window <s>]]
  *     [--seed <patients> [--seed-value <n>]]
  * `--strict` turns every mode on (see flags.ts and STRICT_DEFAULTS); each other flag turns on or tunes one mode.
  * `--seed` loads the synthetic population of tools/demo/population.ts before the server is announced.

@@ -55,6 +55,11 @@ export const strictOptionsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * A request whose target (path and query) is longer than this many characters is refused with 414, as the web
+     * servers in front of EHRs do: 8 KB request lines for nginx, Apache and Jetty.
+     */
+    maxUrlLength: z.int().min(100).optional(),
     /** A search whose answer (matches and included entries) would exceed this is refused with 400; Medplum's is 1,000. */
     includeCap: z.int().min(1).optional(),
     /** This share (0–1) of conditional creates is refused with 409, drawn from a PRNG seeded with `seed`. */
@@ -89,6 +94,7 @@ export type PublicJwks = z.output<typeof publicJwksSchema>;
 
 /** `--strict` in main.ts: every mode but auth (which needs a client) on, with Medplum's figures where it has them. */
 export const STRICT_DEFAULTS = {
+  maxUrlLength: 8192,
   includeCap: 1000,
   conflicts: { share: 0.1, seed: 1 },
   rateLimit: { interactions: 50_000, windowSeconds: 60 },

@@ -1,5 +1,7 @@
 /** What the strict modes did, for tests that assert a mode fired (or that one token served many requests). */
 export interface StrictStats {
+  /** Requests refused with 414: their URL was longer than the server takes. */
+  uriTooLong: number;
   tokensIssued: number;
   tokenRequestsRefused: number;
   /** FHIR requests refused with 401. */
@@ -15,5 +17,14 @@ export interface StrictStats {
 }
 
 export function emptyStrictStats(): StrictStats {
-  return { tokensIssued: 0, tokenRequestsRefused: 0, unauthorized: 0, includeCapped: 0, conflicts: 0, throttled: 0, quotaSpent: 0 };
+  return {
+    uriTooLong: 0,
+    tokensIssued: 0,
+    tokenRequestsRefused: 0,
+    unauthorized: 0,
+    includeCapped: 0,
+    conflicts: 0,
+    throttled: 0,
+    quotaSpent: 0,
+  };
 }
