@@ -20,22 +20,29 @@ export type Decision =
   /** Not a candidate after all (the server matched loosely); nothing is recorded. */
   | { kind: 'no-match'; reason: string };
 
-export function triggerMatches(campaign: Campaign, resource: TriggerResource, now: Date, expansions: Expansions): Decision {
+/**
+ * Why the resource is not (or no longer) what the campaign's trigger or cohort names, its date aside: another type,
+ * codes, a status or a value the campaign does not take, or a record not the patient's. Undefined when it is.
+ */
+export function triggerObjection(campaign: Campaign, resource: TriggerResource, expansions: Expansions): string | undefined {
   const trigger = triggerOf(campaign);
-  if (resource.resourceType !== trigger.resource) return { kind: 'no-match', reason: `not a ${trigger.resource}` };
-  if (!codingMatches(codingsOf(resource), trigger, expansions)) {
-    return { kind: 'no-match', reason: 'no coding matches the campaign codes' };
-  }
+  if (resource.resourceType !== trigger.resource) return `not a ${trigger.resource}`;
+  if (!codingMatches(codingsOf(resource), trigger, expansions)) return 'no coding matches the campaign codes';
   const status = statusOf(resource);
-  if (!status || !trigger.status.includes(status)) return { kind: 'no-match', reason: `status ${status ?? 'missing'} is not allowed` };
+  if (!status || !trigger.status.includes(status)) return `status ${status ?? 'missing'} is not allowed`;
   if (trigger.value && resource.resourceType === 'Observation') {
     const value = testValue(resource, trigger.value);
-    if (!value.held) return { kind: 'no-match', reason: value.because };
+    if (!value.held) return value.because;
   }
-  // Not a skip: nothing is recorded under the prompt's key, so a diagnosis confirmed later can still prompt.
-  const untrusted = untrustedBecause(resource);
-  if (untrusted) return { kind: 'no-match', reason: untrusted };
+  return untrustedBecause(resource);
+}
 
+export function triggerMatches(campaign: Campaign, resource: TriggerResource, now: Date, expansions: Expansions): Decision {
+  // Not a skip: nothing is recorded under the prompt's key, so a diagnosis confirmed later can still prompt.
+  const objection = triggerObjection(campaign, resource, expansions);
+  if (objection) return { kind: 'no-match', reason: objection };
+
+  const trigger = triggerOf(campaign);
   const window = dueWindow(trigger, now);
   if (window.from || window.to) {
     const date = clinicalDateOf(resource);

@@ -1,5 +1,13 @@
 export { parseDurationMs } from '../time/index.ts';
-export { type Decision, decide, type PatientFacts, patientMayBePrompted, type SkipRule, triggerMatches } from './eligibility.ts';
+export {
+  type Decision,
+  decide,
+  type PatientFacts,
+  patientMayBePrompted,
+  type SkipRule,
+  triggerMatches,
+  triggerObjection,
+} from './eligibility.ts';
 export { type CampaignCheck, CampaignFileError, type CampaignProblem, type LoadedCampaign, loadCampaigns, parseCampaign } from './load.ts';
 export {
   CAMPAIGN_CODE_SYSTEM,
@@ -12,7 +20,7 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
-export { recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
+export { recordMatchesOf, recordTypesAtSendOf, recordTypesOf, valueSetsOf } from './reads.ts';
 export {
   type LocalResultsPreference,
   type ResultsPreference,

@@ -17,7 +17,6 @@ export {
   findResource,
   loadPatientContext,
   loadPatientContexts,
-  loadPatientPreferences,
   type PatientContext,
   type PatientPreferences,
   revIncludesFor,

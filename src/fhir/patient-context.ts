@@ -2,8 +2,8 @@
  * Loads everything a template may know about patients with a single search: the Patients and, through
  * _revinclude, every record of a trigger type (Condition, Procedure, medication…) whose subject is one of them, and
  * their Consents (an opt-out comes with the record, at no extra request). One request (`_id=a,b,c`) serves a
- * whole batch of evaluations instead of one request per patient. The send-time re-check loads the Patients and
- * their Consents alone the same way.
+ * whole batch of evaluations instead of one request per patient. The send-time re-check loads a send batch's
+ * patients the same way, with only the record types it reads again.
  *
  * Real servers cap includes: Medplum refuses a search with more than 1,000 included resources (400), others
  * cut the answer short and say so in an OperationOutcome entry, or stop paging early. Then the batch's records
@@ -19,7 +19,7 @@ import type { FhirGateway, FhirResource } from './gateway.ts';
 import { patientIdOf, referenceOf } from './references.ts';
 import { Patient } from './resources.ts';
 
-/** The Patient and what they said about being messaged: what the send-time re-check reads. */
+/** The Patient and what they said about being messaged. */
 export interface PatientPreferences {
   patient: Patient;
   /** The patient's Consents as the server has them, any status: the opt-out rules judge them. */
@@ -98,18 +98,6 @@ export async function loadPatientContexts(
     context?.records.push(resource);
   }
   return contexts;
-}
-
-/**
- * Each patient's Patient and Consents by id, without clinical records: the send-time re-check, one search for a
- * send batch. A patient the server no longer has (or whose Patient is malformed) is missing from the map.
- */
-export async function loadPatientPreferences(
-  gateway: FhirGateway,
-  patientIds: readonly string[],
-  options: { logger?: Logger } = {},
-): Promise<Map<string, PatientPreferences>> {
-  return (await loadChecked(gateway, patientIds, [CONSENT_LINK], options.logger ?? silentLogger)).patients;
 }
 
 /** The wanted Patients with their Consents, and their trigger records, each checked; malformed ones dropped with a warning. */

@@ -14,9 +14,11 @@ import {
   type ResultsPreferenceFacts,
   type ResultsPreferenceRules,
   resultsHoldReason,
+  triggerObjection,
 } from '../campaigns/index.ts';
 import type { Expansions } from '../criteria/index.ts';
 import { judgeCriteria } from '../criteria/index.ts';
+import { referenceOf } from '../fhir/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
 import type { ClaimedPrompt } from './ports.ts';
 import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
@@ -32,7 +34,7 @@ export type SendDecision =
 
 /**
  * The patient as read for a send batch: the Patient, their Consents, local opt-outs and results preference, and the
- * records the batch's campaigns' criteria read (none when no campaign of the batch has criteria).
+ * records of the types the batch's prompts are about and its campaigns' criteria read.
  */
 export type PatientNow = PatientFacts & Pick<ResultsPreferenceFacts, 'localResults'> & { records: readonly TriggerResource[] };
 
@@ -68,6 +70,21 @@ export const patientNowExcluded: SendRule = ({ prompt, patient, now, optOutRules
   if (patient === 'gone') return undefined;
   const verdict = patientMayBePrompted(prompt.campaign, patient, now, optOutRules);
   return verdict.kind === 'skip' ? { kind: 'withdraw', rule: verdict.rule, reason: verdict.reason } : undefined;
+};
+
+/**
+ * The record the prompt is about, read again: a procedure entered in error, a prescription stopped, a result
+ * corrected below the threshold, or a record moved to another chart while the prompt waited. Withdrawn even when a
+ * clinician approved it: "how is the new metformin going?" must not follow a stopped prescription.
+ */
+export const triggerNoLongerHolds: SendRule = ({ prompt, patient, expansions }) => {
+  if (patient === 'gone') return undefined;
+  for (const triggerRef of prompt.triggerRefs) {
+    const resource = patient.records.find((record) => referenceOf(record) === triggerRef);
+    const objection = resource ? triggerObjection(prompt.campaign, resource, expansions) : "no longer in the patient's record";
+    if (objection) return { kind: 'withdraw', rule: 'trigger', reason: `${triggerRef} no longer holds: ${objection}` };
+  }
+  return undefined;
 };
 
 /**
@@ -118,6 +135,7 @@ export const SEND_RULES: readonly SendRule[] = [
   campaignDeactivated,
   patientGone,
   patientNowExcluded,
+  triggerNoLongerHolds,
   criteriaNoLongerHold,
   reviewNowRequired,
   resultsNoLongerChosen,

@@ -1,15 +1,15 @@
 /**
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
- * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one query
- * for local opt-outs) and the send-time policy decides each (policy.ts); those it lets pass are delivered in turn, so a send job
- * has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
+ * then their patients are read again (one FHIR search for the batch's Patients with their Consents and the records
+ * the prompts are about, one query for local opt-outs) and the send-time policy decides each (policy.ts); those it
+ * lets pass are delivered in turn, so a send job has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
-import { recordMatchesOf, valueSetsOf } from '../campaigns/index.ts';
+import { recordTypesAtSendOf, valueSetsOf } from '../campaigns/index.ts';
 import type { Expansions } from '../criteria/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
-import { failureReason, loadPatientContexts, loadPatientPreferences, patientIdOf } from '../fhir/index.ts';
+import { failureReason, loadPatientContexts, patientIdOf } from '../fhir/index.ts';
 import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
@@ -191,29 +191,24 @@ async function decideBatch(
 }
 
 /**
- * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
- * Consents (with the records the batch's campaigns' criteria read, when any has criteria), one query each for their
- * local opt-outs and results preferences. A patient the server no longer has is missing (`gone`).
+ * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients with their
+ * Consents and the records the send-time rules read again (the triggers' types, the criteria's), one query each
+ * for their local opt-outs and results preferences. A patient the server no longer has is missing (`gone`).
  */
 async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientNow>> {
   const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
   const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
-  const types = [...new Set(prompts.flatMap((prompt) => recordMatchesOf(prompt.campaign).map((match) => match.resource)))];
-  const load = async () =>
-    types.length === 0
-      ? loadPatientPreferences(ctx.gateway, ids, { logger: ctx.logger })
-      : loadPatientContexts(ctx.gateway, ids, { logger: ctx.logger, types });
+  const types = [...new Set(prompts.flatMap((prompt) => recordTypesAtSendOf(prompt.campaign)))];
   const [found, optOuts, resultsPreferences] = await Promise.all([
-    load(),
+    loadPatientContexts(ctx.gateway, ids, { logger: ctx.logger, types }),
     ctx.store.findOptOuts(refs),
     ctx.store.findResultsPreferences(refs),
   ]);
   const patients = new Map<string, PatientNow>();
-  for (const [id, preferences] of found) {
+  for (const [id, context] of found) {
     const patientRef = `Patient/${id}`;
     patients.set(patientRef, {
-      records: [],
-      ...preferences,
+      ...context,
       local: optOuts.filter((optOut) => optOut.patientRef === patientRef),
       localResults: resultsPreferences.find((preference) => preference.patientRef === patientRef),
     });

@@ -1,7 +1,8 @@
 /**
  * Prompts that wait for quiet hours to end: a care-gap prompt is judged again when it is sent (the patient who had
- * the HbA1c done meanwhile gets nothing, the one who did not gets the reminder), and a prompt deferred past
- * midnight is worded for the morning it arrives. Real PostgreSQL, Redis and the FHIR test server, with the
+ * the HbA1c done meanwhile gets nothing, the one who did not gets the reminder), so is the record a prompt is about
+ * (stitches recorded by mistake and marked entered in error meanwhile), and a prompt deferred past midnight is
+ * worded for the morning it arrives. Real PostgreSQL, Redis and the FHIR test server, with the
  * pipeline's clock injected.
  */
 import { describe, expect, it } from 'vitest';
@@ -80,6 +81,53 @@ describe('prompts that wait for quiet hours to end', () => {
       expect(sent.map((communication) => communication.recipient?.[0]?.reference)).toEqual([untested]);
       const withdrawn = await env.db.auditEvent.findFirst({ where: { entityId: byPatient.get(tested)?.id, action: 'prompt.skipped' } });
       expect(withdrawn?.details).toMatchObject({ rule: 'criteria' });
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  it('withdraws a waiting wound-care prompt whose stitches were marked entered in error, and sends the other', async () => {
+    await applyExampleCampaigns(env.db, (loaded) => loaded, ['wound-care-after-sutures']);
+    const night = nextNight();
+    const stitchesFor = async (given: string) => {
+      const patientRef = await diabeticAdult(given);
+      const procedure = await createResource(env.fhir.baseUrl, {
+        resourceType: 'Procedure',
+        status: 'completed',
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009', display: 'Closure of wound by suture' }] },
+        subject: { reference: patientRef },
+        performedDateTime: new Date(night - 2 * HOUR).toISOString(),
+      });
+      return { patientRef, procedure };
+    };
+    const mistaken = await stitchesFor('Di');
+    const stitched = await stitchesFor('Ed');
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, RULES);
+    try {
+      pipeline.services.clock = () => new Date(night);
+      const first = await pipeline.run(['wound-care-after-sutures']);
+      expect(first.totals).toMatchObject({ sent: 0, failed: 0 });
+      expect(await env.db.prompt.count({ where: { status: 'queued' } })).toBe(2);
+
+      // The chart is corrected before the prompts go out: Di had no stitches.
+      const corrected = await fetch(`${env.fhir.baseUrl}/Procedure/${mistaken.procedure.id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ ...mistaken.procedure, status: 'entered-in-error' }),
+      });
+      expect(corrected.status).toBe(200);
+
+      pipeline.services.clock = () => new Date(night + 6 * HOUR + 60_000);
+      await pipeline.run(['wound-care-after-sutures']);
+      const promptOf = (patientRef: string) => env.db.prompt.findFirstOrThrow({ where: { patientRef } });
+      expect(await promptOf(stitched.patientRef)).toMatchObject({ status: 'sent' });
+      expect(await promptOf(mistaken.patientRef)).toMatchObject({
+        status: 'skipped',
+        rule: 'trigger',
+        reason: `Procedure/${mistaken.procedure.id} no longer holds: status entered-in-error is not allowed`,
+      });
+      const sent = await communications(env.fhir.baseUrl);
+      expect(sent.map((communication) => communication.recipient?.[0]?.reference)).toEqual([stitched.patientRef]);
     } finally {
       await pipeline.close();
     }

@@ -9,7 +9,7 @@ import { type Enqueue, type SendWork, sendPrompts } from '../../src/pipeline/ind
 import { createRuntime, startWorker } from '../../src/queue/index.ts';
 import { insertPrompts } from '../../src/store/index.ts';
 import { useTestEnvironment } from '../support/environment.ts';
-import { communications, createResource } from '../support/fhir-data.ts';
+import { communications, createResource, freshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, testDb, until } from '../support/pipeline.ts';
 
 const MINUTE = 60_000;
@@ -180,17 +180,18 @@ describe('quiet hours and frequency caps', () => {
 
   it('lets concurrent senders of one patient send no more than the cap allows', async () => {
     await applyExampleCampaigns(env.db);
-    // A patient the server has: the send reads the batch's patients again before deciding.
+    // Records the server has: the send reads the batch's patients and what their prompts are about again.
     const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true });
     const patientRef = `Patient/${patient.id}`;
+    const procedures = await Promise.all(Array.from({ length: 6 }, () => freshStitches(env.fhir.baseUrl, patient.id)));
     const now = new Date();
     const prompts = await insertPrompts(
       env.db,
-      Array.from({ length: 6 }, (_, index) => ({
+      procedures.map((procedure, index) => ({
         idempotencyKey: `race-${index}`,
         campaignId: 'wound-care-after-sutures',
         patientRef,
-        triggerRefs: [`Procedure/race-${index}`],
+        triggerRefs: [`Procedure/${procedure.id}`],
         evidence: {},
         templateId: 'wound-care',
         category: 'reminder' as const,

@@ -4,7 +4,7 @@ import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { type Context, type Enqueue, SEND_RULES, type SendOutcome, type SendWork, sendPrompts } from '../../src/pipeline/index.ts';
 import { applyCampaigns, claimForSending, type Db, insertPrompts, releaseLease, reviewPrompt } from '../../src/store/index.ts';
 import { useFaultyFhir } from '../support/environment.ts';
-import { communications, createResource } from '../support/fhir-data.ts';
+import { communications, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { createTestPipeline, emptyDatabase } from '../support/pipeline.ts';
 
 const CAMPAIGN = 'wound-care-after-sutures';
@@ -60,16 +60,16 @@ describe('the send handler, called directly', () => {
     await applyCampaigns(env.db, [{ ...loaded, campaign: { ...loaded.campaign, ...change }, hash: JSON.stringify(change) }], 'test');
   }
 
-  /** A prompt for a patient the server has (the send re-reads the patient), written as evaluation would. */
+  /** A prompt about records the server has (the send reads them again), written as evaluation would. */
   async function queuedPrompt(status: 'queued' | 'pending_review' = 'queued') {
     counter += 1;
-    const patient = await createResource(env.fhir.baseUrl, { resourceType: 'Patient', active: true });
+    const { patient, procedure } = await patientWithFreshStitches(env.fhir.baseUrl, 'Ana');
     const [prompt] = await insertPrompts(env.db, [
       {
         idempotencyKey: `test-key-${counter}-${Date.now()}`,
         campaignId: CAMPAIGN,
         patientRef: `Patient/${patient.id}`,
-        triggerRefs: [`Procedure/x${counter}`],
+        triggerRefs: [`Procedure/${procedure.id}`],
         evidence: {},
         templateId: 'wound-care',
         category: 'instruction',

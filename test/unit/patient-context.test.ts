@@ -6,7 +6,6 @@ import {
   findResource,
   loadPatientContext,
   loadPatientContexts,
-  loadPatientPreferences,
   type PatientContext,
   patientIdOf,
   referenceOf,
@@ -391,18 +390,19 @@ describe('loadPatientContexts when the include search is refused or cut short', 
   });
 });
 
-describe('loadPatientPreferences', () => {
-  it("reads the batch's Patients with their Consents only, in one search", async () => {
-    const queries = serveSearch([[...entries('match', [patient]), ...entries('include', [optOut])]]);
+describe('loadPatientContexts with the types the send-time rules read again', () => {
+  it("reads the batch's Patients with their Consents and those types only, in one search", async () => {
+    const queries = serveSearch([[...entries('match', [patient]), ...entries('include', [optOut, suture])]]);
     const gateway = createFhirGateway({ baseUrl: BASE });
 
-    const found = await loadPatientPreferences(gateway, ['p1', 'gone']);
+    const found = await loadPatientContexts(gateway, ['p1', 'gone'], { types: ['Procedure'] });
 
     expect(queries[0]?.get('_id')).toBe('p1,gone');
-    expect(queries[0]?.getAll('_revinclude')).toEqual(['Consent:patient']);
+    expect(queries[0]?.getAll('_revinclude')).toEqual(['Procedure:subject', 'Consent:patient']);
     expect(gateway.counts().searchPages).toBe(1);
     expect([...found.keys()]).toEqual(['p1']);
     expect(found.get('p1')?.consents.map((consent) => consent.id)).toEqual(['consent-1']);
+    expect(found.get('p1')?.records.map((record) => record.id)).toEqual(['proc-1']);
   });
 });
 

@@ -45,6 +45,8 @@ interface Change {
   /** A care-gap campaign (no HbA1c within 180 days, hospice excluded), and the patient's records now. */
   careGap?: boolean;
   records?: TriggerResource[];
+  /** The record the prompt is about as the server has it now (unchanged when absent), or gone from the chart. */
+  trigger?: TriggerResource | 'gone';
   now?: Date;
 }
 
@@ -72,6 +74,23 @@ const hospice: TriggerResource = {
   performedDateTime: '2026-03-01',
 };
 
+const SUTURES_TRIGGER = { resource: 'Procedure', codes: ['http://snomed.info/sct|18557009'], status: ['completed'] };
+const sutures: TriggerResource = {
+  resourceType: 'Procedure',
+  id: 'sutures',
+  status: 'completed',
+  subject,
+  code: { coding: [{ system: 'http://snomed.info/sct', code: '18557009' }] },
+  performedDateTime: '2026-03-01',
+};
+const HIGH_HBA1C_TRIGGER = { resource: 'Observation', codes: [HBA1C], status: ['final', 'corrected'], value: { ge: 9, unit: '%' } };
+const hba1cOf = (value: number, status = 'final'): TriggerResource => ({
+  ...hba1cOn('2026-03-01'),
+  id: 'a1c-high',
+  status,
+  valueQuantity: { value, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+});
+
 function prompt(change: Change): ClaimedPrompt {
   const campaign = {
     id: 'wound-care',
@@ -79,12 +98,14 @@ function prompt(change: Change): ClaimedPrompt {
     active: change.active ?? true,
     review: change.review ?? 'none',
     exemptFromCaps: change.exemptFromCaps ?? false,
+    trigger: SUTURES_TRIGGER,
     ...(change.careGap ? CARE_GAP : {}),
-    ...(change.result ? { trigger: { value: { ge: 9, unit: '%' } }, resultsMessaging: 'patient-preference' } : {}),
+    ...(change.result ? { trigger: HIGH_HBA1C_TRIGGER, resultsMessaging: 'patient-preference' } : {}),
     ...(change.sendWindow ? { sendWindow: change.sendWindow } : {}),
   } as Campaign;
   return {
     id: 'prompt-1',
+    triggerRefs: [change.result ? 'Observation/a1c-high' : 'Procedure/sutures'],
     idempotencyKey: 'key-1',
     patientRef: 'Patient/p1',
     priority: change.priority ?? 0,
@@ -102,9 +123,14 @@ function patientOf(change: Change): PatientNow | 'gone' {
     patient: { resourceType: 'Patient', id: 'p1', ...change.patient },
     consents: change.consents ?? [],
     local: change.local ?? [],
-    records: change.records ?? [],
+    records: [...triggerNow(change), ...(change.records ?? [])],
     ...(change.resultsByMessage === undefined ? {} : { localResults: { patientRef: 'Patient/p1', byMessage: change.resultsByMessage } }),
   };
+}
+
+function triggerNow(change: Change): TriggerResource[] {
+  if (change.trigger === 'gone') return [];
+  return [change.trigger ?? (change.result ? hba1cOf(9.4) : sutures)];
 }
 
 const inputOf = (change: Change) => ({
@@ -281,6 +307,31 @@ describe('the send-time policy', () => {
       'withdraws a care-gap prompt of a patient admitted to hospice meanwhile',
       { careGap: true, records: [hospice] },
       { kind: 'withdraw', rule: 'excluded', reason: 'excluded: hospice care' },
+    ],
+    [
+      'withdraws a prompt whose procedure was marked entered in error while it waited, even when approved',
+      { review: 'required', reviewedBy: 'dr-lee', trigger: { ...sutures, status: 'entered-in-error' } },
+      withdraw('trigger', 'Procedure/sutures no longer holds: status entered-in-error is not allowed'),
+    ],
+    [
+      "withdraws a prompt whose record left the patient's chart (deleted, or moved to another patient)",
+      { trigger: 'gone' },
+      withdraw('trigger', "Procedure/sutures no longer holds: no longer in the patient's record"),
+    ],
+    [
+      'withdraws a result corrected below the threshold while it waited',
+      { result: true, resultsByMessage: true, trigger: hba1cOf(8.1, 'corrected') },
+      withdraw('trigger', 'Observation/a1c-high no longer holds: 8.1 % is not ≥ 9 %'),
+    ],
+    [
+      'sends a result corrected but still over the threshold',
+      { result: true, resultsByMessage: true, trigger: hba1cOf(9.8, 'corrected') },
+      send,
+    ],
+    [
+      'withdraws for the patient before the record (inactive, and the procedure gone)',
+      { patient: { active: false }, trigger: 'gone' },
+      withdraw('inactive', 'patient record is inactive'),
     ],
     ['does not count its own earlier reservation', { messages: [{ ...sent(0, 'key-1'), state: 'reserved' }] }, send],
     [
