@@ -20,7 +20,7 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
-export { recordMatchesOf, recordTypesAtSendOf, recordTypesOf, valueSetsOf } from './reads.ts';
+export { recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
 export {
   type LocalResultsPreference,
   type ResultsPreference,

@@ -29,11 +29,6 @@ export function recordMatchesOf(campaign: Pick<Campaign, 'when' | 'exclude'>): R
   return found;
 }
 
-/** The record types send time reads again: the trigger's (is it still what the prompt is about?) and the criteria's. */
-export function recordTypesAtSendOf(campaign: Pick<Campaign, 'trigger' | 'cohort' | 'when' | 'exclude'>): TriggerResourceType[] {
-  return [...new Set([triggerOf(campaign).resource, ...recordMatchesOf(campaign).map((match) => match.resource)])];
-}
-
 /**
  * The record types a patient's context is loaded with for this campaign: those templates list, the trigger's, and
  * those its criteria read. Nothing else: a patient's Observations can number thousands.

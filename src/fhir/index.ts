@@ -21,6 +21,7 @@ export {
   type PatientPreferences,
   revIncludesFor,
 } from './patient-context.ts';
+export { loadRecordsByReference } from './records-by-reference.ts';
 export { createRedisRequestBudget, type RedisRequestBudgetOptions } from './redis-request-budget.ts';
 export { patientIdOf, referenceOf } from './references.ts';
 export type { RequestBudget } from './request-budget.ts';

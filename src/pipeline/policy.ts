@@ -18,7 +18,7 @@ import {
 } from '../campaigns/index.ts';
 import type { Expansions } from '../criteria/index.ts';
 import { judgeCriteria } from '../criteria/index.ts';
-import { referenceOf } from '../fhir/index.ts';
+import { patientIdOf } from '../fhir/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
 import type { ClaimedPrompt } from './ports.ts';
 import { type SlotFacts, slotObjection, windowObjection } from './slot-rules.ts';
@@ -34,7 +34,7 @@ export type SendDecision =
 
 /**
  * The patient as read for a send batch: the Patient, their Consents, local opt-outs and results preference, and the
- * records of the types the batch's prompts are about and its campaigns' criteria read.
+ * records the batch's campaigns' criteria read (none when no campaign of the batch has criteria).
  */
 export type PatientNow = PatientFacts & Pick<ResultsPreferenceFacts, 'localResults'> & { records: readonly TriggerResource[] };
 
@@ -47,6 +47,8 @@ export interface SendRuleInput {
   slots: SlotFacts;
   /** The patient as read for this send batch; `gone` when the server no longer has them. */
   patient: PatientNow | 'gone';
+  /** The records the batch's prompts are about, read again, by reference; one gone (or malformed) is missing. */
+  triggers: ReadonlyMap<string, TriggerResource>;
   /** What a Consent must name to opt out (OPT_OUT_CONSENT_CODES). */
   optOutRules: OptOutRules;
   /** What a Consent must name to permit results by message (RESULTS_CONSENT_CODES). */
@@ -77,15 +79,19 @@ export const patientNowExcluded: SendRule = ({ prompt, patient, now, optOutRules
  * corrected below the threshold, or a record moved to another chart while the prompt waited. Withdrawn even when a
  * clinician approved it: "how is the new metformin going?" must not follow a stopped prescription.
  */
-export const triggerNoLongerHolds: SendRule = ({ prompt, patient, expansions }) => {
-  if (patient === 'gone') return undefined;
+export const triggerNoLongerHolds: SendRule = ({ prompt, triggers, expansions }) => {
   for (const triggerRef of prompt.triggerRefs) {
-    const resource = patient.records.find((record) => referenceOf(record) === triggerRef);
-    const objection = resource ? triggerObjection(prompt.campaign, resource, expansions) : "no longer in the patient's record";
+    const objection = triggerObjectionNow(prompt, triggers.get(triggerRef), expansions);
     if (objection) return { kind: 'withdraw', rule: 'trigger', reason: `${triggerRef} no longer holds: ${objection}` };
   }
   return undefined;
 };
+
+function triggerObjectionNow(prompt: ClaimedPrompt, resource: TriggerResource | undefined, expansions: Expansions): string | undefined {
+  if (!resource) return 'no longer found on the FHIR server';
+  if (`Patient/${patientIdOf(resource)}` !== prompt.patientRef) return 'now recorded for another patient';
+  return triggerObjection(prompt.campaign, resource, expansions);
+}
 
 /**
  * The campaign's criteria judged again on the record as it is now: a care gap closed while its prompt waited (a new

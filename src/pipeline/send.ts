@@ -1,16 +1,17 @@
 /**
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
- * then their patients are read again (one FHIR search for the batch's Patients with their Consents and the records
- * the prompts are about, one query for local opt-outs) and the send-time policy decides each (policy.ts); those it
- * lets pass are delivered in turn, so a send job has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
+ * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one per
+ * record type for what the prompts are about, one query for local opt-outs) and the send-time policy decides each
+ * (policy.ts); those it lets pass are delivered in turn, so a send job has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
  * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
  * returns the message already delivered.
  */
-import { recordTypesAtSendOf, valueSetsOf } from '../campaigns/index.ts';
+import { recordMatchesOf, valueSetsOf } from '../campaigns/index.ts';
 import type { Expansions } from '../criteria/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
-import { failureReason, loadPatientContexts, patientIdOf } from '../fhir/index.ts';
+import { failureReason, loadPatientContexts, loadRecordsByReference, patientIdOf } from '../fhir/index.ts';
 import { type PatientMessage, ranksAhead } from '../schedule/index.ts';
+import type { TriggerResource } from '../triggers/index.ts';
 import type { Context, Services } from './context.ts';
 import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
@@ -86,11 +87,18 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   const sendable: ClaimedPrompt[] = [];
   const withdrawals: Withdrawal[] = [];
   const deferred = new Deferrals();
-  const patients = await patientsNow(lease.prompts, ctx);
+  const [patients, triggers] = await Promise.all([
+    patientsNow(lease.prompts, ctx),
+    loadRecordsByReference(
+      ctx.gateway,
+      lease.prompts.flatMap((prompt) => prompt.triggerRefs),
+      { logger: ctx.logger },
+    ),
+  ]);
   const now = ctx.clock();
   const campaigns = [...new Map(lease.prompts.map((prompt) => [prompt.campaign.id, prompt.campaign])).values()];
   const expansions = await ctx.valueSets.expand([...new Set(campaigns.flatMap(valueSetsOf))], now);
-  const decisions = await decideBatch(lease.prompts, patients, { now, expansions }, ctx);
+  const decisions = await decideBatch(lease.prompts, { patients, triggers }, { now, expansions }, ctx);
   for (const [index, prompt] of lease.prompts.entries()) {
     const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
@@ -126,7 +134,7 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
  */
 async function decideBatch(
   prompts: readonly ClaimedPrompt[],
-  patients: ReadonlyMap<string, PatientNow>,
+  { patients, triggers }: { patients: ReadonlyMap<string, PatientNow>; triggers: ReadonlyMap<string, TriggerResource> },
   { now, expansions }: { now: Date; expansions: Expansions },
   ctx: Context,
 ): Promise<SendDecision[]> {
@@ -154,6 +162,7 @@ async function decideBatch(
         now,
         expireAfterMs: queue.expireAfterMs,
         patient,
+        triggers,
         optOutRules: optOut,
         resultsRules: resultsPreference,
         expansions,
@@ -191,14 +200,14 @@ async function decideBatch(
 }
 
 /**
- * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients with their
- * Consents and the records the send-time rules read again (the triggers' types, the criteria's), one query each
- * for their local opt-outs and results preferences. A patient the server no longer has is missing (`gone`).
+ * Each claimed prompt's patient as they are now, by reference: one search for the batch's Patients and their
+ * Consents (with the records the batch's campaigns' criteria read, when any has criteria), one query each for their
+ * local opt-outs and results preferences. A patient the server no longer has is missing (`gone`).
  */
 async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientNow>> {
   const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
   const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
-  const types = [...new Set(prompts.flatMap((prompt) => recordTypesAtSendOf(prompt.campaign)))];
+  const types = [...new Set(prompts.flatMap((prompt) => recordMatchesOf(prompt.campaign).map((match) => match.resource)))];
   const [found, optOuts, resultsPreferences] = await Promise.all([
     loadPatientContexts(ctx.gateway, ids, { logger: ctx.logger, types }),
     ctx.store.findOptOuts(refs),

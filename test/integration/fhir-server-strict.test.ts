@@ -256,16 +256,9 @@ describe('strict FHIR server: modes together and apart', () => {
     expect(anonymous.headers.get('ratelimit')).toBeNull();
     expect(admitted.status).toBe(200);
     expect(admitted.headers.get('ratelimit')).toBe('"fhirInteractions";r=1;t=60');
-    expect(server.stats()).toEqual({
-      uriTooLong: 0,
-      tokensIssued: 1,
-      tokenRequestsRefused: 0,
-      unauthorized: 1,
-      includeCapped: 0,
-      conflicts: 0,
-      throttled: 0,
-      quotaSpent: 0,
-    });
+    const { tokensIssued, unauthorized, ...others } = server.stats();
+    expect({ tokensIssued, unauthorized }).toEqual({ tokensIssued: 1, unauthorized: 1 });
+    expect(Object.values(others).every((count) => count === 0)).toBe(true);
   });
 
   it('with no strict options, needs no token, announces no limit and has no token endpoint', async () => {
@@ -279,15 +272,6 @@ describe('strict FHIR server: modes together and apart', () => {
     expect(search.headers.get('ratelimit')).toBeNull();
     expect(discovery.status).toBe(404);
     expect(created.status).toBe(201);
-    expect(server.stats()).toEqual({
-      uriTooLong: 0,
-      tokensIssued: 0,
-      tokenRequestsRefused: 0,
-      unauthorized: 0,
-      includeCapped: 0,
-      conflicts: 0,
-      throttled: 0,
-      quotaSpent: 0,
-    });
+    expect(Object.values(server.stats()).every((count) => count === 0)).toBe(true);
   });
 });

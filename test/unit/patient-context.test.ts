@@ -390,7 +390,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
   });
 });
 
-describe('loadPatientContexts with the types the send-time rules read again', () => {
+describe('loadPatientContexts with some record types only (send time reads its criteria types, or none)', () => {
   it("reads the batch's Patients with their Consents and those types only, in one search", async () => {
     const queries = serveSearch([[...entries('match', [patient]), ...entries('include', [optOut, suture])]]);
     const gateway = createFhirGateway({ baseUrl: BASE });

@@ -123,7 +123,7 @@ function patientOf(change: Change): PatientNow | 'gone' {
     patient: { resourceType: 'Patient', id: 'p1', ...change.patient },
     consents: change.consents ?? [],
     local: change.local ?? [],
-    records: [...triggerNow(change), ...(change.records ?? [])],
+    records: change.records ?? [],
     ...(change.resultsByMessage === undefined ? {} : { localResults: { patientRef: 'Patient/p1', byMessage: change.resultsByMessage } }),
   };
 }
@@ -138,6 +138,7 @@ const inputOf = (change: Change) => ({
   now: change.now ?? NOW,
   expireAfterMs: 48 * HOUR,
   patient: patientOf(change),
+  triggers: new Map(triggerNow(change).map((resource) => [`${resource.resourceType}/${resource.id}`, resource])),
   optOutRules,
   resultsRules,
   expansions: new Map(),
@@ -314,9 +315,14 @@ describe('the send-time policy', () => {
       withdraw('trigger', 'Procedure/sutures no longer holds: status entered-in-error is not allowed'),
     ],
     [
-      "withdraws a prompt whose record left the patient's chart (deleted, or moved to another patient)",
+      'withdraws a prompt whose record was deleted',
       { trigger: 'gone' },
-      withdraw('trigger', "Procedure/sutures no longer holds: no longer in the patient's record"),
+      withdraw('trigger', 'Procedure/sutures no longer holds: no longer found on the FHIR server'),
+    ],
+    [
+      "withdraws a prompt whose record was moved to another patient's chart",
+      { trigger: { ...sutures, subject: { reference: 'Patient/p2' } } },
+      withdraw('trigger', 'Procedure/sutures no longer holds: now recorded for another patient'),
     ],
     [
       'withdraws a result corrected below the threshold while it waited',
