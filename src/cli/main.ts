@@ -36,7 +36,7 @@ Usage:
   careprompt outreach retry --campaign <id> --status failed [--since <date or duration>] [--by <name>] [--force]
   careprompt patients opt-out Patient/<id> [--campaign <id>] --by <name> --reason <text>   no prompts for this patient
   careprompt patients opt-in Patient/<id> [--campaign <id>] --by <name> [--reason <text>]   undo a local opt-out
-  careprompt patients results-by-message yes|no Patient/<id> [--note <text>] [--by <name>]   results by portal message, or not
+  careprompt patients results-by-message yes|no|clear Patient/<id> [--note <text>] [--by <name>]   results by portal message, or not
   careprompt patients show Patient/<id> [--json]   local opt-outs, results preference, recent prompts, the next deferred prompt
   careprompt serve                                 the HTTP API, its docs (/docs) and the console, until SIGTERM
   careprompt users add <email> --role admin|care_manager|clinician [--password-stdin]   an account (password typed, not echoed)

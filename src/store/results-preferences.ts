@@ -1,6 +1,7 @@
 /**
  * Patients' local word on receiving results by portal message (`careprompt patients results-by-message`): one
- * row per patient, replaced on each change, each change audited with who recorded it (entity `Patient`).
+ * row per patient, replaced on each change or removed when cleared (the EHR's Consent decides again), each change
+ * audited with who recorded it (entity `Patient`).
  */
 import type { Db } from './client.ts';
 import type { AuditAction } from './prompts.ts';
@@ -15,7 +16,8 @@ export interface StoredResultsPreference {
 
 export interface ResultsPreferenceChange {
   patientRef: string;
-  byMessage: boolean;
+  /** null clears the local word. */
+  byMessage: boolean | null;
   by: string;
   note?: string | undefined;
 }
@@ -26,19 +28,23 @@ export async function findResultsPreferences(db: Db, patientRefs: readonly strin
   return db.resultsPreference.findMany({ where: { patientRef: { in: [...patientRefs] } } });
 }
 
-/** Records the patient's latest word (replacing any earlier one) with its audit event; returns the word it replaced. */
+/**
+ * Records the patient's latest word (replacing any earlier one), or clears it, with its audit event; returns the
+ * word it replaced.
+ */
 export async function recordResultsPreference(db: Db, change: ResultsPreferenceChange): Promise<{ previous: boolean | undefined }> {
-  const row = { byMessage: change.byMessage, note: change.note ?? null, recordedBy: change.by, recordedAt: new Date() };
+  const { patientRef, byMessage } = change;
   return db.$transaction(async (tx) => {
-    const previous = await tx.resultsPreference.findUnique({ where: { patientRef: change.patientRef }, select: { byMessage: true } });
-    await tx.resultsPreference.upsert({
-      where: { patientRef: change.patientRef },
-      create: { patientRef: change.patientRef, ...row },
-      update: row,
-    });
-    const details = { byMessage: change.byMessage ? 'yes' : 'no', ...(change.note ? { note: change.note } : {}) };
+    const previous = await tx.resultsPreference.findUnique({ where: { patientRef }, select: { byMessage: true } });
+    if (byMessage === null) await tx.resultsPreference.deleteMany({ where: { patientRef } });
+    else {
+      const row = { byMessage, note: change.note ?? null, recordedBy: change.by, recordedAt: new Date() };
+      await tx.resultsPreference.upsert({ where: { patientRef }, create: { patientRef, ...row }, update: row });
+    }
+    const word = byMessage === null ? 'cleared' : byMessage ? 'yes' : 'no';
+    const details = { byMessage: word, ...(change.note ? { note: change.note } : {}) };
     const action: AuditAction = 'patient.results-by-message';
-    await tx.auditEvent.create({ data: { actor: change.by, action, entityType: 'Patient', entityId: change.patientRef, details } });
+    await tx.auditEvent.create({ data: { actor: change.by, action, entityType: 'Patient', entityId: patientRef, details } });
     return { previous: previous?.byMessage };
   });
 }

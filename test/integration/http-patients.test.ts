@@ -124,7 +124,7 @@ describe("patients' preferences from the API and the patient page", () => {
     expect(event).toMatchObject({ actor: managerEmail, details: { scope: 'all campaigns', reason: 'changed their mind' } });
   });
 
-  it('records whether the patient wants results by message, audited, read back with the preferences; clinicians may not change it', async () => {
+  it('records whether the patient wants results by message, and clears it, audited, read back with the preferences; clinicians may not change it', async () => {
     const first = await call(manager, 'POST', '/api/v1/patients/p-4/results-by-message', { byMessage: true, note: 'at the visit' });
     expect(first.statusCode).toBe(200);
     expect(first.json()).toEqual({ previous: null });
@@ -147,21 +147,27 @@ describe("patients' preferences from the API and the patient page", () => {
     const openapi = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const documented = openapi.paths['/api/v1/patients/{patientId}/results-by-message'].post;
     expect(documented.requestBody.content['application/json'].schema.required).toEqual(['byMessage']);
+
+    // Cleared: careprompt no longer holds a word of its own, and a results Consent in the EHR decides again.
+    const cleared = await call(manager, 'POST', '/api/v1/patients/p-4/results-by-message', { byMessage: null, note: 'in the EHR now' });
+    expect(cleared.json()).toEqual({ previous: false });
+    expect((await call(clinician, 'GET', '/api/v1/patients/p-4/preferences')).json().resultsPreference).toBeNull();
     const events = await env.db.auditEvent.findMany({ where: { entityId: 'Patient/p-4' }, orderBy: { at: 'asc' } });
     expect(events.map((event) => [event.actor, event.action, event.details])).toEqual([
       [managerEmail, 'patient.results-by-message', { byMessage: 'yes', note: 'at the visit' }],
       [managerEmail, 'patient.results-by-message', { byMessage: 'no' }],
+      [managerEmail, 'patient.results-by-message', { byMessage: 'cleared', note: 'in the EHR now' }],
     ]);
   });
 
-  it('shows the results preference on the patient page and changes it with its form; a clinician sees no form', async () => {
+  it('shows the results preference on the patient page and changes or clears it with its form; a clinician sees no form', async () => {
     const empty = await page(manager, '/console/patients/p-6');
     expect(empty.body).toMatch(/<dt>Results by message<\/dt><dd>none recorded here<\/dd>/);
     expect(empty.body).toContain('action="/console/patients/p-6/results-by-message"');
 
     const refused = await form(manager, '/console/patients/p-6/results-by-message', { byMessage: 'maybe' });
     expect(refused.statusCode).toBe(400);
-    expect(refused.body).toContain('Not recorded: choose yes or no.');
+    expect(refused.body).toContain('Not recorded: choose yes, no or clear.');
 
     const yes = await form(manager, '/console/patients/p-6/results-by-message', { byMessage: 'yes', note: 'asked at the front desk' });
     expect(yes.statusCode).toBe(303);
@@ -178,5 +184,10 @@ describe("patients' preferences from the API and the patient page", () => {
     const asClinician = await page(clinician, '/console/patients/p-6');
     expect(asClinician.body).toContain('asked at the front desk');
     expect(asClinician.body).not.toContain('action="/console/patients/p-6/results-by-message"');
+
+    const clear = await form(manager, '/console/patients/p-6/results-by-message', { byMessage: 'clear', note: '' });
+    expect(clear.statusCode).toBe(303);
+    expect((await page(manager, '/console/patients/p-6')).body).toMatch(/<dt>Results by message<\/dt><dd>none recorded here<\/dd>/);
+    expect(await env.db.resultsPreference.count({ where: { patientRef: 'Patient/p-6' } })).toBe(0);
   });
 });

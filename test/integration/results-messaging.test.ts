@@ -133,10 +133,32 @@ describe('results by message, against real PostgreSQL, Redis and FHIR', () => {
   });
 
   it(
-    'refuses an answer other than yes or no, and a bad patient reference, with exit code 2',
+    'clears the local word at the command line, and the Consent in the EHR decides again',
+    async () => {
+      const ana = await patientWithHighA1c(env.fhir.baseUrl, 'Ana');
+      await createResource(env.fhir.baseUrl, resultsByMessage(ana.patientId));
+      await applyA1cResult(env.db);
+      const run = (...args: string[]) => careprompt(['patients', 'results-by-message', ...args, ana.ref, '--by', 'nurse-kim'], database);
+
+      expect(await run('no')).toMatchObject({ code: 0 });
+      expect(await run('clear')).toMatchObject({ code: 0, stdout: `results by message: clear  ${ana.ref}  (was: no)\n` });
+      const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl);
+      await pipeline.run();
+      await pipeline.close();
+
+      expect(await promptOf(env.db, ana.ref)).toMatchObject({ status: 'sent' });
+      expect(await env.db.resultsPreference.count()).toBe(0);
+      const audit = await env.db.auditEvent.findMany({ where: { entityType: 'Patient', entityId: ana.ref }, orderBy: { at: 'asc' } });
+      expect(audit.map((event) => event.details)).toEqual([{ byMessage: 'no' }, { byMessage: 'cleared' }]);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses an answer other than yes, no or clear, and a bad patient reference, with exit code 2',
     async () => {
       const run = (...args: string[]) => careprompt(['patients', 'results-by-message', ...args], database);
-      expect(await run('maybe', 'Patient/1')).toMatchObject({ code: 2, stderr: expect.stringContaining('needs yes or no') });
+      expect(await run('maybe', 'Patient/1')).toMatchObject({ code: 2, stderr: expect.stringContaining('needs yes, no or clear') });
       expect(await run('yes', 'Ana Diaz')).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a patient reference') });
       expect(await env.db.resultsPreference.count()).toBe(0);
     },

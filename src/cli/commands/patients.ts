@@ -39,15 +39,19 @@ export async function optInCommand(patientRef: string | undefined, options: Pati
   });
 }
 
-/** `patients results-by-message yes|no Patient/<id>`: the patient's latest word, which overrides a Consent in the EHR. */
+/**
+ * `patients results-by-message yes|no|clear Patient/<id>`: the patient's latest word, which overrides a Consent in the
+ * EHR; `clear` removes it, and the Consent decides again.
+ */
 export async function resultsByMessageCommand(
   answer: string | undefined,
   patientRef: string | undefined,
   options: { by: string; note: string | undefined },
 ): Promise<number> {
-  if (answer !== 'yes' && answer !== 'no') throw new UsageError('patients results-by-message needs yes or no, then Patient/<id>');
+  if (answer !== 'yes' && answer !== 'no' && answer !== 'clear')
+    throw new UsageError('patients results-by-message needs yes, no or clear, then Patient/<id>');
   const ref = checkedRef(patientRef, 'results-by-message');
-  const byMessage = answer === 'yes';
+  const byMessage = answer === 'clear' ? null : answer === 'yes';
   return withDb(async (db) => {
     const { previous } = await recordResultsPreference(db, { patientRef: ref, byMessage, by: options.by, note: options.note });
     const was = previous === undefined ? 'none recorded' : previous ? 'yes' : 'no';

@@ -64,7 +64,12 @@ export const Preferences = z
   })
   .meta({ id: 'PatientPreferences' });
 const ResultsChange = z.object({
-  byMessage: z.boolean().describe('true: results may be messaged to the patient without review (resultsMessaging: patient-preference)'),
+  byMessage: z
+    .boolean()
+    .nullable()
+    .describe(
+      'true: results may be messaged to the patient without review (resultsMessaging: patient-preference); null clears it, and a Consent in the EHR decides again',
+    ),
   note: z.string().trim().min(1).max(500).optional().describe('How the patient said so (e.g. "at the visit")'),
 });
 export const ResultsRecorded = z.object({
@@ -178,7 +183,7 @@ export function patientRoutes(services: HttpServices): FastifyPluginAsyncZod {
       {
         config: { roles: STAFF_WHO_RUN_CAMPAIGNS },
         schema: {
-          summary: 'Record whether the patient wants results by portal message; overrides a Consent in the EHR (audited)',
+          summary: 'Record whether the patient wants results by portal message, or clear it; overrides a Consent in the EHR (audited)',
           tags: ['patients'],
           params: Params,
           body: ResultsChange,

@@ -41,7 +41,7 @@ const ChangeForm = z.object({
 });
 /** An empty note is none. */
 const ResultsForm = z.object({
-  byMessage: z.enum(['yes', 'no']).transform((answer) => answer === 'yes'),
+  byMessage: z.enum(['yes', 'no', 'clear']).transform((answer) => (answer === 'clear' ? null : answer === 'yes')),
   note: z
     .string()
     .optional()
@@ -107,7 +107,7 @@ ${field({ name: 'patient', label: 'Patient id', control: input('text', value, 'p
       async (request, reply) => {
         const { id } = request.params as z.infer<typeof Params>;
         const form = ResultsForm.safeParse(request.body);
-        if (!form.success) return patientPage(request, reply, id, { kind: 'error', text: 'Not recorded: choose yes or no.' }, 400);
+        if (!form.success) return patientPage(request, reply, id, { kind: 'error', text: 'Not recorded: choose yes, no or clear.' }, 400);
         const result = await api.call(request, 'POST', `/api/v1/patients/${id}/results-by-message`, ResultsRecorded, form.data);
         if (!result.ok) return patientPage(request, reply, id, { kind: 'error', text: problemText(result.problem) }, result.problem.status);
         return redirect(reply, `/console/patients/${id}?done=results-by-message`);

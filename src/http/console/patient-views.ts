@@ -70,6 +70,7 @@ ${field({
     [
       { value: 'yes', label: 'Yes: the patient wants results by portal message' },
       { value: 'no', label: 'No: a clinician reviews each result message' },
+      { value: 'clear', label: 'Clear: the EHR (a results Consent) decides again' },
     ],
     preference?.byMessage ? 'yes' : 'no',
   ),
