@@ -2,9 +2,9 @@
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
  * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one per
  * record type for what the prompts are about, one query for local opt-outs) and the send-time policy decides each
- * (policy.ts); those it lets pass are delivered in turn, so a send job has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is
- * idempotent on the prompt key: a retry after a lost response, or after a crash before the batch was recorded,
- * returns the message already delivered.
+ * (policy.ts); those it lets pass are delivered in turn, so a send job has one request in flight at a time, and the
+ * batch is recorded as sent in one statement. A transport is idempotent on the prompt key: a retry after a lost
+ * response, or after a crash before the batch was recorded, returns the message already delivered.
  */
 import { recordMatchesOf, valueSetsOf } from '../campaigns/index.ts';
 import type { Expansions } from '../criteria/index.ts';
