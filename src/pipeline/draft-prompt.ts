@@ -6,7 +6,7 @@ import { type Campaign, type ResultsPreferenceFacts, resultsHoldReason, type Ski
 import type { Config } from '../config/index.ts';
 import type { CriteriaExplanation } from '../criteria/index.ts';
 import type { PatientContext } from '../fhir/index.ts';
-import { buildTemplateContext, factsFromPatientContext, type TemplateRegistry } from '../render/index.ts';
+import { buildTemplateContext, factsFromPatientContext, preferredLanguage, type TemplateRegistry } from '../render/index.ts';
 import { evidenceOf, reasonOf, type TriggerResource } from '../triggers/index.ts';
 import type { NewPrompt } from './ports.ts';
 
@@ -109,17 +109,18 @@ export function renderFor(
   services: { config: Readonly<Config>; templates: TemplateRegistry },
 ) {
   const { config, templates } = services;
+  const language = preferredLanguage(context.patient);
+  const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
+  const template =
+    templates.resolve(campaign.template, language) ?? (fallback ? templates.resolve(campaign.template, fallback) : undefined);
+  if (!template) return { kind: 'no-template' as const, language };
   const facts = factsFromPatientContext(context, trigger, {
     defaultTimezone: config.defaultTimezone,
     now: asOf,
     recentProcedureDays: config.render.recentProcedureDays,
     showValue: campaign.allowValueInMessage,
+    language: template.language,
   });
-  const language = facts.patient.language;
-  const fallback = campaign.languageFallback === 'skip' ? undefined : campaign.languageFallback;
-  const template =
-    templates.resolve(campaign.template, language) ?? (fallback ? templates.resolve(campaign.template, fallback) : undefined);
-  if (!template) return { kind: 'no-template' as const, language };
   const { replyTimeByLanguage, ...org } = config.org;
   const replyTime = replyTimeByLanguage[template.language.split('-')[0] ?? ''] ?? org.replyTime;
   const result = template.render(

@@ -23,9 +23,16 @@ export function factsFromPatientContext(
   trigger: TriggerResource,
   /**
    * recentProcedureDays: procedures completed within this many days before `now` are listed (configuration);
-   * showValue: the trigger's value is given to the template (the campaign's `allowValueInMessage`).
+   * showValue: the trigger's value is given to the template (the campaign's `allowValueInMessage`), its number
+   * written as `language` writes numbers (the template's: 9.4 in English, 9,4 in Spanish).
    */
-  options: { defaultTimezone: string; now: Date; recentProcedureDays: number; showValue?: boolean | undefined },
+  options: {
+    defaultTimezone: string;
+    now: Date;
+    recentProcedureDays: number;
+    showValue?: boolean | undefined;
+    language?: string | undefined;
+  },
 ): PatientFacts {
   const name = nameToUse(ctx.patient, options.now);
   const recentSince = options.now.getTime() - options.recentProcedureDays * MS_PER_DAY;
@@ -50,7 +57,7 @@ export function factsFromPatientContext(
       code,
       system,
       date: dateOf(trigger),
-      ...(options.showValue ? { value: resultValueOf(trigger) } : {}),
+      ...(options.showValue ? { value: resultValueOf(trigger, options.language ?? 'en') } : {}),
     },
     ...lists,
   };
@@ -67,7 +74,8 @@ function nameToUse(patient: Patient, now: Date): HumanName | undefined {
   return current.find((name) => name.use === 'official') ?? current[0];
 }
 
-function preferredLanguage(patient: Patient): string | undefined {
+/** The patient's preferred language (canonical BCP 47), if the record states one. */
+export function preferredLanguage(patient: Patient): string | undefined {
   const communication = patient.communication?.find((entry) => entry.preferred) ?? patient.communication?.[0];
   const code = communication?.language.coding?.find((coding) => coding.code)?.code;
   return code ? canonicalLanguage(code) : undefined;
@@ -107,12 +115,16 @@ function dateOf(resource: TriggerResource): string | undefined {
   return ClinicalDate.safeParse(date).success ? date : undefined;
 }
 
-/** A result's value as it was reported, with the unit as the lab wrote it for people ("9.4 %", "<5 mmol/L"). */
-function resultValueOf(resource: TriggerResource): string | undefined {
+/**
+ * A result's value as it was reported, its number as the language writes numbers and the unit as the lab wrote it for
+ * people ("9.4 %", "9,4 %", "<5 mmol/L"). Every reported digit is kept; no thousands separator (lab values have none).
+ */
+function resultValueOf(resource: TriggerResource, language: string): string | undefined {
   const quantity = resource.resourceType === 'Observation' ? resource.valueQuantity : undefined;
   if (quantity?.value === undefined) return undefined;
   const unit = text(quantity.unit) ?? text(quantity.code);
-  return `${quantity.comparator ?? ''}${quantity.value}${unit ? ` ${unit}` : ''}`;
+  const number = new Intl.NumberFormat(language, { useGrouping: false, maximumFractionDigits: 20 }).format(quantity.value);
+  return `${quantity.comparator ?? ''}${number}${unit ? ` ${unit}` : ''}`;
 }
 
 function newestFirst(facts: Fact[]): Fact[] {

@@ -6,7 +6,7 @@ export {
   TemplateInput,
 } from './context.ts';
 export { TemplateError } from './errors.ts';
-export { factsFromPatientContext, type PatientFacts } from './facts.ts';
+export { factsFromPatientContext, type PatientFacts, preferredLanguage } from './facts.ts';
 export type { TemplateReading } from './reading.ts';
 export {
   loadTemplateRegistry,

@@ -114,6 +114,7 @@ export function sampleContexts(language: string): SampleContext[] {
         now: NOW,
         recentProcedureDays: 90,
         showValue: true,
+        language,
       }),
       org: { name: 'Riverside Family Medicine', replyTime, phone: '555-0100' },
       campaign: { id: 'sample', name: 'Sample campaign' },

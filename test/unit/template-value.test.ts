@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { templateCheck } from '../../src/app/campaign-check.ts';
+import { renderFor } from '../../src/pipeline/draft-prompt.ts';
 import { buildTemplateContext, factsFromPatientContext, loadTemplateRegistry } from '../../src/render/index.ts';
 import type { Observation } from '../../src/triggers/index.ts';
 import { campaignFixture } from '../support/campaigns.ts';
+import { testConfig } from '../support/pipeline.ts';
 
 const NOW = new Date('2026-11-26T18:00:00Z');
 const OPTIONS = { defaultTimezone: 'America/Chicago', now: NOW, recentProcedureDays: 90 };
@@ -56,6 +58,19 @@ describe("the result's value in the template context", () => {
     expect(triggerFacts(observation, true).value).toBe('9.4 %');
     expect(triggerFacts(observation, false)).not.toHaveProperty('value');
     expect(triggerFacts(observation)).not.toHaveProperty('value');
+  });
+
+  it("writes the number as the template's language does, every reported digit kept and no thousands separator", () => {
+    const facts = (value: number, language: string) =>
+      factsFromPatientContext(
+        { patient: { resourceType: 'Patient', id: 'p1' }, consents: [], records: [] },
+        hba1c({ value, unit: '%', system: 'http://unitsofmeasure.org', code: '%' }),
+        { ...OPTIONS, showValue: true, language },
+      ).trigger.value;
+    expect(facts(9.4, 'es')).toBe('9,4 %');
+    expect(facts(9.4, 'en-US')).toBe('9.4 %');
+    expect(facts(12.375, 'de')).toBe('12,375 %');
+    expect(facts(1500, 'en')).toBe('1500 %');
   });
 
   it('keeps a comparator, falls back to the unit code, and is absent without a number', () => {
@@ -126,5 +141,28 @@ describe('templates that print the value', () => {
     expect(result).toMatchObject({ ok: true, text: expect.stringContaining('It was 9.4 %.') });
     const [reading] = registry.readingOf('hba1c').filter(({ language }) => language === 'en');
     expect(reading).toMatchObject({ verdict: 'ok', sample: 'Observation' });
+  });
+
+  it('render it as the language of the template chosen writes numbers: 9,4 for a patient who reads Spanish', async () => {
+    const spanish = 'Hola {{patient.firstName}}.\nTu prueba de A1c llegó.\nFue {{trigger.value}}.\nLlámanos.\n\n{{> safety-footer}}\n';
+    const templates = await loadTemplateRegistry(await templatesWith({ 'hba1c.hbs': PRINTS_VALUE, 'hba1c.es.hbs': spanish }));
+    const reader = (code: string) => ({
+      patient: {
+        resourceType: 'Patient' as const,
+        id: 'p1',
+        name: [{ given: ['Alma'] }],
+        communication: [{ language: { coding: [{ code }] }, preferred: true }],
+      },
+      consents: [],
+      records: [],
+    });
+    const observation = hba1c({ value: 9.4, unit: '%', system: 'http://unitsofmeasure.org', code: '%' });
+    const services = { config: testConfig('http://fhir.test/fhir'), templates };
+
+    const inSpanish = renderFor(valueCampaign(true), reader('es'), observation, NOW, services);
+    const inEnglish = renderFor(valueCampaign(true), reader('en'), observation, NOW, services);
+
+    expect(inSpanish).toMatchObject({ kind: 'rendered', result: { ok: true, text: expect.stringContaining('Fue 9,4 %.') } });
+    expect(inEnglish).toMatchObject({ kind: 'rendered', result: { ok: true, text: expect.stringContaining('It was 9.4 %.') } });
   });
 });
