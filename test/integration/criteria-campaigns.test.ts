@@ -170,7 +170,10 @@ describe('the criteria campaigns in jobs/ against a seeded population', () => {
     const report = await dryRunCampaign(campaign, pipeline.services, { source: 'applied', samples: 0 });
     const notMet = report.candidates.filter((candidate) => candidate.outcome === 'skip' && candidate.reason.startsWith(CRITERIA_NOT_MET));
     const recordedNotMet = rowsOf('hba1c-care-gap').filter((row) => row.reason?.startsWith(CRITERIA_NOT_MET));
-    expect(notMet).toHaveLength(recordedNotMet.length);
+    // By patient: the two candidates of a patient with two diabetes Conditions share one key per period, and when
+    // they fall in different batches each is decided again (as the engine's second batch re-decides the row).
+    const notMetPatients = [...new Set(notMet.map((candidate) => candidate.patientRef))].sort();
+    expect(notMetPatients).toEqual(recordedNotMet.map((row) => row.patientRef).sort());
     for (const candidate of notMet) {
       expect(candidate.criteria?.when).toMatchObject({ criterion: 'all of', held: false });
       expect(candidate.criteria?.exclude?.map((exclusion) => exclusion.reason)).toEqual(['hospice care', 'palliative care']);
