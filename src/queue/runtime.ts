@@ -263,25 +263,34 @@ async function forEachJob(queue: Queue, visit: (data: unknown) => void): Promise
  * True when no job is waiting, running or scheduled for a retry, checked in pipeline order (see runOnce). A
  * deferral's re-queue does not count: it may be due tomorrow, and its prompts stay queued in PostgreSQL with
  * their not-before time, for the next run's recovery or a worker's sweep.
+ *
+ * Each queue's states are read in one atomic count. Reading them one after another would miss a retry that is
+ * promoted from delayed to waiting between the two reads, and end the run before its last try.
  */
 export async function isIdle(queues: Queues): Promise<boolean> {
   for (const name of ['poll', 'evaluate', 'send'] as const) {
-    const counts = await queues[name].getJobCounts('waiting', 'active', 'prioritized', 'waiting-children', 'paused');
-    if (Object.values(counts).some((count) => count > 0)) return false;
-    if (await hasDelayedWork(queues[name])) return false;
+    const { delayed = 0, ...others } = await queues[name].getJobCounts(
+      'waiting',
+      'active',
+      'prioritized',
+      'waiting-children',
+      'paused',
+      'delayed',
+    );
+    if (Object.values(others).some((count) => count > 0)) return false;
+    // Every delayed job must still be a deferral not yet run: one that left the set since the count was promoted.
+    if (delayed > 0 && (await deferralsNotYetRun(queues[name])) !== delayed) return false;
   }
   return true;
 }
 
-/**
- * Whether the queue holds a delayed job other than a deferral's re-queue not yet run: a backoff retry (of any
- * job, a deferral's too), a wait the server announced, a lease's lapse.
- */
-async function hasDelayedWork(queue: Queue): Promise<boolean> {
+/** How many of the queue's delayed jobs are deferrals' re-queues that have not run yet. */
+async function deferralsNotYetRun(queue: Queue): Promise<number> {
+  let count = 0;
   for (let start = 0; ; start += JOB_PAGE) {
     const jobs = await queue.getJobs(['delayed'], start, start + JOB_PAGE - 1, true);
-    if (jobs.some((job) => job && !(isDeferredSend(job.id) && job.processedOn === undefined))) return true;
-    if (jobs.length < JOB_PAGE) return false;
+    for (const job of jobs) if (job && isDeferredSend(job.id) && job.processedOn === undefined) count += 1;
+    if (jobs.length < JOB_PAGE) return count;
   }
 }
 
