@@ -38,7 +38,7 @@ export function createStorePort(db: store.Db): Store {
     markFailed: (id, reason) => store.markFailed(db, id, reason),
     withdrawQueued: (withdrawals) => store.withdrawQueued(db, withdrawals),
     holdForReview: (id, reason) => store.holdForReview(db, id, reason),
-    deferQueued: (id, leaseToken, notBefore, reason, rule) => store.deferQueued(db, id, leaseToken, notBefore, reason, rule),
+    deferQueued: (id, leaseToken, deferral) => store.deferQueued(db, id, leaseToken, deferral),
     reviewPrompt: (id, review) => store.reviewPrompt(db, id, review),
     retryFailed: (id, actor, options) => store.retryFailed(db, id, actor, options),
   };

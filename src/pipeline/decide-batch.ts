@@ -11,7 +11,7 @@ import type { PatientContext } from '../fhir/index.ts';
 import type { TemplateRegistry } from '../render/index.ts';
 import type { PatientMessage } from '../schedule/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
-import { type PromptIdentity, renderedPrompt, renderFor, skippedPrompt } from './draft-prompt.ts';
+import { type PromptIdentity, renderedPrompt, skippedPrompt, wordingAt } from './draft-prompt.ts';
 import { planSlots } from './plan-slots.ts';
 import type { CandidateOutcome, NewPrompt, PromptStatus, Store } from './ports.ts';
 import type { EvaluateWork } from './work.ts';
@@ -150,8 +150,8 @@ function readAt(
   const context = facts.contexts.get(prompt.patientRef.slice('Patient/'.length));
   const trigger = triggerRef ? facts.triggers.get(triggerRef) : undefined;
   if (!until || prompt.renderedText === undefined || !context || trigger === undefined || trigger === 'unreadable') return prompt;
-  const rendered = renderFor(campaign, context, trigger, until, services);
-  return rendered.kind === 'rendered' && rendered.result.ok ? { ...prompt, renderedText: rendered.result.text } : prompt;
+  const worded = wordingAt(campaign, context, trigger, until, services);
+  return worded ? { ...prompt, renderedText: worded.text } : prompt;
 }
 
 /** The candidate outcome of a row written with this status. */

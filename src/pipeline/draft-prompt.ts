@@ -129,6 +129,23 @@ export function renderFor(
   return { kind: 'rendered' as const, template, result, facts };
 }
 
+/**
+ * The prompt's words as they should read at `asOf` (a deferred prompt's arrival), in the template's language; undefined
+ * when the template no longer renders them, and the words already written stand.
+ */
+export function wordingAt(
+  campaign: Campaign,
+  context: PatientContext,
+  trigger: TriggerResource,
+  asOf: Date,
+  services: { config: Readonly<Config>; templates: TemplateRegistry },
+): { text: string; language: string } | undefined {
+  const rendered = renderFor(campaign, context, trigger, asOf, services);
+  return rendered.kind === 'rendered' && rendered.result.ok
+    ? { text: rendered.result.text, language: rendered.template.language }
+    : undefined;
+}
+
 function triggerFacts(trigger: TriggerResource, asOf: Date, basis: DecisionBasis) {
   const reasonRef = reasonOf(trigger);
   const evidence = {

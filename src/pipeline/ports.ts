@@ -19,6 +19,7 @@ import type {
   PatientOptOut,
   PromptRef,
   PromptStatus,
+  SendDeferral,
   SendLease,
   StoredCampaign as StoreCampaign,
   StoredResultsPreference,
@@ -36,6 +37,7 @@ export type {
   PatientOptOut,
   PromptRef,
   PromptStatus,
+  SendDeferral,
   SendLease,
   StoredResultsPreference,
   Withdrawal,
@@ -132,8 +134,8 @@ export interface Store {
   withdrawQueued(withdrawals: readonly Withdrawal[]): Promise<void>;
   /** Back to the review queue; `reason` when a rule beyond `review: required` holds it. */
   holdForReview(id: string, reason?: string): Promise<void>;
-  /** Not before `notBefore`: recorded with the reason, and the lease given back; false if the lease was lost. */
-  deferQueued(id: string, leaseToken: string, notBefore: Date, reason: string, rule: string): Promise<boolean>;
+  /** Not before `until`: recorded with the reason (and the words for then), the lease given back; false if the lease was lost. */
+  deferQueued(id: string, leaseToken: string, deferral: SendDeferral): Promise<boolean>;
   reviewPrompt(id: string, review: ReviewDecision): Promise<boolean>;
   /** `forced`: queued anew, its expiry counting from now, and audited as forced. */
   retryFailed(id: string, actor: string, options?: { forced?: boolean }): Promise<boolean>;

@@ -2,8 +2,8 @@
  * Deliver a batch of outbox rows. The rows are claimed first (a lease: no concurrent sender delivers them too),
  * then their patients are read again (one FHIR search for the batch's Patients with their Consents, one per
  * record type for what the prompts are about, one query for local opt-outs) and the send-time policy decides each
- * (policy.ts); those it lets pass are delivered in turn, so a send job has one request in flight at a time, and the
- * batch is recorded as sent in one statement. A transport is idempotent on the prompt key: a retry after a lost
+ * (policy.ts). A prompt it defers is worded for its new time (send-wording.ts); those it lets pass are delivered
+ * in turn, so a send job has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is idempotent on the prompt key: a retry after a lost
  * response, or after a crash before the batch was recorded, returns the message already delivered.
  */
 import { recordMatchesOf, valueSetsOf } from '../campaigns/index.ts';
@@ -17,6 +17,7 @@ import { Deferrals } from './deferral.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { decideSend, type PatientNow, type SendDecision } from './policy.ts';
 import type { ClaimedPrompt, Delivery, SendLease, Withdrawal } from './ports.ts';
+import { wordingsFor } from './send-wording.ts';
 import { sendWindowOf } from './slot-rules.ts';
 import type { SendWork } from './work.ts';
 
@@ -99,6 +100,14 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   const campaigns = [...new Map(lease.prompts.map((prompt) => [prompt.campaign.id, prompt.campaign])).values()];
   const expansions = await ctx.valueSets.expand([...new Set(campaigns.flatMap(valueSetsOf))], now);
   const decisions = await decideBatch(lease.prompts, { patients, triggers }, { now, expansions }, ctx);
+  const wordings = await wordingsFor(
+    lease.prompts.flatMap((prompt, index) => {
+      const decision = decisions[index];
+      return decision?.kind === 'defer' ? [{ prompt, until: decision.until }] : [];
+    }),
+    triggers,
+    ctx,
+  );
   for (const [index, prompt] of lease.prompts.entries()) {
     const decision = decisions[index] ?? { kind: 'send' };
     if (decision.kind === 'send') {
@@ -115,7 +124,9 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
       batch.settle(prompt.id, 'held-for-review');
     } else {
       // Not deferred when the lease was lost meanwhile: another sender has the prompt now.
-      const held = await ctx.store.deferQueued(prompt.id, lease.token, decision.until, decision.reason, decision.rule);
+      const text = wordings.get(prompt.id);
+      const { until, reason, rule } = decision;
+      const held = await ctx.store.deferQueued(prompt.id, lease.token, { until, reason, rule, ...(text === undefined ? {} : { text }) });
       batch.settle(prompt.id, held ? 'deferred' : 'in-flight');
       if (held) deferred.add(prompt.id, decision.until);
     }

@@ -73,6 +73,7 @@ export {
   REDECIDABLE_RULES,
   retryFailed,
   reviewPrompt,
+  type SendDeferral,
   type Withdrawal,
   withdrawQueued,
 } from './prompts.ts';

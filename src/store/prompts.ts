@@ -247,18 +247,35 @@ export async function withdrawQueued(db: Db, withdrawals: readonly Withdrawal[])
     FROM moved`;
 }
 
+/** A send-time "not yet": from when, why, and the prompt's words for then (absent: its words stand). */
+export interface SendDeferral {
+  until: Date;
+  reason: string;
+  rule: string;
+  text?: string;
+}
+
 /**
  * A send-time policy's "not yet" for a prompt this sender holds: it may go out from `notBefore` on. The lease is
  * given back and the claim's attempt taken back (nothing was delivered, so a later claim need not look for an
  * earlier delivery). False when the lease is no longer this sender's.
  */
-export async function deferQueued(db: Db, id: string, leaseToken: string, notBefore: Date, reason: string, rule: string): Promise<boolean> {
+export async function deferQueued(db: Db, id: string, leaseToken: string, deferral: SendDeferral): Promise<boolean> {
+  const { until, reason, rule, text } = deferral;
   return db.$transaction(async (tx) => {
     const { count } = await tx.prompt.updateMany({
       where: { id, status: 'queued', leaseToken },
-      data: { notBefore, slotAt: null, leaseUntil: null, leaseToken: null, attempts: { decrement: 1 } },
+      data: {
+        notBefore: until,
+        slotAt: null,
+        leaseUntil: null,
+        leaseToken: null,
+        attempts: { decrement: 1 },
+        ...(text === undefined ? {} : { renderedText: text }),
+      },
     });
-    if (count === 1) await audit(tx, 'prompt.deferred', id, { rule, reason, until: notBefore.toISOString() });
+    const reworded: Record<string, string> = text === undefined ? {} : { reworded: 'yes' };
+    if (count === 1) await audit(tx, 'prompt.deferred', id, { rule, reason, until: until.toISOString(), ...reworded });
     return count === 1;
   });
 }

@@ -2,10 +2,19 @@
  * Prompts that wait for quiet hours to end: a care-gap prompt is judged again when it is sent (the patient who had
  * the HbA1c done meanwhile gets nothing, the one who did not gets the reminder), so is the record a prompt is about
  * (stitches recorded by mistake and marked entered in error meanwhile), and a prompt deferred past midnight is
- * worded for the morning it arrives. Real PostgreSQL, Redis and the FHIR test server, with the
- * pipeline's clock injected.
+ * worded for the morning it arrives, whether the evaluation or the sender defers it (a clinician's approved words
+ * stay as approved). Real PostgreSQL, Redis and the FHIR test server, with the pipeline's clock injected.
  */
 import { describe, expect, it } from 'vitest';
+import {
+  type Context,
+  type Enqueue,
+  type EvaluateWork,
+  evaluateCandidates,
+  pollCampaign,
+  type SendWork,
+  sendPrompts,
+} from '../../src/pipeline/index.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications, createResource } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline } from '../support/pipeline.ts';
@@ -19,6 +28,9 @@ function nextNight(): number {
   const night = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate(), 3);
   return night >= from.getTime() ? night : night + 24 * HOUR;
 }
+
+/** 21:00 the evening before the night: the visit's check-in is due 12 hours later, at 09:00. */
+const visitEnd = (night: number) => night - 6 * HOUR;
 
 describe('prompts that wait for quiet hours to end', () => {
   const env = useTestEnvironment('per-test');
@@ -39,6 +51,19 @@ describe('prompts that wait for quiet hours to end', () => {
       onsetDateTime: '2019-02-01',
     });
     return `Patient/${patient.id}`;
+  }
+
+  /** A diabetic adult whose emergency visit ended at `ended`. */
+  async function adultBackFromTheEmergencyRoom(given: string, ended: number) {
+    const patientRef = await diabeticAdult(given);
+    await createResource(env.fhir.baseUrl, {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER', display: 'emergency' },
+      subject: { reference: patientRef },
+      period: { start: new Date(ended - 4 * HOUR).toISOString(), end: new Date(ended).toISOString() },
+    });
+    return patientRef;
   }
 
   it('withdraws a waiting care-gap reminder once the HbA1c is on file, and sends the other', async () => {
@@ -135,17 +160,9 @@ describe('prompts that wait for quiet hours to end', () => {
 
   it('words a prompt deferred past midnight for the morning it arrives: the visit is no longer "yesterday"', async () => {
     await applyExampleCampaigns(env.db, (loaded) => loaded, ['after-ed-visit']);
-    const patientRef = await diabeticAdult('Cy');
     const night = nextNight();
-    // The visit ended at 21:00 the evening before the night; its check-in is due 12 hours later, at 09:00.
-    const ended = night - 6 * HOUR;
-    await createResource(env.fhir.baseUrl, {
-      resourceType: 'Encounter',
-      status: 'finished',
-      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER', display: 'emergency' },
-      subject: { reference: patientRef },
-      period: { start: new Date(ended - 4 * HOUR).toISOString(), end: new Date(ended).toISOString() },
-    });
+    const ended = visitEnd(night);
+    const patientRef = await adultBackFromTheEmergencyRoom('Cy', ended);
     // Decided at 10:30, past a 09:00-10:00 window: it waits for 09:00 the next day, two days after the visit.
     const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, { ...RULES, SEND_WINDOW: '09:00-10:00' });
     try {
@@ -157,6 +174,47 @@ describe('prompts that wait for quiet hours to end', () => {
       const weekday = new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(ended);
       expect(prompt.renderedText).toContain(`you went to the emergency room on ${weekday}`);
       expect(prompt.renderedText).not.toContain('yesterday');
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  it('words a prompt the sender defers for the morning it arrives, but keeps the words a clinician approved', async () => {
+    await applyExampleCampaigns(env.db, (loaded) => loaded, ['after-ed-visit']);
+    const night = nextNight();
+    const ended = visitEnd(night);
+    const plain = await adultBackFromTheEmergencyRoom('Cy', ended);
+    const approved = await adultBackFromTheEmergencyRoom('Di', ended);
+    const pipeline = await createTestPipeline(env.db, env.fhir.baseUrl, { ...RULES, SEND_WINDOW: '09:00-10:00' });
+    // The stages are called in turn, so the sends wait until the clock has moved past the window.
+    const jobs: { evaluate: EvaluateWork[]; send: SendWork[] } = { evaluate: [], send: [] };
+    const enqueue: Enqueue = {
+      evaluations: async (work) => void jobs.evaluate.push(...work),
+      send: async (work) => void jobs.send.push(work),
+      deferredSend: async () => {},
+      sends: async (work) => void jobs.send.push(...work),
+    };
+    const at = (time: number): Context => ({ ...pipeline.services, enqueue, clock: () => new Date(time) });
+    try {
+      // Decided at 09:30, in the window: worded for then, the visit was yesterday.
+      await pollCampaign({ campaignId: 'after-ed-visit' }, at(night + 6.5 * HOUR));
+      for (const work of jobs.evaluate) await evaluateCandidates(work, at(night + 6.5 * HOUR));
+      const promptOf = (patientRef: string) => env.db.prompt.findFirstOrThrow({ where: { patientRef } });
+      for (const patientRef of [plain, approved]) expect((await promptOf(patientRef)).renderedText).toContain('yesterday');
+      await env.db.prompt.update({ where: { id: (await promptOf(approved)).id }, data: { reviewedBy: 'dr-lee' } });
+
+      // Sent at 10:30, past the window: both wait for 09:00 the next day, two days after the visit.
+      for (const work of jobs.send) await sendPrompts(work, at(night + 7.5 * HOUR));
+      const weekday = new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(ended);
+      const reworded = await promptOf(plain);
+      expect(reworded).toMatchObject({ status: 'queued', notBefore: new Date(night + 30 * HOUR) });
+      expect(reworded.renderedText).toContain(`you went to the emergency room on ${weekday}`);
+      expect(reworded.renderedText).not.toContain('yesterday');
+      const deferral = await env.db.auditEvent.findFirstOrThrow({ where: { entityId: reworded.id, action: 'prompt.deferred' } });
+      expect(deferral.details).toMatchObject({ rule: 'window', reworded: 'yes' });
+      const kept = await promptOf(approved);
+      expect(kept).toMatchObject({ status: 'queued', notBefore: new Date(night + 30 * HOUR) });
+      expect(kept.renderedText).toContain('you went to the emergency room yesterday');
     } finally {
       await pipeline.close();
     }

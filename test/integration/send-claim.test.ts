@@ -72,7 +72,7 @@ describe('the send claim, deferred prompts and the sweep', () => {
     const lease = await claimForSending(db, [id], 60_000);
     const notBefore = new Date(Date.now() + 2 * HOUR);
 
-    expect(await deferQueued(db, id, lease.token, notBefore, 'quiet hours', 'window')).toBe(true);
+    expect(await deferQueued(db, id, lease.token, { until: notBefore, reason: 'quiet hours', rule: 'window' })).toBe(true);
 
     const row = await db.prompt.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'queued', notBefore, leaseUntil: null, leaseToken: null, attempts: 0 });
@@ -85,7 +85,8 @@ describe('the send claim, deferred prompts and the sweep', () => {
     const id = await queuedPrompt();
     await claimForSending(db, [id], 60_000);
 
-    expect(await deferQueued(db, id, crypto.randomUUID(), new Date(Date.now() + HOUR), 'quiet hours', 'window')).toBe(false);
+    const deferral = { until: new Date(Date.now() + HOUR), reason: 'quiet hours', rule: 'window' };
+    expect(await deferQueued(db, id, crypto.randomUUID(), deferral)).toBe(false);
     expect((await db.prompt.findUniqueOrThrow({ where: { id } })).notBefore).toBeNull();
     expect(await db.auditEvent.count({ where: { entityId: id, action: 'prompt.deferred' } })).toBe(0);
   });

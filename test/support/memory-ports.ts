@@ -342,10 +342,18 @@ export function createMemoryStore(clock: Clock, campaigns: Campaign[] = []): Mem
     async holdForReview(id, reason) {
       transition(id, ['queued'], { status: 'pending_review', leaseUntil: null, leaseToken: null, ...(reason ? { reason } : {}) });
     },
-    async deferQueued(id, leaseToken, notBefore) {
+    async deferQueued(id, leaseToken, { until, text }) {
       const prompt = prompts.get(id);
       if (prompt?.status !== 'queued' || prompt.leaseToken !== leaseToken) return false;
-      Object.assign(prompt, { notBefore, slotAt: null, leaseUntil: null, leaseToken: null, attempts: prompt.attempts - 1 });
+      const worded = text === undefined ? {} : { renderedText: text };
+      Object.assign(prompt, {
+        notBefore: until,
+        slotAt: null,
+        leaseUntil: null,
+        leaseToken: null,
+        attempts: prompt.attempts - 1,
+        ...worded,
+      });
       audit.push(`prompt.deferred ${id}`);
       return true;
     },

@@ -275,6 +275,32 @@ describe('the pipeline over in-memory ports', () => {
       }
     });
 
+    describe('to two days on', () => {
+      const twoDaysOn = new Date(T0.getTime() + 48 * HOUR);
+      beforeEach(() => {
+        ctx.sendRules = [
+          ...SEND_RULES,
+          ({ now: at }) => (at < twoDaysOn ? { kind: 'defer', rule: 'window', until: twoDaysOn, reason: 'quiet hours' } : undefined),
+        ];
+      });
+
+      it('words the prompt again for the day it will go out', async () => {
+        const prompt = await queuedPrompt();
+        expect(prompt.renderedText).toContain('You had stitches yesterday.');
+        expect(await sendOne(prompt.id)).toBe('deferred');
+        expect(prompt.renderedText).toContain('You had stitches on Sunday.');
+      });
+
+      it('keeps the words of a prompt whose patient reads another language now: it stays in the one it was written in', async () => {
+        const prompt = await queuedPrompt();
+        const written = prompt.renderedText;
+        const spanish = { language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'es' }] }, preferred: true };
+        ctx.gateway = createMemoryFhir([{ ...patient, communication: [spanish] }, stitches]);
+        expect(await sendOne(prompt.id)).toBe('deferred');
+        expect(prompt.renderedText).toBe(written);
+      });
+    });
+
     it('still withdraws first what must not go out at all', async () => {
       const prompt = await queuedPrompt();
       setCampaign({ active: false });
