@@ -20,7 +20,7 @@ export {
   optOutReason,
 } from './opt-out.ts';
 export { periodIndex, promptKey, repeatBlockedSince } from './prompt-key.ts';
-export { recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
+export { type ContextReads, contextReadsOf, recordMatchesOf, recordTypesOf, valueSetsOf } from './reads.ts';
 export {
   type LocalResultsPreference,
   type ResultsPreference,

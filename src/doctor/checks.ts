@@ -209,7 +209,7 @@ function fhirVersion(): Requirement {
  * triggers and criteria read), and delivering and looking up messages.
  */
 function serverRequirements(campaigns: readonly Campaign[]): Requirement[] {
-  const read = new Set([...LISTED_RESOURCE_TYPES, ...campaigns.flatMap(recordTypesOf)]);
+  const read = new Set([...LISTED_RESOURCE_TYPES, ...campaigns.flatMap((campaign) => recordTypesOf(campaign))]);
   const revIncludes = revIncludesFor([...read]);
   return [
     searchType('Patient', undefined, "careprompt loads each batch's patients with one search (Patient?_id=a,b,c&_revinclude=…)"),

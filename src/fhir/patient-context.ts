@@ -9,10 +9,13 @@
  * cut the answer short and say so in an OperationOutcome entry, or stop paging early. Then the batch's records
  * are loaded without includes, one search per record type (`Procedure?subject=Patient/a,Patient/b`), every page
  * followed, so a patient with thousands of records is still loaded whole.
+ *
+ * A type loaded by code (Observations: a patient may have thousands of vital signs) is not included: it has a
+ * search of its own for the batch, with the codes its campaigns read (`Observation?subject=…&code=…`).
  */
 import type { z } from 'zod';
 import { type Logger, silentLogger } from '../log/index.ts';
-import { clinicalDateOf, findTriggerType, TriggerResource, type TriggerResourceType } from '../triggers/index.ts';
+import { clinicalDateOf, codeParameterOf, findTriggerType, TriggerResource, type TriggerResourceType } from '../triggers/index.ts';
 import { Consent } from './consent.ts';
 import { FhirRequestError, fieldPath } from './errors.ts';
 import type { FhirGateway, FhirResource } from './gateway.ts';
@@ -32,19 +35,27 @@ export interface PatientContext extends PatientPreferences {
   records: TriggerResource[];
 }
 
-/** A reference search parameter from a resource type to the Patient: a `_revinclude`, and the fallback's search. */
+/**
+ * A reference search parameter from a resource type to the Patient: a `_revinclude`, and the fallback's search;
+ * with `codes`, a search of its own for the batch, by those codes.
+ */
 interface PatientLink {
   type: string;
   param: string;
+  codes?: Record<string, string>;
 }
 
 // R4's Consent points at its patient with `patient` (its `subject` came with R5).
 const CONSENT_LINK: PatientLink = { type: 'Consent', param: 'patient' };
-/** The links a context of these record types is loaded with: each type by its subject, and the Consents. */
-const recordLinks = (types: readonly TriggerResourceType[]): PatientLink[] => [
-  ...types.map((type) => ({ type, param: 'subject' })),
-  CONSENT_LINK,
-];
+/** The links a context of these record types is loaded with: each type by its subject (and codes), and the Consents. */
+function recordLinks(types: readonly TriggerResourceType[], codes: ContextOptions['codes'] = new Map()): PatientLink[] {
+  const byCode = (type: TriggerResourceType) => {
+    const named = codes.get(type);
+    const param = named && codeParameterOf(type, named);
+    return named && param ? { codes: { [param]: named.join(',') } } : {};
+  };
+  return [...types.map((type) => ({ type, param: 'subject', ...byCode(type) })), CONSENT_LINK];
+}
 
 const revIncludesOf = (links: readonly PatientLink[]) => links.map((link) => `${link.type}:${link.param}`);
 
@@ -53,9 +64,11 @@ export function revIncludesFor(types: readonly TriggerResourceType[]): string[] 
   return revIncludesOf(recordLinks(types));
 }
 
-/** Which records a context holds (a campaign's `recordTypesOf`): the Patient and Consents always come. */
+/** Which records a context holds (a campaign's `contextReadsOf`): the Patient and Consents always come. */
 export interface ContextOptions {
   types: readonly TriggerResourceType[];
+  /** Of these types, only the records with one of these codes (`system|code`): the campaigns read no others. */
+  codes?: ReadonlyMap<TriggerResourceType, readonly string[]>;
   logger?: Logger;
 }
 
@@ -90,7 +103,7 @@ export async function loadPatientContexts(
   options: ContextOptions,
 ): Promise<Map<string, PatientContext>> {
   const logger = options.logger ?? silentLogger;
-  const { patients, records } = await loadChecked(gateway, patientIds, recordLinks(options.types), logger);
+  const { patients, records } = await loadChecked(gateway, patientIds, recordLinks(options.types, options.codes), logger);
   const contexts = new Map<string, PatientContext>();
   for (const [patientId, preferences] of patients) contexts.set(patientId, { ...preferences, records: [] });
   for (const resource of records.sort(newestFirst)) {
@@ -163,17 +176,23 @@ function checked<T>(
   return parsed.data;
 }
 
-/** The batch's Patients and linked resources: one search with includes, else per type (logged, ids and counts only). */
+/**
+ * The batch's Patients and linked resources: one search with includes, else per type (logged, ids and counts only);
+ * then the types loaded by code, each in a search of its own.
+ */
 async function loadBatch(gateway: FhirGateway, patientIds: string[], links: readonly PatientLink[], logger: Logger): Promise<Loaded> {
-  const included = await loadWithIncludes(gateway, patientIds, links);
-  if (!('shortfall' in included)) return included;
-  const loaded = await loadPerRecordType(gateway, patientIds, links);
-  const records = Object.fromEntries(links.map(({ type }) => [type, loaded.records.filter((r) => r.resourceType === type).length]));
-  logger.warn(
-    { patients: patientIds.length, shortfall: included.shortfall, found: loaded.patients.length, records },
-    'Patient records loaded per record type: the _revinclude search was refused or cut short',
-  );
-  return loaded;
+  const included = links.filter((link) => link.codes === undefined);
+  const withIncludes = await loadWithIncludes(gateway, patientIds, included);
+  const loaded = 'shortfall' in withIncludes ? await loadPerRecordType(gateway, patientIds, included) : withIncludes;
+  if ('shortfall' in withIncludes) {
+    const records = Object.fromEntries(included.map(({ type }) => [type, loaded.records.filter((r) => r.resourceType === type).length]));
+    logger.warn(
+      { patients: patientIds.length, shortfall: withIncludes.shortfall, found: loaded.patients.length, records },
+      'Patient records loaded per record type: the _revinclude search was refused or cut short',
+    );
+  }
+  const byCode = links.filter((link) => link.codes !== undefined);
+  return { patients: loaded.patients, records: [...loaded.records, ...(await loadLinked(gateway, loaded.patients, byCode))] };
 }
 
 /** The batch in one search with its records included; a shortfall when the answer cannot be trusted whole. */
@@ -201,17 +220,23 @@ async function loadWithIncludes(
   return total !== undefined && found < total ? { shortfall: 'pages-missing' } : loaded;
 }
 
-/** The batch without includes: the Patients, then each linked type by its patient parameter, every page followed. */
+/** The batch without includes: the Patients, then each linked type by its patient parameter. */
 async function loadPerRecordType(gateway: FhirGateway, patientIds: string[], links: readonly PatientLink[]): Promise<Loaded> {
-  const loaded: Loaded = { patients: [], records: [] };
-  for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(',') })) loaded.patients.push(...page.matches);
-  const found = loaded.patients.flatMap((patient) => (patient.id === undefined ? [] : [`Patient/${patient.id}`]));
-  if (found.length === 0) return loaded;
-  for (const { type, param } of links) {
+  const patients: FhirResource[] = [];
+  for await (const page of gateway.searchPages('Patient', { _id: patientIds.join(',') })) patients.push(...page.matches);
+  return { patients, records: await loadLinked(gateway, patients, links) };
+}
+
+/** The found Patients' resources of each linked type, one search per type for the batch, every page followed. */
+async function loadLinked(gateway: FhirGateway, patients: readonly FhirResource[], links: readonly PatientLink[]): Promise<FhirResource[]> {
+  const found = [...new Set(patients.flatMap((patient) => (patient.id === undefined ? [] : [`Patient/${patient.id}`])))];
+  const records: FhirResource[] = [];
+  if (found.length === 0) return records;
+  for (const { type, param, codes } of links) {
     // A comma is OR in a FHIR search value: one search per type serves the whole batch.
-    for await (const page of gateway.searchPages(type, { [param]: found.join(',') })) loaded.records.push(...page.matches);
+    for await (const page of gateway.searchPages(type, { [param]: found.join(','), ...codes })) records.push(...page.matches);
   }
-  return loaded;
+  return records;
 }
 
 /** The resource a prompt was triggered by, by its `Type/id` reference, if it belongs to this context. */

@@ -15,14 +15,19 @@ export function queryStringOf(params: SearchParams): string {
 
 /**
  * The searches that together ask what `params` asks, each with a query string of at most `maxQueryLength`
- * characters where that can be done: the longest comma-separated list is cut into runs that fit. One value that
- * cannot fit on its own is still asked for, alone (the server decides).
+ * characters where that can be done: the longest comma-separated list is cut into runs that fit (after the other
+ * lists, when they are too long to fit beside any one of its values). One value that cannot fit on its own is
+ * still asked for, alone (the server decides).
  */
 export function splitSearch(params: SearchParams, maxQueryLength: number): SearchParams[] {
   if (queryStringOf(params).length <= maxQueryLength) return [params];
   const longest = longestList(params);
   if (!longest) return [params];
   const [name, values] = longest;
+  // Another list too long to sit beside even this list's widest value is cut first, then this list in each part.
+  const widest = values.reduce((wide, value) => (value.length > wide.length ? value : wide));
+  const beside = splitSearch({ ...params, [name]: widest }, maxQueryLength);
+  if (beside.length > 1) return beside.flatMap((part) => splitSearch({ ...part, [name]: values.join(',') }, maxQueryLength));
   const fits = (chunk: readonly string[]) => queryStringOf({ ...params, [name]: chunk.join(',') }).length <= maxQueryLength;
   const chunks: string[][] = [];
   let chunk: string[] = [];

@@ -4,7 +4,7 @@
  * prompted within the repeat period in one query, and their messages that count against the frequency caps in
  * another. Only reads: the dry run loads the same facts.
  */
-import { type Campaign, recordTypesOf, repeatBlockedSince, valueSetsOf } from '../campaigns/index.ts';
+import { type Campaign, contextReadsOf, repeatBlockedSince, valueSetsOf } from '../campaigns/index.ts';
 import type { Config } from '../config/index.ts';
 import {
   FhirDataError,
@@ -44,7 +44,7 @@ export async function loadBatchFacts(
   const { asOf, decidedAt } = times;
   const expansions = await sources.valueSets.expand(valueSetsOf(campaign), asOf);
   const patientIds = [...new Set(candidates.map((candidate) => candidate.patientId))];
-  const contexts = await loadPatientContexts(gateway, patientIds, { logger, types: recordTypesOf(campaign) });
+  const contexts = await loadPatientContexts(gateway, patientIds, { logger, ...contextReadsOf([campaign], expansions) });
   const blockedSince = repeatBlockedSince(campaign, asOf);
   const recentlyPrompted = blockedSince
     ? await store.findRecentlyPrompted(

@@ -3,7 +3,7 @@
  * resources with the campaign's trigger codes as the trigger (the due window is not applied: a preview shows the
  * wording, not whether the patient is due). Nothing is written.
  */
-import { type Campaign, recordTypesOf, triggerOf, valueSetsOf } from '../campaigns/index.ts';
+import { type Campaign, contextReadsOf, triggerOf, valueSetsOf } from '../campaigns/index.ts';
 import { codingMatches } from '../criteria/index.ts';
 import { loadPatientContext } from '../fhir/index.ts';
 import { codingsOf } from '../triggers/index.ts';
@@ -24,10 +24,10 @@ export async function previewPrompt(
   patientId: string,
   ctx: Pick<Context, 'gateway' | 'templates' | 'config' | 'clock' | 'logger' | 'valueSets'>,
 ): Promise<PreviewResult> {
-  const context = await loadPatientContext(ctx.gateway, patientId, { logger: ctx.logger, types: recordTypesOf(campaign) });
+  const expansions = await ctx.valueSets.expand(valueSetsOf(campaign), ctx.clock());
+  const context = await loadPatientContext(ctx.gateway, patientId, { logger: ctx.logger, ...contextReadsOf([campaign], expansions) });
   if (!context) return { kind: 'patient-not-found' };
   const wanted = triggerOf(campaign);
-  const expansions = await ctx.valueSets.expand(valueSetsOf(campaign), ctx.clock());
   const trigger = context.records.find(
     (record) => record.resourceType === wanted.resource && codingMatches(codingsOf(record), wanted, expansions),
   );

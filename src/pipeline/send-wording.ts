@@ -4,7 +4,8 @@
  * what was decided. A prompt a clinician reviewed keeps the words approved, and one whose template no longer
  * renders in its language keeps its own.
  */
-import { recordTypesOf } from '../campaigns/index.ts';
+import { contextReadsOf } from '../campaigns/index.ts';
+import type { Expansions } from '../criteria/index.ts';
 import { loadPatientContexts, patientIdOf } from '../fhir/index.ts';
 import type { TriggerResource } from '../triggers/index.ts';
 import type { Context } from './context.ts';
@@ -22,17 +23,19 @@ export interface SendTimeDeferral {
  */
 export async function wordingsFor(
   deferrals: readonly SendTimeDeferral[],
-  triggers: ReadonlyMap<string, TriggerResource>,
+  { triggers, expansions }: { triggers: ReadonlyMap<string, TriggerResource>; expansions: Expansions },
   ctx: Pick<Context, 'gateway' | 'logger' | 'config' | 'templates'>,
 ): Promise<Map<string, string>> {
   const unreviewed = deferrals.filter(({ prompt }) => prompt.reviewedBy === null);
   const texts = new Map<string, string>();
   if (unreviewed.length === 0) return texts;
   const patientOf = (prompt: ClaimedPrompt) => patientIdOf({ subject: { reference: prompt.patientRef } });
-  const contexts = await loadPatientContexts(ctx.gateway, [...new Set(unreviewed.flatMap(({ prompt }) => patientOf(prompt) ?? []))], {
-    logger: ctx.logger,
-    types: [...new Set(unreviewed.flatMap(({ prompt }) => recordTypesOf(prompt.campaign)))],
-  });
+  const patientIds = [...new Set(unreviewed.flatMap(({ prompt }) => patientOf(prompt) ?? []))];
+  const reads = contextReadsOf(
+    unreviewed.map(({ prompt }) => prompt.campaign),
+    expansions,
+  );
+  const contexts = await loadPatientContexts(ctx.gateway, patientIds, { logger: ctx.logger, ...reads });
   for (const { prompt, until } of unreviewed) {
     const context = contexts.get(patientOf(prompt) ?? '');
     const trigger = triggers.get(prompt.triggerRefs[0] ?? '');

@@ -6,7 +6,7 @@
  * in turn, so a send job has one request in flight at a time, and the batch is recorded as sent in one statement. A transport is idempotent on the prompt key: a retry after a lost
  * response, or after a crash before the batch was recorded, returns the message already delivered.
  */
-import { recordMatchesOf, valueSetsOf } from '../campaigns/index.ts';
+import { type ContextReads, contextReadsOf, valueSetsOf } from '../campaigns/index.ts';
 import type { Expansions } from '../criteria/index.ts';
 import { DeliveryRejected, type OutgoingMessage, type Transport } from '../delivery/index.ts';
 import { failureReason, loadPatientContexts, loadRecordsByReference, patientIdOf } from '../fhir/index.ts';
@@ -88,8 +88,10 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
   const sendable: ClaimedPrompt[] = [];
   const withdrawals: Withdrawal[] = [];
   const deferred = new Deferrals();
+  const campaigns = [...new Map(lease.prompts.map((prompt) => [prompt.campaign.id, prompt.campaign])).values()];
+  const expansions = await ctx.valueSets.expand([...new Set(campaigns.flatMap(valueSetsOf))], ctx.clock());
   const [patients, triggers] = await Promise.all([
-    patientsNow(lease.prompts, ctx),
+    patientsNow(lease.prompts, contextReadsOf(campaigns, expansions, 'criteria'), ctx),
     loadRecordsByReference(
       ctx.gateway,
       lease.prompts.flatMap((prompt) => prompt.triggerRefs),
@@ -97,15 +99,13 @@ async function applyPolicy(lease: SendLease, ctx: Context, batch: Batch): Promis
     ),
   ]);
   const now = ctx.clock();
-  const campaigns = [...new Map(lease.prompts.map((prompt) => [prompt.campaign.id, prompt.campaign])).values()];
-  const expansions = await ctx.valueSets.expand([...new Set(campaigns.flatMap(valueSetsOf))], now);
   const decisions = await decideBatch(lease.prompts, { patients, triggers }, { now, expansions }, ctx);
   const wordings = await wordingsFor(
     lease.prompts.flatMap((prompt, index) => {
       const decision = decisions[index];
       return decision?.kind === 'defer' ? [{ prompt, until: decision.until }] : [];
     }),
-    triggers,
+    { triggers, expansions },
     ctx,
   );
   for (const [index, prompt] of lease.prompts.entries()) {
@@ -215,12 +215,11 @@ async function decideBatch(
  * Consents (with the records the batch's campaigns' criteria read, when any has criteria), one query each for their
  * local opt-outs and results preferences. A patient the server no longer has is missing (`gone`).
  */
-async function patientsNow(prompts: readonly ClaimedPrompt[], ctx: Context): Promise<Map<string, PatientNow>> {
+async function patientsNow(prompts: readonly ClaimedPrompt[], reads: ContextReads, ctx: Context): Promise<Map<string, PatientNow>> {
   const refs = [...new Set(prompts.map((prompt) => prompt.patientRef))];
   const ids = refs.flatMap((reference) => patientIdOf({ subject: { reference } }) ?? []);
-  const types = [...new Set(prompts.flatMap((prompt) => recordMatchesOf(prompt.campaign).map((match) => match.resource)))];
   const [found, optOuts, resultsPreferences] = await Promise.all([
-    loadPatientContexts(ctx.gateway, ids, { logger: ctx.logger, types }),
+    loadPatientContexts(ctx.gateway, ids, { logger: ctx.logger, ...reads }),
     ctx.store.findOptOuts(refs),
     ctx.store.findResultsPreferences(refs),
   ]);

@@ -13,6 +13,7 @@ export {
   findTriggerType,
   ingredientsOf,
   isListedIn,
+  isLoadedByCode,
   LISTED_RESOURCE_TYPES,
   searchParameterNamesOf,
   statusesOf,

@@ -25,6 +25,7 @@ export const observation: TriggerType<typeof Observation> = {
   schema: Observation,
   statuses: ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown'], // observation-status
   search: { code: 'code', status: 'status', date: 'date' },
+  loadedByCode: true,
   conceptOf: (resource) => resource.code,
   ingredientsOf: notAMedicine,
   clinicalDateOf: (resource) => resource.effectiveDateTime ?? resource.effectiveInstant ?? resource.effectivePeriod?.start,

@@ -53,6 +53,11 @@ export function statusesOf(resourceType: TriggerResourceType): readonly string[]
   return triggerTypeOf({ resourceType }).statuses;
 }
 
+/** Whether a context loads this type's records by the codes its campaigns read, not whole (Observations). */
+export function isLoadedByCode(resourceType: TriggerResourceType): boolean {
+  return triggerTypeOf({ resourceType }).loadedByCode === true;
+}
+
 /** The search parameter names a poll of this type sends, by role. */
 export function searchParameterNamesOf(resourceType: TriggerResourceType): Readonly<TriggerSearchParameterNames> {
   return triggerTypeOf({ resourceType }).search;

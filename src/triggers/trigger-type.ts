@@ -62,6 +62,11 @@ export interface TriggerType<Schema extends z.ZodType<TriggerRecord>> {
   untrustedBecause(resource: z.infer<Schema>): string | undefined;
   /** The Condition a prompt about it is about (`Condition/1`), if any: shown as the message's reason. */
   reasonOf(resource: z.infer<Schema>): string | undefined;
+  /**
+   * A patient may have thousands of these (every vital sign, every lab): a context loads only the records with the
+   * codes its campaigns read, searched by `search.code`, which must match exactly the codings `conceptOf` gives.
+   */
+  readonly loadedByCode?: true;
   /** Absent for types no template list shows (Observations, Encounters): templates see them only as the trigger. */
   readonly template?: {
     readonly list: TemplateList;

@@ -1,6 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { Coding } from '../../src/fhir/datatypes.ts';
 import {
   createFhirGateway,
   findResource,
@@ -67,6 +68,17 @@ const lisinopril: MedicationStatement = {
   medicationCodeableConcept: { coding: [{ system: RXNORM, code: '314076' }] },
   effectivePeriod: { start: '2024-08-20' },
 };
+const LOINC = 'http://loinc.org';
+const hba1c = {
+  resourceType: 'Observation',
+  id: 'obs-a1c',
+  status: 'final',
+  subject,
+  code: { coding: [{ system: LOINC, code: '4548-4' }] },
+  effectiveDateTime: '2024-09-01',
+  valueQuantity: { value: 9.4, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+};
+const heartRate = { ...hba1c, id: 'obs-hr', code: { coding: [{ system: LOINC, code: '8867-4' }] }, valueQuantity: undefined };
 const undated: MedicationStatement = { resourceType: 'MedicationStatement', id: 'ms-2', status: 'unknown', subject };
 const optOut = {
   resourceType: 'Consent',
@@ -250,6 +262,7 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       Procedure: [suture, othersSuture],
       MedicationRequest: [metformin],
       MedicationStatement: [],
+      Observation: [hba1c, heartRate],
       Consent: [optOut],
     };
     server.use(
@@ -266,7 +279,10 @@ describe('loadPatientContexts when the include search is refused or cut short', 
         requests.push(`${params.type}?${decodeURIComponent(url.searchParams.toString())}`);
         const subjects = (url.searchParams.get('subject') ?? url.searchParams.get('patient') ?? '').split(',');
         const patientOf = (r: Record<string, unknown>) => ((r.subject ?? r.patient) as { reference: string }).reference;
-        const all = (records[String(params.type)] ?? []).filter((r) => subjects.includes(patientOf(r)));
+        const codes = url.searchParams.get('code')?.split(',');
+        const coded = (r: Record<string, unknown>) =>
+          !codes || (r.code as { coding: Coding[] }).coding.some((c) => codes.includes(`${c.system}|${c.code}`));
+        const all = (records[String(params.type)] ?? []).filter((r) => subjects.includes(patientOf(r)) && coded(r));
         const offset = Number(url.searchParams.get('_offset') ?? '0');
         const next =
           offset + 1 < all.length
@@ -379,6 +395,57 @@ describe('loadPatientContexts when the include search is refused or cut short', 
       expectWholeRecords(await loadPatientContexts(gateway, ['p1', 'p2'], { types: LISTED_RESOURCE_TYPES }));
       expect(requests).toHaveLength(1);
     }
+  });
+
+  it('loads Observations in a search of their own, with the codes the campaigns read: not included, not whole', async () => {
+    const requests = serveServer((ids) =>
+      HttpResponse.json({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: ids.length,
+        entry: [...entries('match', [patient, other]), ...entries('include', [suture, othersSuture, optOut])],
+      }),
+    );
+    const codes = new Map([['Observation' as const, [`${LOINC}|4548-4`, `${LOINC}|17856-6`]]]);
+
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], {
+      types: ['Procedure', 'Observation'],
+      codes,
+    });
+
+    expect(requests).toEqual([
+      'Patient?_count=500&_id=p1,p2&_revinclude=Procedure:subject&_revinclude=Consent:patient',
+      'Observation?_count=500&subject=Patient/p1,Patient/p2&code=http://loinc.org|4548-4,http://loinc.org|17856-6',
+    ]);
+    expect(ids(contexts.get('p1'), 'Observation', 'Procedure')).toEqual(['obs-a1c', 'proc-1']);
+    expect(ids(contexts.get('p2'), 'Observation', 'Procedure')).toEqual(['proc-p2']);
+  });
+
+  it('loads Observations by code after the per-type fallback too, once', async () => {
+    const requests = serveServer(() => HttpResponse.json(capped, { status: 400 }));
+
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1', 'p2'], {
+      types: ['Procedure', 'Observation'],
+      codes: new Map([['Observation', [`${LOINC}|4548-4`]]]),
+    });
+
+    expect(requests.slice(1)).toEqual([
+      'Patient?_count=500&_id=p1,p2',
+      'Procedure?_count=500&subject=Patient/p1,Patient/p2',
+      'Procedure?subject=Patient/p1,Patient/p2&_offset=1',
+      'Consent?_count=500&patient=Patient/p1,Patient/p2',
+      'Observation?_count=500&subject=Patient/p1,Patient/p2&code=http://loinc.org|4548-4',
+    ]);
+    expect(ids(contexts.get('p1'), 'Observation')).toEqual(['obs-a1c']);
+  });
+
+  it('loads a type whole when no codes are given for it (a reader named none)', async () => {
+    const requests = serveServer(() => HttpResponse.json(capped, { status: 400 }));
+
+    const contexts = await loadPatientContexts(createFhirGateway({ baseUrl: BASE }), ['p1'], { types: ['Observation'] });
+
+    expect(requests[0]).toContain('_revinclude=Observation:subject');
+    expect(ids(contexts.get('p1'), 'Observation')).toEqual(['obs-a1c', 'obs-hr']);
   });
 
   it('still fails on a refusal that is not about the search (403), as before', async () => {

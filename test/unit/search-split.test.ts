@@ -30,6 +30,21 @@ describe('splitSearch', () => {
     expect(parts.flatMap((part) => (part.subject as string).split(','))).toEqual(subjects);
   });
 
+  it('cuts both lists when neither fits beside the other: every pair of values is asked for once', () => {
+    const subjects = patients(60);
+    const codes = Array.from({ length: 120 }, (_, index) => `http://loinc.org|${10_000 + index}-${index % 10}`);
+    const params = { subject: subjects.join(','), code: codes.join(',') };
+
+    const parts = splitSearch(params, 1000);
+
+    for (const part of parts) expect(queryStringOf(part).length).toBeLessThanOrEqual(1000);
+    const pairs = parts.flatMap((part) =>
+      (part.subject as string).split(',').flatMap((subject) => (part.code as string).split(',').map((code) => `${subject} ${code}`)),
+    );
+    expect(pairs).toHaveLength(subjects.length * codes.length);
+    expect(new Set(pairs).size).toBe(subjects.length * codes.length);
+  });
+
   it('never cuts through an escaped comma, which is part of a value', () => {
     const values = Array.from({ length: 40 }, (_, index) => `a\\,b${index}`);
 
