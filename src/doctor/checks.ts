@@ -10,7 +10,7 @@
  */
 import { type Campaign, recordMatchesOf, recordTypesOf, triggerOf, triggerSearchParameters, valueSetsOf } from '../campaigns/index.ts';
 import { revIncludesFor } from '../fhir/index.ts';
-import { codeParameterOf, LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
+import { codeParameterOf, isLoadedByCode, LISTED_RESOURCE_TYPES } from '../triggers/index.ts';
 import { type DeclaredResource, type ParsedStatement, parseCapabilityStatement, type ServerDeclaration } from './capability-statement.ts';
 
 export type CheckResult = 'pass' | 'warn' | 'fail' | 'skip';
@@ -92,7 +92,7 @@ export function diagnose(findings: Findings): Check[] {
   const declared = [
     fhirVersion(),
     ...serverRequirements(campaigns),
-    ...mergedById([...triggerRequirements(campaigns), ...criteriaRequirements(campaigns)]),
+    ...mergedById([...triggerRequirements(campaigns), ...criteriaRequirements(campaigns), ...codedRecordRequirements(campaigns)]),
   ].map(({ judge, needs, ...check }): Check => {
     const blocker = !server ? 'capability-statement' : needs && judged.get(needs) !== 'pass' ? needs : undefined;
     const verdict: Verdict = server && !blocker ? judge(server) : { result: 'skip', detail: `needs: ${blocker}` };
@@ -206,11 +206,11 @@ function fhirVersion(): Requirement {
 
 /**
  * What every campaign needs: loading patients' records (the types templates list, and those the campaigns'
- * triggers and criteria read), and delivering and looking up messages.
+ * triggers and criteria read, included with the Patients), and delivering and looking up messages.
  */
 function serverRequirements(campaigns: readonly Campaign[]): Requirement[] {
-  const read = new Set([...LISTED_RESOURCE_TYPES, ...campaigns.flatMap((campaign) => recordTypesOf(campaign))]);
-  const revIncludes = revIncludesFor([...read]);
+  const read = [...new Set([...LISTED_RESOURCE_TYPES, ...campaigns.flatMap((campaign) => recordTypesOf(campaign))])];
+  const revIncludes = revIncludesFor(read.filter((type) => !isLoadedByCode(type)));
   return [
     searchType('Patient', undefined, "careprompt loads each batch's patients with one search (Patient?_id=a,b,c&_revinclude=…)"),
     searchParam('Patient', '_id', undefined, "careprompt loads each batch's patients by id (Patient?_id=a,b,c)"),
@@ -302,6 +302,14 @@ function criteriaRequirements(campaigns: readonly Campaign[]): Requirement[] {
     searchParam(type, triggerSearchParameters(type).code, ids, sends('their codes')),
     searchParam(type, '_lastUpdated', ids, sends('_lastUpdated=ge…')),
   ]);
+}
+
+/** The record types loaded by code (Observations) are searched by subject for each batch, never included. */
+function codedRecordRequirements(campaigns: readonly Campaign[]): Requirement[] {
+  const read = [...campaignIdsBy(campaigns, (campaign) => recordTypesOf(campaign).filter(isLoadedByCode))];
+  return read.map(([type, ids]) =>
+    searchParam(type, 'subject', ids, `careprompt loads each batch's ${type}s by their codes (${type}?subject=Patient/a,…&code=…)`),
+  );
 }
 
 /** One check per id: two campaigns' needs of the same search parameter are one check naming both. */

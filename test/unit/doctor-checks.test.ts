@@ -460,7 +460,7 @@ describe('doctor checks', () => {
     expect(checks.filter((check) => check.id === 'search:Procedure')).toHaveLength(1);
   });
 
-  it('checks what the criteria of a care gap search: each record type they read by code and _lastUpdated, each check once', () => {
+  it('checks what the criteria of a care gap search: each record type they read by code and _lastUpdated, each check once, Observations by subject', () => {
     const careGap = campaignFixture({
       id: 'hba1c-gap',
       template: 'diabetes',
@@ -497,6 +497,9 @@ describe('doctor checks', () => {
       result: 'fail',
       campaigns: ['hba1c-gap'],
     });
+    // Observations are loaded by subject and code, never included: subject is needed, the _revinclude is not.
+    expect(full.some((check) => check.id === 'revinclude:Patient:Observation:subject')).toBe(false);
+    expect(byId(diagnosed(['_lastUpdated', 'code']), 'search-param:Observation:subject')).toMatchObject({ result: 'fail' });
   });
 
   it('checks the parameter an Encounter campaign sends its codes with: class for class codes, type for the others', () => {
