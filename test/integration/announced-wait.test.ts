@@ -4,6 +4,7 @@ import { createRuntime } from '../../src/queue/index.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, until } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -32,8 +33,7 @@ describe('a rate-limit wait the FHIR server announces', () => {
       expect(delayed?.delay).toBeGreaterThan(HOUR_MS - 10_000);
       expect(delayed?.delay).toBeLessThanOrEqual(HOUR_MS);
     } finally {
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-      await runtime.close();
+      await discardRuntime(runtime);
       await pipeline.close();
     }
   });

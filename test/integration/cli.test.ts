@@ -9,6 +9,7 @@ import { seedPopulation } from '../../tools/demo/population.ts';
 import { careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { TEST_DATABASE_URL } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 describe('the careprompt command line', () => {
   const testEnv = useTestEnvironment();
@@ -128,8 +129,7 @@ describe('the careprompt command line', () => {
     try {
       expect((await runtime.queues.send.getJobs(['waiting'])).map((job) => job.data)).toEqual([{ promptIds: [first.id] }]);
     } finally {
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-      await runtime.close();
+      await discardRuntime(runtime);
     }
 
     expect((await careprompt(['outreach', 'approve', first.id, '--reviewer', 'dr-lee'], env)).code).toBe(1);

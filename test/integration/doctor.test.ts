@@ -13,6 +13,7 @@ import { type FhirTestServer, startFhirServer } from '../../tools/fhir-server/in
 import { CAREPROMPT_FROM_SOURCE, careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { applyExampleCampaigns, TEST_DATABASE_URL } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 interface DoctorReport {
   ok: boolean;
@@ -94,8 +95,7 @@ async function runWorker(env: Record<string, string>, stopWhen: (lines: Array<Re
     return { lines, stderr, code };
   } finally {
     const runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix, concurrency: 1, attempts: 1 });
-    await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-    await runtime.close();
+    await discardRuntime(runtime);
   }
 }
 

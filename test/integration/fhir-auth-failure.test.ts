@@ -11,6 +11,7 @@ import { careprompt } from '../support/cli.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications, duplicatedIdentifiers, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 const RIGHT = `right-${randomUUID()}`;
 const WRONG = `wrong-${randomUUID()}`;
@@ -115,8 +116,7 @@ describe('credentials the EHR refuses', () => {
 
       expect(await failedReasons()).toEqual(['FhirAuthError (invalid_client)']);
     } finally {
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-      await runtime.close();
+      await discardRuntime(runtime);
       await redis.quit();
       await pipeline.close();
     }

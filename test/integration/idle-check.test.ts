@@ -4,32 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log/index.ts';
-import { createRuntime, isIdle, type Runtime } from '../../src/queue/index.ts';
+import { describe, expect, it } from 'vitest';
+import { isIdle } from '../../src/queue/index.ts';
+import { useScratchRuntime } from '../support/runtime.ts';
 
 const HOUR = 3_600_000;
 
 describe('the idle check of a one-off run', () => {
-  let runtime: Runtime;
-
-  beforeEach(() => {
-    runtime = createRuntime({
-      redisUrl: 'redis://127.0.0.1:6379',
-      prefix: `test-idle-${randomUUID()}`,
-      concurrency: 1,
-      attempts: 1,
-      logger: silentLogger,
-    });
-  });
-  afterEach(async () => {
-    await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-    await runtime.close();
-  });
+  const scratch = useScratchRuntime('idle');
 
   it('is not fooled by a delayed send promoted to waiting while it lists the delayed jobs', async () => {
-    await runtime.enqueue.send({ promptIds: [randomUUID()] }, HOUR);
-    const send = runtime.queues.send;
+    await scratch.runtime.enqueue.send({ promptIds: [randomUUID()] }, HOUR);
+    const send = scratch.runtime.queues.send;
     // The promotion lands just before the first listing of delayed jobs, as a due retry's would.
     const promoteFirst = new Proxy(send, {
       get(target, property, receiver) {
@@ -41,7 +27,7 @@ describe('the idle check of a one-off run', () => {
       },
     });
 
-    expect(await isIdle({ ...runtime.queues, send: promoteFirst })).toBe(false);
+    expect(await isIdle({ ...scratch.runtime.queues, send: promoteFirst })).toBe(false);
     expect(await send.getJobCounts('waiting', 'delayed')).toMatchObject({ waiting: 1, delayed: 0 });
   });
 });

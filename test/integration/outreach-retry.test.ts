@@ -4,6 +4,7 @@ import { careprompt } from '../support/cli.ts';
 import { useFaultyFhir } from '../support/environment.ts';
 import { communications, patientWithFreshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, TEST_DATABASE_URL, until } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 const WOUND_CARE = 'wound-care-after-sutures';
 
@@ -35,8 +36,7 @@ describe('outreach retry', () => {
       runtime.startWorkers(pipeline.services);
       await until(async () => (await env.db.prompt.count({ where: { status: 'sent' } })) === 2, 'the retried prompts sent');
     } finally {
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-      await runtime.close();
+      await discardRuntime(runtime);
       await pipeline.close();
     }
     const sent = await communications(env.fhir.baseUrl);
@@ -104,8 +104,7 @@ describe('outreach retry', () => {
         { retriedBy: 'dr-lee', failure: expect.stringContaining('422'), forced: 'true' },
       ]);
     } finally {
-      await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-      await runtime.close();
+      await discardRuntime(runtime);
       await pipeline.close();
     }
   });

@@ -11,6 +11,7 @@ import { insertPrompts } from '../../src/store/index.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications, createResource, freshStitches } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, testDb, until } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -172,8 +173,7 @@ describe('quiet hours and frequency caps', () => {
       expect(actions.map((event) => event.action)).toEqual(['prompt.deferred', 'prompt.sent']);
     } finally {
       await worker.stop();
-      await Promise.all(Object.values(observer.queues).map((queue) => queue.obliterate({ force: true })));
-      await observer.close();
+      await discardRuntime(observer);
       await pipeline.close();
     }
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../../src/campaigns/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime, syncSchedulers } from '../../src/queue/index.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 describe('campaign schedules', () => {
   let runtime: Runtime;
@@ -11,8 +12,7 @@ describe('campaign schedules', () => {
     runtime = createRuntime({ redisUrl: 'redis://127.0.0.1:6379', prefix: `test-${randomUUID()}`, concurrency: 1, attempts: 1 });
   });
   afterAll(async () => {
-    await Promise.all(Object.values(runtime.queues).map((queue) => queue.obliterate({ force: true })));
-    await runtime.close();
+    await discardRuntime(runtime);
   });
 
   it('keeps one job scheduler per active campaign, with its cron and time zone', async () => {

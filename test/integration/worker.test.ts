@@ -5,6 +5,7 @@ import { seedPopulation } from '../../tools/demo/population.ts';
 import { useTestEnvironment } from '../support/environment.ts';
 import { communications } from '../support/fhir-data.ts';
 import { applyExampleCampaigns, createTestPipeline, until } from '../support/pipeline.ts';
+import { discardRuntime } from '../support/runtime.ts';
 
 describe('the long-running worker', () => {
   const env = useTestEnvironment();
@@ -32,8 +33,7 @@ describe('the long-running worker', () => {
       expect(await env.db.pollRun.count({ where: { campaignId: 'wound-care-after-sutures', status: 'completed' } })).toBe(1);
     } finally {
       await worker.stop();
-      await Promise.all(Object.values(observer.queues).map((queue) => queue.obliterate({ force: true })));
-      await observer.close();
+      await discardRuntime(observer);
     }
   });
 });
